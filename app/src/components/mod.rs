@@ -1,0 +1,4 @@
+//! Reusable view pieces: the navigation bar and the one chart component.
+
+pub mod chart;
+pub mod nav;

@@ -1,0 +1,74 @@
+//! The one error type that crosses the wire. It carries a status code and a message safe to
+//! show; internal details are logged on the server and never serialised.
+
+use serde::{Deserialize, Serialize};
+
+/// An application error as the browser sees it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum AppError {
+    /// Input that failed validation: the field and a message naming what is wrong.
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    /// Not logged in.
+    #[error("authentication required")]
+    Unauthorized,
+    /// Logged in without the needed role.
+    #[error("forbidden")]
+    Forbidden,
+    /// The thing asked for does not exist (or is not the caller's).
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule was broken (e.g. email already registered).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// Too many attempts; retry after the given seconds.
+    #[error("too many requests")]
+    RateLimited { retry_after_secs: u64 },
+    /// The service is starting or a dependency is down.
+    #[error("service unavailable")]
+    Unavailable,
+    /// Anything else. The details are in the server log under this request id.
+    #[error("internal error (request {request_id})")]
+    Internal { request_id: String },
+}
+
+impl AppError {
+    /// The HTTP status code for this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Invalid { .. } => 400,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::Conflict(_) => 409,
+            AppError::RateLimited { .. } => 429,
+            AppError::Unavailable => 503,
+            AppError::Internal { .. } => 500,
+        }
+    }
+
+    /// Builds a validation error for `field`.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::Invalid { field: field.into(), message: message.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses() {
+        assert_eq!(AppError::invalid("email", "bad").status(), 400);
+        assert_eq!(AppError::Unauthorized.status(), 401);
+        assert_eq!(AppError::Forbidden.status(), 403);
+        assert_eq!(AppError::RateLimited { retry_after_secs: 3 }.status(), 429);
+        assert_eq!(AppError::Internal { request_id: "r".into() }.status(), 500);
+    }
+
+    #[test]
+    fn internal_error_shows_only_the_request_id() {
+        let shown = AppError::Internal { request_id: "abc".into() }.to_string();
+        assert_eq!(shown, "internal error (request abc)");
+    }
+}

@@ -1,0 +1,81 @@
+//! ImaGross Loyalty: everything the server render and the browser share — pages, components,
+//! the translation layer, wire models and validation. Server-only code sits behind the `ssr`
+//! feature so the wasm build never carries it.
+
+pub mod components;
+pub mod error;
+pub mod i18n;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ports;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Html, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::components::nav::NavBar;
+use crate::i18n::{provide_i18n, use_i18n, Key};
+use crate::pages::{home::HomePage, not_found::NotFound, reserved::ReservedPage};
+
+/// The HTML document around the app: echarts is loaded with a plain `<script>` before the
+/// hydration scripts so charts can draw as soon as the wasm runs.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <script src="/echarts.min.js"></script>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The application: navigation, routes and the language context.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_i18n();
+    let i18n = use_i18n();
+
+    view! {
+        <Html attr:lang=move || i18n.lang().code()/>
+        <Stylesheet id="leptos" href="/pkg/imagross.css"/>
+        <Link rel="icon" href="/favicon.svg"/>
+        <Meta name="theme-color" content="#b3121f"/>
+        <Title text=move || i18n.t(Key::AppName)/>
+        <Router>
+            <a class="skip-link" href="#main">{move || i18n.t(Key::SkipToContent)}</a>
+            <NavBar/>
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/signup") view=|| view! { <ReservedPage title=Key::NavSignup/> }/>
+                    <Route path=path!("/login") view=|| view! { <ReservedPage title=Key::NavLogin/> }/>
+                    <Route path=path!("/claim") view=|| view! { <ReservedPage title=Key::NavClaim/> }/>
+                    <Route path=path!("/me") view=|| view! { <ReservedPage title=Key::NavMe/> }/>
+                    <Route path=path!("/me/card") view=|| view! { <ReservedPage title=Key::PageCard/> }/>
+                    <Route path=path!("/me/receipts") view=|| view! { <ReservedPage title=Key::PageReceipts/> }/>
+                    <Route path=path!("/admin") view=|| view! { <ReservedPage title=Key::NavAdmin/> }/>
+                    <Route path=path!("/admin/customers") view=|| view! { <ReservedPage title=Key::PageCustomers/> }/>
+                    <Route path=path!("/admin/import") view=|| view! { <ReservedPage title=Key::PageImport/> }/>
+                    <Route path=path!("/admin/users") view=|| view! { <ReservedPage title=Key::PageUsers/> }/>
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                <p>{move || i18n.t(Key::FooterText)}</p>
+            </footer>
+        </Router>
+    }
+}

@@ -1,0 +1,3 @@
+//! Wire and domain types shared by the browser and the server: plain data, no I/O.
+
+pub mod levels;

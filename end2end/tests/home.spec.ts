@@ -1,0 +1,67 @@
+import { expect, test } from '@playwright/test';
+import { HomePage } from './pages/home.page';
+import { expectChartPainted } from './charts';
+
+test.describe('home page', () => {
+  test('is server-rendered in Italian before any script runs', async ({ request }) => {
+    const res = await request.get('/');
+    expect(res.status()).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('<html lang="it"');
+    expect(html).toContain('La tua spesa, premiata');
+    expect(html).toContain('data-testid="yearly-points">2600');
+  });
+
+  test('hydrates: the estimator reacts and the levels chart is painted', async ({ page }) => {
+    const home = new HomePage(page);
+    await home.open();
+    await expect(home.heading).toHaveText('La tua spesa, premiata');
+    await home.waitForHydration();
+    await expectChartPainted(home.levelsChart);
+
+    // 50 € a week → 2,600 points a year (Oro); 60 € → 3,120 (Platino); 5 € → 260 (Bronzo).
+    await expect(home.yearlyPoints).toHaveText('2600');
+    await expect(home.levelReached).toHaveText('Oro');
+    await home.estimate(60);
+    await expect(home.yearlyPoints).toHaveText('3120');
+    await expect(home.levelReached).toHaveText('Platino');
+    await home.estimate(5);
+    await expect(home.yearlyPoints).toHaveText('260');
+    await expect(home.levelReached).toHaveText('Bronzo');
+  });
+
+  test('switches to English and remembers it across reloads', async ({ page, context }) => {
+    await context.clearCookies();
+    const home = new HomePage(page);
+    await home.open();
+    await home.waitForHydration();
+    await home.switchLanguage('en');
+    await expect(home.heading).toHaveText('Your shopping, rewarded');
+    await expect(home.levelReached).toHaveText('Gold');
+
+    await page.reload();
+    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+    await expect(home.heading).toHaveText('Your shopping, rewarded');
+    await home.waitForHydration();
+    await expectChartPainted(home.levelsChart);
+
+    await home.switchLanguage('it');
+    await expect(home.heading).toHaveText('La tua spesa, premiata');
+  });
+
+  test('reserved routes answer with their page and unknown ones with 404', async ({ page, request }) => {
+    for (const [path, title] of [
+      ['/signup', 'Registrati'],
+      ['/login', 'Accedi'],
+      ['/claim', 'Attiva la tua carta'],
+      ['/me/card', 'La mia carta'],
+      ['/admin/import', 'Importazione dati'],
+    ]) {
+      const res = await page.goto(path);
+      expect(res?.status(), path).toBe(200);
+      await expect(page.locator('main h1')).toHaveText(title);
+    }
+    const missing = await request.get('/no-such-page');
+    expect(missing.status()).toBe(404);
+  });
+});

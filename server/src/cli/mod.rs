@@ -1,0 +1,72 @@
+//! The `imagross` command line: `serve` (default), `db check`, and the commands later features
+//! fill in (`import`, `demo-data`, `export`, `admin`, `bench`).
+
+mod db;
+mod serve;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, Settings};
+
+/// ImaGross Loyalty server and tools.
+#[derive(Parser, Debug)]
+#[command(name = "imagross", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the web app (the default).
+    Serve,
+    /// Inspect the store.
+    Db {
+        #[command(subcommand)]
+        action: DbAction,
+    },
+    /// Import a Fidelity, Scontrini or Vendite file.
+    Import(Pending),
+    /// Generate a deterministic demo data set.
+    DemoData(Pending),
+    /// Export customers, receipts, sales or segments.
+    Export(Pending),
+    /// Manage admin accounts.
+    Admin(Pending),
+    /// Run a benchmark and print its figures.
+    Bench(Pending),
+}
+
+/// Arguments of a command not available in this build yet.
+#[derive(clap::Args, Debug)]
+pub struct Pending {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    pub args: Vec<String>,
+}
+
+/// `db` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum DbAction {
+    /// Print the store kind, schema version and row counts (opening creates what is missing).
+    Check {
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs the parsed command; the error is printed by `main`.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::from_settings(&cli.settings)?;
+    crate::telemetry::init(config.log_format);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve::run(config, cli.settings).await,
+        Command::Db { action: DbAction::Check { json } } => db::check(&config, json).await,
+        Command::Import(_) | Command::DemoData(_) | Command::Export(_) | Command::Admin(_) | Command::Bench(_) => {
+            anyhow::bail!("this command is not available in this build yet")
+        }
+    }
+}

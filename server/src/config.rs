@@ -1,0 +1,284 @@
+//! Typed configuration from environment variables and flags. Every value is checked at
+//! startup; a wrong or missing value stops the process with a message naming the variable.
+//! `.env.example` documents each one.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+/// Raw settings as given on the command line or in the environment.
+#[derive(Args, Debug, Clone, Default)]
+pub struct Settings {
+    /// Store: unset for the embedded SQLite file in the data dir, `sqlite:PATH`, or a
+    /// `mongodb://` / `mongodb+srv://` URL.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Directory for the embedded database and the development JWT secret.
+    #[arg(long, env = "IMAGROSS_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// `development` (default) or `production`.
+    #[arg(long = "env", env = "IMAGROSS_ENV", global = true)]
+    pub environment: Option<String>,
+    /// Secret for signing tokens, at least 32 bytes; required in production.
+    #[arg(long, env = "JWT_SECRET", global = true, hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Address to listen on (default: LEPTOS_SITE_ADDR, else 127.0.0.1:3000).
+    #[arg(long, env = "IMAGROSS_BIND", global = true)]
+    pub bind: Option<String>,
+    /// `pretty` (default) or `json`.
+    #[arg(long, env = "LOG_FORMAT", global = true)]
+    pub log_format: Option<String>,
+    /// `true` or `false`: mark cookies `Secure` (default: true in production).
+    #[arg(long, env = "COOKIE_SECURE", global = true)]
+    pub cookie_secure: Option<String>,
+}
+
+/// A configuration error naming the variable at fault.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+fn err(variable: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError { variable, message: message.into() }
+}
+
+/// Where the process runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// Log output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// Which store to open.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// The embedded SQLite file.
+    Sqlite(PathBuf),
+    /// A MongoDB connection string.
+    Mongo(String),
+}
+
+impl DatabaseUrl {
+    /// Parses `DATABASE_URL`; `None` or empty means the embedded default in `data_dir`.
+    pub fn parse(raw: Option<&str>, data_dir: &Path) -> Result<Self, ConfigError> {
+        let raw = raw.map(str::trim).unwrap_or_default();
+        if raw.is_empty() {
+            return Ok(DatabaseUrl::Sqlite(data_dir.join("imagross.sqlite")));
+        }
+        if raw.starts_with("mongodb://") || raw.starts_with("mongodb+srv://") {
+            return Ok(DatabaseUrl::Mongo(raw.to_string()));
+        }
+        if let Some(path) = raw.strip_prefix("sqlite://").or_else(|| raw.strip_prefix("sqlite:")) {
+            if path.is_empty() {
+                return Err(err("DATABASE_URL", "sqlite: needs a file path, e.g. sqlite:./data/imagross.sqlite"));
+            }
+            return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
+        }
+        let scheme = raw.split(':').next().unwrap_or_default();
+        Err(err(
+            "DATABASE_URL",
+            format!("unsupported scheme `{scheme}`: use sqlite:PATH, mongodb:// or mongodb+srv://"),
+        ))
+    }
+
+    /// A description safe to print (no credentials).
+    pub fn describe(&self) -> String {
+        match self {
+            DatabaseUrl::Sqlite(path) => path.display().to_string(),
+            DatabaseUrl::Mongo(uri) => {
+                let (scheme, rest) = uri.split_once("://").unwrap_or(("mongodb", uri));
+                let hosts = rest.rsplit_once('@').map(|(_, h)| h).unwrap_or(rest);
+                format!("{scheme}://{}", hosts.split(['/', '?']).next().unwrap_or_default())
+            }
+        }
+    }
+}
+
+/// The JWT signing secret (never printed).
+#[derive(Clone)]
+pub struct JwtSecret(Vec<u8>);
+
+impl JwtSecret {
+    /// Minimum length in bytes (256 bits).
+    pub const MIN_BYTES: usize = 32;
+
+    /// The raw key bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for JwtSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JwtSecret(…)")
+    }
+}
+
+/// The checked configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub environment: Environment,
+    pub database: DatabaseUrl,
+    pub data_dir: PathBuf,
+    pub bind: Option<SocketAddr>,
+    pub log_format: LogFormat,
+    pub cookie_secure: bool,
+}
+
+impl Config {
+    /// Checks every setting; the first problem is returned naming its variable.
+    pub fn from_settings(s: &Settings) -> Result<Self, ConfigError> {
+        let environment = match s.environment.as_deref().map(str::trim) {
+            None | Some("") | Some("development") | Some("dev") => Environment::Development,
+            Some("production") | Some("prod") => Environment::Production,
+            Some(other) => return Err(err("IMAGROSS_ENV", format!("expected development or production, got `{other}`"))),
+        };
+        let data_dir = s.data_dir.clone().unwrap_or_else(|| PathBuf::from("./data"));
+        let database = DatabaseUrl::parse(s.database_url.as_deref(), &data_dir)?;
+        let bind = match s.bind.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+            None => None,
+            Some(b) => Some(b.parse().map_err(|_| err("IMAGROSS_BIND", format!("`{b}` is not an address like 127.0.0.1:3000")))?),
+        };
+        let log_format = match s.log_format.as_deref().map(str::trim) {
+            None | Some("") | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(err("LOG_FORMAT", format!("expected pretty or json, got `{other}`"))),
+        };
+        let cookie_secure = match s.cookie_secure.as_deref().map(str::trim) {
+            None | Some("") => environment == Environment::Production,
+            Some("true") | Some("1") => true,
+            Some("false") | Some("0") => false,
+            Some(other) => return Err(err("COOKIE_SECURE", format!("expected true or false, got `{other}`"))),
+        };
+        if environment == Environment::Production && s.jwt_secret.as_deref().unwrap_or_default().is_empty() {
+            return Err(err("JWT_SECRET", "required when IMAGROSS_ENV=production"));
+        }
+        Ok(Config { environment, database, data_dir, bind, log_format, cookie_secure })
+    }
+
+    /// The JWT secret: `JWT_SECRET` if given (at least 32 bytes), else in development a
+    /// random secret generated once and kept in `<data dir>/jwt_secret` with mode 0600.
+    pub fn jwt_secret(&self, given: Option<&str>) -> Result<JwtSecret, ConfigError> {
+        if let Some(secret) = given.filter(|s| !s.is_empty()) {
+            if secret.len() < JwtSecret::MIN_BYTES {
+                return Err(err("JWT_SECRET", format!("must be at least {} bytes", JwtSecret::MIN_BYTES)));
+            }
+            return Ok(JwtSecret(secret.as_bytes().to_vec()));
+        }
+        if self.environment == Environment::Production {
+            return Err(err("JWT_SECRET", "required when IMAGROSS_ENV=production"));
+        }
+        load_or_create_dev_secret(&self.data_dir.join("jwt_secret")).map(JwtSecret)
+    }
+}
+
+fn load_or_create_dev_secret(path: &Path) -> Result<Vec<u8>, ConfigError> {
+    let io = |e: std::io::Error| err("IMAGROSS_DATA_DIR", format!("{}: {e}", path.display()));
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        let bytes = hex::decode(existing.trim())
+            .map_err(|_| err("IMAGROSS_DATA_DIR", format!("{}: not a hex secret", path.display())))?;
+        if bytes.len() < JwtSecret::MIN_BYTES {
+            return Err(err("IMAGROSS_DATA_DIR", format!("{}: secret too short", path.display())));
+        }
+        return Ok(bytes);
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let bytes: [u8; 64] = rand::random();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(io)?;
+    std::io::Write::write_all(&mut file, hex::encode(bytes).as_bytes()).map_err(io)?;
+    file.sync_all().map_err(io)?;
+    Ok(bytes.to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> Settings {
+        Settings::default()
+    }
+
+    #[test]
+    fn defaults_are_development_sqlite_in_data_dir() {
+        let c = Config::from_settings(&settings()).unwrap();
+        assert_eq!(c.environment, Environment::Development);
+        assert_eq!(c.database, DatabaseUrl::Sqlite(PathBuf::from("./data/imagross.sqlite")));
+        assert_eq!(c.log_format, LogFormat::Pretty);
+        assert!(!c.cookie_secure);
+    }
+
+    #[test]
+    fn database_urls() {
+        let d = Path::new("/d");
+        assert_eq!(DatabaseUrl::parse(Some("sqlite:/x.db"), d).unwrap(), DatabaseUrl::Sqlite("/x.db".into()));
+        assert_eq!(DatabaseUrl::parse(Some("sqlite:///x.db"), d).unwrap(), DatabaseUrl::Sqlite("/x.db".into()));
+        assert!(matches!(DatabaseUrl::parse(Some("mongodb+srv://u:p@c.example/db"), d).unwrap(), DatabaseUrl::Mongo(_)));
+        let e = DatabaseUrl::parse(Some("postgres://u:secret@h/db"), d).unwrap_err();
+        assert_eq!(e.variable, "DATABASE_URL");
+        assert!(e.message.contains("`postgres`") && !e.message.contains("secret"), "{e}");
+    }
+
+    #[test]
+    fn mongo_description_hides_credentials() {
+        let url = DatabaseUrl::Mongo("mongodb://user:pw@h1:27017,h2/db?replicaSet=rs".into());
+        assert_eq!(url.describe(), "mongodb://h1:27017,h2");
+    }
+
+    #[test]
+    fn wrong_values_name_their_variable() {
+        let cases: [(&str, Settings); 4] = [
+            ("IMAGROSS_ENV", Settings { environment: Some("staging".into()), ..settings() }),
+            ("LOG_FORMAT", Settings { log_format: Some("xml".into()), ..settings() }),
+            ("COOKIE_SECURE", Settings { cookie_secure: Some("yes".into()), ..settings() }),
+            ("IMAGROSS_BIND", Settings { bind: Some("nowhere".into()), ..settings() }),
+        ];
+        for (variable, s) in cases {
+            assert_eq!(Config::from_settings(&s).unwrap_err().variable, variable);
+        }
+    }
+
+    #[test]
+    fn production_requires_a_long_jwt_secret() {
+        let prod = Settings { environment: Some("production".into()), ..settings() };
+        assert_eq!(Config::from_settings(&prod).unwrap_err().variable, "JWT_SECRET");
+        let short = Settings { jwt_secret: Some("short".into()), ..prod.clone() };
+        let config = Config::from_settings(&short).unwrap();
+        assert!(config.cookie_secure);
+        assert_eq!(config.jwt_secret(Some("short")).unwrap_err().variable, "JWT_SECRET");
+        assert_eq!(config.jwt_secret(Some(&"k".repeat(32))).unwrap().bytes().len(), 32);
+    }
+
+    #[test]
+    fn development_secret_is_generated_once_with_mode_0600() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Settings { data_dir: Some(dir.path().to_path_buf()), ..settings() };
+        let config = Config::from_settings(&s).unwrap();
+        let first = config.jwt_secret(None).unwrap();
+        let second = config.jwt_secret(None).unwrap();
+        assert_eq!(first.bytes(), second.bytes());
+        assert!(first.bytes().len() >= JwtSecret::MIN_BYTES);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("jwt_secret")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

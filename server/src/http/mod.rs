@@ -1,0 +1,75 @@
+//! The HTTP surface: health probes, the Leptos pages and server functions, static files, and
+//! the middleware every request passes (request id, tracing).
+
+mod health;
+
+use std::sync::Arc;
+
+use app::ports::AppState;
+use axum::{routing::get, Router};
+use http::{HeaderName, Request};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower::ServiceBuilder;
+use tower_http::{
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::{DefaultOnResponse, TraceLayer},
+};
+
+use crate::store::Store;
+use crate::warmup::Caches;
+
+/// Header carrying the request id (accepted from a proxy, else generated).
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// What the HTTP handlers share.
+#[derive(Clone)]
+pub struct ServerState {
+    pub leptos_options: LeptosOptions,
+    pub store: Arc<dyn Store>,
+    pub caches: Arc<Caches>,
+    pub app: AppState,
+}
+
+impl axum::extract::FromRef<ServerState> for LeptosOptions {
+    fn from_ref(state: &ServerState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl ServerState {
+    /// Assembles the state from an opened store and its caches.
+    pub fn new(leptos_options: LeptosOptions, store: Arc<dyn Store>, caches: Arc<Caches>) -> Self {
+        let app = AppState { readiness: caches.clone() };
+        ServerState { leptos_options, store, caches, app }
+    }
+}
+
+/// The whole application router.
+pub fn router(state: ServerState) -> Router {
+    let routes = generate_route_list(app::App);
+    let app_state = state.app.clone();
+    let options = state.leptos_options.clone();
+    let request_id = HeaderName::from_static(REQUEST_ID);
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(app_state.clone()),
+            move || app::shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(app::shell))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                    let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
+                .layer(PropagateRequestIdLayer::new(request_id)),
+        )
+        .with_state(state)
+}

@@ -1,0 +1,9 @@
+//! The `imagross` server: command line, configuration, stores, HTTP surface and services.
+//! `main.rs` only parses arguments and calls [`cli::run`].
+
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod store;
+pub mod telemetry;
+pub mod warmup;

@@ -1,0 +1,186 @@
+//! The store port: one trait, two implementations (embedded SQLite, MongoDB), chosen by
+//! `DATABASE_URL`. The contract every implementation honours:
+//! - an acknowledged write is durable (SQLite `synchronous=FULL`; MongoDB `w: majority, j: true`);
+//! - writes are idempotent by natural key: `upsert` inserts new rows, updates changed ones and
+//!   leaves equal ones alone; nothing is ever deleted by the store port;
+//! - opening a store only creates what is missing (tables, indexes, migrations that add):
+//!   it never imports, deletes or rewrites data rows.
+
+pub mod model;
+mod mongo;
+pub mod schema;
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde_json::Value;
+
+pub use model::Entity;
+pub use mongo::MongoStore;
+pub use schema::Table;
+pub use sqlite::SqliteStore;
+
+use crate::config::DatabaseUrl;
+
+/// A stored document: field name → JSON value, with `id` the natural key.
+pub type Doc = serde_json::Map<String, Value>;
+
+/// Result of a store operation.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// What can go wrong in a store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique field already holds this value in another row.
+    #[error("duplicate value for unique field `{field}` in {table}")]
+    Duplicate { table: &'static str, field: String },
+    /// The row to change does not exist.
+    #[error("no row `{id}` in {table}")]
+    NotFound { table: &'static str, id: String },
+    /// A document does not fit the table's schema, or a lookup is not indexed.
+    #[error("schema: {0}")]
+    Schema(String),
+    /// The database failed or could not be reached.
+    #[error("database: {0}")]
+    Backend(String),
+}
+
+/// Which implementation is behind the port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreKind {
+    Sqlite,
+    Mongo,
+}
+
+impl std::fmt::Display for StoreKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            StoreKind::Sqlite => "sqlite",
+            StoreKind::Mongo => "mongodb",
+        })
+    }
+}
+
+/// Counts of one `upsert` call.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UpsertStats {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+impl std::ops::AddAssign for UpsertStats {
+    fn add_assign(&mut self, rhs: Self) {
+        self.inserted += rhs.inserted;
+        self.updated += rhs.updated;
+        self.unchanged += rhs.unchanged;
+    }
+}
+
+/// The store port. Documents are checked against the table's schema on every write.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which implementation this is.
+    fn kind(&self) -> StoreKind;
+    /// Checks the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+    /// The applied schema version.
+    async fn schema_version(&self) -> StoreResult<u32>;
+    /// Rows in `table`.
+    async fn count(&self, table: Table) -> StoreResult<u64>;
+    /// Inserts new documents, updates those whose content changed, leaves equal ones. Never
+    /// deletes. Documents are written in order; on error, those before it may be written.
+    async fn upsert(&self, table: Table, docs: Vec<Doc>) -> StoreResult<UpsertStats>;
+    /// Inserts a document that must be new: an existing id or unique value is `Duplicate`.
+    async fn insert(&self, table: Table, doc: Doc) -> StoreResult<()>;
+    /// Replaces an existing document by id: `NotFound` if absent, `Duplicate` on a unique clash.
+    async fn replace(&self, table: Table, doc: Doc) -> StoreResult<()>;
+    /// The document with this id.
+    async fn get(&self, table: Table, id: &str) -> StoreResult<Option<Doc>>;
+    /// Documents whose indexed `field` equals `value`, by id ascending, at most `limit`.
+    async fn find_by(&self, table: Table, field: &str, value: &Value, limit: u32) -> StoreResult<Vec<Doc>>;
+    /// A page of documents with id greater than `after`, by id ascending (projections, exports).
+    async fn scan(&self, table: Table, after: Option<&str>, limit: u32) -> StoreResult<Vec<Doc>>;
+    /// Atomically increments the named counter and returns its new value (the first is 1).
+    async fn next_sequence(&self, name: &str) -> StoreResult<u64>;
+}
+
+/// Opens the store named by the configuration, creating what is missing.
+pub async fn open(url: &DatabaseUrl) -> StoreResult<Arc<dyn Store>> {
+    Ok(match url {
+        DatabaseUrl::Sqlite(path) => Arc::new(SqliteStore::open(path).await?),
+        DatabaseUrl::Mongo(uri) => Arc::new(MongoStore::open(uri).await?),
+    })
+}
+
+fn to_doc<T: Entity>(record: &T) -> StoreResult<Doc> {
+    match serde_json::to_value(record) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(other) => Err(StoreError::Schema(format!("{}: not an object: {other}", T::TABLE.name()))),
+        Err(e) => Err(StoreError::Schema(format!("{}: {e}", T::TABLE.name()))),
+    }
+}
+
+fn from_doc<T: Entity>(doc: Doc) -> StoreResult<T> {
+    serde_json::from_value(Value::Object(doc)).map_err(|e| StoreError::Schema(format!("{}: {e}", T::TABLE.name())))
+}
+
+/// Typed access on top of the document port.
+#[async_trait]
+pub trait StoreExt {
+    /// Upserts typed records (see [`Store::upsert`]).
+    async fn upsert_all<T: Entity>(&self, records: &[T]) -> StoreResult<UpsertStats>;
+    /// Inserts a typed record that must be new.
+    async fn insert_one<T: Entity>(&self, record: &T) -> StoreResult<()>;
+    /// Replaces a typed record by id.
+    async fn replace_one<T: Entity>(&self, record: &T) -> StoreResult<()>;
+    /// The typed record with this id.
+    async fn get_one<T: Entity>(&self, id: &str) -> StoreResult<Option<T>>;
+    /// Typed records whose indexed `field` equals `value`.
+    async fn find<T: Entity>(&self, field: &str, value: Value, limit: u32) -> StoreResult<Vec<T>>;
+    /// A typed page of records after `after`.
+    async fn scan_page<T: Entity>(&self, after: Option<&str>, limit: u32) -> StoreResult<Vec<T>>;
+}
+
+#[async_trait]
+impl<S: Store + ?Sized> StoreExt for S {
+    async fn upsert_all<T: Entity>(&self, records: &[T]) -> StoreResult<UpsertStats> {
+        let docs = records.iter().map(to_doc).collect::<StoreResult<Vec<_>>>()?;
+        self.upsert(T::TABLE, docs).await
+    }
+
+    async fn insert_one<T: Entity>(&self, record: &T) -> StoreResult<()> {
+        self.insert(T::TABLE, to_doc(record)?).await
+    }
+
+    async fn replace_one<T: Entity>(&self, record: &T) -> StoreResult<()> {
+        self.replace(T::TABLE, to_doc(record)?).await
+    }
+
+    async fn get_one<T: Entity>(&self, id: &str) -> StoreResult<Option<T>> {
+        self.get(T::TABLE, id).await?.map(from_doc).transpose()
+    }
+
+    async fn find<T: Entity>(&self, field: &str, value: Value, limit: u32) -> StoreResult<Vec<T>> {
+        self.find_by(T::TABLE, field, &value, limit).await?.into_iter().map(from_doc).collect()
+    }
+
+    async fn scan_page<T: Entity>(&self, after: Option<&str>, limit: u32) -> StoreResult<Vec<T>> {
+        self.scan(T::TABLE, after, limit).await?.into_iter().map(from_doc).collect()
+    }
+}
+
+/// Checks a lookup is indexed, so no store call can turn into a full scan.
+fn check_indexed(table: Table, field: &str) -> StoreResult<()> {
+    if table.def().is_indexed(field) {
+        Ok(())
+    } else {
+        Err(StoreError::Schema(format!("{}.{field} is not indexed", table.name())))
+    }
+}
+
+/// The id of a document (already canonical: the first value).
+fn id_of(values: &[Value]) -> &str {
+    values.first().and_then(Value::as_str).unwrap_or_default()
+}

@@ -1,0 +1,251 @@
+//! Typed records of the store, one per table. Money is integer cents, quantities are
+//! thousandths, dates are ISO 8601 text. These stay on the server: wire DTOs live in `app`.
+
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use super::Table;
+
+/// A typed record stored in one table, keyed by its natural `id`.
+pub trait Entity: Serialize + DeserializeOwned + Clone + PartialEq + Send + Sync + 'static {
+    /// The table that holds this record.
+    const TABLE: Table;
+    /// The natural key.
+    fn id(&self) -> &str;
+}
+
+macro_rules! entity {
+    ($ty:ident, $table:ident) => {
+        impl Entity for $ty {
+            const TABLE: Table = Table::$table;
+            fn id(&self) -> &str {
+                &self.id
+            }
+        }
+    };
+}
+
+/// Status of a loyalty card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CardStatus {
+    Active,
+    Blocked,
+    /// Personal data erased on request; purchases kept anonymously.
+    Anonymised,
+}
+
+/// A cardholder of the chain's register ("Fidelity"); `id` is the card number.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cardholder {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub province: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enrolment_store: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enrolled_on: Option<String>,
+    pub privacy_consent: bool,
+    pub marketing_consent: bool,
+    pub status: CardStatus,
+}
+entity!(Cardholder, Cardholders);
+
+/// A point of sale; `id` is the store code.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Shop {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub province: Option<String>,
+}
+entity!(Shop, Shops);
+
+/// A department ("reparto"); `id` is its code.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Department {
+    pub id: String,
+    pub name: String,
+}
+entity!(Department, Departments);
+
+/// A product; `id` is its EAN.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Product {
+    pub id: String,
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+}
+entity!(Product, Products);
+
+/// A promotion (flyer period, 3x2, loyalty discount…); `id` is its code.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Promotion {
+    pub id: String,
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_on: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_on: Option<String>,
+}
+entity!(Promotion, Promotions);
+
+/// A receipt ("scontrino"). `id` is the natural key: an explicit receipt id, or
+/// store + date + till + number.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub id: String,
+    pub shop_id: String,
+    /// Local date-time, `YYYY-MM-DDTHH:MM:SS`.
+    pub issued_at: String,
+    pub till: String,
+    pub number: String,
+    /// The loyalty card used, if any (about a third of receipts have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_number: Option<String>,
+    pub gross_cents: i64,
+    pub discount_cents: i64,
+    pub net_cents: i64,
+}
+entity!(Receipt, Receipts);
+
+/// A sales line ("vendita") of a receipt; `id` is `receipt_id#line_no`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SalesLine {
+    pub id: String,
+    pub receipt_id: String,
+    pub line_no: i64,
+    pub product_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department_id: Option<String>,
+    /// Quantity in thousandths (pieces × 1000, or grams for weighed goods).
+    pub quantity_milli: i64,
+    pub gross_cents: i64,
+    pub discount_cents: i64,
+    pub net_cents: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promotion_id: Option<String>,
+}
+entity!(SalesLine, SalesLines);
+
+impl SalesLine {
+    /// The natural key of line `line_no` of `receipt_id`.
+    pub fn key(receipt_id: &str, line_no: i64) -> String {
+        format!("{receipt_id}#{line_no}")
+    }
+}
+
+/// Role of a user account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Shopper,
+    Admin,
+    SuperAdmin,
+}
+
+/// Whether an account may log in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    Active,
+    Disabled,
+}
+
+/// A login account. The password hash never leaves the server.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserAccount {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_number: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub status: AccountStatus,
+    pub created_at: String,
+}
+entity!(UserAccount, Users);
+
+/// State of an import batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BatchStatus {
+    Running,
+    Completed,
+    Failed,
+}
+
+/// The record of one import run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportBatch {
+    pub id: String,
+    pub kind: String,
+    pub file_name: String,
+    pub sha256: String,
+    pub rows_read: i64,
+    pub inserted: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub rejected: i64,
+    pub started_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+    pub status: BatchStatus,
+    pub run_by: String,
+}
+entity!(ImportBatch, ImportBatches);
+
+/// One rejected row of an import batch.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportRowError {
+    pub id: String,
+    pub batch_id: String,
+    pub row: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    pub reason: String,
+}
+entity!(ImportRowError, ImportErrors);
+
+/// One movement of a card's points; `id` is an idempotency key (e.g. `earn:<receipt id>`),
+/// so the same award can never be written twice.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PointsEntry {
+    pub id: String,
+    pub card_number: String,
+    pub points: i64,
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_id: Option<String>,
+    pub created_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+}
+entity!(PointsEntry, PointsLedger);

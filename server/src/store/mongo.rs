@@ -1,0 +1,343 @@
+//! The MongoDB store (Atlas, replica sets, or any server speaking the wire protocol), through
+//! the official driver. Every write uses write concern `majority` with journal, so an
+//! acknowledged write survives a crash. Writes are idempotent single-document operations keyed
+//! by `_id` = the natural key; no multi-document transactions are needed. Opening only creates
+//! missing indexes (idempotently) and records the schema version.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use futures::TryStreamExt;
+use mongodb::{
+    bson::{doc, Bson, Document},
+    error::{Error as MongoError, ErrorKind, WriteFailure},
+    options::{Acknowledgment, ClientOptions, IndexOptions, ReturnDocument, WriteConcern},
+    Client, Collection, Database, IndexModel,
+};
+use serde_json::Value;
+
+use super::schema::{ColType, TableDef};
+use super::{check_indexed, id_of, Doc, Store, StoreError, StoreKind, StoreResult, Table, UpsertStats};
+
+/// Schema version of the MongoDB layout (collections and indexes).
+const SCHEMA_VERSION: u32 = 1;
+/// Documents per round trip in upserts.
+const CHUNK: usize = 1000;
+/// Database name when the URL names none.
+const DEFAULT_DB: &str = "imagross";
+
+/// The MongoDB store.
+#[derive(Clone)]
+pub struct MongoStore {
+    db: Database,
+}
+
+fn backend(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+/// Name of the unique index on `field`.
+fn unique_index_name(field: &str) -> String {
+    format!("{field}_unique")
+}
+
+/// True when a duplicate-key message is about the unique index on `field`: MongoDB names the
+/// index (`index: email_unique dup key: …`); other wire-compatible servers may name their own
+/// (`idx_users_email`).
+fn names_unique_field(message: &str, table: &str, field: &str) -> bool {
+    message.contains(&unique_index_name(field))
+        || message.contains(&format!("idx_{table}_{field}"))
+        || message.contains(&format!("dup key: {{ {field}:"))
+}
+
+/// Turns a duplicate-key error (code 11000) into `Duplicate` naming the field.
+fn map_write_error(def: &TableDef, e: MongoError) -> StoreError {
+    let dup_message = match e.kind.as_ref() {
+        ErrorKind::Write(WriteFailure::WriteError(w)) if w.code == 11000 => Some(w.message.clone()),
+        ErrorKind::InsertMany(m) => m
+            .write_errors
+            .as_ref()
+            .and_then(|errs| errs.iter().find(|w| w.code == 11000))
+            .map(|w| w.message.clone()),
+        _ => None,
+    };
+    match dup_message {
+        Some(message) => {
+            let field = def
+                .unique
+                .iter()
+                .find(|f| names_unique_field(&message, def.name, f))
+                .map(|f| f.to_string())
+                .unwrap_or_else(|| "id".to_string());
+            StoreError::Duplicate { table: def.name, field }
+        }
+        None => backend(e),
+    }
+}
+
+/// Canonical values → BSON document with `_id`; nulls are left out (so sparse unique indexes
+/// ignore them).
+fn to_bson(def: &TableDef, values: &[Value]) -> Document {
+    let mut out = Document::new();
+    for (col, value) in def.columns.iter().zip(values) {
+        let key = if col.name == "id" { "_id" } else { col.name };
+        let bson = match value {
+            Value::Null => continue,
+            Value::Bool(b) => Bson::Boolean(*b),
+            Value::Number(n) => Bson::Int64(n.as_i64().unwrap_or_default()),
+            Value::String(s) => Bson::String(s.clone()),
+            other => Bson::String(other.to_string()),
+        };
+        out.insert(key, bson);
+    }
+    out
+}
+
+/// BSON document → canonical values, typed by the table's columns.
+fn from_bson(def: &TableDef, doc: &Document) -> StoreResult<Vec<Value>> {
+    def.columns
+        .iter()
+        .map(|col| {
+            let key = if col.name == "id" { "_id" } else { col.name };
+            let value = match (doc.get(key), col.ty) {
+                (None | Some(Bson::Null), _) => Value::Null,
+                (Some(Bson::String(s)), ColType::Text) => Value::String(s.clone()),
+                (Some(Bson::Int64(n)), ColType::Int) => Value::from(*n),
+                (Some(Bson::Int32(n)), ColType::Int) => Value::from(i64::from(*n)),
+                (Some(Bson::Double(n)), ColType::Int) => Value::from(*n as i64),
+                (Some(Bson::Boolean(b)), ColType::Bool) => Value::Bool(*b),
+                (Some(Bson::Int32(n)), ColType::Bool) => Value::Bool(*n != 0),
+                (Some(Bson::Int64(n)), ColType::Bool) => Value::Bool(*n != 0),
+                (Some(other), _) => {
+                    return Err(StoreError::Schema(format!("{}.{key}: unexpected {other}", def.name)))
+                }
+            };
+            Ok(value)
+        })
+        .collect()
+}
+
+fn json_to_bson(value: &Value) -> Bson {
+    match value {
+        Value::Null => Bson::Null,
+        Value::Bool(b) => Bson::Boolean(*b),
+        Value::Number(n) => Bson::Int64(n.as_i64().unwrap_or_default()),
+        Value::String(s) => Bson::String(s.clone()),
+        other => Bson::String(other.to_string()),
+    }
+}
+
+impl MongoStore {
+    /// Connects, creates missing indexes and records the schema version.
+    pub async fn open(uri: &str) -> StoreResult<Self> {
+        let mut options = ClientOptions::parse(uri).await.map_err(backend)?;
+        options.write_concern = Some(WriteConcern::builder().w(Acknowledgment::Majority).journal(true).build());
+        options.app_name.get_or_insert_with(|| "imagross".to_string());
+        let db_name = options.default_database.clone().unwrap_or_else(|| DEFAULT_DB.to_string());
+        let client = Client::with_options(options).map_err(backend)?;
+        let store = MongoStore { db: client.database(&db_name) };
+        store.ensure_indexes().await?;
+        store.record_schema_version().await?;
+        Ok(store)
+    }
+
+    fn collection(&self, table: Table) -> Collection<Document> {
+        self.db.collection(table.name())
+    }
+
+    async fn ensure_indexes(&self) -> StoreResult<()> {
+        for table in Table::ALL {
+            let def = table.def();
+            let coll = self.collection(table);
+            for field in def.lookups {
+                let model = IndexModel::builder()
+                    .keys(doc! { *field: 1 })
+                    .options(IndexOptions::builder().name(format!("{field}_lookup")).build())
+                    .build();
+                coll.create_index(model).await.map_err(backend)?;
+            }
+            for field in def.unique {
+                let options =
+                    IndexOptions::builder().name(unique_index_name(field)).unique(true).sparse(true).build();
+                let model = IndexModel::builder().keys(doc! { *field: 1 }).options(options).build();
+                coll.create_index(model).await.map_err(backend)?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn record_schema_version(&self) -> StoreResult<()> {
+        let meta = self.db.collection::<Document>("meta");
+        let current = self.read_schema_version().await?;
+        if current > SCHEMA_VERSION {
+            return Err(StoreError::Schema(format!(
+                "database schema version {current} is newer than this build's {SCHEMA_VERSION}; refusing to open"
+            )));
+        }
+        if current < SCHEMA_VERSION {
+            meta.update_one(doc! { "_id": "schema" }, doc! { "$set": { "version": SCHEMA_VERSION as i64 } })
+                .upsert(true)
+                .await
+                .map_err(backend)?;
+        }
+        Ok(())
+    }
+
+    async fn read_schema_version(&self) -> StoreResult<u32> {
+        let meta = self.db.collection::<Document>("meta");
+        let found = meta.find_one(doc! { "_id": "schema" }).await.map_err(backend)?;
+        Ok(found
+            .and_then(|d| match d.get("version") {
+                Some(Bson::Int64(v)) => Some(*v as u32),
+                Some(Bson::Int32(v)) => Some(*v as u32),
+                _ => None,
+            })
+            .unwrap_or(0))
+    }
+
+    async fn find_docs(&self, table: Table, filter: Document, limit: u32) -> StoreResult<Vec<Doc>> {
+        let def = table.def();
+        let cursor = self
+            .collection(table)
+            .find(filter)
+            .sort(doc! { "_id": 1 })
+            .limit(i64::from(limit))
+            .await
+            .map_err(backend)?;
+        let docs: Vec<Document> = cursor.try_collect().await.map_err(backend)?;
+        docs.iter().map(|d| from_bson(def, d).map(|v| def.to_doc(v))).collect()
+    }
+
+    async fn upsert_chunk(&self, table: Table, rows: &[Vec<Value>]) -> StoreResult<UpsertStats> {
+        let def = table.def();
+        let coll = self.collection(table);
+        let ids: Vec<Bson> = rows.iter().map(|v| Bson::String(id_of(v).to_string())).collect();
+        let existing: Vec<Document> = coll
+            .find(doc! { "_id": { "$in": ids } })
+            .await
+            .map_err(backend)?
+            .try_collect()
+            .await
+            .map_err(backend)?;
+        let mut state: HashMap<String, Vec<Value>> = HashMap::with_capacity(existing.len());
+        for d in &existing {
+            let values = from_bson(def, d)?;
+            state.insert(id_of(&values).to_string(), values);
+        }
+        let mut stats = UpsertStats::default();
+        let mut inserts = Vec::new();
+        let mut replaces: Vec<&Vec<Value>> = Vec::new();
+        for values in rows {
+            match state.get(id_of(values)) {
+                None => {
+                    inserts.push(to_bson(def, values));
+                    stats.inserted += 1;
+                }
+                Some(old) if old == values => stats.unchanged += 1,
+                Some(_) => {
+                    replaces.push(values);
+                    stats.updated += 1;
+                }
+            }
+            state.insert(id_of(values).to_string(), values.clone());
+        }
+        if !inserts.is_empty() {
+            coll.insert_many(inserts).ordered(true).await.map_err(|e| map_write_error(def, e))?;
+        }
+        for values in replaces {
+            coll.replace_one(doc! { "_id": id_of(values) }, to_bson(def, values))
+                .await
+                .map_err(|e| map_write_error(def, e))?;
+        }
+        Ok(stats)
+    }
+}
+
+#[async_trait]
+impl Store for MongoStore {
+    fn kind(&self) -> StoreKind {
+        StoreKind::Mongo
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.db.run_command(doc! { "ping": 1 }).await.map_err(backend)?;
+        Ok(())
+    }
+
+    async fn schema_version(&self) -> StoreResult<u32> {
+        self.read_schema_version().await
+    }
+
+    async fn count(&self, table: Table) -> StoreResult<u64> {
+        self.collection(table).count_documents(doc! {}).await.map_err(backend)
+    }
+
+    async fn upsert(&self, table: Table, docs: Vec<Doc>) -> StoreResult<UpsertStats> {
+        let def = table.def();
+        let rows = docs.iter().map(|d| def.canonical(d)).collect::<StoreResult<Vec<_>>>()?;
+        let mut stats = UpsertStats::default();
+        for chunk in rows.chunks(CHUNK) {
+            stats += self.upsert_chunk(table, chunk).await?;
+        }
+        Ok(stats)
+    }
+
+    async fn insert(&self, table: Table, doc: Doc) -> StoreResult<()> {
+        let def = table.def();
+        let values = def.canonical(&doc)?;
+        self.collection(table).insert_one(to_bson(def, &values)).await.map_err(|e| map_write_error(def, e))?;
+        Ok(())
+    }
+
+    async fn replace(&self, table: Table, doc: Doc) -> StoreResult<()> {
+        let def = table.def();
+        let values = def.canonical(&doc)?;
+        let result = self
+            .collection(table)
+            .replace_one(doc! { "_id": id_of(&values) }, to_bson(def, &values))
+            .await
+            .map_err(|e| map_write_error(def, e))?;
+        if result.matched_count == 0 {
+            return Err(StoreError::NotFound { table: def.name, id: id_of(&values).to_string() });
+        }
+        Ok(())
+    }
+
+    async fn get(&self, table: Table, id: &str) -> StoreResult<Option<Doc>> {
+        let def = table.def();
+        let found = self.collection(table).find_one(doc! { "_id": id }).await.map_err(backend)?;
+        found.map(|d| from_bson(def, &d).map(|v| def.to_doc(v))).transpose()
+    }
+
+    async fn find_by(&self, table: Table, field: &str, value: &Value, limit: u32) -> StoreResult<Vec<Doc>> {
+        check_indexed(table, field)?;
+        let key = if field == "id" { "_id" } else { field };
+        self.find_docs(table, doc! { key: json_to_bson(value) }, limit).await
+    }
+
+    async fn scan(&self, table: Table, after: Option<&str>, limit: u32) -> StoreResult<Vec<Doc>> {
+        let filter = match after {
+            Some(after) => doc! { "_id": { "$gt": after } },
+            None => doc! {},
+        };
+        self.find_docs(table, filter, limit).await
+    }
+
+    async fn next_sequence(&self, name: &str) -> StoreResult<u64> {
+        let updated = self
+            .db
+            .collection::<Document>("sequences")
+            .find_one_and_update(doc! { "_id": name }, doc! { "$inc": { "value": 1_i64 } })
+            .upsert(true)
+            .return_document(ReturnDocument::After)
+            .await
+            .map_err(backend)?
+            .ok_or_else(|| backend("sequence upsert returned nothing"))?;
+        match updated.get("value") {
+            Some(Bson::Int64(v)) => Ok(*v as u64),
+            Some(Bson::Int32(v)) => Ok(*v as u64),
+            Some(Bson::Double(v)) => Ok(*v as u64),
+            other => Err(backend(format!("sequence {name}: unexpected value {other:?}"))),
+        }
+    }
+}

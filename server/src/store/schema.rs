@@ -1,0 +1,374 @@
+//! The data model as tables: names, typed columns, lookup indexes and unique fields. Both store
+//! implementations derive their physical layout and their value conversions from this one
+//! description, so a row means the same thing in SQLite and in MongoDB.
+
+use serde_json::Value;
+
+use super::{Doc, StoreError, StoreResult};
+
+/// Every table (SQLite) / collection (MongoDB) of the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Table {
+    Cardholders,
+    Shops,
+    Departments,
+    Products,
+    Promotions,
+    Receipts,
+    SalesLines,
+    Users,
+    ImportBatches,
+    ImportErrors,
+    PointsLedger,
+}
+
+/// How a column's value is stored and compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColType {
+    /// UTF-8 text (also dates as ISO 8601 and enums by their serde name).
+    Text,
+    /// 64-bit signed integer (money in cents, counts, quantities in thousandths).
+    Int,
+    /// Boolean (0/1 in SQLite).
+    Bool,
+}
+
+/// One column. Every table's first column is `id TEXT`, the natural key.
+#[derive(Clone, Copy, Debug)]
+pub struct Col {
+    pub name: &'static str,
+    pub ty: ColType,
+    pub nullable: bool,
+}
+
+const fn text(name: &'static str) -> Col {
+    Col { name, ty: ColType::Text, nullable: false }
+}
+const fn opt_text(name: &'static str) -> Col {
+    Col { name, ty: ColType::Text, nullable: true }
+}
+const fn int(name: &'static str) -> Col {
+    Col { name, ty: ColType::Int, nullable: false }
+}
+const fn boolean(name: &'static str) -> Col {
+    Col { name, ty: ColType::Bool, nullable: false }
+}
+
+/// A table's description.
+#[derive(Debug)]
+pub struct TableDef {
+    pub table: Table,
+    pub name: &'static str,
+    pub columns: &'static [Col],
+    /// Fields with a non-unique index, usable with `Store::find_by`.
+    pub lookups: &'static [&'static str],
+    /// Fields unique when present (NULL / absent values do not collide); also usable with `find_by`.
+    pub unique: &'static [&'static str],
+}
+
+impl Table {
+    /// Every table, in dependency order.
+    pub const ALL: [Table; 11] = [
+        Table::Cardholders,
+        Table::Shops,
+        Table::Departments,
+        Table::Products,
+        Table::Promotions,
+        Table::Receipts,
+        Table::SalesLines,
+        Table::Users,
+        Table::ImportBatches,
+        Table::ImportErrors,
+        Table::PointsLedger,
+    ];
+
+    /// The table's description.
+    pub fn def(self) -> &'static TableDef {
+        match self {
+            Table::Cardholders => &CARDHOLDERS,
+            Table::Shops => &SHOPS,
+            Table::Departments => &DEPARTMENTS,
+            Table::Products => &PRODUCTS,
+            Table::Promotions => &PROMOTIONS,
+            Table::Receipts => &RECEIPTS,
+            Table::SalesLines => &SALES_LINES,
+            Table::Users => &USERS,
+            Table::ImportBatches => &IMPORT_BATCHES,
+            Table::ImportErrors => &IMPORT_ERRORS,
+            Table::PointsLedger => &POINTS_LEDGER,
+        }
+    }
+
+    /// The physical name.
+    pub fn name(self) -> &'static str {
+        self.def().name
+    }
+}
+
+impl TableDef {
+    /// True when `field` may be used for an indexed lookup.
+    pub fn is_indexed(&self, field: &str) -> bool {
+        field == "id" || self.lookups.contains(&field) || self.unique.contains(&field)
+    }
+
+    /// The column named `name`.
+    pub fn column(&self, name: &str) -> Option<&Col> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// Puts a document into canonical form: one value per column in column order, typed by the
+    /// column, absent optional fields as `Null`. Unknown fields, missing required fields and
+    /// wrongly typed values are errors naming the table and field.
+    pub fn canonical(&self, doc: &Doc) -> StoreResult<Vec<Value>> {
+        if let Some(unknown) = doc.keys().find(|k| self.column(k).is_none()) {
+            return Err(StoreError::Schema(format!("{}: unknown field `{unknown}`", self.name)));
+        }
+        self.columns
+            .iter()
+            .map(|col| {
+                let value = doc.get(col.name).cloned().unwrap_or(Value::Null);
+                canonical_value(self.name, col, value)
+            })
+            .collect()
+    }
+
+    /// The document for canonical values (inverse of [`TableDef::canonical`]); nulls are omitted.
+    pub fn to_doc(&self, values: Vec<Value>) -> Doc {
+        self.columns
+            .iter()
+            .zip(values)
+            .filter(|(_, v)| !v.is_null())
+            .map(|(c, v)| (c.name.to_string(), v))
+            .collect()
+    }
+}
+
+fn canonical_value(table: &str, col: &Col, value: Value) -> StoreResult<Value> {
+    let wrong = |v: &Value| StoreError::Schema(format!("{table}.{}: expected {:?}, got {v}", col.name, col.ty));
+    match (&value, col.ty) {
+        (Value::Null, _) if col.nullable => Ok(Value::Null),
+        (Value::Null, _) => Err(StoreError::Schema(format!("{table}.{}: required", col.name))),
+        (Value::String(_), ColType::Text) => Ok(value),
+        (Value::Number(n), ColType::Int) => n.as_i64().map(Value::from).ok_or_else(|| wrong(&value)),
+        (Value::Bool(_), ColType::Bool) => Ok(value),
+        (Value::Number(n), ColType::Bool) => match n.as_i64() {
+            Some(0) => Ok(Value::Bool(false)),
+            Some(1) => Ok(Value::Bool(true)),
+            _ => Err(wrong(&value)),
+        },
+        _ => Err(wrong(&value)),
+    }
+}
+
+static CARDHOLDERS: TableDef = TableDef {
+    table: Table::Cardholders,
+    name: "cardholders",
+    columns: &[
+        text("id"),
+        text("first_name"),
+        text("last_name"),
+        opt_text("email"),
+        opt_text("phone"),
+        opt_text("birth_date"),
+        opt_text("gender"),
+        opt_text("city"),
+        opt_text("province"),
+        opt_text("enrolment_store"),
+        opt_text("enrolled_on"),
+        boolean("privacy_consent"),
+        boolean("marketing_consent"),
+        text("status"),
+    ],
+    lookups: &["email", "phone"],
+    unique: &[],
+};
+
+static SHOPS: TableDef = TableDef {
+    table: Table::Shops,
+    name: "shops",
+    columns: &[text("id"), text("name"), opt_text("city"), opt_text("province")],
+    lookups: &[],
+    unique: &[],
+};
+
+static DEPARTMENTS: TableDef = TableDef {
+    table: Table::Departments,
+    name: "departments",
+    columns: &[text("id"), text("name")],
+    lookups: &[],
+    unique: &[],
+};
+
+static PRODUCTS: TableDef = TableDef {
+    table: Table::Products,
+    name: "products",
+    columns: &[text("id"), text("description"), opt_text("department_id"), opt_text("brand")],
+    lookups: &["department_id"],
+    unique: &[],
+};
+
+static PROMOTIONS: TableDef = TableDef {
+    table: Table::Promotions,
+    name: "promotions",
+    columns: &[text("id"), text("description"), opt_text("kind"), opt_text("starts_on"), opt_text("ends_on")],
+    lookups: &[],
+    unique: &[],
+};
+
+static RECEIPTS: TableDef = TableDef {
+    table: Table::Receipts,
+    name: "receipts",
+    columns: &[
+        text("id"),
+        text("shop_id"),
+        text("issued_at"),
+        text("till"),
+        text("number"),
+        opt_text("card_number"),
+        int("gross_cents"),
+        int("discount_cents"),
+        int("net_cents"),
+    ],
+    lookups: &["card_number", "shop_id"],
+    unique: &[],
+};
+
+static SALES_LINES: TableDef = TableDef {
+    table: Table::SalesLines,
+    name: "sales_lines",
+    columns: &[
+        text("id"),
+        text("receipt_id"),
+        int("line_no"),
+        text("product_id"),
+        opt_text("department_id"),
+        int("quantity_milli"),
+        int("gross_cents"),
+        int("discount_cents"),
+        int("net_cents"),
+        opt_text("promotion_id"),
+    ],
+    lookups: &["receipt_id"],
+    unique: &[],
+};
+
+static USERS: TableDef = TableDef {
+    table: Table::Users,
+    name: "users",
+    columns: &[
+        text("id"),
+        opt_text("email"),
+        opt_text("phone"),
+        opt_text("card_number"),
+        text("first_name"),
+        text("last_name"),
+        text("password_hash"),
+        text("role"),
+        text("status"),
+        text("created_at"),
+    ],
+    lookups: &[],
+    unique: &["email", "phone", "card_number"],
+};
+
+static IMPORT_BATCHES: TableDef = TableDef {
+    table: Table::ImportBatches,
+    name: "import_batches",
+    columns: &[
+        text("id"),
+        text("kind"),
+        text("file_name"),
+        text("sha256"),
+        int("rows_read"),
+        int("inserted"),
+        int("updated"),
+        int("unchanged"),
+        int("rejected"),
+        text("started_at"),
+        opt_text("finished_at"),
+        text("status"),
+        text("run_by"),
+    ],
+    lookups: &["sha256"],
+    unique: &[],
+};
+
+static IMPORT_ERRORS: TableDef = TableDef {
+    table: Table::ImportErrors,
+    name: "import_errors",
+    columns: &[
+        text("id"),
+        text("batch_id"),
+        int("row"),
+        opt_text("column"),
+        opt_text("value"),
+        text("reason"),
+    ],
+    lookups: &["batch_id"],
+    unique: &[],
+};
+
+static POINTS_LEDGER: TableDef = TableDef {
+    table: Table::PointsLedger,
+    name: "points_ledger",
+    columns: &[
+        text("id"),
+        text("card_number"),
+        int("points"),
+        text("kind"),
+        opt_text("reason"),
+        opt_text("receipt_id"),
+        text("created_at"),
+        opt_text("created_by"),
+    ],
+    lookups: &["card_number"],
+    unique: &[],
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn doc(v: Value) -> Doc {
+        v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn every_table_starts_with_a_text_id() {
+        for t in Table::ALL {
+            let first = t.def().columns[0];
+            assert_eq!((first.name, first.ty, first.nullable), ("id", ColType::Text, false), "{t:?}");
+            for f in t.def().lookups.iter().chain(t.def().unique) {
+                assert!(t.def().column(f).is_some(), "{t:?} indexes unknown field {f}");
+            }
+        }
+    }
+
+    #[test]
+    fn canonical_orders_types_and_round_trips() {
+        let def = Table::Departments.def();
+        let values = def.canonical(&doc(json!({"name": "Ortofrutta", "id": "01"}))).unwrap();
+        assert_eq!(values, vec![json!("01"), json!("Ortofrutta")]);
+        assert_eq!(def.to_doc(values), doc(json!({"id": "01", "name": "Ortofrutta"})));
+    }
+
+    #[test]
+    fn canonical_rejects_unknown_missing_and_mistyped_fields() {
+        let def = Table::Departments.def();
+        let err = def.canonical(&doc(json!({"id": "1", "name": "x", "colour": "red"}))).unwrap_err();
+        assert!(err.to_string().contains("departments: unknown field `colour`"), "{err}");
+        let err = def.canonical(&doc(json!({"id": "1"}))).unwrap_err();
+        assert!(err.to_string().contains("departments.name: required"), "{err}");
+        let err = Table::Receipts.def().canonical(&doc(json!({"id": "1", "gross_cents": "12"}))).unwrap_err();
+        assert!(err.to_string().contains("receipts.shop_id"), "{err}");
+    }
+
+    #[test]
+    fn bools_accept_sqlite_integers() {
+        let col = boolean("b");
+        assert_eq!(canonical_value("t", &col, json!(1)).unwrap(), json!(true));
+        assert_eq!(canonical_value("t", &col, json!(0)).unwrap(), json!(false));
+        assert!(canonical_value("t", &col, json!(2)).is_err());
+    }
+}

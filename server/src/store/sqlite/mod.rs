@@ -1,0 +1,312 @@
+//! The embedded store: SQLite through rusqlite (`bundled`), WAL journal, `synchronous=FULL`
+//! (a commit is on disk before it is acknowledged), foreign keys on. One writer connection
+//! serialises writes; a small pool of reader connections serves reads concurrently. All
+//! blocking work runs on tokio's blocking threads.
+
+mod migrations;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use rusqlite::{params_from_iter, types::Value as SqlValue, Connection, OptionalExtension};
+use serde_json::Value;
+
+use super::schema::{ColType, TableDef};
+use super::{check_indexed, id_of, Doc, Store, StoreError, StoreKind, StoreResult, Table, UpsertStats};
+
+/// Reader connections kept open at most.
+const MAX_IDLE_READERS: usize = 8;
+
+/// The embedded SQLite store.
+#[derive(Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+fn backend(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+fn open_connection(path: &Path) -> StoreResult<Connection> {
+    let conn = Connection::open(path).map_err(|e| backend(format!("{}: {e}", path.display())))?;
+    conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(backend)?;
+    conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+        .map_err(backend)?;
+    Ok(conn)
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and applies pending migrations.
+    pub async fn open(path: &Path) -> StoreResult<Self> {
+        let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| backend(format!("{}: {e}", dir.display())))?;
+            }
+            let mut writer = open_connection(&path)?;
+            migrations::apply(&mut writer)?;
+            Ok(SqliteStore {
+                inner: Arc::new(Inner { path, writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) }),
+            })
+        })
+        .await
+        .map_err(backend)?
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = inner.writer.lock().map_err(|_| backend("writer lock poisoned"))?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(backend)?
+    }
+
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let pooled = inner.readers.lock().map_err(|_| backend("reader pool poisoned"))?.pop();
+            let conn = match pooled {
+                Some(conn) => conn,
+                None => open_connection(&inner.path)?,
+            };
+            let result = f(&conn);
+            let mut pool = inner.readers.lock().map_err(|_| backend("reader pool poisoned"))?;
+            if pool.len() < MAX_IDLE_READERS {
+                pool.push(conn);
+            }
+            result
+        })
+        .await
+        .map_err(backend)?
+    }
+}
+
+fn to_sql(value: &Value) -> SqlValue {
+    match value {
+        Value::Null => SqlValue::Null,
+        Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
+        Value::Number(n) => SqlValue::Integer(n.as_i64().unwrap_or_default()),
+        Value::String(s) => SqlValue::Text(s.clone()),
+        other => SqlValue::Text(other.to_string()),
+    }
+}
+
+fn column_list(def: &TableDef) -> String {
+    def.columns.iter().map(|c| format!("\"{}\"", c.name)).collect::<Vec<_>>().join(", ")
+}
+
+fn read_row(def: &TableDef, row: &rusqlite::Row<'_>) -> rusqlite::Result<Vec<Value>> {
+    def.columns
+        .iter()
+        .enumerate()
+        .map(|(i, col)| {
+            Ok(match col.ty {
+                ColType::Text => row.get::<_, Option<String>>(i)?.map(Value::String).unwrap_or(Value::Null),
+                ColType::Int => row.get::<_, Option<i64>>(i)?.map(Value::from).unwrap_or(Value::Null),
+                ColType::Bool => row.get::<_, Option<i64>>(i)?.map(|v| Value::Bool(v != 0)).unwrap_or(Value::Null),
+            })
+        })
+        .collect()
+}
+
+/// Maps SQLite errors, turning unique violations into `Duplicate` naming the field.
+fn map_write_error(def: &'static TableDef, e: rusqlite::Error) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(code, Some(msg)) = &e {
+        if code.code == rusqlite::ErrorCode::ConstraintViolation {
+            if let Some(rest) = msg.strip_prefix("UNIQUE constraint failed: ") {
+                let field = rest.split(['.', ',']).nth(1).unwrap_or("id").trim().to_string();
+                return StoreError::Duplicate { table: def.name, field };
+            }
+            return StoreError::Schema(format!("{}: {msg}", def.name));
+        }
+    }
+    backend(e)
+}
+
+fn select_by_id_sql(def: &TableDef) -> String {
+    format!("SELECT {} FROM {} WHERE id = ?1", column_list(def), def.name)
+}
+
+fn insert_sql(def: &TableDef) -> String {
+    let marks = (1..=def.columns.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+    format!("INSERT INTO {} ({}) VALUES ({marks})", def.name, column_list(def))
+}
+
+fn update_sql(def: &TableDef) -> String {
+    let sets = def.columns[1..]
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("\"{}\" = ?{}", c.name, i + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("UPDATE {} SET {sets} WHERE id = ?1", def.name)
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn kind(&self) -> StoreKind {
+        StoreKind::Sqlite
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.read(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(backend)).await
+    }
+
+    async fn schema_version(&self) -> StoreResult<u32> {
+        self.read(migrations::current_version).await
+    }
+
+    async fn count(&self, table: Table) -> StoreResult<u64> {
+        let sql = format!("SELECT COUNT(*) FROM {}", table.name());
+        self.read(move |c| c.query_row(&sql, [], |r| r.get::<_, i64>(0)).map(|n| n as u64).map_err(backend))
+            .await
+    }
+
+    async fn upsert(&self, table: Table, docs: Vec<Doc>) -> StoreResult<UpsertStats> {
+        let def = table.def();
+        let rows = docs.iter().map(|d| def.canonical(d)).collect::<StoreResult<Vec<_>>>()?;
+        self.write(move |conn| {
+            let tx = conn.transaction().map_err(backend)?;
+            let mut stats = UpsertStats::default();
+            {
+                let mut select = tx.prepare_cached(&select_by_id_sql(def)).map_err(backend)?;
+                let mut insert = tx.prepare_cached(&insert_sql(def)).map_err(backend)?;
+                let mut update = tx.prepare_cached(&update_sql(def)).map_err(backend)?;
+                for values in &rows {
+                    let existing = select
+                        .query_row([id_of(values)], |r| read_row(def, r))
+                        .optional()
+                        .map_err(backend)?;
+                    let params = params_from_iter(values.iter().map(to_sql));
+                    match existing {
+                        None => {
+                            insert.execute(params).map_err(|e| map_write_error(def, e))?;
+                            stats.inserted += 1;
+                        }
+                        Some(old) if old == *values => stats.unchanged += 1,
+                        Some(_) => {
+                            update.execute(params).map_err(|e| map_write_error(def, e))?;
+                            stats.updated += 1;
+                        }
+                    }
+                }
+            }
+            tx.commit().map_err(backend)?;
+            Ok(stats)
+        })
+        .await
+    }
+
+    async fn insert(&self, table: Table, doc: Doc) -> StoreResult<()> {
+        let def = table.def();
+        let values = def.canonical(&doc)?;
+        self.write(move |conn| {
+            conn.prepare_cached(&insert_sql(def))
+                .map_err(backend)?
+                .execute(params_from_iter(values.iter().map(to_sql)))
+                .map_err(|e| map_write_error(def, e))?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn replace(&self, table: Table, doc: Doc) -> StoreResult<()> {
+        let def = table.def();
+        let values = def.canonical(&doc)?;
+        self.write(move |conn| {
+            let changed = conn
+                .prepare_cached(&update_sql(def))
+                .map_err(backend)?
+                .execute(params_from_iter(values.iter().map(to_sql)))
+                .map_err(|e| map_write_error(def, e))?;
+            if changed == 0 {
+                return Err(StoreError::NotFound { table: def.name, id: id_of(&values).to_string() });
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn get(&self, table: Table, id: &str) -> StoreResult<Option<Doc>> {
+        let def = table.def();
+        let id = id.to_string();
+        self.read(move |conn| {
+            let values = conn
+                .prepare_cached(&select_by_id_sql(def))
+                .map_err(backend)?
+                .query_row([id], |r| read_row(def, r))
+                .optional()
+                .map_err(backend)?;
+            Ok(values.map(|v| def.to_doc(v)))
+        })
+        .await
+    }
+
+    async fn find_by(&self, table: Table, field: &str, value: &Value, limit: u32) -> StoreResult<Vec<Doc>> {
+        check_indexed(table, field)?;
+        let def = table.def();
+        let sql = format!(
+            "SELECT {} FROM {} WHERE \"{field}\" = ?1 ORDER BY id LIMIT ?2",
+            column_list(def),
+            def.name
+        );
+        let value = to_sql(value);
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
+            let rows = stmt
+                .query_map(rusqlite::params![value, i64::from(limit)], |r| read_row(def, r))
+                .map_err(backend)?;
+            rows.map(|r| r.map(|v| def.to_doc(v)).map_err(backend)).collect()
+        })
+        .await
+    }
+
+    async fn scan(&self, table: Table, after: Option<&str>, limit: u32) -> StoreResult<Vec<Doc>> {
+        let def = table.def();
+        let sql = format!("SELECT {} FROM {} WHERE id > ?1 ORDER BY id LIMIT ?2", column_list(def), def.name);
+        let after = after.unwrap_or_default().to_string();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
+            let rows = stmt
+                .query_map(rusqlite::params![after, i64::from(limit)], |r| read_row(def, r))
+                .map_err(backend)?;
+            rows.map(|r| r.map(|v| def.to_doc(v)).map_err(backend)).collect()
+        })
+        .await
+    }
+
+    async fn next_sequence(&self, name: &str) -> StoreResult<u64> {
+        let name = name.to_string();
+        self.write(move |conn| {
+            conn.query_row(
+                "INSERT INTO sequences (name, value) VALUES (?1, 1) \
+                 ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
+                [name],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|v| v as u64)
+            .map_err(backend)
+        })
+        .await
+    }
+}

@@ -1,0 +1,54 @@
+//! Helpers shared by the integration tests: real stores (a temporary SQLite file; a fresh
+//! database on the MongoDB server named by `MONGODB_TEST_URI`).
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use imagross::config::DatabaseUrl;
+use imagross::store::{self, Store};
+
+/// A store plus whatever keeps it alive (the temporary directory).
+pub struct TestStore {
+    pub store: Arc<dyn Store>,
+    pub url: DatabaseUrl,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A new SQLite store in a temporary directory.
+pub async fn sqlite() -> TestStore {
+    let dir = tempfile::tempdir().unwrap();
+    let url = DatabaseUrl::Sqlite(dir.path().join("test.sqlite"));
+    let store = store::open(&url).await.unwrap();
+    TestStore { store, url, _dir: Some(dir) }
+}
+
+/// The MongoDB test server's URI with a fresh database name, or `None` when no server is
+/// configured. With `IMAGROSS_REQUIRE_MONGO=1` (set by the README test command) a missing
+/// server fails the test instead of skipping it.
+pub fn mongo_url() -> Option<DatabaseUrl> {
+    let Ok(base) = std::env::var("MONGODB_TEST_URI") else {
+        if std::env::var("IMAGROSS_REQUIRE_MONGO").as_deref() == Ok("1") {
+            panic!("MONGODB_TEST_URI is not set but IMAGROSS_REQUIRE_MONGO=1");
+        }
+        eprintln!("skipped: MONGODB_TEST_URI not set");
+        return None;
+    };
+    let db = format!("t{}", uuid::Uuid::new_v4().simple());
+    let (head, query) = base.split_once('?').map(|(h, q)| (h, Some(q))).unwrap_or((base.as_str(), None));
+    let (scheme, rest) = head.split_once("://").expect("MONGODB_TEST_URI needs a scheme");
+    let hosts = rest.split('/').next().unwrap_or_default();
+    let mut uri = format!("{scheme}://{hosts}/{db}");
+    if let Some(q) = query {
+        uri.push('?');
+        uri.push_str(q);
+    }
+    Some(DatabaseUrl::Mongo(uri))
+}
+
+/// A new, empty MongoDB database (see [`mongo_url`]).
+pub async fn mongo() -> Option<TestStore> {
+    let url = mongo_url()?;
+    let store = store::open(&url).await.unwrap();
+    Some(TestStore { store, url, _dir: None })
+}
