@@ -1,0 +1,120 @@
+//! The HTTP surface on the real router (real SQLite store), driven with `oneshot`.
+
+mod common;
+
+use axum::body::Body;
+use http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use imagross::http::{router, ServerState};
+use imagross::warmup::Caches;
+use leptos::prelude::LeptosOptions;
+use tower::ServiceExt;
+
+fn options() -> LeptosOptions {
+    LeptosOptions::builder().output_name("imagross").site_root("target/site").build()
+}
+
+async fn call(state: &ServerState, req: Request<Body>) -> (StatusCode, http::HeaderMap, String) {
+    let res = router(state.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    (status, headers, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn get(uri: &str) -> Request<Body> {
+    Request::get(uri).body(Body::empty()).unwrap()
+}
+
+#[tokio::test]
+async fn liveness_answers_without_waiting_for_caches() {
+    let t = common::sqlite().await;
+    let state = ServerState::new(options(), t.store.clone(), Caches::new());
+    let (status, headers, body) = call(&state, get("/healthz")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, r#"{"status":"ok"}"#);
+    assert!(headers.contains_key("x-request-id"));
+}
+
+#[tokio::test]
+async fn readiness_is_503_until_caches_are_warm_then_200() {
+    let t = common::sqlite().await;
+    let caches = Caches::new();
+    let state = ServerState::new(options(), t.store.clone(), caches.clone());
+
+    let (status, _, body) = call(&state, get("/readyz")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["status"], "starting");
+    assert_eq!(json["store"]["reachable"], true);
+    assert_eq!(json["caches"]["warm"], false);
+
+    caches.refresh(t.store.as_ref()).await.unwrap();
+    let (status, _, body) = call(&state, get("/readyz")).await;
+    assert_eq!(status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["status"], "ready");
+    assert_eq!(json["store"]["kind"], "sqlite");
+}
+
+#[tokio::test]
+async fn warm_up_counts_rows_without_writing() {
+    use imagross::store::{model::Department, StoreExt, Table};
+    let t = common::sqlite().await;
+    t.store.upsert_all(&[Department { id: "01".into(), name: "Ortofrutta".into() }]).await.unwrap();
+    let caches = Caches::new();
+    caches.refresh(t.store.as_ref()).await.unwrap();
+    assert_eq!(caches.summary().rows["departments"], 1);
+    assert_eq!(caches.summary().rows["receipts"], 0);
+    assert_eq!(t.store.count(Table::Departments).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_given_request_id_is_propagated() {
+    let t = common::sqlite().await;
+    let state = ServerState::new(options(), t.store.clone(), Caches::new());
+    let req = Request::get("/healthz").header("x-request-id", "req-42").body(Body::empty()).unwrap();
+    let (_, headers, _) = call(&state, req).await;
+    assert_eq!(headers["x-request-id"], "req-42");
+}
+
+#[tokio::test]
+async fn pages_render_in_italian_by_default_and_in_english_by_cookie() {
+    let t = common::sqlite().await;
+    let state = ServerState::new(options(), t.store.clone(), Caches::new());
+    let (status, _, body) = call(&state, get("/")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains(r#"<html lang="it""#), "{body}");
+    assert!(body.contains("La tua spesa, premiata"));
+    assert!(body.contains(r#"<script src="/echarts.min.js"></script>"#));
+
+    let req = Request::get("/").header("cookie", "theme=x; lang=en").body(Body::empty()).unwrap();
+    let (_, _, body) = call(&state, req).await;
+    assert!(body.contains(r#"<html lang="en""#));
+    assert!(body.contains("Your shopping, rewarded"));
+}
+
+#[tokio::test]
+async fn reserved_routes_render_and_unknown_paths_are_404() {
+    let t = common::sqlite().await;
+    let state = ServerState::new(options(), t.store.clone(), Caches::new());
+    for (path, title) in [
+        ("/signup", "Registrati"),
+        ("/login", "Accedi"),
+        ("/claim", "Attiva la tua carta"),
+        ("/me", "La mia area"),
+        ("/me/card", "La mia carta"),
+        ("/me/receipts", "I miei scontrini"),
+        ("/admin", "Cruscotto"),
+        ("/admin/customers", "Clienti"),
+        ("/admin/import", "Importazione dati"),
+        ("/admin/users", "Utenti amministratori"),
+    ] {
+        let (status, _, body) = call(&state, get(path)).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(body.contains(&format!("<h1>{title}")), "{path}: {body}");
+    }
+    let (status, _, body) = call(&state, get("/no/such/page")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("Pagina non trovata"));
+}
