@@ -36,6 +36,7 @@ impl AppError {
     /// The HTTP status code for this error.
     pub fn status(&self) -> u16 {
         match self {
+            AppError::Invalid { message, .. } if message == "taken" => 409,
             AppError::Invalid { .. } => 400,
             AppError::Unauthorized => 401,
             AppError::Forbidden => 403,
@@ -50,6 +51,31 @@ impl AppError {
     /// Builds a validation error for `field`.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         AppError::Invalid { field: field.into(), message: message.into() }
+    }
+}
+
+impl leptos::server_fn::error::FromServerFnError for AppError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        use leptos::server_fn::error::ServerFnErrorErr as E;
+        match value {
+            E::Args(m) | E::MissingArg(m) | E::Deserialization(m) => AppError::invalid("request", m),
+            E::Request(_) | E::Response(_) => AppError::Unavailable,
+            _ => AppError::Internal { request_id: String::new() },
+        }
+    }
+}
+
+impl AppError {
+    /// The validation problem, when this is a validation error with a known code.
+    pub fn problem(&self) -> Option<(&str, crate::validate::Problem)> {
+        match self {
+            AppError::Invalid { field, message } => {
+                crate::validate::Problem::from_code(message).map(|p| (field.as_str(), p))
+            }
+            _ => None,
+        }
     }
 }
 

@@ -2,11 +2,13 @@
 //! the translation layer, wire models and validation. Server-only code sits behind the `ssr`
 //! feature so the wasm build never carries it.
 
+pub mod api;
 pub mod components;
 pub mod error;
 pub mod i18n;
 pub mod model;
 pub mod pages;
+pub mod validate;
 #[cfg(feature = "ssr")]
 pub mod ports;
 
@@ -19,7 +21,7 @@ use leptos_router::{
 
 use crate::components::nav::NavBar;
 use crate::i18n::{provide_i18n, use_i18n, Key};
-use crate::pages::{home::HomePage, not_found::NotFound, reserved::ReservedPage};
+use crate::pages::{home::HomePage, not_found::NotFound, reserved::ReservedPage, signup::SignupPage};
 
 /// The HTML document around the app: echarts is loaded with a plain `<script>` before the
 /// hydration scripts so charts can draw as soon as the wasm runs.
@@ -61,7 +63,7 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/signup") view=|| view! { <ReservedPage title=Key::NavSignup/> }/>
+                    <Route path=path!("/signup") view=SignupPage/>
                     <Route path=path!("/login") view=|| view! { <ReservedPage title=Key::NavLogin/> }/>
                     <Route path=path!("/claim") view=|| view! { <ReservedPage title=Key::NavClaim/> }/>
                     <Route path=path!("/me") view=|| view! { <ReservedPage title=Key::NavMe/> }/>

@@ -51,7 +51,6 @@ test.describe('home page', () => {
 
   test('reserved routes answer with their page and unknown ones with 404', async ({ page, request }) => {
     for (const [path, title] of [
-      ['/signup', 'Registrati'],
       ['/login', 'Accedi'],
       ['/claim', 'Attiva la tua carta'],
       ['/me/card', 'La mia carta'],

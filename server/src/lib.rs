@@ -1,6 +1,7 @@
 //! The `imagross` server: command line, configuration, stores, HTTP surface and services.
 //! `main.rs` only parses arguments and calls [`cli::run`].
 
+pub mod accounts;
 pub mod cli;
 pub mod config;
 pub mod http;

@@ -99,7 +99,7 @@ async fn reserved_routes_render_and_unknown_paths_are_404() {
     let t = common::sqlite().await;
     let state = ServerState::new(options(), t.store.clone(), Caches::new());
     for (path, title) in [
-        ("/signup", "Registrati"),
+        ("/signup", "Crea la tua carta digitale"),
         ("/login", "Accedi"),
         ("/claim", "Attiva la tua carta"),
         ("/me", "La mia area"),

@@ -1,3 +1,5 @@
 //! Wire and domain types shared by the browser and the server: plain data, no I/O.
 
+pub mod account;
 pub mod levels;
+pub mod shop;

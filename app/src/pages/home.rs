@@ -25,10 +25,10 @@ pub fn HomePage() -> impl IntoView {
         let names: Vec<String> = Level::ALL.iter().map(|l| i18n.t(l.key()).to_string()).collect();
         let points: Vec<i64> = Level::ALL.iter().map(|l| i64::from(thresholds.points_for(*l))).collect();
         charming::Chart::new()
-            .grid(Grid::new().left("15%").right("5%").top("15%").bottom("12%"))
+            .grid(Grid::new().left("14%").right("4%").top("8%").bottom("12%"))
             .tooltip(Tooltip::new().trigger(Trigger::Axis))
             .x_axis(Axis::new().type_(AxisType::Category).data(names))
-            .y_axis(Axis::new().type_(AxisType::Value).name(i18n.t(Key::LevelsAxis)))
+            .y_axis(Axis::new().type_(AxisType::Value))
             .series(Bar::new().data(points))
     };
 
@@ -74,6 +74,7 @@ pub fn HomePage() -> impl IntoView {
                 label=Signal::derive(move || i18n.t(Key::LevelsChartLabel).to_string())
                 height=260
             />
+            <p class="chart-caption">{move || i18n.t(Key::LevelsAxis)}</p>
         </section>
     }
 }

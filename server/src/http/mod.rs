@@ -16,6 +16,7 @@ use tower_http::{
     trace::{DefaultOnResponse, TraceLayer},
 };
 
+use crate::accounts::{AccountService, CatalogService};
 use crate::store::Store;
 use crate::warmup::Caches;
 
@@ -40,7 +41,11 @@ impl axum::extract::FromRef<ServerState> for LeptosOptions {
 impl ServerState {
     /// Assembles the state from an opened store and its caches.
     pub fn new(leptos_options: LeptosOptions, store: Arc<dyn Store>, caches: Arc<Caches>) -> Self {
-        let app = AppState { readiness: caches.clone() };
+        let app = AppState {
+            readiness: caches.clone(),
+            accounts: Arc::new(AccountService::new(store.clone())),
+            catalog: Arc::new(CatalogService::new(store.clone())),
+        };
         ServerState { leptos_options, store, caches, app }
     }
 }

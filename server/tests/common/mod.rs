@@ -52,3 +52,21 @@ pub async fn mongo() -> Option<TestStore> {
     let store = store::open(&url).await.unwrap();
     Some(TestStore { store, url, _dir: None })
 }
+
+/// Encodes form fields as `application/x-www-form-urlencoded`, as a browser does.
+pub fn form_encode<K: AsRef<str>, V: AsRef<str>>(fields: &[(K, V)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", url_encode(k.as_ref()), url_encode(v.as_ref())))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

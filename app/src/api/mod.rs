@@ -1,0 +1,5 @@
+//! Server functions, grouped by domain. Each is thin: read the input, reach the service in
+//! [`crate::ports::AppState`], map the answer to a wire type.
+
+pub mod auth;
+pub mod catalog;

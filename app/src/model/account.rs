@@ -1,0 +1,29 @@
+//! Account wire types: what the signup form sends and what the server answers. No password
+//! hash ever appears here.
+
+use serde::{Deserialize, Serialize};
+
+/// The signup form as typed (not yet validated).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignupInput {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    /// `YYYY-MM-DD`.
+    pub birth_date: String,
+    /// Preferred store code, if chosen.
+    pub store_id: Option<String>,
+    pub password: String,
+    pub password_confirm: String,
+    pub privacy_consent: bool,
+    pub marketing_consent: bool,
+}
+
+/// A completed signup.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignupDone {
+    /// The new digital card's number (EAN-13).
+    pub card_number: String,
+    pub first_name: String,
+}

@@ -1,0 +1,91 @@
+//! EAN-13 codes: the GS1 mod-10 check digit, validation, and digital card numbers in the
+//! restricted-circulation range (prefix 2xx, for use inside the chain only).
+
+/// The GS1 check digit of 12 digits: weights 1,3,1,3… from the left; the digit brings the
+/// weighted sum to a multiple of 10. `None` unless exactly 12 ASCII digits.
+pub fn check_digit(first12: &str) -> Option<u8> {
+    if first12.len() != 12 || !first12.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let sum: u32 = first12
+        .bytes()
+        .enumerate()
+        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
+        .sum();
+    Some(((10 - sum % 10) % 10) as u8)
+}
+
+/// True for 13 digits whose last is the check digit of the first 12.
+pub fn is_valid(code: &str) -> bool {
+    code.len() == 13
+        && check_digit(&code[..12]).is_some_and(|c| code.as_bytes()[12] == b'0' + c)
+}
+
+/// Prefix of digital cards issued at signup (restricted circulation, 2xx).
+pub const DIGITAL_CARD_PREFIX: &str = "27";
+
+/// The digital card number for sequence value `seq` (1 ≤ seq < 10^10): prefix `27`, the
+/// sequence in ten digits, the check digit.
+pub fn digital_card_number(seq: u64) -> Option<String> {
+    if seq == 0 || seq >= 10_000_000_000 {
+        return None;
+    }
+    let first12 = format!("{DIGITAL_CARD_PREFIX}{seq:010}");
+    let check = check_digit(&first12)?;
+    Some(format!("{first12}{check}"))
+}
+
+/// True when `code` is a valid EAN-13 in the restricted-circulation range (2xx).
+pub fn is_restricted_circulation(code: &str) -> bool {
+    is_valid(code) && code.starts_with('2')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_codes() {
+        // Published GS1 examples.
+        assert_eq!(check_digit("400638133393"), Some(1));
+        assert!(is_valid("4006381333931"));
+        assert_eq!(check_digit("978030640615"), Some(7));
+        assert!(is_valid("9780306406157"));
+        assert!(!is_valid("9780306406158"));
+        assert!(!is_valid("978030640615"));
+        assert!(!is_valid("97803064061a7"));
+    }
+
+    #[test]
+    fn digital_cards_are_valid_restricted_and_distinct() {
+        let mut seen = std::collections::HashSet::new();
+        for seq in (1..5000).chain([9_999_999_999]) {
+            let card = digital_card_number(seq).unwrap();
+            assert_eq!(card.len(), 13);
+            assert!(card.starts_with("27"));
+            assert!(is_restricted_circulation(&card), "{card}");
+            assert!(seen.insert(card));
+        }
+        assert_eq!(digital_card_number(0), None);
+        assert_eq!(digital_card_number(10_000_000_000), None);
+    }
+
+    #[test]
+    fn any_single_digit_error_is_caught() {
+        // Property: changing one digit of a valid code always breaks the check.
+        for seq in [1_u64, 42, 123_456, 9_876_543_210] {
+            let card = digital_card_number(seq).unwrap();
+            for pos in 0..13 {
+                for digit in b'0'..=b'9' {
+                    let mut bytes = card.clone().into_bytes();
+                    if bytes[pos] == digit {
+                        continue;
+                    }
+                    bytes[pos] = digit;
+                    let changed = String::from_utf8(bytes).unwrap();
+                    assert!(!is_valid(&changed), "{changed} from {card}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Accounts and reference data behind the server functions: signup with a new digital card.
+//! Validation is the shared `app::validate` code; the store's unique indexes are the final
+//! word on duplicates.
+
+pub mod password;
+
+use std::sync::Arc;
+
+use app::error::AppError;
+use app::model::account::{SignupDone, SignupInput};
+use app::model::shop::ShopOption;
+use app::ports::{Accounts, Catalog};
+use app::validate::{ean13, validate_signup, Problem, SimpleDate};
+use async_trait::async_trait;
+
+use crate::store::model::{AccountStatus, CardStatus, Cardholder, Role, Shop, UserAccount};
+use crate::store::{Store, StoreError, StoreExt, Table};
+
+/// Name of the sequence that numbers digital cards.
+const CARD_SEQUENCE: &str = "digital_card";
+/// Attempts to find a card number not already held by an imported card.
+const CARD_ATTEMPTS: usize = 20;
+
+/// Logs an unexpected failure and returns the error the browser sees (with the request id).
+pub fn internal(err: impl std::fmt::Display) -> AppError {
+    let request_id = leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|p| p.headers.get(crate::http::REQUEST_ID).and_then(|v| v.to_str().ok()).map(str::to_string))
+        .unwrap_or_default();
+    tracing::error!(%request_id, error = %err, "internal error");
+    AppError::Internal { request_id }
+}
+
+fn invalid(field: &str, problem: Problem) -> AppError {
+    AppError::invalid(field, problem.code())
+}
+
+/// Current UTC time as RFC 3339 (seconds).
+pub fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The account service.
+pub struct AccountService {
+    store: Arc<dyn Store>,
+}
+
+impl AccountService {
+    /// A service over `store`.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        AccountService { store }
+    }
+
+    /// Allocates a digital card number: the next value of an atomic sequence, skipping any
+    /// number an imported cardholder already holds.
+    async fn allocate_card(&self) -> Result<String, AppError> {
+        for _ in 0..CARD_ATTEMPTS {
+            let seq = self.store.next_sequence(CARD_SEQUENCE).await.map_err(internal)?;
+            let number = ean13::digital_card_number(seq).ok_or_else(|| internal("card sequence exhausted"))?;
+            if self.store.get(Table::Cardholders, &number).await.map_err(internal)?.is_none() {
+                return Ok(number);
+            }
+        }
+        Err(internal("no free digital card number"))
+    }
+}
+
+#[async_trait]
+impl Accounts for AccountService {
+    async fn sign_up(&self, input: SignupInput) -> Result<SignupDone, AppError> {
+        let today = SimpleDate::today_utc();
+        let valid = validate_signup(&input, today)
+            .map_err(|errors| errors.first().map(|e| invalid(&e.field, e.problem)).unwrap_or(AppError::Unavailable))?;
+        if let Some(store_id) = &valid.store_id {
+            if self.store.get(Table::Shops, store_id).await.map_err(internal)?.is_none() {
+                return Err(invalid("store_id", Problem::StoreUnknown));
+            }
+        }
+        let card_number = self.allocate_card().await?;
+        let password_hash = password::hash(valid.password.clone()).await.map_err(internal)?;
+        let account = UserAccount {
+            id: uuid::Uuid::new_v4().to_string(),
+            email: Some(valid.email.clone()),
+            phone: Some(valid.phone.clone()),
+            card_number: Some(card_number.clone()),
+            first_name: valid.first_name.clone(),
+            last_name: valid.last_name.clone(),
+            password_hash,
+            role: Role::Shopper,
+            status: AccountStatus::Active,
+            created_at: now_rfc3339(),
+        };
+        // The account first: its unique indexes decide duplicates before any card exists.
+        match self.store.insert_one(&account).await {
+            Ok(()) => {}
+            Err(StoreError::Duplicate { field, .. }) => return Err(invalid(&field, Problem::Taken)),
+            Err(e) => return Err(internal(e)),
+        }
+        let holder = Cardholder {
+            id: card_number.clone(),
+            first_name: valid.first_name.clone(),
+            last_name: valid.last_name,
+            email: Some(valid.email),
+            phone: Some(valid.phone),
+            birth_date: Some(valid.birth_date.iso()),
+            gender: None,
+            city: None,
+            province: None,
+            enrolment_store: valid.store_id,
+            enrolled_on: Some(today.iso()),
+            privacy_consent: true,
+            marketing_consent: valid.marketing_consent,
+            status: CardStatus::Active,
+        };
+        self.store.upsert_all(&[holder]).await.map_err(internal)?;
+        tracing::info!(card = %card_number, "shopper signed up");
+        Ok(SignupDone { card_number, first_name: valid.first_name })
+    }
+}
+
+/// Reference data read from the store.
+pub struct CatalogService {
+    store: Arc<dyn Store>,
+}
+
+impl CatalogService {
+    /// A service over `store`.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        CatalogService { store }
+    }
+}
+
+/// At most this many stores are offered in forms.
+const MAX_SHOPS: u32 = 500;
+
+#[async_trait]
+impl Catalog for CatalogService {
+    async fn shops(&self) -> Result<Vec<ShopOption>, AppError> {
+        let shops: Vec<Shop> = self.store.scan_page(None, MAX_SHOPS).await.map_err(internal)?;
+        let mut options: Vec<ShopOption> = shops.into_iter().map(|s| ShopOption { id: s.id, name: s.name }).collect();
+        options.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(options)
+    }
+}
