@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::error::AppError;
-use crate::model::account::{SignupDone, SignupInput};
+use crate::model::account::{Role, SessionUser, SignupDone, SignupInput};
 use crate::model::shop::ShopOption;
 
 /// Readiness of the in-memory caches, shared by `/readyz` and the pages.
@@ -20,6 +20,24 @@ pub trait Readiness: Send + Sync {
 pub trait Accounts: Send + Sync {
     /// Validates the form, issues a digital card and creates the shopper's account.
     async fn sign_up(&self, input: SignupInput) -> Result<SignupDone, AppError>;
+}
+
+/// Login sessions: access token plus rotating refresh token, both in cookies.
+#[async_trait]
+pub trait Sessions: Send + Sync {
+    /// Checks the credentials; on success the user and the session's `Set-Cookie` values.
+    /// Unknown identifiers and wrong passwords fail alike (status, body and timing).
+    async fn login(
+        &self,
+        identifier: &str,
+        password: &str,
+        client_ip: Option<std::net::IpAddr>,
+    ) -> Result<(SessionUser, Vec<String>), AppError>;
+    /// Revokes the refresh token found in the `Cookie` header; returns the clearing cookies.
+    async fn logout(&self, cookie_header: Option<&str>) -> Result<Vec<String>, AppError>;
+    /// The caller's account re-read from the store: 401 without a session, 403 when the account
+    /// is disabled or lacks `role`.
+    async fn require(&self, user: Option<&SessionUser>, role: Role) -> Result<SessionUser, AppError>;
 }
 
 /// Reference data for forms.
@@ -38,6 +56,37 @@ pub struct AppState {
     pub accounts: Arc<dyn Accounts>,
     /// Reference data.
     pub catalog: Arc<dyn Catalog>,
+    /// Login sessions.
+    pub sessions: Arc<dyn Sessions>,
+}
+
+/// The user of the current request, as put there by the server's session middleware.
+pub fn current_user() -> Option<SessionUser> {
+    leptos::prelude::use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<SessionUser>().cloned())
+}
+
+/// The client's address, when the server knows it.
+pub fn client_ip() -> Option<std::net::IpAddr> {
+    leptos::prelude::use_context::<http::request::Parts>().and_then(|p| {
+        p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())
+    })
+}
+
+/// The request's `Cookie` header.
+pub fn cookie_header() -> Option<String> {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|p| p.headers.get(http::header::COOKIE).and_then(|v| v.to_str().ok()).map(str::to_string))
+}
+
+/// Adds `Set-Cookie` headers to the response.
+pub fn set_cookies(cookies: &[String]) {
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        for cookie in cookies {
+            if let Ok(v) = http::HeaderValue::from_str(cookie) {
+                response.append_header(http::header::SET_COOKIE, v);
+            }
+        }
+    }
 }
 
 /// The state provided to server functions.

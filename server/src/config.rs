@@ -113,6 +113,14 @@ impl JwtSecret {
     /// Minimum length in bytes (256 bits).
     pub const MIN_BYTES: usize = 32;
 
+    /// A secret from raw bytes (at least [`JwtSecret::MIN_BYTES`]).
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, ConfigError> {
+        if bytes.len() < Self::MIN_BYTES {
+            return Err(err("JWT_SECRET", format!("must be at least {} bytes", Self::MIN_BYTES)));
+        }
+        Ok(JwtSecret(bytes))
+    }
+
     /// The raw key bytes.
     pub fn bytes(&self) -> &[u8] {
         &self.0

@@ -2,6 +2,7 @@
 //! `main.rs` only parses arguments and calls [`cli::run`].
 
 pub mod accounts;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod http;

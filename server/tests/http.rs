@@ -7,12 +7,8 @@ use http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use imagross::http::{router, ServerState};
 use imagross::warmup::Caches;
-use leptos::prelude::LeptosOptions;
 use tower::ServiceExt;
 
-fn options() -> LeptosOptions {
-    LeptosOptions::builder().output_name("imagross").site_root("target/site").build()
-}
 
 async fn call(state: &ServerState, req: Request<Body>) -> (StatusCode, http::HeaderMap, String) {
     let res = router(state.clone()).oneshot(req).await.unwrap();
@@ -26,21 +22,21 @@ fn get(uri: &str) -> Request<Body> {
     Request::get(uri).body(Body::empty()).unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn liveness_answers_without_waiting_for_caches() {
     let t = common::sqlite().await;
-    let state = ServerState::new(options(), t.store.clone(), Caches::new());
+    let state = common::server_state(&t);
     let (status, headers, body) = call(&state, get("/healthz")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, r#"{"status":"ok"}"#);
     assert!(headers.contains_key("x-request-id"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readiness_is_503_until_caches_are_warm_then_200() {
     let t = common::sqlite().await;
     let caches = Caches::new();
-    let state = ServerState::new(options(), t.store.clone(), caches.clone());
+    let state = ServerState { caches: caches.clone(), ..common::server_state(&t) };
 
     let (status, _, body) = call(&state, get("/readyz")).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
@@ -57,7 +53,7 @@ async fn readiness_is_503_until_caches_are_warm_then_200() {
     assert_eq!(json["store"]["kind"], "sqlite");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn warm_up_counts_rows_without_writing() {
     use imagross::store::{model::Department, StoreExt, Table};
     let t = common::sqlite().await;
@@ -69,19 +65,19 @@ async fn warm_up_counts_rows_without_writing() {
     assert_eq!(t.store.count(Table::Departments).await.unwrap(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_given_request_id_is_propagated() {
     let t = common::sqlite().await;
-    let state = ServerState::new(options(), t.store.clone(), Caches::new());
+    let state = common::server_state(&t);
     let req = Request::get("/healthz").header("x-request-id", "req-42").body(Body::empty()).unwrap();
     let (_, headers, _) = call(&state, req).await;
     assert_eq!(headers["x-request-id"], "req-42");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_render_in_italian_by_default_and_in_english_by_cookie() {
     let t = common::sqlite().await;
-    let state = ServerState::new(options(), t.store.clone(), Caches::new());
+    let state = common::server_state(&t);
     let (status, _, body) = call(&state, get("/")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains(r#"<html lang="it""#), "{body}");
@@ -94,10 +90,10 @@ async fn pages_render_in_italian_by_default_and_in_english_by_cookie() {
     assert!(body.contains("Your shopping, rewarded"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reserved_routes_render_and_unknown_paths_are_404() {
     let t = common::sqlite().await;
-    let state = ServerState::new(options(), t.store.clone(), Caches::new());
+    let state = common::server_state(&t);
     for (path, title) in [
         ("/signup", "Crea la tua carta digitale"),
         ("/login", "Accedi"),

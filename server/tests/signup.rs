@@ -9,14 +9,11 @@ use http_body_util::BodyExt;
 use imagross::http::{router, ServerState};
 use imagross::store::model::{Cardholder, Role, UserAccount};
 use imagross::store::{StoreExt, Table};
-use imagross::warmup::Caches;
-use leptos::prelude::LeptosOptions;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
 fn state(t: &common::TestStore) -> ServerState {
-    let options = LeptosOptions::builder().output_name("imagross").site_root("target/site").build();
-    ServerState::new(options, t.store.clone(), Caches::new())
+    common::server_state(t)
 }
 
 fn form(overrides: &[(&str, &str)]) -> String {
@@ -52,7 +49,7 @@ async fn post(state: &ServerState, body: String, accept_html: bool) -> (StatusCo
     (status, headers, String::from_utf8_lossy(&bytes).into_owned())
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_valid_signup_creates_an_account_and_a_digital_card() {
     let t = common::sqlite().await;
     let s = state(&t);
@@ -80,7 +77,7 @@ async fn a_valid_signup_creates_an_account_and_a_digital_card() {
     assert!(holder.privacy_consent && holder.marketing_consent);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn email_and_phone_are_unique_across_accounts() {
     let t = common::sqlite().await;
     let s = state(&t);
@@ -98,7 +95,7 @@ async fn email_and_phone_are_unique_across_accounts() {
     assert_eq!(t.store.count(Table::Cardholders).await.unwrap(), 1, "no card issued for refused signups");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_input_is_refused_naming_the_field() {
     let t = common::sqlite().await;
     let s = state(&t);
@@ -120,7 +117,7 @@ async fn invalid_input_is_refused_naming_the_field() {
     assert_eq!(t.store.count(Table::Cardholders).await.unwrap(), 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plain_form_post_is_redirected_back_with_the_outcome() {
     let t = common::sqlite().await;
     let s = state(&t);
@@ -138,7 +135,7 @@ async fn a_plain_form_post_is_redirected_back_with_the_outcome() {
     assert!(html.contains("Indirizzo email non valido."), "the server render shows the error");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_signups_get_distinct_valid_cards() {
     let t = common::sqlite().await;
     let s = state(&t);

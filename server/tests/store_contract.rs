@@ -182,6 +182,17 @@ async fn every_entity_round_trips(store: Arc<dyn Store>) {
     store.upsert_all(&[row_error.clone()]).await.unwrap();
     store.insert_one(&points).await.unwrap();
     store.insert_one(&account).await.unwrap();
+    let token = RefreshToken {
+        id: "ab".repeat(32),
+        user_id: "U1".into(),
+        family_id: "F1".into(),
+        expires_at: "2026-12-28T10:00:00Z".into(),
+        created_at: "2026-11-28T10:00:00Z".into(),
+        used_at: None,
+        revoked: false,
+    };
+    store.insert_one(&token).await.unwrap();
+    assert_eq!(store.get_one::<RefreshToken>(&token.id).await.unwrap(), Some(token));
 
     assert_eq!(store.get_one::<Shop>("S01").await.unwrap(), Some(shop));
     assert_eq!(store.get_one::<Product>("8001234567890").await.unwrap(), Some(product));

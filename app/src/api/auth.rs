@@ -1,12 +1,16 @@
-//! Signup (and later login, logout, claiming).
+//! Signup, login, logout and "who am I".
 
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::account::SignupDone;
+use crate::model::account::{SessionUser, SignupDone};
 
 /// Path the plain (no-JavaScript) signup form returns to.
 pub const SIGNUP_PAGE: &str = "/signup";
+/// Path the plain login form returns to on failure.
+pub const LOGIN_PAGE: &str = "/login";
+/// Where a shopper lands after logging in.
+pub const AFTER_LOGIN: &str = "/me/card";
 
 /// Creates a shopper account with a new digital card. Field names are those of the form.
 /// Without JavaScript the browser is redirected back to the signup page with the outcome in
@@ -53,6 +57,46 @@ pub async fn signup(
         return result;
     }
     with_status(result)
+}
+
+/// Logs in with a card number, email or phone (`identifier`) and a password. Sets the session
+/// cookies. Without JavaScript the browser goes on to the card page, or back to the login page.
+#[server(prefix = "/api", endpoint = "login")]
+pub async fn login(identifier: String, password: String) -> Result<SessionUser, AppError> {
+    use crate::ports::{app_state, client_ip, is_plain_form_post, set_cookies, with_status};
+
+    let result = async { app_state()?.sessions.login(&identifier, &password, client_ip()).await }.await;
+    let result = result.map(|(user, cookies)| {
+        set_cookies(&cookies);
+        user
+    });
+    if is_plain_form_post() {
+        let target = match &result {
+            Ok(_) => AFTER_LOGIN.to_string(),
+            Err(err) => format!("{LOGIN_PAGE}?error={}", err.status()),
+        };
+        leptos_axum::redirect(&target);
+    }
+    with_status(result)
+}
+
+/// Ends the session: revokes the refresh token and clears the cookies.
+#[server(prefix = "/api", endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use crate::ports::{app_state, cookie_header, is_plain_form_post, set_cookies, with_status};
+
+    let result = async { app_state()?.sessions.logout(cookie_header().as_deref()).await }.await;
+    let result = result.map(|cookies| set_cookies(&cookies));
+    if is_plain_form_post() {
+        leptos_axum::redirect("/");
+    }
+    with_status(result)
+}
+
+/// The logged-in user, if any.
+#[server(prefix = "/api", endpoint = "me")]
+pub async fn me() -> Result<Option<SessionUser>, AppError> {
+    Ok(crate::ports::current_user())
 }
 
 /// An HTML checkbox is present (`on`, `true`, `1`) when ticked and absent otherwise.

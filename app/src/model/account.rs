@@ -27,3 +27,30 @@ pub struct SignupDone {
     pub card_number: String,
     pub first_name: String,
 }
+
+/// Role of an account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Shopper,
+    Admin,
+    SuperAdmin,
+}
+
+impl Role {
+    /// True when this role may do what `needed` may.
+    pub fn at_least(self, needed: Role) -> bool {
+        self >= needed
+    }
+}
+
+/// The logged-in user as pages and server functions see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionUser {
+    /// Account id.
+    pub id: String,
+    pub first_name: String,
+    pub role: Role,
+    /// The loyalty card linked to the account, if any.
+    pub card_number: Option<String>,
+}

@@ -4,6 +4,7 @@
 
 pub mod date;
 pub mod ean13;
+pub mod identifier;
 pub mod phone;
 mod signup;
 

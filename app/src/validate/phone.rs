@@ -12,11 +12,13 @@ pub fn normalise(raw: &str) -> Result<String, Problem> {
     if !trimmed.chars().all(|c| c.is_ascii_digit() || " +-./()".contains(c)) {
         return Err(Problem::PhoneInvalid);
     }
-    if trimmed.chars().skip(1).any(|c| c == '+') {
+    // A leading `+` may sit inside an opening parenthesis: `(+39) 333…`.
+    let lead = trimmed.trim_start_matches(['(', ' ']);
+    if lead.chars().skip(1).any(|c| c == '+') {
         return Err(Problem::PhoneInvalid);
     }
     let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
-    let international = if trimmed.starts_with('+') {
+    let international = if lead.starts_with('+') {
         digits
     } else if let Some(rest) = digits.strip_prefix("00") {
         rest.to_string()

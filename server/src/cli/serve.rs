@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::auth::Security;
 use crate::config::{Config, Settings};
 use crate::http::{router, ServerState};
 use crate::store;
@@ -10,7 +11,7 @@ use crate::warmup::Caches;
 
 /// Runs the web server until a shutdown signal.
 pub async fn run(config: Config, settings: Settings) -> anyhow::Result<()> {
-    let _jwt = config.jwt_secret(settings.jwt_secret.as_deref())?;
+    let security = Security { secret: config.jwt_secret(settings.jwt_secret.as_deref())?, cookie_secure: config.cookie_secure };
     let mut leptos_options = get_configuration(None)?.leptos_options;
     if leptos_options.output_name.is_empty() {
         // Built by plain `cargo` rather than cargo-leptos: use the site's name.
@@ -26,7 +27,8 @@ pub async fn run(config: Config, settings: Settings) -> anyhow::Result<()> {
     let caches = Caches::new();
     caches.spawn_warmup(store.clone());
 
-    let app = router(ServerState::new(leptos_options, store, caches));
+    let state = ServerState::new(leptos_options, store, caches, &security).map_err(anyhow::Error::msg)?;
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     tracing::info!("listening on http://{local}");

@@ -17,6 +17,7 @@ use tower_http::{
 };
 
 use crate::accounts::{AccountService, CatalogService};
+use crate::auth::{middleware::session, AuthService, Security};
 use crate::store::Store;
 use crate::warmup::Caches;
 
@@ -29,6 +30,7 @@ pub struct ServerState {
     pub leptos_options: LeptosOptions,
     pub store: Arc<dyn Store>,
     pub caches: Arc<Caches>,
+    pub auth: Arc<AuthService>,
     pub app: AppState,
 }
 
@@ -40,13 +42,20 @@ impl axum::extract::FromRef<ServerState> for LeptosOptions {
 
 impl ServerState {
     /// Assembles the state from an opened store and its caches.
-    pub fn new(leptos_options: LeptosOptions, store: Arc<dyn Store>, caches: Arc<Caches>) -> Self {
+    pub fn new(
+        leptos_options: LeptosOptions,
+        store: Arc<dyn Store>,
+        caches: Arc<Caches>,
+        security: &Security,
+    ) -> Result<Self, String> {
+        let auth = Arc::new(AuthService::new(store.clone(), security)?);
         let app = AppState {
             readiness: caches.clone(),
             accounts: Arc::new(AccountService::new(store.clone())),
             catalog: Arc::new(CatalogService::new(store.clone())),
+            sessions: auth.clone(),
         };
-        ServerState { leptos_options, store, caches, app }
+        Ok(ServerState { leptos_options, store, caches, auth, app })
     }
 }
 
@@ -66,6 +75,7 @@ pub fn router(state: ServerState) -> Router {
             move || app::shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(app::shell))
+        .layer(axum::middleware::from_fn_with_state(state.auth.clone(), session))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))

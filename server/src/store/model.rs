@@ -153,14 +153,7 @@ impl SalesLine {
     }
 }
 
-/// Role of a user account.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Shopper,
-    Admin,
-    SuperAdmin,
-}
+pub use app::model::account::Role;
 
 /// Whether an account may log in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -249,3 +242,18 @@ pub struct PointsEntry {
     pub created_by: Option<String>,
 }
 entity!(PointsEntry, PointsLedger);
+
+/// A refresh token of a login session. `id` is the SHA-256 of the token (the token itself is
+/// only ever in the user's cookie). Tokens of one login share a `family_id`; each is used once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RefreshToken {
+    pub id: String,
+    pub user_id: String,
+    pub family_id: String,
+    pub expires_at: String,
+    pub created_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used_at: Option<String>,
+    pub revoked: bool,
+}
+entity!(RefreshToken, RefreshTokens);

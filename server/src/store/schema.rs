@@ -20,6 +20,7 @@ pub enum Table {
     ImportBatches,
     ImportErrors,
     PointsLedger,
+    RefreshTokens,
 }
 
 /// How a column's value is stored and compared.
@@ -68,7 +69,7 @@ pub struct TableDef {
 
 impl Table {
     /// Every table, in dependency order.
-    pub const ALL: [Table; 11] = [
+    pub const ALL: [Table; 12] = [
         Table::Cardholders,
         Table::Shops,
         Table::Departments,
@@ -80,6 +81,7 @@ impl Table {
         Table::ImportBatches,
         Table::ImportErrors,
         Table::PointsLedger,
+        Table::RefreshTokens,
     ];
 
     /// The table's description.
@@ -96,6 +98,7 @@ impl Table {
             Table::ImportBatches => &IMPORT_BATCHES,
             Table::ImportErrors => &IMPORT_ERRORS,
             Table::PointsLedger => &POINTS_LEDGER,
+            Table::RefreshTokens => &REFRESH_TOKENS,
         }
     }
 
@@ -322,6 +325,22 @@ static POINTS_LEDGER: TableDef = TableDef {
         opt_text("created_by"),
     ],
     lookups: &["card_number"],
+    unique: &[],
+};
+
+static REFRESH_TOKENS: TableDef = TableDef {
+    table: Table::RefreshTokens,
+    name: "refresh_tokens",
+    columns: &[
+        text("id"),
+        text("user_id"),
+        text("family_id"),
+        text("expires_at"),
+        text("created_at"),
+        opt_text("used_at"),
+        boolean("revoked"),
+    ],
+    lookups: &["user_id", "family_id"],
     unique: &[],
 };
 

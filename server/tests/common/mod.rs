@@ -5,7 +5,11 @@
 
 use std::sync::Arc;
 
-use imagross::config::DatabaseUrl;
+use imagross::auth::Security;
+use imagross::config::{DatabaseUrl, JwtSecret};
+use imagross::http::ServerState;
+use imagross::warmup::Caches;
+use leptos::prelude::LeptosOptions;
 use imagross::store::{self, Store};
 
 /// A store plus whatever keeps it alive (the temporary directory).
@@ -69,4 +73,15 @@ fn url_encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// Session settings for tests: a fixed 32-byte secret, cookies without `Secure`.
+pub fn security() -> Security {
+    Security { secret: JwtSecret::from_bytes(b"test-secret-test-secret-test-sec".to_vec()).unwrap(), cookie_secure: false }
+}
+
+/// The server state over a test store, with cold caches.
+pub fn server_state(t: &TestStore) -> ServerState {
+    let options = LeptosOptions::builder().output_name("imagross").site_root("target/site").build();
+    ServerState::new(options, t.store.clone(), Caches::new(), &security()).unwrap()
 }

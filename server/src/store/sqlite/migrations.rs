@@ -7,7 +7,10 @@ use super::backend;
 use crate::store::StoreResult;
 
 /// Every migration, in order; the version is the position + 1.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_refresh_tokens.sql"),
+];
 
 /// The newest schema version this build knows.
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
