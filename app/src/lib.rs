@@ -8,6 +8,7 @@ pub mod error;
 pub mod i18n;
 pub mod model;
 pub mod pages;
+pub mod session;
 pub mod validate;
 #[cfg(feature = "ssr")]
 pub mod ports;
@@ -16,12 +17,13 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Html, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 use crate::components::nav::NavBar;
 use crate::i18n::{provide_i18n, use_i18n, Key};
-use crate::pages::{home::HomePage, not_found::NotFound, reserved::ReservedPage, signup::SignupPage};
+use crate::pages::{home::HomePage, login::LoginPage, not_found::NotFound, reserved::ReservedPage, signup::SignupPage};
+use crate::session::provide_session;
 
 /// The HTML document around the app: echarts is loaded with a plain `<script>` before the
 /// hydration scripts so charts can draw as soon as the wasm runs.
@@ -44,11 +46,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The application: navigation, routes and the language context.
+/// The application: navigation, routes and the language context. Pages render with
+/// `SsrMode::Async`: the server waits for their data (and the session) so the HTML is complete
+/// even for a browser without JavaScript.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_i18n();
+    provide_session();
     let i18n = use_i18n();
 
     view! {
@@ -62,17 +67,17 @@ pub fn App() -> impl IntoView {
             <NavBar/>
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/signup") view=SignupPage/>
-                    <Route path=path!("/login") view=|| view! { <ReservedPage title=Key::NavLogin/> }/>
-                    <Route path=path!("/claim") view=|| view! { <ReservedPage title=Key::NavClaim/> }/>
-                    <Route path=path!("/me") view=|| view! { <ReservedPage title=Key::NavMe/> }/>
-                    <Route path=path!("/me/card") view=|| view! { <ReservedPage title=Key::PageCard/> }/>
-                    <Route path=path!("/me/receipts") view=|| view! { <ReservedPage title=Key::PageReceipts/> }/>
-                    <Route path=path!("/admin") view=|| view! { <ReservedPage title=Key::NavAdmin/> }/>
-                    <Route path=path!("/admin/customers") view=|| view! { <ReservedPage title=Key::PageCustomers/> }/>
-                    <Route path=path!("/admin/import") view=|| view! { <ReservedPage title=Key::PageImport/> }/>
-                    <Route path=path!("/admin/users") view=|| view! { <ReservedPage title=Key::PageUsers/> }/>
+                    <Route path=path!("/") ssr=SsrMode::Async view=HomePage/>
+                    <Route path=path!("/signup") ssr=SsrMode::Async view=SignupPage/>
+                    <Route path=path!("/login") ssr=SsrMode::Async view=LoginPage/>
+                    <Route path=path!("/claim") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::NavClaim/> }/>
+                    <Route path=path!("/me") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::NavMe/> }/>
+                    <Route path=path!("/me/card") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::PageCard/> }/>
+                    <Route path=path!("/me/receipts") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::PageReceipts/> }/>
+                    <Route path=path!("/admin") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::NavAdmin/> }/>
+                    <Route path=path!("/admin/customers") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::PageCustomers/> }/>
+                    <Route path=path!("/admin/import") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::PageImport/> }/>
+                    <Route path=path!("/admin/users") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::PageUsers/> }/>
                 </Routes>
             </main>
             <footer class="site-footer">

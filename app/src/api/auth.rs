@@ -76,6 +76,7 @@ pub async fn login(identifier: String, password: String) -> Result<SessionUser, 
             Err(err) => format!("{LOGIN_PAGE}?error={}", err.status()),
         };
         leptos_axum::redirect(&target);
+        return result;
     }
     with_status(result)
 }
@@ -89,6 +90,7 @@ pub async fn logout() -> Result<(), AppError> {
     let result = result.map(|cookies| set_cookies(&cookies));
     if is_plain_form_post() {
         leptos_axum::redirect("/");
+        return result;
     }
     with_status(result)
 }

@@ -4,16 +4,25 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::api::auth::Logout;
 use crate::i18n::{use_i18n, Key, Lang};
+use crate::session::use_session;
 
 /// The site header with navigation and language choice.
 #[component]
 pub fn NavBar() -> impl IntoView {
     let i18n = use_i18n();
+    let session = use_session();
+    let logout = ServerAction::<Logout>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = logout.value().get() {
+            session.reload();
+            leptos_router::hooks::use_navigate()("/", Default::default());
+        }
+    });
     let links = [
         ("/", Key::NavHome),
         ("/signup", Key::NavSignup),
-        ("/login", Key::NavLogin),
         ("/me", Key::NavMe),
         ("/admin", Key::NavAdmin),
     ];
@@ -31,6 +40,19 @@ pub fn NavBar() -> impl IntoView {
                         .collect_view()}
                 </ul>
             </nav>
+            <div class="account">
+                <Transition fallback=|| ()>
+                    {move || match session.current() {
+                        Some(user) => view! {
+                            <span class="greeting" data-testid="greeting">{move || i18n.t(Key::Greeting)} ", " {user.first_name.clone()}</span>
+                            <ActionForm action=logout>
+                                <button type="submit" class="link-button" data-testid="logout">{move || i18n.t(Key::Logout)}</button>
+                            </ActionForm>
+                        }.into_any(),
+                        None => view! { <A href="/login" attr:class="login-link">{move || i18n.t(Key::NavLogin)}</A> }.into_any(),
+                    }}
+                </Transition>
+            </div>
             <div class="lang-switch" role="group" aria-label=move || i18n.t(Key::LanguageLabel)>
                 {Lang::ALL
                     .into_iter()

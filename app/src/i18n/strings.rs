@@ -88,5 +88,15 @@ strings! {
     SignupDoneTitle => "Benvenuto! La tua carta è pronta", "Welcome! Your card is ready";
     SignupDoneCard => "Numero carta", "Card number";
     SignupDoneNext => "Accedi con il numero di carta, l'email o il telefono.", "Log in with your card number, email or phone.";
+    LoginTitle => "Accedi", "Log in";
+    LoginIntro => "Usa il numero della carta, l'email o il cellulare.", "Use your card number, email or mobile number.";
+    FieldIdentifier => "Numero carta, email o cellulare", "Card number, email or mobile";
+    FieldPasswordPlain => "Password", "Password";
+    LoginSubmit => "Accedi", "Log in";
+    LoginFailed => "Credenziali non valide.", "Wrong credentials.";
+    LoginLimited => "Troppi tentativi: riprova più tardi.", "Too many attempts: try again later.";
+    LoginNoAccount => "Non hai un account?", "No account yet?";
+    Logout => "Esci", "Log out";
+    Greeting => "Ciao", "Hello";
     FormHasErrors => "Controlla i campi evidenziati.", "Please check the highlighted fields.";
 }
