@@ -22,7 +22,7 @@ use leptos_router::{
 
 use crate::components::nav::NavBar;
 use crate::i18n::{provide_i18n, use_i18n, Key};
-use crate::pages::{home::HomePage, login::LoginPage, not_found::NotFound, reserved::ReservedPage, signup::SignupPage};
+use crate::pages::{card::CardPage, home::HomePage, login::LoginPage, not_found::NotFound, reserved::ReservedPage, signup::SignupPage};
 use crate::session::provide_session;
 
 /// The HTML document around the app: echarts is loaded with a plain `<script>` before the
@@ -72,7 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") ssr=SsrMode::Async view=LoginPage/>
                     <Route path=path!("/claim") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::NavClaim/> }/>
                     <Route path=path!("/me") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::NavMe/> }/>
-                    <Route path=path!("/me/card") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::PageCard/> }/>
+                    <Route path=path!("/me/card") ssr=SsrMode::Async view=CardPage/>
                     <Route path=path!("/me/receipts") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::PageReceipts/> }/>
                     <Route path=path!("/admin") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::NavAdmin/> }/>
                     <Route path=path!("/admin/customers") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::PageCustomers/> }/>

@@ -33,11 +33,20 @@ pub trait Sessions: Send + Sync {
         password: &str,
         client_ip: Option<std::net::IpAddr>,
     ) -> Result<(SessionUser, Vec<String>), AppError>;
+    /// Opens a session for an account that just proved itself another way (signup, claim).
+    async fn open_session(&self, account_id: &str) -> Result<(SessionUser, Vec<String>), AppError>;
     /// Revokes the refresh token found in the `Cookie` header; returns the clearing cookies.
     async fn logout(&self, cookie_header: Option<&str>) -> Result<Vec<String>, AppError>;
     /// The caller's account re-read from the store: 401 without a session, 403 when the account
     /// is disabled or lacks `role`.
     async fn require(&self, user: Option<&SessionUser>, role: Role) -> Result<SessionUser, AppError>;
+}
+
+/// The shopper's card.
+#[async_trait]
+pub trait Cards: Send + Sync {
+    /// The card of the logged-in shopper.
+    async fn my_card(&self, user: &SessionUser) -> Result<crate::model::card::CardView, AppError>;
 }
 
 /// Reference data for forms.
@@ -58,6 +67,8 @@ pub struct AppState {
     pub catalog: Arc<dyn Catalog>,
     /// Login sessions.
     pub sessions: Arc<dyn Sessions>,
+    /// Shoppers' cards.
+    pub cards: Arc<dyn Cards>,
 }
 
 /// The user of the current request, as put there by the server's session middleware.

@@ -53,13 +53,15 @@ test.describe('home page', () => {
     for (const [path, title] of [
       ['/login', 'Accedi'],
       ['/claim', 'Attiva la tua carta'],
-      ['/me/card', 'La mia carta'],
       ['/admin/import', 'Importazione dati'],
     ]) {
       const res = await page.goto(path);
       expect(res?.status(), path).toBe(200);
       await expect(page.locator('main h1')).toHaveText(title);
     }
+    const card = await page.goto('/me/card');
+    expect(card?.status(), 'the card page needs a session').toBe(401);
+    await expect(page.locator('main')).toContainText('Accedi per vedere questa pagina.');
     const missing = await request.get('/no-such-page');
     expect(missing.status()).toBe(404);
   });

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod cards;
 pub mod cli;
 pub mod config;
 pub mod http;

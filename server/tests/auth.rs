@@ -182,8 +182,13 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_family() {
     // The whole family is revoked: the newest token no longer works either.
     let after = me(&s, &new_refresh).await;
     assert_eq!(after.body, "null");
+    // Signup opened one session and login another: the login's family (3 tokens) is revoked,
+    // the signup session's token is untouched.
     let tokens: Vec<RefreshToken> = t.store.scan_page(None, 100).await.unwrap();
-    assert!(tokens.iter().all(|t| t.revoked), "{tokens:?}");
+    assert_eq!(tokens.len(), 3, "{tokens:?}");
+    assert_eq!(tokens.iter().filter(|t| t.revoked).count(), 2, "{tokens:?}");
+    let families: std::collections::HashSet<&str> = tokens.iter().filter(|t| t.revoked).map(|t| t.family_id.as_str()).collect();
+    assert_eq!(families.len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -198,7 +203,10 @@ async fn logout_revokes_the_refresh_token_and_clears_cookies() {
     assert!(out.set_cookies().iter().filter(|c| c.contains("Max-Age=0")).count() >= 2);
     let refresh = cookie.split("; ").find(|c| c.starts_with("refresh=")).unwrap();
     assert_eq!(me(&s, refresh).await.body, "null");
-    assert_eq!(t.store.count(Table::RefreshTokens).await.unwrap(), 1);
+    // One token from signup's session, one from the login; only the latter is revoked.
+    assert_eq!(t.store.count(Table::RefreshTokens).await.unwrap(), 2);
+    let tokens: Vec<RefreshToken> = t.store.scan_page(None, 10).await.unwrap();
+    assert_eq!(tokens.iter().filter(|t| t.revoked).count(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -99,7 +99,6 @@ async fn reserved_routes_render_and_unknown_paths_are_404() {
         ("/login", "Accedi"),
         ("/claim", "Attiva la tua carta"),
         ("/me", "La mia area"),
-        ("/me/card", "La mia carta"),
         ("/me/receipts", "I miei scontrini"),
         ("/admin", "Cruscotto"),
         ("/admin/customers", "Clienti"),
@@ -110,6 +109,9 @@ async fn reserved_routes_render_and_unknown_paths_are_404() {
         assert_eq!(status, StatusCode::OK, "{path}");
         assert!(body.contains(&format!("<h1>{title}")), "{path}: {body}");
     }
+    let (status, _, body) = call(&state, get("/me/card")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the card page needs a session");
+    assert!(body.contains("Accedi per vedere questa pagina."));
     let (status, _, body) = call(&state, get("/no/such/page")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.contains("Pagina non trovata"));

@@ -44,7 +44,15 @@ pub async fn signup(
         privacy_consent: checkbox(privacy_consent.as_deref()),
         marketing_consent: checkbox(marketing_consent.as_deref()),
     };
-    let result = async { app_state()?.accounts.sign_up(input).await }.await;
+    let result = async {
+        let state = app_state()?;
+        let done = state.accounts.sign_up(input).await?;
+        // The new shopper is logged in at once.
+        let (_, cookies) = state.sessions.open_session(&done.account_id).await?;
+        crate::ports::set_cookies(&cookies);
+        Ok::<_, AppError>(done)
+    }
+    .await;
     if is_plain_form_post() {
         let target = match &result {
             Ok(done) => format!("{SIGNUP_PAGE}?card={}", done.card_number),

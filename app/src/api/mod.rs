@@ -2,4 +2,5 @@
 //! [`crate::ports::AppState`], map the answer to a wire type.
 
 pub mod auth;
+pub mod card;
 pub mod catalog;

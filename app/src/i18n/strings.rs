@@ -87,7 +87,7 @@ strings! {
     SignupPending => "Creazione in corso…", "Creating…";
     SignupDoneTitle => "Benvenuto! La tua carta è pronta", "Welcome! Your card is ready";
     SignupDoneCard => "Numero carta", "Card number";
-    SignupDoneNext => "Accedi con il numero di carta, l'email o il telefono.", "Log in with your card number, email or phone.";
+    SignupGoToCard => "Vai alla tua carta", "Go to your card";
     LoginTitle => "Accedi", "Log in";
     LoginIntro => "Usa il numero della carta, l'email o il cellulare.", "Use your card number, email or mobile number.";
     FieldIdentifier => "Numero carta, email o cellulare", "Card number, email or mobile";
@@ -98,5 +98,17 @@ strings! {
     LoginNoAccount => "Non hai un account?", "No account yet?";
     Logout => "Esci", "Log out";
     Greeting => "Ciao", "Hello";
+    CardHolder => "Titolare", "Holder";
+    CardNumber => "Numero carta", "Card number";
+    CardBarcodeLabel => "Codice a barre della carta", "Card barcode";
+    CardQrLabel => "Codice QR della carta", "Card QR code";
+    CardShowAtTill => "Mostra il codice alla cassa.", "Show the code at the till.";
+    CardLevel => "Livello", "Level";
+    CardPoints => "Saldo punti", "Points balance";
+    CardPoints12m => "Punti negli ultimi 12 mesi", "Points in the last 12 months";
+    CardToNext => "punti per il livello", "points to level";
+    CardTopLevel => "Hai raggiunto il livello massimo.", "You reached the top level.";
+    CardNoCard => "Nessuna carta collegata a questo account.", "No card is linked to this account.";
+    NeedLogin => "Accedi per vedere questa pagina.", "Log in to see this page.";
     FormHasErrors => "Controlla i campi evidenziati.", "Please check the highlighted fields.";
 }

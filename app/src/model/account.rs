@@ -23,6 +23,8 @@ pub struct SignupInput {
 /// A completed signup.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignupDone {
+    /// The new account's id.
+    pub account_id: String,
     /// The new digital card's number (EAN-13).
     pub card_number: String,
     pub first_name: String,

@@ -18,6 +18,11 @@ impl Level {
     /// Every level, lowest first.
     pub const ALL: [Level; 4] = [Level::Bronze, Level::Silver, Level::Gold, Level::Platinum];
 
+    /// The level above this one.
+    pub fn next(self) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| *l > self)
+    }
+
     /// The translation key of the level's name.
     pub fn key(self) -> Key {
         match self {
@@ -88,6 +93,13 @@ mod tests {
         assert_eq!(t.level_for(1500), Level::Gold);
         assert_eq!(t.level_for(2999), Level::Gold);
         assert_eq!(t.level_for(3000), Level::Platinum);
+    }
+
+    #[test]
+    fn next_levels() {
+        assert_eq!(Level::Bronze.next(), Some(Level::Silver));
+        assert_eq!(Level::Gold.next(), Some(Level::Platinum));
+        assert_eq!(Level::Platinum.next(), None);
     }
 
     #[test]

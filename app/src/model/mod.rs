@@ -1,5 +1,6 @@
 //! Wire and domain types shared by the browser and the server: plain data, no I/O.
 
 pub mod account;
+pub mod card;
 pub mod levels;
 pub mod shop;

@@ -3,6 +3,7 @@
 //! The form is a real HTML form, so it also works before (or without) hydration.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::Signup;
@@ -61,11 +62,21 @@ pub fn SignupPage() -> impl IntoView {
             Some((field.to_string(), Problem::from_code(code).unwrap_or(Problem::Required)))
         })
     });
+    let session = crate::session::use_session();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            session.reload();
+        }
+    });
     let errors = FormErrors { client, touched: RwSignal::new(Vec::new()), server };
     let general_error = move || server.get().filter(|(f, _)| f == "form").map(|_| i18n.t(Key::ErrGeneric));
     let done = move || {
         action.value().get().and_then(|r| r.ok()).or_else(|| {
-            query.with(|q| q.get("card")).map(|card_number| SignupDone { card_number, first_name: String::new() })
+            query.with(|q| q.get("card")).map(|card_number| SignupDone {
+                account_id: String::new(),
+                card_number,
+                first_name: String::new(),
+            })
         })
     };
 
@@ -111,7 +122,7 @@ pub fn SignupPage() -> impl IntoView {
                     <p>{move || i18n.t(Key::SignupDoneCard)} ": "
                         <strong data-testid="new-card-number">{move || done().map(|d| d.card_number).unwrap_or_default()}</strong>
                     </p>
-                    <p>{move || i18n.t(Key::SignupDoneNext)}</p>
+                    <p><A href="/me/card" attr:class="button primary" attr:data-testid="go-to-card">{move || i18n.t(Key::SignupGoToCard)}</A></p>
                 </div>
             </Show>
         </section>

@@ -40,8 +40,54 @@ pub fn is_restricted_circulation(code: &str) -> bool {
     is_valid(code) && code.starts_with('2')
 }
 
+/// Module widths of one digit in the left half, odd parity (set A / "L").
+const L_CODES: [&str; 10] =
+    ["0001101", "0011001", "0010011", "0111101", "0100011", "0110001", "0101111", "0111011", "0110111", "0001011"];
+/// Left half, even parity (set B / "G").
+const G_CODES: [&str; 10] =
+    ["0100111", "0110011", "0011011", "0100001", "0011101", "0111001", "0000101", "0010001", "0001001", "0010111"];
+/// Right half (set C / "R").
+const R_CODES: [&str; 10] =
+    ["1110010", "1100110", "1101100", "1000010", "1011100", "1001110", "1010000", "1000100", "1001000", "1110100"];
+/// Parity of the six left digits, chosen by the first (implicit) digit.
+const PARITY: [&str; 10] =
+    ["LLLLLL", "LLGLGG", "LLGGLG", "LLGGGL", "LGLLGG", "LGGLLG", "LGGGLL", "LGLGLG", "LGLGGL", "LGGLGL"];
+
+/// The 95 modules (true = bar) of a valid EAN-13: guard, six left digits, centre guard, six
+/// right digits, guard. `None` for an invalid code.
+pub fn modules(code: &str) -> Option<Vec<bool>> {
+    if !is_valid(code) {
+        return None;
+    }
+    let digits: Vec<usize> = code.bytes().map(|b| usize::from(b - b'0')).collect();
+    let mut pattern = String::with_capacity(95);
+    pattern.push_str("101");
+    for (i, parity) in PARITY[digits[0]].chars().enumerate() {
+        let table = if parity == 'L' { &L_CODES } else { &G_CODES };
+        pattern.push_str(table[digits[i + 1]]);
+    }
+    pattern.push_str("01010");
+    for d in &digits[7..] {
+        pattern.push_str(R_CODES[*d]);
+    }
+    pattern.push_str("101");
+    Some(pattern.chars().map(|c| c == '1').collect())
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn modules_have_the_standard_layout() {
+        let m = modules("4006381333931").unwrap();
+        assert_eq!(m.len(), 95);
+        assert_eq!(&m[..3], &[true, false, true]);
+        assert_eq!(&m[45..50], &[false, true, false, true, false]);
+        assert_eq!(&m[92..], &[true, false, true]);
+        // Every digit's code has two bars and two spaces: 7 modules, starting with a space on the left.
+        assert!(!m[3] && m[94]);
+        assert_eq!(modules("4006381333932"), None);
+    }
+
     use super::*;
 
     #[test]

@@ -31,7 +31,7 @@ export class SignupPage extends Shell {
 
   constructor(page: Page) {
     super(page);
-    this.submit = page.locator('form button[type="submit"]');
+    this.submit = page.locator('main form button[type="submit"]');
     this.newCardNumber = page.getByTestId('new-card-number');
   }
 

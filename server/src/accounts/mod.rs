@@ -113,7 +113,7 @@ impl Accounts for AccountService {
         };
         self.store.upsert_all(&[holder]).await.map_err(internal)?;
         tracing::info!(card = %card_number, "shopper signed up");
-        Ok(SignupDone { card_number, first_name: valid.first_name })
+        Ok(SignupDone { account_id: account.id, card_number, first_name: valid.first_name })
     }
 }
 

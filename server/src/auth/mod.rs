@@ -218,6 +218,14 @@ impl Sessions for AuthService {
         }
     }
 
+    async fn open_session(&self, account_id: &str) -> Result<(SessionUser, Vec<String>), AppError> {
+        let account = self.store.get_one::<UserAccount>(account_id).await.map_err(internal)?;
+        let account = account.filter(|a| a.status == AccountStatus::Active).ok_or(AppError::Unauthorized)?;
+        let user = session_user(&account);
+        let cookies = self.issue(&user, &uuid::Uuid::new_v4().to_string()).await?;
+        Ok((user, cookies))
+    }
+
     async fn logout(&self, cookie_header: Option<&str>) -> Result<Vec<String>, AppError> {
         if let Some(raw) = cookie_header.and_then(|h| cookie_value(h, self.cookies.refresh_name())) {
             if let Some(token) = self.store.get_one::<RefreshToken>(&sha256_hex(raw)).await.map_err(internal)? {

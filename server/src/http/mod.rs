@@ -18,6 +18,7 @@ use tower_http::{
 
 use crate::accounts::{AccountService, CatalogService};
 use crate::auth::{middleware::session, AuthService, Security};
+use crate::cards::CardService;
 use crate::store::Store;
 use crate::warmup::Caches;
 
@@ -54,6 +55,7 @@ impl ServerState {
             accounts: Arc::new(AccountService::new(store.clone())),
             catalog: Arc::new(CatalogService::new(store.clone())),
             sessions: auth.clone(),
+            cards: Arc::new(CardService::new(store.clone())),
         };
         Ok(ServerState { leptos_options, store, caches, auth, app })
     }
