@@ -1,17 +1,38 @@
-// Waits until the server says it is ready, so no spec races the start-up.
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+
+/** The super admin every admin spec logs in as; created through the real CLI. */
+export const SUPER_ADMIN = { email: 'capo.e2e@imagross.it', password: 'password del capo e2e' };
+
+// Waits until the server says it is ready, so no spec races the start-up, then creates the
+// super admin with `imagross admin create` against the same data directory as the server
+// (IMAGROSS_DATA_DIR / DATABASE_URL are inherited from the test command).
 export default async function globalSetup(): Promise<void> {
   const base = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
   const deadline = Date.now() + 120_000;
   let last = 'no answer';
-  while (Date.now() < deadline) {
+  let ready = false;
+  while (Date.now() < deadline && !ready) {
     try {
       const res = await fetch(`${base}/readyz`);
-      if (res.status === 200) return;
+      ready = res.status === 200;
       last = `HTTP ${res.status}`;
     } catch (e) {
       last = String(e);
     }
-    await new Promise((r) => setTimeout(r, 250));
+    if (!ready) await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`server at ${base} not ready after 120 s: ${last}`);
+  if (!ready) throw new Error(`server at ${base} not ready after 120 s: ${last}`);
+
+  const bin = process.env.IMAGROSS_BIN ?? path.resolve(__dirname, '../target/debug/imagross');
+  try {
+    execFileSync(bin, ['admin', 'create', '--email', SUPER_ADMIN.email, '--role', 'super_admin'], {
+      input: `${SUPER_ADMIN.password}\n`,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, RUST_LOG: 'warn' },
+    });
+  } catch (e) {
+    const err = String((e as { stderr?: Buffer }).stderr ?? e);
+    if (!err.includes('taken')) throw new Error(`creating the e2e super admin failed: ${err}`);
+  }
 }

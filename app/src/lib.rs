@@ -22,7 +22,8 @@ use leptos_router::{
 
 use crate::components::nav::NavBar;
 use crate::i18n::{provide_i18n, use_i18n, Key};
-use crate::pages::{card::CardPage, home::HomePage, login::LoginPage, not_found::NotFound, reserved::ReservedPage, signup::SignupPage};
+use crate::components::admin_gate::AdminGate;
+use crate::pages::{admin_users::AdminUsersPage, card::CardPage, home::HomePage, login::LoginPage, not_found::NotFound, reserved::ReservedPage, signup::SignupPage};
 use crate::session::provide_session;
 
 /// The HTML document around the app: echarts is loaded with a plain `<script>` before the
@@ -74,10 +75,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/me") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::NavMe/> }/>
                     <Route path=path!("/me/card") ssr=SsrMode::Async view=CardPage/>
                     <Route path=path!("/me/receipts") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::PageReceipts/> }/>
-                    <Route path=path!("/admin") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::NavAdmin/> }/>
-                    <Route path=path!("/admin/customers") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::PageCustomers/> }/>
-                    <Route path=path!("/admin/import") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::PageImport/> }/>
-                    <Route path=path!("/admin/users") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::PageUsers/> }/>
+                    <Route path=path!("/admin") ssr=SsrMode::Async view=|| view! { <AdminGate><ReservedPage title=Key::NavAdmin/></AdminGate> }/>
+                    <Route path=path!("/admin/customers") ssr=SsrMode::Async view=|| view! { <AdminGate><ReservedPage title=Key::PageCustomers/></AdminGate> }/>
+                    <Route path=path!("/admin/import") ssr=SsrMode::Async view=|| view! { <AdminGate><ReservedPage title=Key::PageImport/></AdminGate> }/>
+                    <Route path=path!("/admin/users") ssr=SsrMode::Async view=AdminUsersPage/>
                 </Routes>
             </main>
             <footer class="site-footer">

@@ -49,6 +49,17 @@ pub trait Cards: Send + Sync {
     async fn my_card(&self, user: &SessionUser) -> Result<crate::model::card::CardView, AppError>;
 }
 
+/// Admin accounts, managed by the super admin.
+#[async_trait]
+pub trait AdminUsers: Send + Sync {
+    /// Every admin and super admin.
+    async fn list(&self) -> Result<Vec<crate::model::admin::AdminRow>, AppError>;
+    /// Creates an admin (role `admin`).
+    async fn create(&self, email: &str, first_name: &str, last_name: &str, password: &str) -> Result<crate::model::admin::AdminRow, AppError>;
+    /// Disables or re-enables an admin; `acting` may not change itself.
+    async fn set_active(&self, acting: &SessionUser, id: &str, active: bool) -> Result<crate::model::admin::AdminRow, AppError>;
+}
+
 /// Reference data for forms.
 #[async_trait]
 pub trait Catalog: Send + Sync {
@@ -69,6 +80,8 @@ pub struct AppState {
     pub sessions: Arc<dyn Sessions>,
     /// Shoppers' cards.
     pub cards: Arc<dyn Cards>,
+    /// Admin accounts.
+    pub admins: Arc<dyn AdminUsers>,
 }
 
 /// The user of the current request, as put there by the server's session middleware.

@@ -53,7 +53,6 @@ test.describe('home page', () => {
     for (const [path, title] of [
       ['/login', 'Accedi'],
       ['/claim', 'Attiva la tua carta'],
-      ['/admin/import', 'Importazione dati'],
     ]) {
       const res = await page.goto(path);
       expect(res?.status(), path).toBe(200);

@@ -100,14 +100,15 @@ async fn reserved_routes_render_and_unknown_paths_are_404() {
         ("/claim", "Attiva la tua carta"),
         ("/me", "La mia area"),
         ("/me/receipts", "I miei scontrini"),
-        ("/admin", "Cruscotto"),
-        ("/admin/customers", "Clienti"),
-        ("/admin/import", "Importazione dati"),
-        ("/admin/users", "Utenti amministratori"),
     ] {
         let (status, _, body) = call(&state, get(path)).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         assert!(body.contains(&format!("<h1>{title}")), "{path}: {body}");
+    }
+    for path in ["/admin", "/admin/customers", "/admin/import", "/admin/users"] {
+        let (status, _, body) = call(&state, get(path)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path} needs an admin session");
+        assert!(body.contains("Accedi per vedere questa pagina."), "{path}");
     }
     let (status, _, body) = call(&state, get("/me/card")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the card page needs a session");

@@ -110,5 +110,20 @@ strings! {
     CardTopLevel => "Hai raggiunto il livello massimo.", "You reached the top level.";
     CardNoCard => "Nessuna carta collegata a questo account.", "No card is linked to this account.";
     NeedLogin => "Accedi per vedere questa pagina.", "Log in to see this page.";
+    NotAllowed => "Non hai i permessi per questa pagina.", "You are not allowed to see this page.";
+    AdminsTitle => "Amministratori", "Administrators";
+    AdminsEmpty => "Nessun amministratore.", "No administrators.";
+    AdminsCreate => "Nuovo amministratore", "New administrator";
+    AdminsCreateSubmit => "Crea amministratore", "Create administrator";
+    AdminsCreated => "Amministratore creato.", "Administrator created.";
+    AdminsRole => "Ruolo", "Role";
+    AdminsStatus => "Stato", "Status";
+    AdminsActive => "Attivo", "Active";
+    AdminsDisabled => "Disattivato", "Disabled";
+    AdminsDisable => "Disattiva", "Disable";
+    AdminsEnable => "Riattiva", "Re-enable";
+    RoleAdmin => "Amministratore", "Administrator";
+    RoleSuperAdmin => "Super amministratore", "Super administrator";
+    RoleShopper => "Cliente", "Shopper";
     FormHasErrors => "Controlla i campi evidenziati.", "Please check the highlighted fields.";
 }

@@ -1,6 +1,7 @@
 //! Wire and domain types shared by the browser and the server: plain data, no I/O.
 
 pub mod account;
+pub mod admin;
 pub mod card;
 pub mod levels;
 pub mod shop;

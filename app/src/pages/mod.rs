@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod admin_users;
 pub mod card;
 pub mod home;
 pub mod login;

@@ -2,6 +2,7 @@
 //! Validation is the shared `app::validate` code; the store's unique indexes are the final
 //! word on duplicates.
 
+pub mod admins;
 pub mod password;
 
 use std::sync::Arc;

@@ -1,6 +1,7 @@
 //! The `imagross` command line: `serve` (default), `db check`, and the commands later features
 //! fill in (`import`, `demo-data`, `export`, `admin`, `bench`).
 
+mod admin;
 mod db;
 mod serve;
 
@@ -35,7 +36,10 @@ pub enum Command {
     /// Export customers, receipts, sales or segments.
     Export(Pending),
     /// Manage admin accounts.
-    Admin(Pending),
+    Admin {
+        #[command(subcommand)]
+        action: admin::AdminAction,
+    },
     /// Run a benchmark and print its figures.
     Bench(Pending),
 }
@@ -65,7 +69,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve::run(config, cli.settings).await,
         Command::Db { action: DbAction::Check { json } } => db::check(&config, json).await,
-        Command::Import(_) | Command::DemoData(_) | Command::Export(_) | Command::Admin(_) | Command::Bench(_) => {
+        Command::Admin { action } => admin::run(&config, action).await,
+        Command::Import(_) | Command::DemoData(_) | Command::Export(_) | Command::Bench(_) => {
             anyhow::bail!("this command is not available in this build yet")
         }
     }

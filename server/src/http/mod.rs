@@ -16,7 +16,7 @@ use tower_http::{
     trace::{DefaultOnResponse, TraceLayer},
 };
 
-use crate::accounts::{AccountService, CatalogService};
+use crate::accounts::{admins::AdminService, AccountService, CatalogService};
 use crate::auth::{middleware::session, AuthService, Security};
 use crate::cards::CardService;
 use crate::store::Store;
@@ -56,6 +56,7 @@ impl ServerState {
             catalog: Arc::new(CatalogService::new(store.clone())),
             sessions: auth.clone(),
             cards: Arc::new(CardService::new(store.clone())),
+            admins: Arc::new(AdminService::new(store.clone())),
         };
         Ok(ServerState { leptos_options, store, caches, auth, app })
     }

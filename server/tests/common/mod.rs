@@ -19,6 +19,13 @@ pub struct TestStore {
     _dir: Option<tempfile::TempDir>,
 }
 
+impl TestStore {
+    /// Wraps an already opened store.
+    pub fn from_store(store: Arc<dyn Store>) -> Self {
+        TestStore { store, url: DatabaseUrl::Sqlite(Default::default()), _dir: None }
+    }
+}
+
 /// A new SQLite store in a temporary directory.
 pub async fn sqlite() -> TestStore {
     let dir = tempfile::tempdir().unwrap();

@@ -1,0 +1,34 @@
+//! Wraps every admin page: the server checks the role first (401 without a session, 403 for
+//! anyone else) and the page content renders only for an admin.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::api::admin::admin_gate;
+use crate::error::AppError;
+use crate::i18n::{use_i18n, Key};
+
+/// Shows `children` only to an active admin.
+#[component]
+pub fn AdminGate(
+    /// The admin page.
+    children: ChildrenFn,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let gate = Resource::new_blocking(|| (), |_| admin_gate());
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || gate.get().map(|result| match result {
+                Ok(_) => children.with_value(|c| c()).into_any(),
+                Err(AppError::Unauthorized) => view! {
+                    <section class="page"><p class="notice" data-testid="need-login">{move || i18n.t(Key::NeedLogin)} " "
+                        <A href="/login">{move || i18n.t(Key::NavLogin)}</A></p></section>
+                }.into_any(),
+                Err(_) => view! {
+                    <section class="page"><p class="notice" data-testid="not-allowed">{move || i18n.t(Key::NotAllowed)}</p></section>
+                }.into_any(),
+            })}
+        </Suspense>
+    }
+}

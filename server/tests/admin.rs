@@ -1,0 +1,162 @@
+//! Staff accounts and role checks: the first super admin only from the CLI, admin functions
+//! refused to anonymous users (401), shoppers and disabled admins (403).
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use axum::body::Body;
+use http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use imagross::accounts::admins::create_staff_account;
+use imagross::http::{router, ServerState};
+use imagross::store::Table;
+use serde_json::Value;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "password da amministratore";
+
+async fn call(state: &ServerState, path: &str, body: String, cookie: Option<&str>) -> (StatusCode, String, String) {
+    let mut req = Request::post(path).header("content-type", "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    let res = router(state.clone()).oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+    let status = res.status();
+    let cookies: Vec<String> =
+        res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string()).collect();
+    let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned();
+    (status, body, cookies.join("; "))
+}
+
+async fn login(state: &ServerState, email: &str, password: &str) -> String {
+    let (status, body, cookies) =
+        call(state, "/api/login", common::form_encode(&[("identifier", email), ("password", password)]), None).await;
+    assert_eq!(status, StatusCode::OK, "{email}: {body}");
+    cookies
+}
+
+async fn shopper_cookie(state: &ServerState) -> String {
+    let body = common::form_encode(&[
+        ("first_name", "Giulia"),
+        ("last_name", "Bianchi"),
+        ("email", "giulia@example.it"),
+        ("phone", "333 1234567"),
+        ("birth_date", "1990-05-17"),
+        ("password", "una password lunga"),
+        ("password_confirm", "una password lunga"),
+        ("privacy_consent", "on"),
+    ]);
+    let (status, body, cookies) = call(state, "/api/signup", body, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    cookies
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_functions_answer_401_to_anonymous_and_403_to_shoppers() {
+    let t = common::sqlite().await;
+    let s = common::server_state(&t);
+    let shopper = shopper_cookie(&s).await;
+    let create = common::form_encode(&[("email", "x@example.it"), ("first_name", "X"), ("last_name", "Y"), ("password", PASSWORD)]);
+    for (path, body) in [
+        ("/api/admin_gate", String::new()),
+        ("/api/admin_list", String::new()),
+        ("/api/admin_create", create.clone()),
+        ("/api/admin_set_active", "id=whatever&active=false".to_string()),
+    ] {
+        assert_eq!(call(&s, path, body.clone(), None).await.0, StatusCode::UNAUTHORIZED, "{path} anonymous");
+        assert_eq!(call(&s, path, body, Some(&shopper)).await.0, StatusCode::FORBIDDEN, "{path} shopper");
+    }
+    assert_eq!(t.store.count(Table::Users).await.unwrap(), 1, "nothing was created");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_super_admin_creates_disables_and_re_enables_admins() {
+    let t = common::sqlite().await;
+    let s = common::server_state(&t);
+    create_staff_account(t.store.as_ref(), "capo@imagross.it", "Anna", "Verdi", PASSWORD, app::model::account::Role::SuperAdmin)
+        .await
+        .unwrap();
+    let boss = login(&s, "capo@imagross.it", PASSWORD).await;
+
+    let create = common::form_encode(&[("email", "Mario@ImaGross.it"), ("first_name", "Mario"), ("last_name", "Neri"), ("password", PASSWORD)]);
+    let (status, body, _) = call(&s, "/api/admin_create", create.clone(), Some(&boss)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let created: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(created["email"], "mario@imagross.it");
+    assert_eq!(created["role"], "admin");
+    assert!(!body.contains("argon2"));
+    let id = created["id"].as_str().unwrap().to_string();
+    assert_eq!(call(&s, "/api/admin_create", create, Some(&boss)).await.0, StatusCode::CONFLICT, "same email twice");
+
+    let (status, body, _) = call(&s, "/api/admin_list", String::new(), Some(&boss)).await;
+    assert_eq!(status, StatusCode::OK);
+    let list: Vec<Value> = serde_json::from_str(&body).unwrap();
+    assert_eq!(list.iter().map(|r| r["email"].as_str().unwrap()).collect::<Vec<_>>(), ["capo@imagross.it", "mario@imagross.it"]);
+
+    // The admin may open admin pages but not manage admins.
+    let admin = login(&s, "mario@imagross.it", PASSWORD).await;
+    assert_eq!(call(&s, "/api/admin_gate", String::new(), Some(&admin)).await.0, StatusCode::OK);
+    assert_eq!(call(&s, "/api/admin_list", String::new(), Some(&admin)).await.0, StatusCode::FORBIDDEN);
+
+    // Disabled: refused at once, even with a still-valid access token, and cannot log in.
+    let (status, body, _) = call(&s, "/api/admin_set_active", format!("id={id}&active=false"), Some(&boss)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(call(&s, "/api/admin_gate", String::new(), Some(&admin)).await.0, StatusCode::FORBIDDEN);
+    let (status, _, _) =
+        call(&s, "/api/login", common::form_encode(&[("identifier", "mario@imagross.it"), ("password", PASSWORD)]), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // Re-enabled.
+    assert_eq!(call(&s, "/api/admin_set_active", format!("id={id}&active=true"), Some(&boss)).await.0, StatusCode::OK);
+    let admin = login(&s, "mario@imagross.it", PASSWORD).await;
+    assert_eq!(call(&s, "/api/admin_gate", String::new(), Some(&admin)).await.0, StatusCode::OK);
+
+    // The super admin cannot lock themselves out.
+    let me: Value = serde_json::from_str(&call(&s, "/api/me", String::new(), Some(&boss)).await.1).unwrap();
+    let my_id = me["id"].as_str().unwrap();
+    assert_eq!(call(&s, "/api/admin_set_active", format!("id={my_id}&active=false"), Some(&boss)).await.0, StatusCode::FORBIDDEN);
+}
+
+fn admin_cli(db: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_imagross"))
+        .args(args)
+        .env("DATABASE_URL", format!("sqlite:{}", db.display()))
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_super_admin_comes_from_the_cli_with_the_password_on_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("imagross.sqlite");
+    let ok = admin_cli(&db, &["admin", "create", "--email", "capo@imagross.it", "--role", "super_admin"], &format!("{PASSWORD}\n"));
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("SuperAdmin capo@imagross.it"));
+
+    let weak = admin_cli(&db, &["admin", "create", "--email", "altro@imagross.it"], "corta\n");
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password"), "{}", String::from_utf8_lossy(&weak.stderr));
+    let dup = admin_cli(&db, &["admin", "create", "--email", "CAPO@imagross.it"], &format!("{PASSWORD}\n"));
+    assert!(!dup.status.success());
+    assert!(String::from_utf8_lossy(&dup.stderr).contains("email"), "{}", String::from_utf8_lossy(&dup.stderr));
+
+    let list = admin_cli(&db, &["admin", "list"], "");
+    let out = String::from_utf8_lossy(&list.stdout);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains("capo@imagross.it") && out.contains("active"));
+
+    // It logs in through the server.
+    let store = imagross::store::open(&imagross::config::DatabaseUrl::Sqlite(db.clone())).await.unwrap();
+    let t = common::TestStore::from_store(store);
+    let s = common::server_state(&t);
+    let cookie = login(&s, "capo@imagross.it", PASSWORD).await;
+    assert_eq!(call(&s, "/api/admin_list", String::new(), Some(&cookie)).await.0, StatusCode::OK);
+}
