@@ -23,7 +23,7 @@ use leptos_router::{
 use crate::components::nav::NavBar;
 use crate::i18n::{provide_i18n, use_i18n, Key};
 use crate::components::admin_gate::AdminGate;
-use crate::pages::{admin_users::AdminUsersPage, card::CardPage, home::HomePage, login::LoginPage, not_found::NotFound, reserved::ReservedPage, signup::SignupPage};
+use crate::pages::{admin_users::AdminUsersPage, card::CardPage, claim::ClaimPage, home::HomePage, login::LoginPage, not_found::NotFound, reserved::ReservedPage, signup::SignupPage};
 use crate::session::provide_session;
 
 /// The HTML document around the app: echarts is loaded with a plain `<script>` before the
@@ -71,7 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") ssr=SsrMode::Async view=HomePage/>
                     <Route path=path!("/signup") ssr=SsrMode::Async view=SignupPage/>
                     <Route path=path!("/login") ssr=SsrMode::Async view=LoginPage/>
-                    <Route path=path!("/claim") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::NavClaim/> }/>
+                    <Route path=path!("/claim") ssr=SsrMode::Async view=ClaimPage/>
                     <Route path=path!("/me") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::NavMe/> }/>
                     <Route path=path!("/me/card") ssr=SsrMode::Async view=CardPage/>
                     <Route path=path!("/me/receipts") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::PageReceipts/> }/>

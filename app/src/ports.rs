@@ -33,6 +33,17 @@ pub trait Sessions: Send + Sync {
         password: &str,
         client_ip: Option<std::net::IpAddr>,
     ) -> Result<(SessionUser, Vec<String>), AppError>;
+    /// Links a plastic card already in the register to a new account: the card number plus the
+    /// email, phone or birth date on record, and a new password. Any mismatch is one generic
+    /// refusal; a card is claimed once. Opens a session on success.
+    async fn claim(
+        &self,
+        card_number: &str,
+        proof: &str,
+        password: &str,
+        password_confirm: &str,
+        client_ip: Option<std::net::IpAddr>,
+    ) -> Result<(SessionUser, Vec<String>), AppError>;
     /// Opens a session for an account that just proved itself another way (signup, claim).
     async fn open_session(&self, account_id: &str) -> Result<(SessionUser, Vec<String>), AppError>;
     /// Revokes the refresh token found in the `Cookie` header; returns the clearing cookies.

@@ -89,6 +89,37 @@ pub async fn login(identifier: String, password: String) -> Result<SessionUser, 
     with_status(result)
 }
 
+/// Path the plain claim form returns to on failure.
+pub const CLAIM_PAGE: &str = "/claim";
+
+/// Activates a plastic card online (see [`crate::ports::Sessions::claim`]). Without JavaScript
+/// the browser goes on to the card page, or back to the claim page with the error.
+#[server(prefix = "/api", endpoint = "claim")]
+pub async fn claim(card_number: String, proof: String, password: String, password_confirm: String) -> Result<SessionUser, AppError> {
+    use crate::ports::{app_state, client_ip, is_plain_form_post, set_cookies, with_status};
+
+    let result = async {
+        app_state()?.sessions.claim(&card_number, &proof, &password, &password_confirm, client_ip()).await
+    }
+    .await
+    .map(|(user, cookies)| {
+        set_cookies(&cookies);
+        user
+    });
+    if is_plain_form_post() {
+        let target = match &result {
+            Ok(_) => AFTER_LOGIN.to_string(),
+            Err(err) => match err.problem() {
+                Some((field, problem)) => format!("{CLAIM_PAGE}?error={field}:{}", problem.code()),
+                None => format!("{CLAIM_PAGE}?error=form:{}", err.status()),
+            },
+        };
+        leptos_axum::redirect(&target);
+        return result;
+    }
+    with_status(result)
+}
+
 /// Ends the session: revokes the refresh token and clears the cookies.
 #[server(prefix = "/api", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {

@@ -125,5 +125,12 @@ strings! {
     RoleAdmin => "Amministratore", "Administrator";
     RoleSuperAdmin => "Super amministratore", "Super administrator";
     RoleShopper => "Cliente", "Shopper";
+    ClaimTitle => "Attiva la tua carta", "Activate your card";
+    ClaimIntro => "Hai già la carta ImaGross di plastica? Inserisci il numero e un dato che ci hai lasciato: vedrai subito punti e acquisti.", "Already have a plastic ImaGross card? Enter its number and one detail we have on record: you will see your points and purchases at once.";
+    FieldCardNumber => "Numero della carta (13 cifre)", "Card number (13 digits)";
+    FieldProof => "Email, cellulare o data di nascita (AAAA-MM-GG) registrati", "Email, mobile or birth date (YYYY-MM-DD) on record";
+    ClaimSubmit => "Attiva la carta", "Activate the card";
+    ClaimMismatch => "I dati non corrispondono a nessuna carta da attivare.", "These details do not match any card to activate.";
+    ClaimAlready => "Questa carta è già attiva: accedi.", "This card is already active: log in.";
     FormHasErrors => "Controlla i campi evidenziati.", "Please check the highlighted fields.";
 }

@@ -2,6 +2,7 @@
 
 pub mod admin_users;
 pub mod card;
+pub mod claim;
 pub mod home;
 pub mod login;
 pub mod not_found;

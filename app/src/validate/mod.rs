@@ -31,11 +31,12 @@ pub enum Problem {
     ConsentRequired,
     Taken,
     StoreUnknown,
+    ClaimMismatch,
 }
 
 impl Problem {
     /// Every problem, for completeness tests.
-    pub const ALL: [Problem; 12] = [
+    pub const ALL: [Problem; 13] = [
         Problem::Required,
         Problem::TooLong,
         Problem::EmailInvalid,
@@ -48,6 +49,7 @@ impl Problem {
         Problem::ConsentRequired,
         Problem::Taken,
         Problem::StoreUnknown,
+        Problem::ClaimMismatch,
     ];
 
     /// The stable code sent over the wire.
@@ -65,6 +67,7 @@ impl Problem {
             Problem::ConsentRequired => "consent_required",
             Problem::Taken => "taken",
             Problem::StoreUnknown => "store_unknown",
+            Problem::ClaimMismatch => "claim_mismatch",
         }
     }
 
@@ -88,6 +91,7 @@ impl Problem {
             Problem::ConsentRequired => Key::ErrConsentRequired,
             Problem::Taken => Key::ErrTaken,
             Problem::StoreUnknown => Key::ErrStoreUnknown,
+            Problem::ClaimMismatch => Key::ClaimMismatch,
         }
     }
 }

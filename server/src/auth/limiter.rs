@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 /// Failed logins allowed per account per window.
 pub const MAX_PER_ACCOUNT: usize = 100;
+/// Failed card claims allowed per card per window (birth dates are guessable).
+pub const MAX_CLAIMS_PER_CARD: usize = 10;
 /// Failed logins allowed per client address per window.
 pub const MAX_PER_IP: usize = 300;
 /// The window.

@@ -17,14 +17,15 @@ use app::error::AppError;
 use app::model::account::{Role, SessionUser};
 use app::ports::Sessions;
 use app::validate::identifier::Identifier;
+use app::validate::{self, ean13, phone, Problem, SimpleDate};
 use async_trait::async_trait;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::accounts::{internal, now_rfc3339, password};
 use crate::config::JwtSecret;
-use crate::store::model::{AccountStatus, RefreshToken, UserAccount};
-use crate::store::{Store, StoreExt};
+use crate::store::model::{AccountStatus, CardStatus, Cardholder, RefreshToken, UserAccount};
+use crate::store::{Store, StoreError, StoreExt};
 use cookies::{cookie_value, CookiePolicy};
 use limiter::FailureLimiter;
 use tokens::{TokenKeys, ACCESS_TTL_SECS};
@@ -85,6 +86,23 @@ fn dummy_hash() -> &'static str {
             .map(|h| h.to_string())
             .unwrap_or_default()
     })
+}
+
+/// True when `proof` is the holder's email, phone (any spelling) or birth date (`YYYY-MM-DD`).
+pub fn proof_matches(holder: &Cardholder, proof: &str) -> bool {
+    let proof = proof.trim();
+    if proof.is_empty() {
+        return false;
+    }
+    if let Some(date) = SimpleDate::parse_iso(proof) {
+        return holder.birth_date.as_deref().and_then(SimpleDate::parse_iso) == Some(date);
+    }
+    if proof.contains('@') {
+        let given = validate::email(proof).ok();
+        return given.is_some() && holder.email.as_deref().and_then(|e| validate::email(e).ok()) == given;
+    }
+    let given = phone::normalise(proof).ok();
+    given.is_some() && holder.phone.as_deref().and_then(|p| phone::normalise(p).ok()) == given
 }
 
 fn parse_time(rfc3339: &str) -> Option<i64> {
@@ -216,6 +234,78 @@ impl Sessions for AuthService {
                 Err(AppError::Unauthorized)
             }
         }
+    }
+
+    async fn claim(
+        &self,
+        card_number: &str,
+        proof: &str,
+        password_text: &str,
+        password_confirm: &str,
+        client_ip: Option<IpAddr>,
+    ) -> Result<(SessionUser, Vec<String>), AppError> {
+        let card: String = card_number.chars().filter(|c| !c.is_whitespace()).collect();
+        let card_key = format!("claim:{card}");
+        let ip_key = client_ip.map(|ip| format!("ip:{ip}"));
+        let now = Instant::now();
+        self.limiter
+            .check(&card_key, limiter::MAX_CLAIMS_PER_CARD, now)
+            .and_then(|()| ip_key.as_deref().map_or(Ok(()), |k| self.limiter.check(k, limiter::MAX_PER_IP, now)))
+            .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+        let mismatch = || {
+            self.limiter.record(&card_key, now);
+            if let Some(k) = &ip_key {
+                self.limiter.record(k, now);
+            }
+            AppError::invalid("card_number", Problem::ClaimMismatch.code())
+        };
+
+        let holder: Option<Cardholder> = if ean13::is_valid(&card) {
+            self.store.get_one(&card).await.map_err(internal)?
+        } else {
+            None
+        };
+        let Some(holder) = holder.filter(|h| h.status == CardStatus::Active && proof_matches(h, proof)) else {
+            return Err(mismatch());
+        };
+        let email = holder.email.as_deref().and_then(|e| validate::email(e).ok());
+        let phone = holder.phone.as_deref().and_then(|p| phone::normalise(p).ok());
+        validate::new_password(password_text, password_confirm, email.as_deref().unwrap_or(""), phone.as_deref().unwrap_or(""))
+            .map_err(|(field, problem)| AppError::invalid(field, problem.code()))?;
+        // Contact data already used by another account stays off this one (unique fields).
+        let mut contact = (email, phone);
+        if let Some(e) = &contact.0 {
+            if !self.store.find::<UserAccount>("email", json!(e), 1).await.map_err(internal)?.is_empty() {
+                contact.0 = None;
+            }
+        }
+        if let Some(p) = &contact.1 {
+            if !self.store.find::<UserAccount>("phone", json!(p), 1).await.map_err(internal)?.is_empty() {
+                contact.1 = None;
+            }
+        }
+        let account = UserAccount {
+            id: uuid::Uuid::new_v4().to_string(),
+            email: contact.0,
+            phone: contact.1,
+            card_number: Some(card.clone()),
+            first_name: holder.first_name.clone(),
+            last_name: holder.last_name.clone(),
+            password_hash: password::hash(password_text.to_string()).await.map_err(internal)?,
+            role: Role::Shopper,
+            status: AccountStatus::Active,
+            created_at: now_rfc3339(),
+        };
+        // The card number is unique across accounts: a second claim, even a racing one, fails here.
+        match self.store.insert_one(&account).await {
+            Ok(()) => {}
+            Err(StoreError::Duplicate { .. }) => return Err(AppError::invalid("card_number", Problem::Taken.code())),
+            Err(e) => return Err(internal(e)),
+        }
+        tracing::info!(card = %card, "card claimed");
+        let user = session_user(&account);
+        let cookies = self.issue(&user, &uuid::Uuid::new_v4().to_string()).await?;
+        Ok((user, cookies))
     }
 
     async fn open_session(&self, account_id: &str) -> Result<(SessionUser, Vec<String>), AppError> {
