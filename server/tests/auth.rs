@@ -245,3 +245,22 @@ async fn writes_from_another_origin_are_refused() {
     let read = Request::get("/healthz").header("host", "shop.imagross.it").header("origin", "https://evil.example").body(Body::empty()).unwrap();
     assert_eq!(send(&s, read).await.status, StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_logins_are_limited_per_client_address_across_accounts() {
+    let t = common::sqlite().await;
+    let s = common::server_state(&t);
+    let from = |ip: [u8; 4], i: usize| {
+        let body = common::form_encode(&[("identifier", format!("guess{i}@example.it")), ("password", "x".to_string())]);
+        let mut req = post("/api/login", body, None);
+        req.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((ip, 40000))));
+        req
+    };
+    for i in 0..300 {
+        assert_eq!(send(&s, from([127, 0, 0, 2], i)).await.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let blocked = send(&s, from([127, 0, 0, 2], 300)).await;
+    assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(blocked.headers.contains_key("retry-after"));
+    assert_eq!(send(&s, from([127, 0, 0, 3], 301)).await.status, StatusCode::UNAUTHORIZED, "another address is not affected");
+}
