@@ -7,6 +7,7 @@ pub mod cards;
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod import;
 pub mod store;
 pub mod telemetry;
 pub mod warmup;
