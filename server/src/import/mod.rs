@@ -3,4 +3,5 @@
 //! the streaming pipeline and batches build on them.
 
 pub mod headers;
+pub mod source;
 pub mod values;
