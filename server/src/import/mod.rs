@@ -3,5 +3,6 @@
 //! the streaming pipeline and batches build on them.
 
 pub mod headers;
+pub mod records;
 pub mod source;
 pub mod values;
