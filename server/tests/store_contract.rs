@@ -280,6 +280,14 @@ async fn scan_pages_through_everything_in_id_order(store: Arc<dyn Store>) {
     assert_eq!(seen, expected);
 }
 
+async fn existing_ids_reports_only_stored_rows(store: Arc<dyn Store>) {
+    store.upsert_all(&[dept("01", "a"), dept("02", "b")]).await.unwrap();
+    let found = store.existing_ids(Table::Departments, vec!["02".into(), "03".into(), "01".into(), "02".into()]).await.unwrap();
+    assert_eq!(found, HashSet::from(["01".to_string(), "02".to_string()]));
+    assert!(store.existing_ids(Table::Receipts, vec!["01".into()]).await.unwrap().is_empty());
+    assert!(store.existing_ids(Table::Departments, vec![]).await.unwrap().is_empty());
+}
+
 async fn sequences_are_atomic(store: Arc<dyn Store>) {
     assert_eq!(store.next_sequence("card").await.unwrap(), 1);
     assert_eq!(store.next_sequence("card").await.unwrap(), 2);

@@ -3,6 +3,7 @@
 
 mod admin;
 mod db;
+mod import;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -30,7 +31,7 @@ pub enum Command {
         action: DbAction,
     },
     /// Import a Fidelity, Scontrini or Vendite file.
-    Import(Pending),
+    Import(import::ImportArgs),
     /// Generate a deterministic demo data set.
     DemoData(Pending),
     /// Export customers, receipts, sales or segments.
@@ -70,7 +71,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => serve::run(config, cli.settings).await,
         Command::Db { action: DbAction::Check { json } } => db::check(&config, json).await,
         Command::Admin { action } => admin::run(&config, action).await,
-        Command::Import(_) | Command::DemoData(_) | Command::Export(_) | Command::Bench(_) => {
+        Command::Import(args) => import::run(&config, args).await,
+        Command::DemoData(_) | Command::Export(_) | Command::Bench(_) => {
             anyhow::bail!("this command is not available in this build yet")
         }
     }

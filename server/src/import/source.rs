@@ -12,6 +12,8 @@ use std::sync::mpsc::{sync_channel, Receiver};
 const SNIFF: usize = 64 * 1024;
 /// JSON rows buffered between the parsing thread and the importer.
 const JSON_BUFFER: usize = 1024;
+/// JSON objects whose keys make up the header.
+const JSON_HEADER_SAMPLE: usize = 1000;
 
 /// A file that cannot be read, or a row that cannot be split into cells.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -175,12 +177,28 @@ fn json_cell(value: &serde_json::Value) -> String {
 fn open_json<R: Read + Send + 'static>(reader: R) -> Result<Table, SourceError> {
     let (tx, rx) = sync_channel::<Result<serde_json::Map<String, serde_json::Value>, SourceError>>(JSON_BUFFER);
     std::thread::spawn(move || json_reader_thread(reader, tx));
-    let first = match rx.recv() {
-        Ok(Ok(obj)) => obj,
-        Ok(Err(e)) => return Err(e),
-        Err(_) => return Err(file_error("the JSON holds no objects")),
-    };
-    let headers: Vec<String> = first.keys().cloned().collect();
+    // The header is the union of the keys of the first objects (in order of appearance), so an
+    // optional field missing from the first object is still read.
+    let mut buffered: Vec<Result<serde_json::Map<String, serde_json::Value>, SourceError>> = Vec::new();
+    let mut headers: Vec<String> = Vec::new();
+    while buffered.len() < JSON_HEADER_SAMPLE {
+        match rx.recv() {
+            Ok(Ok(obj)) => {
+                for key in obj.keys() {
+                    if !headers.contains(key) {
+                        headers.push(key.clone());
+                    }
+                }
+                buffered.push(Ok(obj));
+            }
+            Ok(Err(e)) if buffered.is_empty() && e.row.is_none() => return Err(e),
+            Ok(Err(e)) => buffered.push(Err(e)),
+            Err(_) => break,
+        }
+    }
+    if buffered.is_empty() {
+        return Err(file_error("the JSON holds no objects"));
+    }
     let to_row = {
         let headers = headers.clone();
         move |number: u64, obj: serde_json::Map<String, serde_json::Value>| RawRow {
@@ -188,9 +206,11 @@ fn open_json<R: Read + Send + 'static>(reader: R) -> Result<Table, SourceError> 
             cells: headers.iter().map(|h| obj.get(h).map(json_cell).unwrap_or_default()).collect(),
         }
     };
-    let first_row = to_row(2, first);
-    let rest = JsonRows { rx, number: 2 }.map(move |r| r.map(|(n, obj)| to_row(n, obj)));
-    Ok(Table { format: Format::Json, headers, rows: Box::new(std::iter::once(Ok(first_row)).chain(rest)) })
+    let sampled = buffered.len() as u64;
+    let head = buffered.into_iter().enumerate().map(|(i, item)| item.map(|obj| (i as u64 + 2, obj)));
+    let rest = JsonRows { rx, number: sampled + 1 };
+    let rows = head.chain(rest).map(move |r| r.map(|(n, obj)| to_row(n, obj)));
+    Ok(Table { format: Format::Json, headers, rows: Box::new(rows) })
 }
 
 struct JsonRows {
@@ -326,10 +346,10 @@ mod tests {
     fn json_arrays_and_ndjson() {
         let (_d, path) = write("a.json", br#"[{"Carta": "1", "Importo": 12.5, "Promo": null}, {"Carta": "2", "Importo": 3, "Extra": true}]"#);
         let (headers, rows) = all(open(&path).unwrap());
-        assert_eq!(headers, ["Carta", "Importo", "Promo"]);
+        assert_eq!(headers, ["Carta", "Importo", "Promo", "Extra"]);
         let rows: Vec<RawRow> = rows.into_iter().map(Result::unwrap).collect();
-        assert_eq!(rows[0].cells, ["1", "12.5", ""]);
-        assert_eq!(rows[1], RawRow { number: 3, cells: vec!["2".into(), "3".into(), "".into()] });
+        assert_eq!(rows[0].cells, ["1", "12.5", "", ""]);
+        assert_eq!(rows[1], RawRow { number: 3, cells: vec!["2".into(), "3".into(), "".into(), "true".into()] });
 
         let (_d, path) = write("b.ndjson", b"{\"Carta\": \"1\"}\n\n{\"Carta\": \"2\"}\nnot json\n");
         let (_, rows) = all(open(&path).unwrap());

@@ -102,6 +102,8 @@ pub trait Store: Send + Sync + 'static {
     async fn find_by(&self, table: Table, field: &str, value: &Value, limit: u32) -> StoreResult<Vec<Doc>>;
     /// A page of documents with id greater than `after`, by id ascending (projections, exports).
     async fn scan(&self, table: Table, after: Option<&str>, limit: u32) -> StoreResult<Vec<Doc>>;
+    /// Which of `ids` exist in `table` (one round trip per call; for reference checks).
+    async fn existing_ids(&self, table: Table, ids: Vec<String>) -> StoreResult<std::collections::HashSet<String>>;
     /// Atomically increments the named counter and returns its new value (the first is 1).
     async fn next_sequence(&self, name: &str) -> StoreResult<u64>;
 }

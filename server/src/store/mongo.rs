@@ -323,6 +323,24 @@ impl Store for MongoStore {
         self.find_docs(table, filter, limit).await
     }
 
+    async fn existing_ids(&self, table: Table, ids: Vec<String>) -> StoreResult<std::collections::HashSet<String>> {
+        let mut found = std::collections::HashSet::new();
+        for chunk in ids.chunks(CHUNK) {
+            let wanted: Vec<Bson> = chunk.iter().map(|id| Bson::String(id.clone())).collect();
+            let docs: Vec<Document> = self
+                .collection(table)
+                .find(doc! { "_id": { "$in": wanted } })
+                .projection(doc! { "_id": 1 })
+                .await
+                .map_err(backend)?
+                .try_collect()
+                .await
+                .map_err(backend)?;
+            found.extend(docs.iter().filter_map(|d| d.get_str("_id").ok().map(str::to_string)));
+        }
+        Ok(found)
+    }
+
     async fn next_sequence(&self, name: &str) -> StoreResult<u64> {
         let updated = self
             .db

@@ -295,6 +295,21 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn existing_ids(&self, table: Table, ids: Vec<String>) -> StoreResult<std::collections::HashSet<String>> {
+        let sql = format!("SELECT 1 FROM {} WHERE id = ?1", table.name());
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
+            let mut found = std::collections::HashSet::new();
+            for id in ids {
+                if stmt.exists([&id]).map_err(backend)? {
+                    found.insert(id);
+                }
+            }
+            Ok(found)
+        })
+        .await
+    }
+
     async fn next_sequence(&self, name: &str) -> StoreResult<u64> {
         let name = name.to_string();
         self.write(move |conn| {

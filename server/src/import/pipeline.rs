@@ -1,0 +1,333 @@
+//! The one import pipeline (behind the CLI and the admin upload): every run is a recorded batch;
+//! rows stream through in chunks (memory stays flat); bad rows are rejected into the batch's
+//! error report without stopping the good ones; writes are idempotent upserts by natural key,
+//! so importing the same file again changes nothing and an interrupted import can simply be run
+//! again. Nothing is ever deleted.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::io::Read;
+use std::path::Path;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::headers::{ColumnMap, Kind};
+use super::records::{map_row, Mapped, RowError};
+use super::source;
+use crate::accounts::now_rfc3339;
+use crate::store::model::{BatchStatus, Department, ImportBatch, ImportRowError, Product, Promotion, Shop};
+use crate::store::{Store, StoreError, StoreExt, Table, UpsertStats};
+
+/// Rows mapped and written together.
+pub const CHUNK_ROWS: usize = 5000;
+/// Rejected rows shown in a summary (all are in the batch's error report).
+const SUMMARY_ERRORS: usize = 20;
+
+/// How to run an import.
+#[derive(Clone, Debug)]
+pub struct ImportOptions {
+    /// The kind of file; `None` detects it from the header.
+    pub kind: Option<Kind>,
+    /// Who ran it (an email or `cli:<user>`).
+    pub run_by: String,
+}
+
+/// One rejected row as reported.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RejectedRow {
+    pub row: u64,
+    pub column: Option<String>,
+    pub value: Option<String>,
+    pub reason: String,
+}
+
+/// The outcome of an import.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub batch_id: String,
+    pub kind: String,
+    pub file_name: String,
+    pub sha256: String,
+    pub status: String,
+    pub rows_read: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+    pub unknown_columns: Vec<String>,
+    /// The first rejected rows.
+    pub errors: Vec<RejectedRow>,
+    pub started_at: String,
+    pub finished_at: String,
+    /// Set when the file could not be read at all (nothing was imported).
+    pub failure: Option<String>,
+}
+
+/// What the reading thread hands over.
+enum Chunk {
+    Header { kind: Kind, unknown: Vec<String> },
+    Rows { mapped: Vec<(u64, Mapped)>, errors: Vec<RowError>, read: u64 },
+    Failed(String),
+}
+
+fn key_hash(key: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
+}
+
+/// Reads, maps and de-duplicates rows on a blocking thread, sending chunks to `tx`.
+fn produce(path: std::path::PathBuf, kind: Option<Kind>, tx: tokio::sync::mpsc::Sender<Chunk>) {
+    let table = match source::open(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            let _ = tx.blocking_send(Chunk::Failed(e.to_string()));
+            return;
+        }
+    };
+    let kind = match kind.or_else(|| ColumnMap::detect(&table.headers)) {
+        Some(k) => k,
+        None => {
+            let _ = tx.blocking_send(Chunk::Failed(format!(
+                "cannot tell the kind of file from its columns ({}); name it with --kind",
+                table.headers.join(", ")
+            )));
+            return;
+        }
+    };
+    let map = match ColumnMap::resolve(kind, &table.headers) {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = tx.blocking_send(Chunk::Failed(format!("{}: {e}", path.display())));
+            return;
+        }
+    };
+    let unknown = map.unknown().into_iter().map(str::to_string).collect();
+    if tx.blocking_send(Chunk::Header { kind, unknown }).is_err() {
+        return;
+    }
+    // First row of every key seen in this file, by hash (8 + 8 bytes a row).
+    let mut seen: HashMap<u64, u64> = HashMap::new();
+    let mut mapped = Vec::with_capacity(CHUNK_ROWS);
+    let mut errors = Vec::new();
+    let mut read = 0_u64;
+    for row in table.rows {
+        read += 1;
+        match row {
+            Err(e) => errors.push(RowError { row: e.row.unwrap_or(read + 1), column: None, value: None, reason: e.message }),
+            Ok(raw) => match map_row(kind, &map, raw.number, &raw.cells) {
+                Err(e) => errors.push(e),
+                Ok(m) => match seen.insert(key_hash(m.key()), raw.number) {
+                    Some(first) => {
+                        seen.insert(key_hash(m.key()), first);
+                        errors.push(RowError {
+                            row: raw.number,
+                            column: None,
+                            value: Some(m.key().to_string()),
+                            reason: format!("duplicate of row {first} (same key in one file)"),
+                        });
+                    }
+                    None => mapped.push((raw.number, m)),
+                },
+            },
+        }
+        if mapped.len() + errors.len() >= CHUNK_ROWS {
+            let chunk = Chunk::Rows { mapped: std::mem::take(&mut mapped), errors: std::mem::take(&mut errors), read };
+            read = 0;
+            if tx.blocking_send(chunk).is_err() {
+                return;
+            }
+        }
+    }
+    let _ = tx.blocking_send(Chunk::Rows { mapped, errors, read });
+}
+
+fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0_u8; 1 << 16];
+    loop {
+        match file.read(&mut buf)? {
+            0 => break,
+            n => hasher.update(&buf[..n]),
+        }
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+fn dedup<T, K: Eq + Hash + Clone>(items: impl IntoIterator<Item = T>, key: impl Fn(&T) -> K) -> Vec<T> {
+    let mut by_key: HashMap<K, T> = HashMap::new();
+    for item in items {
+        by_key.insert(key(&item), item);
+    }
+    by_key.into_values().collect()
+}
+
+/// Writes one chunk: reference checks, dimensions, then the main records.
+async fn write_chunk(store: &dyn Store, kind: Kind, mapped: Vec<(u64, Mapped)>, errors: &mut Vec<RowError>) -> Result<UpsertStats, StoreError> {
+    let mut mapped = mapped;
+    if kind == Kind::Vendite {
+        let wanted: HashSet<String> = mapped
+            .iter()
+            .filter_map(|(_, m)| match m {
+                Mapped::Line { line, .. } => Some(line.receipt_id.clone()),
+                _ => None,
+            })
+            .collect();
+        let found = store.existing_ids(Table::Receipts, wanted.into_iter().collect()).await?;
+        mapped.retain(|(row, m)| match m {
+            Mapped::Line { line, .. } if !found.contains(&line.receipt_id) => {
+                errors.push(RowError {
+                    row: *row,
+                    column: None,
+                    value: Some(line.receipt_id.clone()),
+                    reason: "no such receipt in the store: import its Scontrini first".into(),
+                });
+                false
+            }
+            _ => true,
+        });
+    }
+    let mut shops: Vec<Shop> = Vec::new();
+    let mut departments: Vec<Department> = Vec::new();
+    let mut products: Vec<Product> = Vec::new();
+    let mut promotions: Vec<Promotion> = Vec::new();
+    let mut cardholders = Vec::new();
+    let mut receipts = Vec::new();
+    let mut lines = Vec::new();
+    for (_, m) in mapped {
+        match m {
+            Mapped::Cardholder(c) => cardholders.push(c),
+            Mapped::Receipt { receipt, shop } => {
+                shops.push(shop);
+                receipts.push(receipt);
+            }
+            Mapped::Line { line, product, department, promotion } => {
+                products.push(product);
+                departments.extend(department);
+                promotions.extend(promotion);
+                lines.push(line);
+            }
+        }
+    }
+    store.upsert_all(&dedup(shops, |s| s.id.clone())).await?;
+    store.upsert_all(&dedup(departments, |d| d.id.clone())).await?;
+    store.upsert_all(&dedup(promotions, |p| p.id.clone())).await?;
+    store.upsert_all(&dedup(products, |p| p.id.clone())).await?;
+    let mut stats = store.upsert_all(&cardholders).await?;
+    stats += store.upsert_all(&receipts).await?;
+    stats += store.upsert_all(&lines).await?;
+    Ok(stats)
+}
+
+/// Imports `path` as one recorded batch. `progress` is called with the rows read so far.
+pub async fn import_file(
+    store: &dyn Store,
+    path: &Path,
+    options: &ImportOptions,
+    progress: &(dyn Fn(u64) + Send + Sync),
+) -> Result<ImportSummary, StoreError> {
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let started_at = now_rfc3339();
+    let sha256 = {
+        let p = path.to_path_buf();
+        tokio::task::spawn_blocking(move || sha256_file(&p)).await.map_err(|e| StoreError::Backend(e.to_string()))?
+    };
+    let mut batch = ImportBatch {
+        id: uuid::Uuid::new_v4().to_string(),
+        kind: options.kind.map_or("detect", Kind::name).to_string(),
+        file_name: file_name.clone(),
+        sha256: sha256.as_ref().map(Clone::clone).unwrap_or_default(),
+        rows_read: 0,
+        inserted: 0,
+        updated: 0,
+        unchanged: 0,
+        rejected: 0,
+        started_at: started_at.clone(),
+        finished_at: None,
+        status: BatchStatus::Running,
+        run_by: options.run_by.clone(),
+    };
+    store.insert_one(&batch).await?;
+
+    let mut summary = ImportSummary {
+        batch_id: batch.id.clone(),
+        kind: batch.kind.clone(),
+        file_name,
+        sha256: batch.sha256.clone(),
+        status: String::new(),
+        rows_read: 0,
+        inserted: 0,
+        updated: 0,
+        unchanged: 0,
+        rejected: 0,
+        unknown_columns: Vec::new(),
+        errors: Vec::new(),
+        started_at,
+        finished_at: String::new(),
+        failure: None,
+    };
+    let mut error_seq = 0_u64;
+    let mut record_errors = |errors: Vec<RowError>, summary: &mut ImportSummary| -> Vec<ImportRowError> {
+        summary.rejected += errors.len() as u64;
+        errors
+            .into_iter()
+            .map(|e| {
+                error_seq += 1;
+                if summary.errors.len() < SUMMARY_ERRORS {
+                    summary.errors.push(RejectedRow { row: e.row, column: e.column.clone(), value: e.value.clone(), reason: e.reason.clone() });
+                }
+                ImportRowError { id: format!("{}#{error_seq:09}", summary.batch_id), batch_id: summary.batch_id.clone(), row: e.row as i64, column: e.column, value: e.value, reason: e.reason }
+            })
+            .collect()
+    };
+
+    if let Err(e) = sha256 {
+        summary.failure = Some(format!("{}: {e}", path.display()));
+    } else {
+        let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+        let (p, kind) = (path.to_path_buf(), options.kind);
+        let producer = tokio::task::spawn_blocking(move || produce(p, kind, tx));
+        let mut kind = options.kind;
+        while let Some(chunk) = rx.recv().await {
+            match chunk {
+                Chunk::Failed(message) => summary.failure = Some(message),
+                Chunk::Header { kind: k, unknown } => {
+                    kind = Some(k);
+                    summary.kind = k.name().to_string();
+                    summary.unknown_columns = unknown;
+                }
+                Chunk::Rows { mapped, mut errors, read } => {
+                    let Some(k) = kind else { continue };
+                    let stats = write_chunk(store, k, mapped, &mut errors).await?;
+                    summary.rows_read += read;
+                    summary.inserted += stats.inserted;
+                    summary.updated += stats.updated;
+                    summary.unchanged += stats.unchanged;
+                    let rows = record_errors(errors, &mut summary);
+                    store.upsert_all(&rows).await?;
+                    progress(summary.rows_read);
+                }
+            }
+        }
+        let _ = producer.await;
+    }
+
+    summary.finished_at = now_rfc3339();
+    summary.status = if summary.failure.is_some() { "failed" } else { "completed" }.to_string();
+    batch.kind = summary.kind.clone();
+    batch.rows_read = summary.rows_read as i64;
+    batch.inserted = summary.inserted as i64;
+    batch.updated = summary.updated as i64;
+    batch.unchanged = summary.unchanged as i64;
+    batch.rejected = summary.rejected as i64;
+    batch.finished_at = Some(summary.finished_at.clone());
+    batch.status = if summary.failure.is_some() { BatchStatus::Failed } else { BatchStatus::Completed };
+    if let Some(reason) = &summary.failure {
+        let failure = ImportRowError { id: format!("{}#file", batch.id), batch_id: batch.id.clone(), row: 0, column: None, value: None, reason: reason.clone() };
+        store.upsert_all(&[failure]).await?;
+    }
+    store.replace_one(&batch).await?;
+    Ok(summary)
+}
