@@ -1,5 +1,8 @@
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { freshCardNumber } from './ean';
 
 /** The super admin every admin spec logs in as; created through the real CLI. */
 export const SUPER_ADMIN = { email: 'capo.e2e@imagross.it', password: 'password del capo e2e' };
@@ -25,6 +28,13 @@ export default async function globalSetup(): Promise<void> {
   if (!ready) throw new Error(`server at ${base} not ready after 120 s: ${last}`);
 
   const bin = process.env.IMAGROSS_BIN ?? path.resolve(__dirname, '../target/debug/imagross');
+
+  // A plastic card in the register, imported through the real CLI, for the claim spec.
+  const card = freshCardNumber();
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'imagross-e2e-')), 'fidelity.csv');
+  fs.writeFileSync(file, `NumeroCarta;Nome;Cognome;Email;DataNascita;ConsensoPrivacy\n${card};Rosa;Verdi;;04/03/1961;S\n`);
+  execFileSync(bin, ['import', '--kind', 'fidelity', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
+  process.env.E2E_CLAIM_CARD = card;
   try {
     execFileSync(bin, ['admin', 'create', '--email', SUPER_ADMIN.email, '--role', 'super_admin'], {
       input: `${SUPER_ADMIN.password}\n`,

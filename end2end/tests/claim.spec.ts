@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { CardPage } from './pages/card.page';
 
 test.describe('claim a plastic card', () => {
   test('a card that does not match gets one generic message', async ({ page }) => {
@@ -10,5 +11,22 @@ test.describe('claim a plastic card', () => {
     await page.locator('#claim-password-confirm').fill('nuova password sicura');
     await page.locator('main form button[type="submit"]').click();
     await expect(page.getByTestId('claim-error')).toHaveText('I dati non corrispondono a nessuna carta da attivare.');
+  });
+
+  test('an imported card is claimed with its birth date and shows on the card page', async ({ page }, info) => {
+    test.skip(info.project.name !== 'desktop', 'a card can be claimed once: one project claims it');
+    const card = process.env.E2E_CLAIM_CARD ?? '';
+    expect(card).toMatch(/^\d{13}$/);
+    await page.goto('/claim');
+    await page.locator('#card_number').fill(card);
+    await page.locator('#proof').fill('1961-03-04');
+    await page.locator('#claim-password').fill('nuova password sicura');
+    await page.locator('#claim-password-confirm').fill('nuova password sicura');
+    await page.locator('main form button[type="submit"]').click();
+    await expect(page).toHaveURL(/\/me\/card$/);
+    const cardPage = new CardPage(page);
+    await expect(cardPage.number).toHaveText(card);
+    await expect(cardPage.holder).toHaveText('Rosa Verdi');
+    await cardPage.expectBarcode(card);
   });
 });

@@ -1,13 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { SignupPage, uniqueShopper } from './pages/signup.page';
 import { HomePage } from './pages/home.page';
+import { validEan13 } from '../ean';
 
-/** True when the 13 digits carry a correct GS1 check digit. */
-function validEan13(code: string): boolean {
-  if (!/^\d{13}$/.test(code)) return false;
-  const sum = [...code.slice(0, 12)].reduce((acc, d, i) => acc + Number(d) * (i % 2 === 0 ? 1 : 3), 0);
-  return (10 - (sum % 10)) % 10 === Number(code[12]);
-}
 
 test.describe('signup', () => {
   test('shows Italian messages as soon as a wrong field is left', async ({ page }) => {

@@ -204,3 +204,47 @@ on_both_stores!(
     unreadable_files_fail_by_name_and_change_nothing,
     json_and_ndjson_import_like_csv,
 );
+
+fn cli(db: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_imagross"))
+        .args(args)
+        .env("DATABASE_URL", format!("sqlite:{}", db.display()))
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_cli_prints_a_json_summary_lists_batches_and_fails_on_unreadable_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("imagross.sqlite");
+    let file = write(dir.path(), "fidelity.csv", FIDELITY.as_bytes());
+    let out = cli(&db, &["import", "--kind", "fidelity", "--json", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((summary["inserted"].as_u64(), summary["status"].as_str()), (Some(3), Some("completed")));
+
+    let text = cli(&db, &["import", file.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("rows read 3, inserted 0, updated 0, unchanged 3, rejected 0"));
+
+    let list = cli(&db, &["import", "--list"]);
+    assert_eq!(String::from_utf8_lossy(&list.stdout).lines().count(), 2);
+
+    let missing = cli(&db, &["import", "--kind", "vendite", file.to_str().unwrap()]);
+    assert!(!missing.status.success());
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(err.contains("fidelity.csv") && err.contains("missing required column(s) for vendite"), "{err}");
+    let bad_kind = cli(&db, &["import", "--kind", "clienti2", file.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&bad_kind.stderr).contains("--kind"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme_example_files_import_cleanly() {
+    let t = common::sqlite().await;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/import");
+    for name in ["fidelity.csv", "scontrini.csv", "vendite.csv"] {
+        let s = import(t.store.as_ref(), &dir.join(name), None).await;
+        assert_eq!((s.status.as_str(), s.rejected), ("completed", 0), "{name}: {s:?}");
+        assert!(s.inserted > 0, "{name}");
+    }
+}
