@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cards;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod http;
 pub mod import;
 pub mod store;

@@ -3,6 +3,7 @@
 
 mod admin;
 mod db;
+pub mod demo;
 mod import;
 mod serve;
 
@@ -33,7 +34,7 @@ pub enum Command {
     /// Import a Fidelity, Scontrini or Vendite file.
     Import(import::ImportArgs),
     /// Generate a deterministic demo data set.
-    DemoData(Pending),
+    DemoData(demo::DemoArgs),
     /// Export customers, receipts, sales or segments.
     Export(Pending),
     /// Manage admin accounts.
@@ -72,7 +73,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Db { action: DbAction::Check { json } } => db::check(&config, json).await,
         Command::Admin { action } => admin::run(&config, action).await,
         Command::Import(args) => import::run(&config, args).await,
-        Command::DemoData(_) | Command::Export(_) | Command::Bench(_) => {
+        Command::DemoData(args) => demo::run(args).await,
+        Command::Export(_) | Command::Bench(_) => {
             anyhow::bail!("this command is not available in this build yet")
         }
     }

@@ -1,0 +1,70 @@
+//! `imagross demo-data`: writes the deterministic demo set (Fidelity, Scontrini, Vendite).
+
+use std::path::PathBuf;
+
+use app::validate::SimpleDate;
+use clap::Args;
+
+use crate::demo::{end_of_previous_month, generate, DemoFormat, DemoOptions};
+
+/// Arguments of `demo-data`.
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Cardholders.
+    #[arg(long, default_value_t = 30_000)]
+    pub customers: u32,
+    /// Months of receipts.
+    #[arg(long, default_value_t = 12)]
+    pub months: u32,
+    /// Random seed: the same seed and end date give the same files.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Last day of the period, YYYY-MM-DD (default: end of last month).
+    #[arg(long)]
+    pub end: Option<String>,
+    /// Output directory.
+    #[arg(long, default_value = "./data/demo")]
+    pub out: PathBuf,
+    /// csv or json.
+    #[arg(long, default_value = "csv")]
+    pub format: String,
+}
+
+impl DemoArgs {
+    /// The generator's options, checked.
+    pub fn options(&self) -> anyhow::Result<DemoOptions> {
+        let end = match &self.end {
+            Some(raw) => SimpleDate::parse_iso(raw).ok_or_else(|| anyhow::anyhow!("--end: expected YYYY-MM-DD, got `{raw}`"))?,
+            None => end_of_previous_month(SimpleDate::today_utc()),
+        };
+        let format = match self.format.as_str() {
+            "csv" => DemoFormat::Csv,
+            "json" => DemoFormat::Json,
+            other => anyhow::bail!("--format: expected csv or json, got `{other}` (xlsx is not available yet)"),
+        };
+        if self.customers == 0 || self.months == 0 || self.months > 120 {
+            anyhow::bail!("--customers must be at least 1 and --months between 1 and 120");
+        }
+        Ok(DemoOptions { customers: self.customers, months: self.months, seed: self.seed, end, out: self.out.clone(), format })
+    }
+}
+
+/// Runs `demo-data`.
+pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
+    let options = args.options()?;
+    let started = std::time::Instant::now();
+    let stats = tokio::task::spawn_blocking(move || generate(&options)).await??;
+    println!(
+        "{} cardholders, {} receipts ({} with a card), {} sales lines, net {:.2} EUR in {:.1} s",
+        stats.cardholders,
+        stats.receipts,
+        stats.receipts_with_card,
+        stats.lines,
+        stats.net_cents as f64 / 100.0,
+        started.elapsed().as_secs_f64()
+    );
+    for f in &stats.files {
+        println!("  {}", f.display());
+    }
+    Ok(())
+}
