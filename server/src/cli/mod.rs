@@ -2,6 +2,7 @@
 //! fill in (`import`, `demo-data`, `export`, `admin`, `bench`).
 
 mod admin;
+mod bench;
 mod db;
 pub mod demo;
 mod import;
@@ -43,7 +44,10 @@ pub enum Command {
         action: admin::AdminAction,
     },
     /// Run a benchmark and print its figures.
-    Bench(Pending),
+    Bench {
+        #[command(subcommand)]
+        action: bench::BenchAction,
+    },
 }
 
 /// Arguments of a command not available in this build yet.
@@ -74,7 +78,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin { action } => admin::run(&config, action).await,
         Command::Import(args) => import::run(&config, args).await,
         Command::DemoData(args) => demo::run(args).await,
-        Command::Export(_) | Command::Bench(_) => {
+        Command::Bench { action } => bench::run(action).await,
+        Command::Export(_) => {
             anyhow::bail!("this command is not available in this build yet")
         }
     }

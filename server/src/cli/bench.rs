@@ -1,0 +1,99 @@
+//! `imagross bench import`: generates the default demo set and imports it into a fresh embedded
+//! store (and into MongoDB when `MONGODB_TEST_URI` is set), printing sales lines per second and
+//! the process's peak resident memory.
+
+use std::time::Instant;
+
+use clap::Subcommand;
+
+use crate::config::DatabaseUrl;
+use crate::demo::{end_of_previous_month, generate, DemoFormat, DemoOptions};
+use crate::import::pipeline::{import_file, ImportOptions};
+use crate::store;
+
+/// `bench` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum BenchAction {
+    /// Import speed and memory on the demo set.
+    Import {
+        /// Cardholders in the generated set.
+        #[arg(long, default_value_t = 30_000)]
+        customers: u32,
+        /// Months of receipts.
+        #[arg(long, default_value_t = 12)]
+        months: u32,
+    },
+}
+
+/// Peak resident memory of this process in MiB (Linux `VmHWM`).
+pub fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+async fn import_set(url: &DatabaseUrl, files: &[std::path::PathBuf], label: &str) -> anyhow::Result<()> {
+    let store = store::open(url).await?;
+    let options = ImportOptions { kind: None, run_by: "bench".into() };
+    for file in files {
+        let started = Instant::now();
+        let summary = import_file(store.as_ref(), file, &options, &|_| {}).await?;
+        let secs = started.elapsed().as_secs_f64();
+        println!(
+            "{label:<8} {:<10} {:>9} rows in {:>6.2} s = {:>9.0} rows/s  (inserted {}, rejected {})",
+            summary.kind,
+            summary.rows_read,
+            secs,
+            summary.rows_read as f64 / secs,
+            summary.inserted,
+            summary.rejected
+        );
+    }
+    let started = Instant::now();
+    let again = import_file(store.as_ref(), &files[2], &options, &|_| {}).await?;
+    let secs = started.elapsed().as_secs_f64();
+    println!("{label:<8} vendite again (all unchanged: {}) {:.0} rows/s", again.unchanged == again.rows_read, again.rows_read as f64 / secs);
+    Ok(())
+}
+
+/// Runs a benchmark.
+pub async fn run(action: BenchAction) -> anyhow::Result<()> {
+    match action {
+        BenchAction::Import { customers, months } => {
+            let dir = tempfile_dir()?;
+            let options = DemoOptions {
+                customers,
+                months,
+                seed: 42,
+                end: end_of_previous_month(app::validate::SimpleDate::today_utc()),
+                out: dir.join("demo"),
+                format: DemoFormat::Csv,
+            };
+            let started = Instant::now();
+            let opts = options.clone();
+            let stats = tokio::task::spawn_blocking(move || generate(&opts)).await??;
+            println!(
+                "demo set: {} cardholders, {} receipts, {} sales lines generated in {:.1} s",
+                stats.cardholders,
+                stats.receipts,
+                stats.lines,
+                started.elapsed().as_secs_f64()
+            );
+            import_set(&DatabaseUrl::Sqlite(dir.join("bench.sqlite")), &stats.files, "sqlite").await?;
+            if let Ok(uri) = std::env::var("MONGODB_TEST_URI") {
+                let db_uri = format!("{}/bench{}", uri.trim_end_matches('/'), std::process::id());
+                import_set(&DatabaseUrl::Mongo(db_uri), &stats.files, "mongodb").await?;
+            }
+            println!("peak resident memory: {:.0} MiB", peak_rss_mib().unwrap_or(f64::NAN));
+            let _ = std::fs::remove_dir_all(&dir);
+            Ok(())
+        }
+    }
+}
+
+fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("imagross-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
