@@ -27,11 +27,16 @@ impl DataSummary {
     }
 }
 
+/// How often the server looks for import batches finished by another process (the CLI).
+pub const BATCH_POLL: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The caches and the flag saying they are warm.
 #[derive(Default)]
 pub struct Caches {
     warm: AtomicBool,
     summary: RwLock<DataSummary>,
+    /// Import batches seen at the last refresh.
+    batches_seen: std::sync::atomic::AtomicU64,
 }
 
 impl Caches {
@@ -45,9 +50,11 @@ impl Caches {
         self.summary.read().map(|s| s.clone()).unwrap_or_default()
     }
 
-    /// Rebuilds every cache from the store, then marks them warm.
+    /// Rebuilds every cache from the store (the old ones keep serving meanwhile), then marks
+    /// them warm.
     pub async fn refresh(&self, store: &dyn Store) -> StoreResult<()> {
         let summary = DataSummary::load(store).await?;
+        self.batches_seen.store(summary.rows.get("import_batches").copied().unwrap_or(0), Ordering::Release);
         if let Ok(mut slot) = self.summary.write() {
             *slot = summary;
         }
@@ -55,7 +62,19 @@ impl Caches {
         Ok(())
     }
 
-    /// Runs the warm-up in the background, retrying until it succeeds.
+    /// Refreshes when an import batch was recorded since the last refresh (e.g. by the CLI in
+    /// another process). Returns whether it refreshed.
+    pub async fn refresh_if_changed(&self, store: &dyn Store) -> StoreResult<bool> {
+        let batches = store.count(Table::ImportBatches).await?;
+        if batches == self.batches_seen.load(Ordering::Acquire) {
+            return Ok(false);
+        }
+        self.refresh(store).await?;
+        Ok(true)
+    }
+
+    /// Runs the warm-up in the background, retrying until it succeeds, then keeps the caches
+    /// in step with new import batches.
     pub fn spawn_warmup(self: &Arc<Self>, store: Arc<dyn Store>) {
         let caches = self.clone();
         tokio::spawn(async move {
@@ -65,13 +84,21 @@ impl Caches {
                 match caches.refresh(store.as_ref()).await {
                     Ok(()) => {
                         tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "caches warm");
-                        return;
+                        break;
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "warm-up failed; retrying");
                         tokio::time::sleep(delay).await;
                         delay = (delay * 2).min(std::time::Duration::from_secs(10));
                     }
+                }
+            }
+            loop {
+                tokio::time::sleep(BATCH_POLL).await;
+                match caches.refresh_if_changed(store.as_ref()).await {
+                    Ok(true) => tracing::info!("caches refreshed after a new import batch"),
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "cache refresh failed; keeping the previous caches"),
                 }
             }
         });

@@ -6,6 +6,7 @@ use axum::body::Body;
 use http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use imagross::http::{router, ServerState};
+use app::ports::Readiness;
 use imagross::warmup::Caches;
 use tower::ServiceExt;
 
@@ -116,4 +117,18 @@ async fn reserved_routes_render_and_unknown_paths_are_404() {
     let (status, _, body) = call(&state, get("/no/such/page")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.contains("Pagina non trovata"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn caches_refresh_after_an_import_batch_without_a_restart() {
+    use imagross::import::pipeline::{import_file, ImportOptions};
+    let t = common::sqlite().await;
+    let caches = Caches::new();
+    caches.refresh(t.store.as_ref()).await.unwrap();
+    assert!(!caches.refresh_if_changed(t.store.as_ref()).await.unwrap(), "nothing new");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/import/fidelity.csv");
+    import_file(t.store.as_ref(), &dir, &ImportOptions { kind: None, run_by: "test".into() }, &|_| {}).await.unwrap();
+    assert!(caches.refresh_if_changed(t.store.as_ref()).await.unwrap());
+    assert_eq!(caches.summary().rows["cardholders"], 3);
+    assert!(caches.is_warm());
 }
