@@ -85,7 +85,7 @@ async fn the_demo_set_imports_with_counts_and_money_equal_to_the_files() {
     let dir = tempfile::tempdir().unwrap();
     let stats = generate(&options(dir.path(), 300, 2, 3)).unwrap();
     let t = common::sqlite().await;
-    let opts = ImportOptions { kind: None, run_by: "test".into() };
+    let opts = ImportOptions { kind: None, run_by: "test".into(), sheet: None };
     for f in &stats.files {
         let s = import_file(t.store.as_ref(), f, &opts, &|_| {}).await.unwrap();
         assert_eq!((s.status.as_str(), s.rejected), ("completed", 0), "{f:?}: {:?}", s.errors);

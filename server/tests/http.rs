@@ -127,7 +127,7 @@ async fn caches_refresh_after_an_import_batch_without_a_restart() {
     caches.refresh(t.store.as_ref()).await.unwrap();
     assert!(!caches.refresh_if_changed(t.store.as_ref()).await.unwrap(), "nothing new");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/import/fidelity.csv");
-    import_file(t.store.as_ref(), &dir, &ImportOptions { kind: None, run_by: "test".into() }, &|_| {}).await.unwrap();
+    import_file(t.store.as_ref(), &dir, &ImportOptions { kind: None, run_by: "test".into(), sheet: None }, &|_| {}).await.unwrap();
     assert!(caches.refresh_if_changed(t.store.as_ref()).await.unwrap());
     assert_eq!(caches.summary().rows["cardholders"], 3);
     assert!(caches.is_warm());

@@ -35,7 +35,7 @@ fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
 }
 
 async fn import(store: &dyn Store, path: &Path, kind: Option<Kind>) -> ImportSummary {
-    import_file(store, path, &ImportOptions { kind, run_by: "test".into() }, &|_| {}).await.unwrap()
+    import_file(store, path, &ImportOptions { kind, run_by: "test".into(), sheet: None }, &|_| {}).await.unwrap()
 }
 
 async fn sum_net(store: &dyn Store, table: Table) -> i64 {
@@ -162,6 +162,24 @@ async fn unreadable_files_fail_by_name_and_change_nothing(store: Arc<dyn Store>)
     assert_eq!(failed.iter().filter(|b| b.status == BatchStatus::Failed).count(), 4);
 }
 
+async fn an_xlsx_sheet_imports_like_csv(store: Arc<dyn Store>) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Clienti").unwrap();
+    for (r, line) in FIDELITY.lines().enumerate() {
+        for (c, value) in line.split(';').enumerate() {
+            sheet.write_string(r as u32, c as u16, value).unwrap();
+        }
+    }
+    let path = dir.path().join("fidelity.xlsx");
+    book.save(&path).unwrap();
+    let s = import_file(store.as_ref(), &path, &ImportOptions { kind: None, run_by: "test".into(), sheet: Some("Clienti".into()) }, &|_| {}).await.unwrap();
+    assert_eq!((s.status.as_str(), s.kind.as_str(), s.inserted, s.rejected), ("completed", "fidelity", 3, 0), "{s:?}");
+    let csv = import(store.as_ref(), &write(dir.path(), "fidelity.csv", FIDELITY.as_bytes()), None).await;
+    assert_eq!(csv.unchanged, 3, "the CSV of the same data changes nothing");
+}
+
 async fn json_and_ndjson_import_like_csv(store: Arc<dyn Store>) {
     let dir = tempfile::tempdir().unwrap();
     let array = r#"[{"card_number": "2000000000015", "first_name": "Maria", "last_name": "Rossi", "privacy_consent": true},
@@ -203,6 +221,7 @@ on_both_stores!(
     bad_rows_are_reported_by_row_and_column_and_good_rows_still_land,
     unreadable_files_fail_by_name_and_change_nothing,
     json_and_ndjson_import_like_csv,
+    an_xlsx_sheet_imports_like_csv,
 );
 
 fn cli(db: &Path, args: &[&str]) -> std::process::Output {

@@ -35,7 +35,7 @@ pub fn peak_rss_mib() -> Option<f64> {
 
 async fn import_set(url: &DatabaseUrl, files: &[std::path::PathBuf], label: &str) -> anyhow::Result<()> {
     let store = store::open(url).await?;
-    let options = ImportOptions { kind: None, run_by: "bench".into() };
+    let options = ImportOptions { kind: None, run_by: "bench".into(), sheet: None };
     for file in files {
         let started = Instant::now();
         let summary = import_file(store.as_ref(), file, &options, &|_| {}).await?;

@@ -25,7 +25,10 @@ pub struct ImportArgs {
     /// List the recorded import batches instead of importing.
     #[arg(long)]
     pub list: bool,
-    /// The file to import (CSV, JSON or NDJSON).
+    /// For an XLSX: the sheet to read (default: the first).
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// The file to import (CSV, JSON, NDJSON or XLSX).
     pub file: Option<PathBuf>,
 }
 
@@ -60,7 +63,7 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
         Some(k) => Some(Kind::parse(k).ok_or_else(|| anyhow::anyhow!("--kind: expected fidelity, scontrini or vendite, got `{k}`"))?),
     };
     let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
-    let options = ImportOptions { kind, run_by: format!("cli:{user}") };
+    let options = ImportOptions { kind, run_by: format!("cli:{user}"), sheet: args.sheet.clone() };
     let on_terminal = std::io::stderr().is_terminal() && !args.json;
     let progress = move |rows: u64| {
         if on_terminal {

@@ -31,6 +31,8 @@ pub struct ImportOptions {
     pub kind: Option<Kind>,
     /// Who ran it (an email or `cli:<user>`).
     pub run_by: String,
+    /// For an XLSX, the sheet to read (default: the first).
+    pub sheet: Option<String>,
 }
 
 /// One rejected row as reported.
@@ -78,8 +80,8 @@ fn key_hash(key: &str) -> u64 {
 }
 
 /// Reads, maps and de-duplicates rows on a blocking thread, sending chunks to `tx`.
-fn produce(path: std::path::PathBuf, kind: Option<Kind>, tx: tokio::sync::mpsc::Sender<Chunk>) {
-    let table = match source::open(&path) {
+fn produce(path: std::path::PathBuf, kind: Option<Kind>, sheet: Option<String>, tx: tokio::sync::mpsc::Sender<Chunk>) {
+    let table = match source::open_sheet(&path, sheet.as_deref(), source::XLSX_UNPACKED_LIMIT) {
         Ok(t) => t,
         Err(e) => {
             let _ = tx.blocking_send(Chunk::Failed(e.to_string()));
@@ -287,8 +289,8 @@ pub async fn import_file(
         summary.failure = Some(format!("{}: {e}", path.display()));
     } else {
         let (tx, mut rx) = tokio::sync::mpsc::channel(4);
-        let (p, kind) = (path.to_path_buf(), options.kind);
-        let producer = tokio::task::spawn_blocking(move || produce(p, kind, tx));
+        let (p, kind, sheet) = (path.to_path_buf(), options.kind, options.sheet.clone());
+        let producer = tokio::task::spawn_blocking(move || produce(p, kind, sheet, tx));
         let mut kind = options.kind;
         while let Some(chunk) = rx.recv().await {
             match chunk {

@@ -101,8 +101,17 @@ fn looks_binary(head: &[u8]) -> bool {
     head.contains(&0) || controls * 20 > head.len().max(1)
 }
 
-/// Opens `path` for reading rows.
+/// An XLSX may unpack to at most this many bytes (guards against zip bombs).
+pub const XLSX_UNPACKED_LIMIT: u64 = 1 << 30;
+
+/// Opens `path` for reading rows (the first sheet of an XLSX).
 pub fn open(path: &Path) -> Result<Table, SourceError> {
+    open_sheet(path, None, XLSX_UNPACKED_LIMIT)
+}
+
+/// Opens `path`; for an XLSX, the sheet named `sheet` (else the first) if the workbook unpacks
+/// to at most `unpacked_limit` bytes.
+pub fn open_sheet(path: &Path, sheet: Option<&str>, unpacked_limit: u64) -> Result<Table, SourceError> {
     let name = path.display();
     let mut file = File::open(path).map_err(|e| file_error(format!("{name}: {e}")))?;
     let mut head = vec![0_u8; SNIFF];
@@ -119,8 +128,60 @@ pub fn open(path: &Path) -> Result<Table, SourceError> {
     match format {
         Format::Csv => open_csv(reader),
         Format::Json => open_json(reader),
-        Format::Xlsx => Err(file_error(format!("{name}: XLSX files are not supported by this build yet; save as CSV"))),
+        Format::Xlsx => {
+            drop(reader);
+            open_xlsx(path, sheet, unpacked_limit)
+        }
     }
+}
+
+fn xlsx_cell(cell: &calamine::Data) -> String {
+    use calamine::{Data, DataType};
+    match cell {
+        Data::Empty | Data::Error(_) => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(_) => cell.as_datetime().map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default(),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+    }
+}
+
+fn open_xlsx(path: &Path, sheet: Option<&str>, unpacked_limit: u64) -> Result<Table, SourceError> {
+    use calamine::Reader;
+    let name = path.display().to_string();
+    let fail = |m: String| file_error(format!("{name}: {m}"));
+    // Refuse archives that would unpack beyond the limit before reading any of them.
+    let file = File::open(path).map_err(|e| fail(e.to_string()))?;
+    let mut archive = zip::ZipArchive::new(file).map_err(|e| fail(format!("not a valid XLSX ({e})")))?;
+    let mut unpacked = 0_u64;
+    for i in 0..archive.len() {
+        unpacked = unpacked.saturating_add(archive.by_index(i).map_err(|e| fail(format!("not a valid XLSX ({e})")))?.size());
+    }
+    if unpacked > unpacked_limit {
+        return Err(fail(format!("the XLSX unpacks to {} MB, beyond the {} MB limit", unpacked >> 20, unpacked_limit >> 20)));
+    }
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(path).map_err(|e| fail(format!("not a valid XLSX ({e})")))?;
+    let names = workbook.sheet_names();
+    let chosen = match sheet {
+        Some(wanted) => names.iter().find(|n| n.eq_ignore_ascii_case(wanted)).cloned().ok_or_else(|| fail(format!("no sheet named `{wanted}` (sheets: {})", names.join(", "))))?,
+        None => names.first().cloned().ok_or_else(|| fail("the workbook has no sheets".into()))?,
+    };
+    let range = workbook.worksheet_range(&chosen).map_err(|e| fail(format!("sheet `{chosen}`: {e}")))?;
+    let mut rows = range.rows();
+    let headers: Vec<String> = rows.next().map(|r| r.iter().map(xlsx_cell).collect()).unwrap_or_default();
+    if headers.iter().all(String::is_empty) {
+        return Err(fail(format!("sheet `{chosen}` is empty")));
+    }
+    let data: Vec<Result<RawRow, SourceError>> = rows
+        .enumerate()
+        .map(|(i, r)| RawRow { number: i as u64 + 2, cells: r.iter().map(xlsx_cell).collect() })
+        .filter(|r| r.cells.iter().any(|c| !c.is_empty()))
+        .map(Ok)
+        .collect();
+    Ok(Table { format: Format::Xlsx, headers, rows: Box::new(data.into_iter()) })
 }
 
 fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -367,6 +428,58 @@ mod tests {
         assert_eq!(rows.len(), 3);
         assert!(rows[0].is_ok() && rows[1].is_ok());
         assert!(rows[2].as_ref().unwrap_err().message.contains("invalid JSON"));
+    }
+
+    fn xlsx(dir: &Path, name: &str, sheets: &[(&str, &[&[&str]])]) -> std::path::PathBuf {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        for (sheet_name, rows) in sheets {
+            let sheet = book.add_worksheet();
+            sheet.set_name(*sheet_name).unwrap();
+            for (r, row) in rows.iter().enumerate() {
+                for (c, value) in row.iter().enumerate() {
+                    match value.parse::<f64>() {
+                        Ok(n) if !value.starts_with('0') || *value == "0" => sheet.write_number(r as u32, c as u16, n).unwrap(),
+                        _ => sheet.write_string(r as u32, c as u16, *value).unwrap(),
+                    };
+                }
+            }
+        }
+        let path = dir.join(name);
+        book.save(&path).unwrap();
+        path
+    }
+
+    #[test]
+    fn xlsx_first_or_named_sheet() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = xlsx(
+            dir.path(),
+            "export.xlsx",
+            &[("Note", &[&["leggimi"]]), ("Fidelity", &[&["NumeroCarta", "Nome", "Punti"], &["2000000000015", "Maria", "12.5"], &["2000000000022", "Luca", "3"]])],
+        );
+        let first = open(&path).unwrap();
+        assert_eq!(first.headers, ["leggimi"]);
+        let named = open_sheet(&path, Some("fidelity"), XLSX_UNPACKED_LIMIT).unwrap();
+        assert_eq!(named.format, Format::Xlsx);
+        assert_eq!(named.headers, ["NumeroCarta", "Nome", "Punti"]);
+        let rows: Vec<RawRow> = named.rows.map(Result::unwrap).collect();
+        assert_eq!(rows[0], RawRow { number: 2, cells: vec!["2000000000015".into(), "Maria".into(), "12.5".into()] });
+        assert_eq!(rows[1].cells[2], "3");
+        let missing = open_sheet(&path, Some("Vendite"), XLSX_UNPACKED_LIMIT).err().unwrap();
+        assert!(missing.message.contains("no sheet named `Vendite`") && missing.message.contains("Fidelity"), "{missing}");
+    }
+
+    #[test]
+    fn xlsx_beyond_the_unpacked_limit_is_refused_before_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let big: Vec<Vec<String>> = (0..2000).map(|i| vec![format!("riga {i} ").repeat(20)]).collect();
+        let rows: Vec<Vec<&str>> = big.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+        let rows: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
+        let path = xlsx(dir.path(), "bomb.xlsx", &[("Dati", &rows)]);
+        let err = open_sheet(&path, None, 64 * 1024).err().unwrap();
+        assert!(err.message.contains("bomb.xlsx") && err.message.contains("beyond the 0 MB limit"), "{err}");
+        let (_d, fake) = write("fake.xlsx", b"PK\x03\x04 not really a zip");
+        assert!(open(&fake).err().unwrap().message.contains("not a valid XLSX"));
     }
 
     #[test]
