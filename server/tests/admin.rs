@@ -38,16 +38,7 @@ async fn login(state: &ServerState, email: &str, password: &str) -> String {
 }
 
 async fn shopper_cookie(state: &ServerState) -> String {
-    let body = common::form_encode(&[
-        ("first_name", "Giulia"),
-        ("last_name", "Bianchi"),
-        ("email", "giulia@example.it"),
-        ("phone", "333 1234567"),
-        ("birth_date", "1990-05-17"),
-        ("password", "una password lunga"),
-        ("password_confirm", "una password lunga"),
-        ("privacy_consent", "on"),
-    ]);
+    let body = common::signup_body("giulia@example.it", "333 1234567");
     let (status, body, cookies) = call(state, "/api/signup", body, None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     cookies

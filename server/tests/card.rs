@@ -21,16 +21,7 @@ async fn send(state: &ServerState, req: Request<Body>) -> (StatusCode, Vec<Strin
 
 /// Signs a shopper up; returns the card number and the session cookies signup set.
 async fn sign_up(state: &ServerState, email: &str, phone: &str) -> (String, String) {
-    let body = common::form_encode(&[
-        ("first_name", "Giulia"),
-        ("last_name", "Bianchi"),
-        ("email", email),
-        ("phone", phone),
-        ("birth_date", "1990-05-17"),
-        ("password", "una password lunga"),
-        ("password_confirm", "una password lunga"),
-        ("privacy_consent", "on"),
-    ]);
+    let body = common::signup_body(email, phone);
     let req = Request::post("/api/signup").header("content-type", "application/x-www-form-urlencoded").body(Body::from(body)).unwrap();
     let (status, cookies, body) = send(state, req).await;
     assert_eq!(status, StatusCode::OK, "{body}");

@@ -1,6 +1,7 @@
 //! The import pipeline on both stores: round trip, idempotence, updates, and bad input that is
 //! reported by row and column while nothing already stored is lost or changed.
 
+#[macro_use]
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -189,29 +190,6 @@ async fn json_and_ndjson_import_like_csv(store: Arc<dyn Store>) {
     let nd = "{\"NumeroCarta\": \"2000000000022\", \"Nome\": \"Luca\", \"Cognome\": \"Bianchi\", \"DataNascita\": \"02/01/1975\"}\n";
     let s = import(store.as_ref(), &write(dir.path(), "f.ndjson", nd.as_bytes()), Some(Kind::Fidelity)).await;
     assert_eq!((s.unchanged, s.updated), (1, 0), "same record, other format: {s:?}");
-}
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let t = crate::common::sqlite().await;
-                    crate::$name(t.store.clone()).await;
-                }
-            )*
-        }
-        mod mongo {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(t) = crate::common::mongo().await else { return };
-                    crate::$name(t.store.clone()).await;
-                }
-            )*
-        }
-    };
 }
 
 on_both_stores!(

@@ -92,3 +92,43 @@ pub fn server_state(t: &TestStore) -> ServerState {
     let options = LeptosOptions::builder().output_name("imagross").site_root("target/site").build();
     ServerState::new(options, t.store.clone(), Caches::new(), &security()).unwrap()
 }
+
+/// The signup form of a valid shopper with this email and phone.
+pub fn signup_body(email: &str, phone: &str) -> String {
+    form_encode(&[
+        ("first_name", "Giulia"),
+        ("last_name", "Bianchi"),
+        ("email", email),
+        ("phone", phone),
+        ("birth_date", "1990-05-17"),
+        ("password", "una password lunga"),
+        ("password_confirm", "una password lunga"),
+        ("privacy_consent", "on"),
+    ])
+}
+
+/// Runs each named `async fn(Arc<dyn Store>)` as a test on SQLite and on MongoDB (the latter
+/// when `MONGODB_TEST_URI` names a server; see [`mongo_url`]).
+#[macro_export]
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let t = crate::common::sqlite().await;
+                    crate::$name(t.store.clone()).await;
+                }
+            )*
+        }
+        mod mongo {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(t) = crate::common::mongo().await else { return };
+                    crate::$name(t.store.clone()).await;
+                }
+            )*
+        }
+    };
+}
