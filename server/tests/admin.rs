@@ -151,3 +151,38 @@ async fn the_first_super_admin_comes_from_the_cli_with_the_password_on_stdin() {
     let cookie = login(&s, "capo@imagross.it", PASSWORD).await;
     assert_eq!(call(&s, "/api/admin_list", String::new(), Some(&cookie)).await.0, StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_download_a_batch_error_report_as_csv_and_nobody_else_can() {
+    use imagross::import::pipeline::{import_file, ImportOptions};
+    let t = common::sqlite().await;
+    let s = common::server_state(&t);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fidelity;bad.csv");
+    std::fs::write(&file, "NumeroCarta;Nome;Cognome;Email\n2000000000015;Maria;Rossi;=HYPERLINK(\"x\")\n2000000000022;Luca;;\n2000000000039;Anna;Verdi;\n").unwrap();
+    let summary = import_file(t.store.as_ref(), &file, &ImportOptions { kind: None, run_by: "test".into(), sheet: None }, &|_| {}).await.unwrap();
+    assert_eq!(summary.rejected, 2);
+    let path = format!("/admin/import/{}/errors.csv", summary.batch_id);
+    let get = |cookie: Option<String>| {
+        let mut req = Request::get(path.as_str());
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        req.body(Body::empty()).unwrap()
+    };
+    assert_eq!(router(s.clone()).oneshot(get(None)).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let shopper = shopper_cookie(&s).await;
+    assert_eq!(router(s.clone()).oneshot(get(Some(shopper))).await.unwrap().status(), StatusCode::FORBIDDEN);
+
+    create_staff_account(t.store.as_ref(), "capo@imagross.it", "Anna", "Verdi", PASSWORD, app::model::account::Role::SuperAdmin).await.unwrap();
+    let boss = login(&s, "capo@imagross.it", PASSWORD).await;
+    let res = router(s.clone()).oneshot(get(Some(boss))).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-disposition"].to_str().unwrap().contains("errori-fidelity_bad.csv") || res.headers()["content-disposition"].to_str().unwrap().contains("errori-fidelity;bad.csv"));
+    let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    let lines: Vec<&str> = body.lines().collect();
+    assert_eq!(lines[0], "\u{feff}riga;colonna;valore;motivo");
+    assert_eq!(lines[1], "2;Email;\"'=HYPERLINK(\"\"x\"\")\";expected an email address");
+    assert_eq!(lines[2], "3;Cognome;;missing value");
+    assert_eq!(lines.len(), 3);
+}

@@ -2,6 +2,7 @@
 //! the middleware every request passes (request id, tracing).
 
 mod health;
+pub mod import_errors;
 
 use std::sync::Arc;
 
@@ -71,6 +72,7 @@ pub fn router(state: ServerState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/admin/import/{batch}/errors.csv", get(import_errors::errors_csv))
         .leptos_routes_with_context(
             &state,
             routes,
