@@ -71,6 +71,15 @@ pub trait AdminUsers: Send + Sync {
     async fn set_active(&self, acting: &SessionUser, id: &str, active: bool) -> Result<crate::model::admin::AdminRow, AppError>;
 }
 
+/// Import jobs started from the admin page, and the recorded batches.
+#[async_trait]
+pub trait Imports: Send + Sync {
+    /// Progress or outcome of an upload import.
+    async fn job(&self, job_id: &str) -> Result<crate::model::import::ImportJobView, AppError>;
+    /// The most recent batches, newest first.
+    async fn batches(&self, limit: u32) -> Result<Vec<crate::model::import::BatchRow>, AppError>;
+}
+
 /// Reference data for forms.
 #[async_trait]
 pub trait Catalog: Send + Sync {
@@ -93,6 +102,8 @@ pub struct AppState {
     pub cards: Arc<dyn Cards>,
     /// Admin accounts.
     pub admins: Arc<dyn AdminUsers>,
+    /// Data imports.
+    pub imports: Arc<dyn Imports>,
 }
 
 /// The user of the current request, as put there by the server's session middleware.

@@ -29,6 +29,9 @@ pub struct Settings {
     /// `pretty` (default) or `json`.
     #[arg(long, env = "LOG_FORMAT", global = true)]
     pub log_format: Option<String>,
+    /// Largest admin upload in MB (default 2048).
+    #[arg(long, env = "IMAGROSS_UPLOAD_LIMIT_MB", global = true)]
+    pub upload_limit_mb: Option<String>,
     /// `true` or `false`: mark cookies `Secure` (default: true in production).
     #[arg(long, env = "COOKIE_SECURE", global = true)]
     pub cookie_secure: Option<String>,
@@ -142,6 +145,7 @@ pub struct Config {
     pub bind: Option<SocketAddr>,
     pub log_format: LogFormat,
     pub cookie_secure: bool,
+    pub upload_limit_mb: usize,
 }
 
 impl Config {
@@ -169,10 +173,14 @@ impl Config {
             Some("false") | Some("0") => false,
             Some(other) => return Err(err("COOKIE_SECURE", format!("expected true or false, got `{other}`"))),
         };
+        let upload_limit_mb = match s.upload_limit_mb.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            None => 2048,
+            Some(v) => v.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| err("IMAGROSS_UPLOAD_LIMIT_MB", format!("expected a number of megabytes, got `{v}`")))?,
+        };
         if environment == Environment::Production && s.jwt_secret.as_deref().unwrap_or_default().is_empty() {
             return Err(err("JWT_SECRET", "required when IMAGROSS_ENV=production"));
         }
-        Ok(Config { environment, database, data_dir, bind, log_format, cookie_secure })
+        Ok(Config { environment, database, data_dir, bind, log_format, cookie_secure, upload_limit_mb })
     }
 
     /// The JWT secret: `JWT_SECRET` if given (at least 32 bytes), else in development a
@@ -251,11 +259,12 @@ mod tests {
 
     #[test]
     fn wrong_values_name_their_variable() {
-        let cases: [(&str, Settings); 4] = [
+        let cases: [(&str, Settings); 5] = [
             ("IMAGROSS_ENV", Settings { environment: Some("staging".into()), ..settings() }),
             ("LOG_FORMAT", Settings { log_format: Some("xml".into()), ..settings() }),
             ("COOKIE_SECURE", Settings { cookie_secure: Some("yes".into()), ..settings() }),
             ("IMAGROSS_BIND", Settings { bind: Some("nowhere".into()), ..settings() }),
+            ("IMAGROSS_UPLOAD_LIMIT_MB", Settings { upload_limit_mb: Some("lots".into()), ..settings() }),
         ];
         for (variable, s) in cases {
             assert_eq!(Config::from_settings(&s).unwrap_err().variable, variable);

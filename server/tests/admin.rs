@@ -186,3 +186,65 @@ async fn admins_download_a_batch_error_report_as_csv_and_nobody_else_can() {
     assert_eq!(lines[2], "3;Cognome;;missing value");
     assert_eq!(lines.len(), 3);
 }
+
+fn multipart(kind: &str, file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "XyZBoundary42";
+    let mut body = Vec::new();
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n{kind}\r\n").as_bytes());
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_uploads_a_file_and_follows_the_import_to_its_summary() {
+    let t = common::sqlite().await;
+    let s = common::server_state(&t);
+    let content = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/import/fidelity.csv")).unwrap();
+    let upload = |cookie: Option<String>| {
+        let (ct, body) = multipart("", "fidelity.csv", &content);
+        let mut req = Request::post("/admin/import/upload").header("content-type", ct);
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        req.body(Body::from(body)).unwrap()
+    };
+    assert_eq!(router(s.clone()).oneshot(upload(None)).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let shopper = shopper_cookie(&s).await;
+    assert_eq!(router(s.clone()).oneshot(upload(Some(shopper))).await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(t.store.count(Table::ImportBatches).await.unwrap(), 0, "refused uploads import nothing");
+
+    create_staff_account(t.store.as_ref(), "capo@imagross.it", "Anna", "Verdi", PASSWORD, app::model::account::Role::SuperAdmin).await.unwrap();
+    let boss = login(&s, "capo@imagross.it", PASSWORD).await;
+    let res = router(s.clone()).oneshot(upload(Some(boss.clone()))).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let job = location.strip_prefix("/admin/import?job=").expect("redirect to the job").to_string();
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let view = loop {
+        let (status, body, _) = call(&s, "/api/import_job", format!("job_id={job}"), Some(&boss)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let view: Value = serde_json::from_str(&body).unwrap();
+        if view["done"] == true {
+            break view;
+        }
+        assert!(std::time::Instant::now() < deadline, "the import never finished");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(view["batch"]["inserted"], 3);
+    assert_eq!(view["batch"]["kind"], "fidelity");
+    assert_eq!(view["batch"]["status"], "completed");
+    assert_eq!(t.store.count(Table::Cardholders).await.unwrap(), 4, "3 imported + the shopper's digital card");
+    let (_, body, _) = call(&s, "/api/import_batches", String::new(), Some(&boss)).await;
+    let batches: Vec<Value> = serde_json::from_str(&body).unwrap();
+    assert_eq!(batches.len(), 1);
+    assert_eq!(batches[0]["file_name"], "fidelity.csv");
+    // The page itself renders the outcome on the server.
+    let page = router(s.clone()).oneshot(Request::get(location.as_str()).header("cookie", boss).body(Body::empty()).unwrap()).await.unwrap();
+    let html = String::from_utf8(page.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    assert!(html.contains("Importazione completata"), "{html}");
+}

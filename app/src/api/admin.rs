@@ -59,3 +59,33 @@ pub async fn set_admin_active(id: String, active: bool) -> Result<AdminRow, AppE
         .await,
     )
 }
+
+/// Progress of an upload import (admins only).
+#[server(prefix = "/api", endpoint = "import_job")]
+pub async fn import_job(job_id: String) -> Result<crate::model::import::ImportJobView, AppError> {
+    use crate::model::account::Role;
+    use crate::ports::{app_state, current_user, with_status};
+    with_status(
+        async {
+            let state = app_state()?;
+            state.sessions.require(current_user().as_ref(), Role::Admin).await?;
+            state.imports.job(&job_id).await
+        }
+        .await,
+    )
+}
+
+/// The recorded import batches, newest first (admins only).
+#[server(prefix = "/api", endpoint = "import_batches")]
+pub async fn import_batches() -> Result<Vec<crate::model::import::BatchRow>, AppError> {
+    use crate::model::account::Role;
+    use crate::ports::{app_state, current_user, with_status};
+    with_status(
+        async {
+            let state = app_state()?;
+            state.sessions.require(current_user().as_ref(), Role::Admin).await?;
+            state.imports.batches(200).await
+        }
+        .await,
+    )
+}

@@ -132,5 +132,23 @@ strings! {
     ClaimSubmit => "Attiva la carta", "Activate the card";
     ClaimMismatch => "I dati non corrispondono a nessuna carta da attivare.", "These details do not match any card to activate.";
     ClaimAlready => "Questa carta è già attiva: accedi.", "This card is already active: log in.";
+    ImportIntro => "Carica un file Fidelity, Scontrini o Vendite (CSV, JSON o XLSX). Ogni importazione è registrata; reimportare lo stesso file non cambia nulla.", "Upload a Fidelity, Scontrini or Vendite file (CSV, JSON or XLSX). Every import is recorded; importing the same file again changes nothing.";
+    ImportKind => "Tipo di file", "Kind of file";
+    ImportKindAuto => "Riconosci dalle colonne", "Detect from the columns";
+    ImportFile => "File", "File";
+    ImportSubmit => "Importa", "Import";
+    ImportRunning => "Importazione in corso", "Import running";
+    ImportRowsRead => "Righe lette", "Rows read";
+    ImportDone => "Importazione completata", "Import completed";
+    ImportFailed => "Il file non è stato importato", "The file was not imported";
+    ImportInserted => "Nuovi", "New";
+    ImportUpdated => "Aggiornati", "Updated";
+    ImportUnchanged => "Invariati", "Unchanged";
+    ImportRejected => "Scartati", "Rejected";
+    ImportErrorReport => "Scarica il rapporto degli scarti (CSV)", "Download the rejected rows (CSV)";
+    ImportBatches => "Importazioni registrate", "Recorded imports";
+    ImportNoBatches => "Nessuna importazione finora.", "No imports yet.";
+    ImportStarted => "Inizio", "Started";
+    ImportStatus => "Esito", "Outcome";
     FormHasErrors => "Controlla i campi evidenziati.", "Please check the highlighted fields.";
 }

@@ -3,5 +3,6 @@
 pub mod account;
 pub mod admin;
 pub mod card;
+pub mod import;
 pub mod levels;
 pub mod shop;

@@ -27,7 +27,9 @@ pub async fn run(config: Config, settings: Settings) -> anyhow::Result<()> {
     let caches = Caches::new();
     caches.spawn_warmup(store.clone());
 
-    let state = ServerState::new(leptos_options, store, caches, &security).map_err(anyhow::Error::msg)?;
+    let mut state = ServerState::new(leptos_options, store, caches, &security).map_err(anyhow::Error::msg)?;
+    state.upload_dir = config.data_dir.join("uploads");
+    state.upload_limit = config.upload_limit_mb.saturating_mul(1 << 20);
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;

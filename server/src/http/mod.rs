@@ -3,6 +3,7 @@
 
 mod health;
 pub mod import_errors;
+pub mod import_upload;
 
 use std::sync::Arc;
 
@@ -20,6 +21,7 @@ use tower_http::{
 use crate::accounts::{admins::AdminService, AccountService, CatalogService};
 use crate::auth::{middleware::session, AuthService, Security};
 use crate::cards::CardService;
+use crate::import::jobs::ImportService;
 use crate::store::Store;
 use crate::warmup::Caches;
 
@@ -33,6 +35,11 @@ pub struct ServerState {
     pub store: Arc<dyn Store>,
     pub caches: Arc<Caches>,
     pub auth: Arc<AuthService>,
+    pub imports: Arc<ImportService>,
+    /// Where uploads are streamed before import.
+    pub upload_dir: std::path::PathBuf,
+    /// Largest accepted upload in bytes.
+    pub upload_limit: usize,
     pub app: AppState,
 }
 
@@ -51,6 +58,7 @@ impl ServerState {
         security: &Security,
     ) -> Result<Self, String> {
         let auth = Arc::new(AuthService::new(store.clone(), security)?);
+        let imports = Arc::new(ImportService::new(store.clone(), caches.clone()));
         let app = AppState {
             readiness: caches.clone(),
             accounts: Arc::new(AccountService::new(store.clone())),
@@ -58,8 +66,11 @@ impl ServerState {
             sessions: auth.clone(),
             cards: Arc::new(CardService::new(store.clone())),
             admins: Arc::new(AdminService::new(store.clone())),
+            imports: imports.clone(),
         };
-        Ok(ServerState { leptos_options, store, caches, auth, app })
+        let upload_dir = std::env::temp_dir().join("imagross-uploads");
+        let upload_limit = import_upload::DEFAULT_UPLOAD_LIMIT;
+        Ok(ServerState { leptos_options, store, caches, auth, imports, upload_dir, upload_limit, app })
     }
 }
 
@@ -73,6 +84,10 @@ pub fn router(state: ServerState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/admin/import/{batch}/errors.csv", get(import_errors::errors_csv))
+        .route(
+            "/admin/import/upload",
+            axum::routing::post(import_upload::upload).layer(axum::extract::DefaultBodyLimit::max(state.upload_limit)),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

@@ -3,6 +3,7 @@
 //! the streaming pipeline and batches build on them.
 
 pub mod headers;
+pub mod jobs;
 pub mod pipeline;
 pub mod records;
 pub mod source;

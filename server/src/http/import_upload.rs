@@ -1,0 +1,85 @@
+//! `POST /admin/import/upload`: an admin uploads a file (multipart, streamed to disk, size
+//! limited), chooses the kind or lets it be detected, and is sent to the import page, which
+//! follows the job's progress. A plain HTML form: no JavaScript needed.
+
+use app::model::account::{Role, SessionUser};
+use app::ports::Sessions;
+use axum::{
+    extract::{Multipart, State},
+    http::{header, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+    Extension,
+};
+use tokio::io::AsyncWriteExt;
+
+use super::ServerState;
+use crate::import::headers::Kind;
+use crate::import::pipeline::ImportOptions;
+
+/// Default upload limit in bytes (`IMAGROSS_UPLOAD_LIMIT_MB` overrides it).
+pub const DEFAULT_UPLOAD_LIMIT: usize = 2 << 30;
+
+fn page_error(message: &str) -> Response {
+    Redirect::to(&format!("/admin/import?error={}", message.replace(' ', "+"))).into_response()
+}
+
+/// The handler.
+pub async fn upload(State(state): State<ServerState>, user: Option<Extension<SessionUser>>, mut form: Multipart) -> Response {
+    let user = user.map(|Extension(u)| u);
+    let admin = match state.auth.require(user.as_ref(), Role::Admin).await {
+        Ok(a) => a,
+        Err(e) => return (StatusCode::from_u16(e.status()).unwrap_or(StatusCode::FORBIDDEN), e.to_string()).into_response(),
+    };
+    let mut kind: Option<Kind> = None;
+    let mut saved: Option<(std::path::PathBuf, String)> = None;
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return page_error(&format!("upload failed: {}", e.body_text())),
+        };
+        match field.name() {
+            Some("kind") => {
+                let value = field.text().await.unwrap_or_default();
+                kind = Kind::parse(&value);
+            }
+            Some("file") => {
+                let name = field.file_name().unwrap_or("upload").replace(['/', '\\'], "_");
+                // One directory per upload keeps the original file name for the batch record.
+                let dir = state.upload_dir.join(uuid::Uuid::new_v4().to_string());
+                if let Err(e) = tokio::fs::create_dir_all(&dir).await {
+                    tracing::error!(error = %e, "cannot create the upload directory");
+                    return page_error("the server cannot store uploads");
+                }
+                let path = dir.join(&name);
+                let mut file = match tokio::fs::File::create(&path).await {
+                    Ok(f) => f,
+                    Err(_) => return page_error("the server cannot store uploads"),
+                };
+                let mut field = field;
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(bytes)) => {
+                            if file.write_all(&bytes).await.is_err() {
+                                let _ = tokio::fs::remove_file(&path).await;
+                                return page_error("the server cannot store uploads");
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            let _ = tokio::fs::remove_file(&path).await;
+                            return page_error(&format!("upload failed: {}", e.body_text()));
+                        }
+                    }
+                }
+                let _ = file.flush().await;
+                saved = Some((path, name));
+            }
+            _ => {}
+        }
+    }
+    let Some((path, name)) = saved else { return page_error("choose a file") };
+    let options = ImportOptions { kind, run_by: admin.id.clone(), sheet: None };
+    let job = state.imports.start(path, name, options);
+    ([(header::CACHE_CONTROL, "no-store")], Redirect::to(&format!("/admin/import?job={job}"))).into_response()
+}

@@ -1,0 +1,126 @@
+//! Imports started from the admin page run in the background; the page polls their progress.
+//! The batch itself is recorded by the pipeline like any other.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use app::error::AppError;
+use app::model::import::{BatchRow, ImportJobView};
+use app::ports::Imports;
+use async_trait::async_trait;
+
+use super::pipeline::{import_file, ImportOptions, ImportSummary};
+use crate::accounts::internal;
+use crate::store::model::ImportBatch;
+use crate::store::{Store, StoreExt};
+use crate::warmup::Caches;
+
+struct Job {
+    file_name: String,
+    rows_read: Arc<AtomicU64>,
+    summary: Option<ImportSummary>,
+    error: Option<String>,
+}
+
+/// Running and finished upload imports, plus batch listing.
+pub struct ImportService {
+    store: Arc<dyn Store>,
+    caches: Arc<Caches>,
+    jobs: Mutex<HashMap<String, Job>>,
+}
+
+fn batch_row(b: ImportBatch) -> BatchRow {
+    BatchRow {
+        id: b.id,
+        kind: b.kind,
+        file_name: b.file_name,
+        status: format!("{:?}", b.status).to_lowercase(),
+        rows_read: b.rows_read,
+        inserted: b.inserted,
+        updated: b.updated,
+        unchanged: b.unchanged,
+        rejected: b.rejected,
+        started_at: b.started_at,
+        finished_at: b.finished_at,
+        run_by: b.run_by,
+    }
+}
+
+impl ImportService {
+    /// A service over `store`, refreshing `caches` after each import.
+    pub fn new(store: Arc<dyn Store>, caches: Arc<Caches>) -> Self {
+        ImportService { store, caches, jobs: Mutex::new(HashMap::new()) }
+    }
+
+    /// Starts importing the uploaded file at `path` in the background; returns the job id. The
+    /// file (and its upload directory) is removed when the import ends.
+    pub fn start(self: &Arc<Self>, path: PathBuf, file_name: String, options: ImportOptions) -> String {
+        let job_id = uuid::Uuid::new_v4().to_string();
+        let rows_read = Arc::new(AtomicU64::new(0));
+        self.jobs.lock().unwrap_or_else(|e| e.into_inner()).insert(
+            job_id.clone(),
+            Job { file_name, rows_read: rows_read.clone(), summary: None, error: None },
+        );
+        let (service, id) = (self.clone(), job_id.clone());
+        tokio::spawn(async move {
+            let progress = move |n: u64| rows_read.store(n, Ordering::Relaxed);
+            let result = import_file(service.store.as_ref(), &path, &options, &progress).await;
+            let _ = tokio::fs::remove_file(&path).await;
+            if let Some(dir) = path.parent() {
+                let _ = tokio::fs::remove_dir(dir).await;
+            }
+            if let Err(e) = service.caches.refresh(service.store.as_ref()).await {
+                tracing::warn!(error = %e, "cache refresh after import failed");
+            }
+            let mut jobs = service.jobs.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(job) = jobs.get_mut(&id) {
+                match result {
+                    Ok(summary) => job.summary = Some(summary),
+                    Err(e) => job.error = Some(e.to_string()),
+                }
+            }
+        });
+        job_id
+    }
+}
+
+#[async_trait]
+impl Imports for ImportService {
+    async fn job(&self, job_id: &str) -> Result<ImportJobView, AppError> {
+        let (view, batch_id) = {
+            let jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
+            let job = jobs.get(job_id).ok_or(AppError::NotFound)?;
+            let done = job.summary.is_some() || job.error.is_some();
+            let failure = job.error.clone().or_else(|| job.summary.as_ref().and_then(|s| s.failure.clone()));
+            let view = ImportJobView {
+                job_id: job_id.to_string(),
+                file_name: job.file_name.clone(),
+                rows_read: job.summary.as_ref().map_or(job.rows_read.load(Ordering::Relaxed), |s| s.rows_read),
+                done,
+                batch: None,
+                failure,
+            };
+            (view, job.summary.as_ref().map(|s| s.batch_id.clone()))
+        };
+        let batch = match batch_id {
+            Some(id) => self.store.get_one::<ImportBatch>(&id).await.map_err(internal)?.map(batch_row),
+            None => None,
+        };
+        Ok(ImportJobView { batch, ..view })
+    }
+
+    async fn batches(&self, limit: u32) -> Result<Vec<BatchRow>, AppError> {
+        let mut all: Vec<ImportBatch> = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page: Vec<ImportBatch> = self.store.scan_page(after.as_deref(), 1000).await.map_err(internal)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id.clone());
+            all.extend(page);
+        }
+        all.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+        Ok(all.into_iter().take(limit as usize).map(batch_row).collect())
+    }
+}
