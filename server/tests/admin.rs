@@ -248,3 +248,24 @@ async fn an_admin_uploads_a_file_and_follows_the_import_to_its_summary() {
     let html = String::from_utf8(page.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
     assert!(html.contains("Importazione completata"), "{html}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_beyond_the_size_limit_are_refused_and_import_nothing() {
+    let t = common::sqlite().await;
+    let s = ServerState { upload_limit: 64, ..common::server_state(&t) };
+    create_staff_account(t.store.as_ref(), "capo@imagross.it", "Anna", "Verdi", PASSWORD, app::model::account::Role::SuperAdmin).await.unwrap();
+    let boss = login(&s, "capo@imagross.it", PASSWORD).await;
+    let content = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/import/fidelity.csv")).unwrap();
+    let (ct, body) = multipart("fidelity", "fidelity.csv", &content);
+    let req = Request::post("/admin/import/upload").header("content-type", ct).header("cookie", boss).body(Body::from(body)).unwrap();
+    let res = router(s.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let location = res.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    assert!(
+        status == StatusCode::PAYLOAD_TOO_LARGE || (status == StatusCode::SEE_OTHER && location.starts_with("/admin/import?error=")),
+        "{status} {location}"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(t.store.count(Table::ImportBatches).await.unwrap(), 0);
+    assert_eq!(t.store.count(Table::Cardholders).await.unwrap(), 0);
+}
