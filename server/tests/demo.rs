@@ -103,3 +103,23 @@ async fn the_demo_set_imports_with_counts_and_money_equal_to_the_files() {
     }
     assert_eq!(total, stats.net_cents);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_and_xlsx_demo_sets_import_like_the_csv_one() {
+    let t = common::sqlite().await;
+    let opts = ImportOptions { kind: None, run_by: "test".into(), sheet: None };
+    let csv_dir = tempfile::tempdir().unwrap();
+    let csv = generate(&options(csv_dir.path(), 120, 1, 5)).unwrap();
+    for f in &csv.files {
+        import_file(t.store.as_ref(), f, &opts, &|_| {}).await.unwrap();
+    }
+    for format in [DemoFormat::Json, DemoFormat::Xlsx] {
+        let dir = tempfile::tempdir().unwrap();
+        let stats = generate(&DemoOptions { format, ..options(dir.path(), 120, 1, 5) }).unwrap();
+        assert_eq!((stats.receipts, stats.lines, stats.net_cents), (csv.receipts, csv.lines, csv.net_cents), "{format:?}");
+        for f in &stats.files {
+            let s = import_file(t.store.as_ref(), f, &opts, &|_| {}).await.unwrap();
+            assert_eq!((s.status.as_str(), s.rejected, s.inserted, s.updated), ("completed", 0, 0, 0), "{format:?} {f:?}: {:?}", s.errors);
+        }
+    }
+}

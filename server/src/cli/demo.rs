@@ -25,7 +25,7 @@ pub struct DemoArgs {
     /// Output directory.
     #[arg(long, default_value = "./data/demo")]
     pub out: PathBuf,
-    /// csv or json.
+    /// csv, json or xlsx (one sheet per file, so small sets only).
     #[arg(long, default_value = "csv")]
     pub format: String,
 }
@@ -40,7 +40,8 @@ impl DemoArgs {
         let format = match self.format.as_str() {
             "csv" => DemoFormat::Csv,
             "json" => DemoFormat::Json,
-            other => anyhow::bail!("--format: expected csv or json, got `{other}` (xlsx is not available yet)"),
+            "xlsx" => DemoFormat::Xlsx,
+            other => anyhow::bail!("--format: expected csv, json or xlsx, got `{other}`"),
         };
         if self.customers == 0 || self.months == 0 || self.months > 120 {
             anyhow::bail!("--customers must be at least 1 and --months between 1 and 120");

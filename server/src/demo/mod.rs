@@ -33,7 +33,12 @@ pub struct DemoOptions {
 pub enum DemoFormat {
     Csv,
     Json,
+    /// One workbook per kind, one sheet each (so at most 1,048,575 rows a file).
+    Xlsx,
 }
+
+/// Data rows an XLSX sheet can hold.
+pub const XLSX_MAX_ROWS: u64 = 1_048_575;
 
 /// What was written.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -126,37 +131,79 @@ fn ean_with_prefix(prefix: &str, n: u64) -> String {
 
 /// Writes rows either as `;` CSV with Italian headers or as a JSON array of objects.
 struct Sink {
-    out: BufWriter<File>,
+    /// The text output (CSV, JSON); `None` for XLSX.
+    out: Option<BufWriter<File>>,
     format: DemoFormat,
     headers: &'static [&'static str],
     first: bool,
+    /// For XLSX: the workbook being filled, its path and the next row.
+    xlsx: Option<(rust_xlsxwriter::Workbook, PathBuf, u32)>,
 }
 
 impl Sink {
     fn create(dir: &Path, stem: &str, format: DemoFormat, headers: &'static [&'static str]) -> std::io::Result<(Self, PathBuf)> {
-        let path = dir.join(format!("{stem}.{}", if format == DemoFormat::Csv { "csv" } else { "json" }));
-        let mut out = BufWriter::with_capacity(1 << 20, File::create(&path)?);
-        match format {
-            DemoFormat::Csv => writeln!(out, "{}", headers.join(";"))?,
-            DemoFormat::Json => writeln!(out, "[")?,
-        }
-        Ok((Sink { out, format, headers, first: true }, path))
+        let ext = match format {
+            DemoFormat::Csv => "csv",
+            DemoFormat::Json => "json",
+            DemoFormat::Xlsx => "xlsx",
+        };
+        let path = dir.join(format!("{stem}.{ext}"));
+        let xlsx_err = |e: rust_xlsxwriter::XlsxError| std::io::Error::other(e.to_string());
+        let xlsx = if format == DemoFormat::Xlsx {
+            let mut book = rust_xlsxwriter::Workbook::new();
+            let sheet = book.add_worksheet();
+            sheet.set_name(stem).map_err(xlsx_err)?;
+            for (c, h) in headers.iter().enumerate() {
+                sheet.write_string(0, c as u16, *h).map_err(xlsx_err)?;
+            }
+            Some((book, path.clone(), 1))
+        } else {
+            None
+        };
+        let out = match format {
+            DemoFormat::Xlsx => None,
+            DemoFormat::Csv | DemoFormat::Json => {
+                let mut out = BufWriter::with_capacity(1 << 20, File::create(&path)?);
+                if format == DemoFormat::Csv {
+                    writeln!(out, "{}", headers.join(";"))?;
+                } else {
+                    writeln!(out, "[")?;
+                }
+                Some(out)
+            }
+        };
+        Ok((Sink { out, format, headers, first: true, xlsx }, path))
     }
 
     fn row(&mut self, cells: &[&str]) -> std::io::Result<()> {
+        if let Some((book, _, next)) = self.xlsx.as_mut() {
+            if u64::from(*next) > XLSX_MAX_ROWS {
+                return Err(std::io::Error::other("too many rows for one XLSX sheet: use --format csv or fewer customers/months"));
+            }
+            let sheet = book.worksheet_from_index(0).map_err(|e| std::io::Error::other(e.to_string()))?;
+            for (c, value) in cells.iter().enumerate() {
+                if !value.is_empty() {
+                    sheet.write_string(*next, c as u16, *value).map_err(|e| std::io::Error::other(e.to_string()))?;
+                }
+            }
+            *next += 1;
+            return Ok(());
+        }
+        let Some(out) = self.out.as_mut() else { return Ok(()) };
         match self.format {
             DemoFormat::Csv => {
                 for (i, c) in cells.iter().enumerate() {
                     if i > 0 {
-                        self.out.write_all(b";")?;
+                        out.write_all(b";")?;
                     }
-                    self.out.write_all(c.as_bytes())?;
+                    out.write_all(c.as_bytes())?;
                 }
-                self.out.write_all(b"\n")
+                out.write_all(b"\n")
             }
+            DemoFormat::Xlsx => Ok(()),
             DemoFormat::Json => {
                 if !self.first {
-                    self.out.write_all(b",\n")?;
+                    out.write_all(b",\n")?;
                 }
                 self.first = false;
                 let obj: serde_json::Map<String, serde_json::Value> = self
@@ -166,17 +213,23 @@ impl Sink {
                     .filter(|(_, c)| !c.is_empty())
                     .map(|(h, c)| (h.to_string(), serde_json::Value::String(c.to_string())))
                     .collect();
-                serde_json::to_writer(&mut self.out, &obj).map_err(std::io::Error::other)
+                serde_json::to_writer(out, &obj).map_err(std::io::Error::other)
             }
         }
     }
 
     fn finish(mut self) -> std::io::Result<()> {
-        if self.format == DemoFormat::Json {
-            self.out.write_all(b"\n]\n")?;
+        if let Some((mut book, path, _)) = self.xlsx.take() {
+            book.save(&path).map_err(|e| std::io::Error::other(e.to_string()))?;
         }
-        self.out.flush()?;
-        self.out.get_ref().sync_all()
+        if let Some(mut out) = self.out.take() {
+            if self.format == DemoFormat::Json {
+                out.write_all(b"\n]\n")?;
+            }
+            out.flush()?;
+            out.get_ref().sync_all()?;
+        }
+        Ok(())
     }
 }
 
