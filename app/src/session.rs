@@ -19,6 +19,19 @@ impl Session {
         self.version.update(|v| *v += 1);
     }
 
+    /// Wires an action that changes the session (signup, login, claim, logout): each time
+    /// `succeeded` turns true, re-read the user and, when `to` is given, go there.
+    pub fn follow(self, succeeded: impl Fn() -> bool + 'static, to: Option<&'static str>) {
+        Effect::new(move |_| {
+            if succeeded() {
+                self.reload();
+                if let Some(path) = to {
+                    leptos_router::hooks::use_navigate()(path, Default::default());
+                }
+            }
+        });
+    }
+
     /// The current user, once loaded.
     pub fn current(&self) -> Option<SessionUser> {
         self.user.get().and_then(Result::ok).flatten()

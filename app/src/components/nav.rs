@@ -14,12 +14,7 @@ pub fn NavBar() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let logout = ServerAction::<Logout>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = logout.value().get() {
-            session.reload();
-            leptos_router::hooks::use_navigate()("/", Default::default());
-        }
-    });
+    session.follow(move || matches!(logout.value().get(), Some(Ok(()))), Some("/"));
     let links = [
         ("/", Key::NavHome),
         ("/signup", Key::NavSignup),

@@ -1,7 +1,7 @@
 //! `/claim`: a holder of a plastic card links it to a new online account.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::{Claim, AFTER_LOGIN};
 use crate::i18n::{use_i18n, Key};
@@ -14,12 +14,7 @@ pub fn ClaimPage() -> impl IntoView {
     let session = use_session();
     let action = ServerAction::<Claim>::new();
     let query = use_query_map();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            session.reload();
-            use_navigate()(AFTER_LOGIN, Default::default());
-        }
-    });
+    session.follow(move || matches!(action.value().get(), Some(Ok(_))), Some(AFTER_LOGIN));
     let error = move || {
         let (field, code) = match action.value().get() {
             Some(Err(e)) => e.problem().map(|(f, p)| (f.to_string(), p.code().to_string())).unwrap_or(("form".into(), e.status().to_string())),

@@ -2,7 +2,7 @@
 //! form, so it works before hydration; with JavaScript the user lands on the card page.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::{Login, AFTER_LOGIN};
 use crate::i18n::{use_i18n, Key};
@@ -16,12 +16,7 @@ pub fn LoginPage() -> impl IntoView {
     let action = ServerAction::<Login>::new();
     let query = use_query_map();
 
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            session.reload();
-            use_navigate()(AFTER_LOGIN, Default::default());
-        }
-    });
+    session.follow(move || matches!(action.value().get(), Some(Ok(_))), Some(AFTER_LOGIN));
 
     let error = move || {
         let status = match action.value().get() {

@@ -63,11 +63,7 @@ pub fn SignupPage() -> impl IntoView {
         })
     });
     let session = crate::session::use_session();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            session.reload();
-        }
-    });
+    session.follow(move || matches!(action.value().get(), Some(Ok(_))), None);
     let errors = FormErrors { client, touched: RwSignal::new(Vec::new()), server };
     let general_error = move || server.get().filter(|(f, _)| f == "form").map(|_| i18n.t(Key::ErrGeneric));
     let done = move || {
