@@ -87,6 +87,17 @@ pub trait Catalog: Send + Sync {
     async fn shops(&self) -> Result<Vec<ShopOption>, AppError>;
 }
 
+/// Admin analytics over the in-memory projection.
+#[async_trait]
+pub trait Analytics: Send + Sync {
+    /// Every dashboard figure for the filters; 503 while the projection is warming up.
+    async fn dashboard(&self, filters: crate::model::analytics::Filters) -> Result<crate::model::analytics::Dashboard, AppError>;
+    /// One page of the customer list.
+    async fn customers(&self, query: crate::model::analytics::CustomerQuery) -> Result<crate::model::analytics::CustomerPage, AppError>;
+    /// Everything about one cardholder.
+    async fn customer(&self, card_number: &str) -> Result<crate::model::analytics::Customer360, AppError>;
+}
+
 /// Everything a server function may reach.
 #[derive(Clone)]
 pub struct AppState {
@@ -104,6 +115,8 @@ pub struct AppState {
     pub admins: Arc<dyn AdminUsers>,
     /// Data imports.
     pub imports: Arc<dyn Imports>,
+    /// Admin analytics.
+    pub analytics: Arc<dyn Analytics>,
 }
 
 /// The user of the current request, as put there by the server's session middleware.

@@ -2,6 +2,7 @@
 //! `main.rs` only parses arguments and calls [`cli::run`].
 
 pub mod accounts;
+pub mod analytics;
 pub mod auth;
 pub mod cards;
 pub mod cli;

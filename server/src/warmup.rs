@@ -35,8 +35,24 @@ pub const BATCH_POLL: std::time::Duration = std::time::Duration::from_secs(5);
 pub struct Caches {
     warm: AtomicBool,
     summary: RwLock<DataSummary>,
-    /// Import batches seen at the last refresh.
-    batches_seen: std::sync::atomic::AtomicU64,
+    /// Fingerprint of the import batches (ids and states) at the last refresh.
+    batches_seen: std::sync::Mutex<Option<u64>>,
+    /// The analytics projection.
+    pub analytics: Arc<crate::analytics::Engine>,
+    /// Serialises refreshes so two never build at once.
+    refreshing: tokio::sync::Mutex<()>,
+}
+
+/// A fingerprint of every import batch's id, state and counts: it changes when a batch starts,
+/// finishes or fails, in this process or another (the CLI).
+pub async fn batches_fingerprint(store: &dyn Store) -> StoreResult<u64> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    crate::analytics::scan_all::<crate::store::model::ImportBatch>(store, |b| {
+        (&b.id, b.status as u8, b.inserted, b.updated, &b.finished_at).hash(&mut h);
+    })
+    .await?;
+    Ok(h.finish())
 }
 
 impl Caches {
@@ -53,8 +69,13 @@ impl Caches {
     /// Rebuilds every cache from the store (the old ones keep serving meanwhile), then marks
     /// them warm.
     pub async fn refresh(&self, store: &dyn Store) -> StoreResult<()> {
+        let _one_at_a_time = self.refreshing.lock().await;
+        let fingerprint = batches_fingerprint(store).await?;
         let summary = DataSummary::load(store).await?;
-        self.batches_seen.store(summary.rows.get("import_batches").copied().unwrap_or(0), Ordering::Release);
+        self.analytics.rebuild(store).await?;
+        if let Ok(mut seen) = self.batches_seen.lock() {
+            *seen = Some(fingerprint);
+        }
         if let Ok(mut slot) = self.summary.write() {
             *slot = summary;
         }
@@ -65,8 +86,8 @@ impl Caches {
     /// Refreshes when an import batch was recorded since the last refresh (e.g. by the CLI in
     /// another process). Returns whether it refreshed.
     pub async fn refresh_if_changed(&self, store: &dyn Store) -> StoreResult<bool> {
-        let batches = store.count(Table::ImportBatches).await?;
-        if batches == self.batches_seen.load(Ordering::Acquire) {
+        let fingerprint = batches_fingerprint(store).await?;
+        if self.batches_seen.lock().map(|s| *s == Some(fingerprint)).unwrap_or(false) {
             return Ok(false);
         }
         self.refresh(store).await?;

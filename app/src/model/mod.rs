@@ -6,3 +6,4 @@ pub mod card;
 pub mod import;
 pub mod levels;
 pub mod shop;
+pub mod analytics;

@@ -69,6 +69,18 @@ impl SimpleDate {
         SimpleDate { year, month, day }
     }
 
+    /// Days after 1970-01-01 (negative: before); the inverse of [`Self::from_days_since_epoch`].
+    pub fn days_since_epoch(self) -> i64 {
+        // Howard Hinnant's days_from_civil.
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y.rem_euclid(400);
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
     /// Today's date in UTC, from the system clock (server) or the browser's clock.
     pub fn today_utc() -> Self {
         SimpleDate::from_days_since_epoch(now_millis().div_euclid(86_400_000))
@@ -115,6 +127,9 @@ mod tests {
         assert_eq!(SimpleDate::from_days_since_epoch(-1).iso(), "1969-12-31");
         assert_eq!(SimpleDate::from_days_since_epoch(11_016).iso(), "2000-02-29");
         assert_eq!(SimpleDate::from_days_since_epoch(20_785).iso(), "2026-11-28");
+        for days in [-800_000_i64, -1, 0, 59, 11_016, 20_785, 400_000] {
+            assert_eq!(SimpleDate::from_days_since_epoch(days).days_since_epoch(), days);
+        }
         assert!(SimpleDate::today_utc().year >= 2026);
     }
 

@@ -67,6 +67,7 @@ impl ServerState {
             cards: Arc::new(CardService::new(store.clone())),
             admins: Arc::new(AdminService::new(store.clone())),
             imports: imports.clone(),
+            analytics: Arc::new(crate::analytics::service::AnalyticsService::new(caches.analytics.clone(), store.clone())),
         };
         let upload_dir = std::env::temp_dir().join("imagross-uploads");
         let upload_limit = import_upload::DEFAULT_UPLOAD_LIMIT;

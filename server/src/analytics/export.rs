@@ -1,0 +1,545 @@
+//! Exports of what the dashboard shows: every table and the customer list, as CSV (UTF-8 with
+//! BOM; `;` and decimal comma by default for Italian Excel, or `,` and decimal point) or XLSX,
+//! honouring the filters. Rows are produced one at a time so big exports (receipts, sales
+//! lines) stream. Text cells that a spreadsheet would run as a formula (starting with `=`, `+`,
+//! `-`, `@`, tab, CR or NUL) are prefixed with `'`.
+
+use std::io::Write;
+
+use app::model::analytics::{CustomerQuery, Filters, Unit};
+
+use super::dataset::{day_iso, NONE, NO_DEPARTMENT};
+use super::{customers, widgets, Snapshot};
+
+/// What can be exported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportKind {
+    Kpis,
+    Series,
+    Departments,
+    Products,
+    Promotions,
+    Stores,
+    Heatmap,
+    Basket,
+    Segments,
+    RfGrid,
+    Cohorts,
+    Customers,
+    Receipts,
+    Sales,
+}
+
+impl ExportKind {
+    /// Every kind.
+    pub const ALL: [ExportKind; 14] = [
+        ExportKind::Kpis,
+        ExportKind::Series,
+        ExportKind::Departments,
+        ExportKind::Products,
+        ExportKind::Promotions,
+        ExportKind::Stores,
+        ExportKind::Heatmap,
+        ExportKind::Basket,
+        ExportKind::Segments,
+        ExportKind::RfGrid,
+        ExportKind::Cohorts,
+        ExportKind::Customers,
+        ExportKind::Receipts,
+        ExportKind::Sales,
+    ];
+
+    /// The name in URLs, file names and the CLI.
+    pub fn code(self) -> &'static str {
+        match self {
+            ExportKind::Kpis => "kpis",
+            ExportKind::Series => "series",
+            ExportKind::Departments => "departments",
+            ExportKind::Products => "products",
+            ExportKind::Promotions => "promotions",
+            ExportKind::Stores => "stores",
+            ExportKind::Heatmap => "heatmap",
+            ExportKind::Basket => "basket",
+            ExportKind::Segments => "segments",
+            ExportKind::RfGrid => "rf_grid",
+            ExportKind::Cohorts => "cohorts",
+            ExportKind::Customers => "customers",
+            ExportKind::Receipts => "receipts",
+            ExportKind::Sales => "sales",
+        }
+    }
+
+    /// The kind named `code`.
+    pub fn from_code(code: &str) -> Option<Self> {
+        ExportKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// File format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    /// The format named `code` (`csv` or `xlsx`).
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "csv" => Some(Format::Csv),
+            "xlsx" => Some(Format::Xlsx),
+            _ => None,
+        }
+    }
+
+    /// The file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+
+    /// The `Content-Type`.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+}
+
+/// One exported value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Int(i64),
+    /// Euro cents, written as euros with two decimals.
+    Money(i64),
+    /// Basis points, written as a percentage with two decimals.
+    Percent(i64),
+    /// Thousandths, written with three decimals.
+    Milli(i64),
+    Empty,
+}
+
+impl Cell {
+    fn of_unit(value: Option<i64>, unit: Unit) -> Cell {
+        match (value, unit) {
+            (None, _) => Cell::Empty,
+            (Some(v), Unit::Cents) => Cell::Money(v),
+            (Some(v), Unit::Count) => Cell::Int(v),
+            (Some(v), Unit::Milli) => Cell::Milli(v),
+            (Some(v), Unit::BasisPoints) => Cell::Percent(v),
+        }
+    }
+
+    fn text(s: impl Into<String>) -> Cell {
+        Cell::Text(s.into())
+    }
+
+    fn opt(s: Option<&str>) -> Cell {
+        s.map_or(Cell::Empty, |s| Cell::Text(s.to_string()))
+    }
+}
+
+/// Neutralises a text against formula injection.
+pub fn neutralise(raw: &str) -> std::borrow::Cow<'_, str> {
+    match raw.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\0') => format!("'{raw}").into(),
+        _ => raw.into(),
+    }
+}
+
+fn fixed(v: i64, decimals: u32, comma: bool) -> String {
+    let scale = 10i64.pow(decimals);
+    let sign = if v < 0 { "-" } else { "" };
+    let a = v.unsigned_abs();
+    let (int, frac) = (a / scale as u64, a % scale as u64);
+    let sep = if comma { ',' } else { '.' };
+    format!("{sign}{int}{sep}{frac:0width$}", width = decimals as usize)
+}
+
+/// CSV options: the delimiter (`;` means decimal comma too).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CsvStyle {
+    pub delimiter: u8,
+}
+
+impl Default for CsvStyle {
+    fn default() -> Self {
+        CsvStyle { delimiter: b';' }
+    }
+}
+
+impl CsvStyle {
+    /// `,` with decimal point, or `;` with decimal comma (the default).
+    pub fn from_code(code: Option<&str>) -> Option<Self> {
+        match code {
+            None | Some("") | Some(";") | Some("semicolon") => Some(CsvStyle { delimiter: b';' }),
+            Some(",") | Some("comma") => Some(CsvStyle { delimiter: b',' }),
+            _ => None,
+        }
+    }
+
+    fn comma_decimals(self) -> bool {
+        self.delimiter == b';'
+    }
+
+    /// One cell as CSV text (quoted when needed).
+    pub fn cell(self, cell: &Cell) -> String {
+        let comma = self.comma_decimals();
+        let text = match cell {
+            Cell::Text(s) => neutralise(s).into_owned(),
+            Cell::Int(v) => v.to_string(),
+            Cell::Money(v) => fixed(*v, 2, comma),
+            Cell::Percent(v) => fixed(*v, 2, comma),
+            Cell::Milli(v) => fixed(*v, 3, comma),
+            Cell::Empty => String::new(),
+        };
+        let delimiter = self.delimiter as char;
+        if text.contains([delimiter, '"', '\n', '\r']) {
+            format!("\"{}\"", text.replace('"', "\"\""))
+        } else {
+            text
+        }
+    }
+
+    /// One line (with CRLF).
+    pub fn line(self, cells: &[Cell]) -> String {
+        let mut out = cells.iter().map(|c| self.cell(c)).collect::<Vec<_>>().join(&(self.delimiter as char).to_string());
+        out.push_str("\r\n");
+        out
+    }
+}
+
+/// Bad export parameters, named.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("{0}")]
+    Filter(app::model::analytics::BadFilter),
+    #[error("XLSX holds at most 1,048,575 rows; this export has more: use CSV or narrow the filters")]
+    TooManyRowsForXlsx,
+    #[error("export failed: {0}")]
+    Io(String),
+}
+
+impl From<app::model::analytics::BadFilter> for ExportError {
+    fn from(e: app::model::analytics::BadFilter) -> Self {
+        ExportError::Filter(e)
+    }
+}
+
+/// Header names of an export.
+pub fn headers(kind: ExportKind) -> Vec<&'static str> {
+    match kind {
+        ExportKind::Kpis => vec!["kpi", "value", "previous", "change_percent", "from", "to", "previous_from", "previous_to"],
+        ExportKind::Series => vec!["period_start", "revenue_eur", "receipts"],
+        ExportKind::Departments | ExportKind::Products => vec!["code", "name", "revenue_eur", "receipts", "quantity", "revenue_share_percent"],
+        ExportKind::Promotions => vec!["code", "name", "revenue_eur", "receipts", "discount_eur", "uplift_percent"],
+        ExportKind::Stores => vec!["code", "name", "revenue_eur", "receipts", "average_ticket_eur", "cardholders"],
+        ExportKind::Heatmap => vec!["weekday", "hour", "receipts"],
+        ExportKind::Basket => vec!["loyalty_card", "receipts", "revenue_eur", "average_ticket_eur", "items_per_receipt"],
+        ExportKind::Segments => vec!["segment", "segment_it", "customers", "receipts", "revenue_eur", "average_ticket_eur", "customer_share_percent", "revenue_share_percent"],
+        ExportKind::RfGrid => vec!["r_score", "f_score", "customers"],
+        ExportKind::Cohorts => vec!["cohort_month", "customers", "months_since", "active", "retention_percent"],
+        ExportKind::Customers => vec![
+            "card_number", "name", "email", "phone", "last_receipt", "recency_days", "frequency", "monetary_eur", "r_score", "f_score", "m_score", "segment",
+        ],
+        ExportKind::Receipts => vec!["receipt_id", "date", "time", "store", "card_number", "gross_eur", "discount_eur", "net_eur", "lines"],
+        ExportKind::Sales => vec!["receipt_id", "date", "store", "card_number", "product", "description", "department", "quantity", "gross_eur", "discount_eur", "net_eur", "promotion"],
+    }
+}
+
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// Produces the rows of an export for `query` (its filters; search and sort for customers),
+/// calling `emit` for each; stops early when `emit` returns false.
+pub fn rows(snap: &Snapshot, kind: ExportKind, query: &CustomerQuery, emit: &mut dyn FnMut(Vec<Cell>) -> bool) -> Result<(), ExportError> {
+    let filters: &Filters = &query.filters;
+    let (sel, rfm) = snap.select(filters)?;
+    let data = &snap.data;
+    macro_rules! out {
+        ($cells:expr) => {
+            if !emit($cells) {
+                return Ok(());
+            }
+        };
+    }
+    match kind {
+        ExportKind::Kpis => {
+            let w = sel.window;
+            let p = w.previous();
+            for k in widgets::kpis(&sel) {
+                let unit = k.key.unit();
+                out!(vec![
+                    Cell::text(k.key.code()),
+                    Cell::of_unit(k.value, unit),
+                    Cell::of_unit(k.previous, unit),
+                    k.change_bp().map_or(Cell::Empty, Cell::Percent),
+                    Cell::text(day_iso(w.from)),
+                    Cell::text(day_iso(w.to)),
+                    Cell::text(day_iso(p.from)),
+                    Cell::text(day_iso(p.to)),
+                ]);
+            }
+        }
+        ExportKind::Series => {
+            for p in widgets::series(&sel).1 {
+                out!(vec![Cell::text(p.start), Cell::Money(p.revenue_cents), Cell::Int(i64::from(p.receipts))]);
+            }
+        }
+        ExportKind::Departments | ExportKind::Products => {
+            let mut list = if kind == ExportKind::Departments { widgets::departments(&sel) } else { widgets::products(&sel) };
+            list.sort_by(|a, b| b.revenue_cents.cmp(&a.revenue_cents).then_with(|| a.id.cmp(&b.id)));
+            for g in list {
+                out!(vec![
+                    Cell::text(g.id),
+                    Cell::text(g.name),
+                    Cell::Money(g.revenue_cents),
+                    Cell::Int(i64::from(g.receipts)),
+                    Cell::Milli(g.quantity_milli),
+                    Cell::Percent(g.share_bp),
+                ]);
+            }
+        }
+        ExportKind::Promotions => {
+            for p in widgets::promotions(&sel) {
+                out!(vec![
+                    Cell::text(p.id),
+                    Cell::text(p.name),
+                    Cell::Money(p.revenue_cents),
+                    Cell::Int(i64::from(p.receipts)),
+                    Cell::Money(p.discount_cents),
+                    p.uplift_bp.map_or(Cell::Empty, Cell::Percent),
+                ]);
+            }
+        }
+        ExportKind::Stores => {
+            for s in widgets::stores(&sel) {
+                out!(vec![
+                    Cell::text(s.id),
+                    Cell::text(s.name),
+                    Cell::Money(s.revenue_cents),
+                    Cell::Int(i64::from(s.receipts)),
+                    Cell::Money(s.average_ticket_cents),
+                    Cell::Int(i64::from(s.cardholders)),
+                ]);
+            }
+        }
+        ExportKind::Heatmap => {
+            for c in widgets::heatmap(&sel) {
+                out!(vec![Cell::text(WEEKDAYS[c.weekday as usize]), Cell::Int(i64::from(c.hour)), Cell::Int(i64::from(c.receipts))]);
+            }
+        }
+        ExportKind::Basket => {
+            for b in widgets::basket(&sel) {
+                out!(vec![
+                    Cell::text(if b.loyalty { "yes" } else { "no" }),
+                    Cell::Int(i64::from(b.receipts)),
+                    Cell::Money(b.revenue_cents),
+                    Cell::Money(b.average_ticket_cents),
+                    Cell::Milli(b.items_per_receipt_milli),
+                ]);
+            }
+        }
+        ExportKind::Segments => {
+            for s in widgets::segments(&sel, &rfm) {
+                out!(vec![
+                    Cell::text(s.segment.english()),
+                    Cell::text(s.segment.italian()),
+                    Cell::Int(i64::from(s.customers)),
+                    Cell::Int(i64::from(s.receipts)),
+                    Cell::Money(s.revenue_cents),
+                    Cell::Money(s.average_ticket_cents),
+                    Cell::Percent(s.customer_share_bp),
+                    Cell::Percent(s.revenue_share_bp),
+                ]);
+            }
+        }
+        ExportKind::RfGrid => {
+            for (r, row) in widgets::rf_grid(&sel, &rfm).iter().enumerate() {
+                for (f, n) in row.iter().enumerate() {
+                    out!(vec![Cell::Int(r as i64 + 1), Cell::Int(f as i64 + 1), Cell::Int(i64::from(*n))]);
+                }
+            }
+        }
+        ExportKind::Cohorts => {
+            for c in widgets::cohorts(&sel) {
+                for (k, n) in c.active.iter().enumerate() {
+                    let pct = if c.customers == 0 { 0 } else { i64::from(*n) * 10_000 / i64::from(c.customers) };
+                    out!(vec![Cell::text(c.month.clone()), Cell::Int(i64::from(c.customers)), Cell::Int(k as i64), Cell::Int(i64::from(*n)), Cell::Percent(pct)]);
+                }
+            }
+        }
+        ExportKind::Customers => {
+            for s in customers::matching(&sel, &rfm, query) {
+                let r = customers::row(data, &s);
+                out!(vec![
+                    Cell::text(r.card_number),
+                    Cell::text(r.name),
+                    Cell::opt(r.email.as_deref()),
+                    Cell::opt(r.phone.as_deref()),
+                    Cell::text(r.last_receipt),
+                    Cell::Int(i64::from(r.recency_days)),
+                    Cell::Int(i64::from(r.frequency)),
+                    Cell::Money(r.monetary_cents),
+                    Cell::Int(i64::from(r.r)),
+                    Cell::Int(i64::from(r.f)),
+                    Cell::Int(i64::from(r.m)),
+                    Cell::text(r.segment.english()),
+                ]);
+            }
+        }
+        ExportKind::Receipts => {
+            let r = &data.receipts;
+            let mut stopped = false;
+            sel.for_each(|i, hit| {
+                if stopped {
+                    return;
+                }
+                let card = r.card[i];
+                stopped = !emit(vec![
+                    Cell::text(&*r.id[i]),
+                    Cell::text(day_iso(r.day[i])),
+                    Cell::text(format!("{:02}:{:02}", r.minute[i] / 60, r.minute[i] % 60)),
+                    Cell::text(data.shops.value(r.shop[i])),
+                    if card == NONE { Cell::Empty } else { Cell::text(data.cards.number.value(card)) },
+                    Cell::Money(hit.gross),
+                    Cell::Money(hit.discount),
+                    Cell::Money(hit.net),
+                    Cell::Int(i64::from(hit.lines)),
+                ]);
+            });
+        }
+        ExportKind::Sales => {
+            let r = &data.receipts;
+            let l = &data.lines;
+            let mut stopped = false;
+            sel.for_each_line(|i, k| {
+                if stopped {
+                    return;
+                }
+                let card = r.card[i];
+                let dept = l.department[k];
+                let promo = l.promotion[k];
+                let product = l.product[k];
+                stopped = !emit(vec![
+                    Cell::text(&*r.id[i]),
+                    Cell::text(day_iso(r.day[i])),
+                    Cell::text(data.shops.value(r.shop[i])),
+                    if card == NONE { Cell::Empty } else { Cell::text(data.cards.number.value(card)) },
+                    Cell::text(data.products.value(product)),
+                    Cell::text(&*data.product_names[product as usize]),
+                    if dept == NO_DEPARTMENT { Cell::Empty } else { Cell::text(data.departments.value(u32::from(dept))) },
+                    Cell::Milli(i64::from(l.quantity[k])),
+                    Cell::Money(i64::from(l.gross[k])),
+                    Cell::Money(i64::from(l.discount[k])),
+                    Cell::Money(i64::from(l.net[k])),
+                    if promo == 0 { Cell::Empty } else { Cell::text(data.promotions.value(u32::from(promo) - 1)) },
+                ]);
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Writes a whole CSV export (BOM, header, rows) to `out`; returns the data rows written.
+pub fn write_csv(snap: &Snapshot, kind: ExportKind, query: &CustomerQuery, style: CsvStyle, out: &mut dyn Write) -> Result<u64, ExportError> {
+    let io = |e: std::io::Error| ExportError::Io(e.to_string());
+    out.write_all(b"\xEF\xBB\xBF").map_err(io)?;
+    let head: Vec<Cell> = headers(kind).into_iter().map(Cell::text).collect();
+    out.write_all(style.line(&head).as_bytes()).map_err(io)?;
+    let mut n = 0u64;
+    let mut failed: Option<std::io::Error> = None;
+    rows(snap, kind, query, &mut |cells| match out.write_all(style.line(&cells).as_bytes()) {
+        Ok(()) => {
+            n += 1;
+            true
+        }
+        Err(e) => {
+            failed = Some(e);
+            false
+        }
+    })?;
+    match failed {
+        Some(e) => Err(io(e)),
+        None => Ok(n),
+    }
+}
+
+/// Writes an XLSX export (one sheet named after the kind, numbers as numbers) to `path`;
+/// returns the data rows written.
+pub fn write_xlsx(snap: &Snapshot, kind: ExportKind, query: &CustomerQuery, path: &std::path::Path) -> Result<u64, ExportError> {
+    use rust_xlsxwriter::{Format as XFormat, Workbook};
+    let x = |e: rust_xlsxwriter::XlsxError| ExportError::Io(e.to_string());
+    let mut book = Workbook::new();
+    let money = XFormat::new().set_num_format("#,##0.00");
+    let milli = XFormat::new().set_num_format("0.000");
+    let bold = XFormat::new().set_bold();
+    let sheet = book.add_worksheet_with_constant_memory().map_err(x)?;
+    sheet.set_name(kind.code()).map_err(x)?;
+    for (c, h) in headers(kind).iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(x)?;
+    }
+    let mut row: u32 = 0;
+    let mut failed: Option<ExportError> = None;
+    rows(snap, kind, query, &mut |cells| {
+        row += 1;
+        if row > 1_048_575 {
+            failed = Some(ExportError::TooManyRowsForXlsx);
+            return false;
+        }
+        for (c, cell) in cells.iter().enumerate() {
+            let c = c as u16;
+            let res = match cell {
+                Cell::Text(s) => sheet.write_string(row, c, neutralise(s)).map(|_| ()),
+                Cell::Int(v) => sheet.write_number(row, c, *v as f64).map(|_| ()),
+                Cell::Money(v) => sheet.write_number_with_format(row, c, *v as f64 / 100.0, &money).map(|_| ()),
+                Cell::Percent(v) => sheet.write_number_with_format(row, c, *v as f64 / 100.0, &money).map(|_| ()),
+                Cell::Milli(v) => sheet.write_number_with_format(row, c, *v as f64 / 1000.0, &milli).map(|_| ()),
+                Cell::Empty => Ok(()),
+            };
+            if let Err(e) = res {
+                failed = Some(x(e));
+                return false;
+            }
+        }
+        true
+    })?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    book.save(path).map_err(x)?;
+    Ok(u64::from(row))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised() {
+        for bad in ["=1+1", "+39 333", "-2", "@SUM(A1)", "\tx", "\rx", "\0x"] {
+            assert!(neutralise(bad).starts_with('\''), "{bad:?}");
+        }
+        assert_eq!(neutralise("Mele"), "Mele");
+        let style = CsvStyle::default();
+        assert_eq!(style.cell(&Cell::text("=HYPERLINK(\"x\")")), "\"'=HYPERLINK(\"\"x\"\")\"");
+    }
+
+    #[test]
+    fn numbers_follow_the_delimiter() {
+        let it = CsvStyle::default();
+        let en = CsvStyle::from_code(Some(",")).unwrap();
+        assert_eq!(it.cell(&Cell::Money(123_456)), "1234,56");
+        assert_eq!(en.cell(&Cell::Money(123_456)), "1234.56");
+        assert_eq!(it.cell(&Cell::Money(-5)), "-0,05");
+        assert_eq!(it.cell(&Cell::Milli(1_250)), "1,250");
+        assert_eq!(en.cell(&Cell::Percent(1_234)), "12.34");
+        assert_eq!(en.cell(&Cell::text("a,b")), "\"a,b\"");
+        assert_eq!(it.cell(&Cell::text("a,b")), "a,b");
+        assert_eq!(it.line(&[Cell::Int(1), Cell::Empty, Cell::text("x;y")]), "1;;\"x;y\"\r\n");
+        assert!(CsvStyle::from_code(Some("|")).is_none());
+    }
+}

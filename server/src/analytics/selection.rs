@@ -1,0 +1,275 @@
+//! Turns dashboard filters into a selection over the dataset: the resolved date window (and the
+//! previous one of equal length), masks for stores, cardholders, departments and promotions, and
+//! the one loop every figure is computed from.
+//!
+//! Semantics, shared by every widget:
+//! - date range and stores select receipts;
+//! - gender, age band (age on the window's last day) and RFM segment select cardholders, so
+//!   with any of them only receipts with a loyalty card remain;
+//! - departments and promotion select lines: a receipt counts when at least one of its lines
+//!   matches, and its amounts are then the matching lines' amounts.
+//!
+//! The RFM segment is the one of the current window (all stores, all lines), also when the
+//! previous period is computed, so a change compares the same cardholders.
+
+use app::model::analytics::{AgeBand, BadFilter, Filters, RangePreset};
+use app::validate::date::SimpleDate;
+
+use super::dataset::{gender, Dataset, NONE, NO_DEPARTMENT};
+use super::rfm::Rfm;
+
+/// An inclusive range of day numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Window {
+    pub from: i32,
+    pub to: i32,
+}
+
+impl Window {
+    /// Number of days.
+    pub fn days(self) -> i32 {
+        self.to - self.from + 1
+    }
+
+    /// The window of equal length just before this one.
+    pub fn previous(self) -> Window {
+        Window { from: self.from - self.days(), to: self.from - 1 }
+    }
+}
+
+/// Resolves the date filters. Presets end on the last day with data (today when there is
+/// none); a custom range missing an end takes the data's first or last day.
+pub fn resolve_window(filters: &Filters, data: &Dataset) -> Result<Window, BadFilter> {
+    let today = SimpleDate::today_utc().days_since_epoch() as i32;
+    let last = data.last_day().unwrap_or(today);
+    let first = data.first_day().unwrap_or(last);
+    let day = |raw: &str, param: &'static str| {
+        SimpleDate::parse_iso(raw)
+            .map(|d| d.days_since_epoch() as i32)
+            .ok_or(BadFilter { param, value: raw.to_string() })
+    };
+    let w = match filters.range {
+        RangePreset::Days7 => Window { from: last - 6, to: last },
+        RangePreset::Days30 => Window { from: last - 29, to: last },
+        RangePreset::Days90 => Window { from: last - 89, to: last },
+        RangePreset::Months12 => Window { from: last - 364, to: last },
+        RangePreset::YearToDate => {
+            let d = SimpleDate::from_days_since_epoch(i64::from(last));
+            let jan1 = SimpleDate::new(d.year, 1, 1).expect("1 January exists");
+            Window { from: jan1.days_since_epoch() as i32, to: last }
+        }
+        RangePreset::All => Window { from: first.min(last), to: last },
+        RangePreset::Custom => {
+            let from = filters.from.as_deref().map(|f| day(f, "from")).transpose()?.unwrap_or(first);
+            let to = filters.to.as_deref().map(|t| day(t, "to")).transpose()?.unwrap_or(last);
+            if from > to {
+                return Err(BadFilter { param: "from", value: filters.from.clone().unwrap_or_default() });
+            }
+            Window { from, to }
+        }
+    };
+    Ok(w)
+}
+
+/// Which promotion lines are selected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromoFilter {
+    /// No promotion filter.
+    All,
+    /// Lines with any promotion.
+    Any,
+    /// Lines of one promotion (its index + 1); 0 = an unknown code, matching nothing.
+    One(u16),
+}
+
+/// The figures of one selected receipt (its matching lines' when lines are filtered).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Hit {
+    pub net: i64,
+    pub gross: i64,
+    pub discount: i64,
+    /// Matching lines.
+    pub lines: u32,
+    /// Net of matching lines with a promotion.
+    pub promo_net: i64,
+    /// Net of all matching lines (differs from `net` only when the receipt total and its lines
+    /// disagree).
+    pub lines_net: i64,
+}
+
+/// Filters compiled against one dataset.
+pub struct Selection<'a> {
+    pub data: &'a Dataset,
+    pub window: Window,
+    shops: Option<Vec<bool>>,
+    cards: Option<Vec<bool>>,
+    departments: Option<Vec<bool>>,
+    promo: PromoFilter,
+}
+
+impl<'a> Selection<'a> {
+    /// Compiles `filters` for `window`; `rfm` (of the same window) is needed only with a segment
+    /// filter.
+    pub fn new(data: &'a Dataset, filters: &Filters, window: Window, rfm: Option<&Rfm>) -> Self {
+        let mask = |len: usize, codes: &[String], lookup: &dyn Fn(&str) -> Option<u32>| {
+            (!codes.is_empty()).then(|| {
+                let mut m = vec![false; len];
+                for c in codes {
+                    if let Some(i) = lookup(c) {
+                        m[i as usize] = true;
+                    }
+                }
+                m
+            })
+        };
+        let shops = mask(data.shops.len(), &filters.stores, &|c| data.shops.get(c));
+        let departments = mask(data.departments.len(), &filters.departments, &|c| data.departments.get(c));
+        let promo = match filters.promotion.as_deref() {
+            None => PromoFilter::All,
+            Some("any") => PromoFilter::Any,
+            Some(code) => PromoFilter::One(data.promotions.get(code).map_or(0, |i| (i + 1) as u16)),
+        };
+        let cards = (filters.gender.is_some() || filters.age_band.is_some() || filters.segment.is_some()).then(|| {
+            let c = &data.cards;
+            let want_gender = filters.gender.as_deref().map(|g| gender::parse(Some(g)));
+            let on = SimpleDate::from_days_since_epoch(i64::from(window.to));
+            (0..c.len())
+                .map(|i| {
+                    if want_gender.is_some_and(|g| c.gender[i] != g) {
+                        return false;
+                    }
+                    if let Some(band) = filters.age_band {
+                        let b = c.birth_day[i];
+                        if b == i32::MIN {
+                            return false;
+                        }
+                        let age = SimpleDate::from_days_since_epoch(i64::from(b)).age_on(on);
+                        if AgeBand::of_age(age) != Some(band) {
+                            return false;
+                        }
+                    }
+                    if let Some(segment) = filters.segment {
+                        return rfm.and_then(|r| r.of(i as u32)).is_some_and(|s| s.segment == segment);
+                    }
+                    true
+                })
+                .collect()
+        });
+        Selection { data, window, shops, cards, departments, promo }
+    }
+
+    /// The same filters over another window (the previous period).
+    pub fn with_window(&self, window: Window) -> Selection<'a> {
+        Selection {
+            data: self.data,
+            window,
+            shops: self.shops.clone(),
+            cards: self.cards.clone(),
+            departments: self.departments.clone(),
+            promo: self.promo,
+        }
+    }
+
+    /// The store mask, when stores are filtered.
+    pub fn shop_mask(&self) -> Option<&[bool]> {
+        self.shops.as_deref()
+    }
+
+    /// True when lines are filtered (departments or promotion).
+    pub fn filters_lines(&self) -> bool {
+        self.departments.is_some() || self.promo != PromoFilter::All
+    }
+
+    /// True when cardholders are filtered (only loyalty receipts remain).
+    pub fn filters_cards(&self) -> bool {
+        self.cards.is_some()
+    }
+
+    /// Whether card `c` passes the cardholder filters.
+    pub fn card_ok(&self, c: u32) -> bool {
+        match &self.cards {
+            None => true,
+            Some(m) => c != NONE && m[c as usize],
+        }
+    }
+
+    /// Whether line `l` passes the line filters.
+    pub fn line_ok(&self, l: usize) -> bool {
+        let lines = &self.data.lines;
+        if let Some(m) = &self.departments {
+            let d = lines.department[l];
+            if d == NO_DEPARTMENT || !m[d as usize] {
+                return false;
+            }
+        }
+        match self.promo {
+            PromoFilter::All => true,
+            PromoFilter::Any => lines.promotion[l] != 0,
+            PromoFilter::One(p) => p != 0 && lines.promotion[l] == p,
+        }
+    }
+
+    fn receipt_ok(&self, i: usize) -> bool {
+        let r = &self.data.receipts;
+        if let Some(m) = &self.shops {
+            if !m[r.shop[i] as usize] {
+                return false;
+            }
+        }
+        self.card_ok(r.card[i])
+    }
+
+    /// Calls `f` for every selected receipt of the window, in time order.
+    pub fn for_each(&self, mut f: impl FnMut(usize, Hit)) {
+        let r = &self.data.receipts;
+        let lines = &self.data.lines;
+        let line_filter = self.filters_lines();
+        for i in r.day_range(self.window.from, self.window.to) {
+            if !self.receipt_ok(i) {
+                continue;
+            }
+            let mut hit = Hit::default();
+            for l in r.lines(i) {
+                if line_filter && !self.line_ok(l) {
+                    continue;
+                }
+                hit.lines += 1;
+                hit.lines_net += i64::from(lines.net[l]);
+                if lines.promotion[l] != 0 {
+                    hit.promo_net += i64::from(lines.net[l]);
+                }
+                if line_filter {
+                    hit.net += i64::from(lines.net[l]);
+                    hit.gross += i64::from(lines.gross[l]);
+                    hit.discount += i64::from(lines.discount[l]);
+                }
+            }
+            if line_filter {
+                if hit.lines == 0 {
+                    continue;
+                }
+            } else {
+                hit.net = r.net[i];
+                hit.gross = r.gross[i];
+                hit.discount = r.discount[i];
+            }
+            f(i, hit);
+        }
+    }
+
+    /// Calls `f` for every selected line of every selected receipt: (receipt, line).
+    pub fn for_each_line(&self, mut f: impl FnMut(usize, usize)) {
+        let r = &self.data.receipts;
+        let line_filter = self.filters_lines();
+        for i in r.day_range(self.window.from, self.window.to) {
+            if !self.receipt_ok(i) {
+                continue;
+            }
+            for l in r.lines(i) {
+                if !line_filter || self.line_ok(l) {
+                    f(i, l);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! The analytics service behind the admin server functions: reads the engine's current
+//! snapshot (503 while it warms up) and maps results to wire types. Computation runs on a
+//! blocking thread so a heavy filter never stalls the async workers.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use app::error::AppError;
+use app::model::analytics::{
+    BadFilter, Customer360, CustomerPage, CustomerQuery, Dashboard, Filters, GroupRow, LineView, ReceiptView, SeriesPoint,
+};
+use app::model::levels::LevelThresholds;
+use app::ports::Analytics;
+use async_trait::async_trait;
+use serde_json::json;
+
+use super::dataset::{day_iso, NONE, NO_DEPARTMENT};
+use super::selection::Window;
+use super::{customers, Engine, Snapshot};
+use crate::accounts::internal;
+use crate::store::model::PointsEntry;
+use crate::store::{Store, StoreExt};
+
+/// Receipts shown in the customer 360 view.
+pub const RECEIPTS_SHOWN: usize = 50;
+/// Customers per page at most.
+pub const MAX_PER_PAGE: u32 = 200;
+
+/// The service.
+pub struct AnalyticsService {
+    engine: Arc<Engine>,
+    store: Arc<dyn Store>,
+}
+
+impl AnalyticsService {
+    /// A service over the engine (and the store, for points).
+    pub fn new(engine: Arc<Engine>, store: Arc<dyn Store>) -> Self {
+        AnalyticsService { engine, store }
+    }
+
+    fn snapshot(&self) -> Result<Arc<Snapshot>, AppError> {
+        self.engine.snapshot().ok_or(AppError::Unavailable)
+    }
+}
+
+/// A filter error as a validation error naming the parameter.
+pub fn bad_filter(e: BadFilter) -> AppError {
+    AppError::invalid(e.param, format!("value `{}` is not valid", e.value))
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, AppError> + Send + 'static) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(f).await.map_err(internal)?
+}
+
+#[async_trait]
+impl Analytics for AnalyticsService {
+    async fn dashboard(&self, filters: Filters) -> Result<Dashboard, AppError> {
+        let snap = self.snapshot()?;
+        blocking(move || snap.dashboard(&filters).map_err(bad_filter)).await
+    }
+
+    async fn customers(&self, mut query: CustomerQuery) -> Result<CustomerPage, AppError> {
+        let snap = self.snapshot()?;
+        query.per_page = query.per_page.clamp(1, MAX_PER_PAGE);
+        query.page = query.page.max(1);
+        blocking(move || customer_page(&snap, query)).await
+    }
+
+    async fn customer(&self, card_number: &str) -> Result<Customer360, AppError> {
+        let snap = self.snapshot()?;
+        let card = card_number.to_string();
+        let mut view = blocking(move || customer_360(&snap, &card)).await?;
+        let entries: Vec<PointsEntry> =
+            self.store.find("card_number", json!(view.card_number), 100_000).await.map_err(internal)?;
+        let since = (chrono::Utc::now() - chrono::Duration::days(365)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let (balance, earned_12m) = crate::cards::points_summary(&entries, &since);
+        view.points_balance = balance;
+        view.level = LevelThresholds::default().level_for(u32::try_from(earned_12m.max(0)).unwrap_or(u32::MAX));
+        Ok(view)
+    }
+}
+
+/// One page of the customer list.
+pub fn customer_page(snap: &Snapshot, query: CustomerQuery) -> Result<CustomerPage, AppError> {
+    let (sel, rfm) = snap.select(&query.filters).map_err(bad_filter)?;
+    let all = customers::matching(&sel, &rfm, &query);
+    let start = ((query.page - 1) * query.per_page) as usize;
+    let rows = all.iter().skip(start).take(query.per_page as usize).map(|s| customers::row(&snap.data, s)).collect();
+    Ok(CustomerPage {
+        from: day_iso(sel.window.from),
+        to: day_iso(sel.window.to),
+        total: all.len() as u32,
+        rows,
+        options: snap.options(),
+        query,
+    })
+}
+
+/// Everything about one cardholder; 404 for an unknown card.
+pub fn customer_360(snap: &Snapshot, card_number: &str) -> Result<Customer360, AppError> {
+    let data = &snap.data;
+    let c = data.cards.number.get(card_number.trim()).ok_or(AppError::NotFound)?;
+    let ci = c as usize;
+    let cards = &data.cards;
+    let receipts = data.receipts_of(c);
+    let r = &data.receipts;
+    let rfm = match (data.first_day(), data.last_day()) {
+        (Some(first), Some(last)) => {
+            let all = snap.rfm(Window { from: first, to: last });
+            all.of(c).map(|s| customers::row(data, s))
+        }
+        _ => None,
+    };
+    // Monthly spend over the 12 months ending with the last month with data.
+    let mut monthly = Vec::new();
+    if let Some(last) = data.last_day() {
+        let d = app::validate::date::SimpleDate::from_days_since_epoch(i64::from(last));
+        let end = d.year * 12 + d.month as i32 - 1;
+        let mut per_month: HashMap<i32, (i64, u32)> = HashMap::new();
+        for i in receipts {
+            let d = app::validate::date::SimpleDate::from_days_since_epoch(i64::from(r.day[*i as usize]));
+            let m = d.year * 12 + d.month as i32 - 1;
+            if m > end - 12 {
+                let e = per_month.entry(m).or_default();
+                e.0 += r.net[*i as usize];
+                e.1 += 1;
+            }
+        }
+        for m in (end - 11)..=end {
+            let (net, n) = per_month.get(&m).copied().unwrap_or_default();
+            monthly.push(SeriesPoint { start: format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1), revenue_cents: net, receipts: n });
+        }
+    }
+    // Departments over all the cardholder's lines.
+    let mut dept: HashMap<u16, (i64, i64, u32)> = HashMap::new();
+    let mut total = 0i64;
+    for i in receipts {
+        let mut seen: Vec<u16> = Vec::new();
+        for l in r.lines(*i as usize) {
+            let d = data.lines.department[l];
+            let e = dept.entry(d).or_default();
+            e.0 += i64::from(data.lines.net[l]);
+            e.1 += i64::from(data.lines.quantity[l]);
+            total += i64::from(data.lines.net[l]);
+            if !seen.contains(&d) {
+                seen.push(d);
+                e.2 += 1;
+            }
+        }
+    }
+    let mut departments: Vec<GroupRow> = dept
+        .into_iter()
+        .map(|(d, (net, qty, n))| {
+            let (id, name) = if d == NO_DEPARTMENT {
+                (String::new(), "—".to_string())
+            } else {
+                (data.departments.value(u32::from(d)).to_string(), data.department_names[d as usize].to_string())
+            };
+            GroupRow { id, name, revenue_cents: net, receipts: n, quantity_milli: qty, share_bp: if total == 0 { 0 } else { net * 10_000 / total } }
+        })
+        .collect();
+    departments.sort_by(|a, b| b.revenue_cents.cmp(&a.revenue_cents).then_with(|| a.id.cmp(&b.id)));
+    let shown: Vec<ReceiptView> = receipts.iter().rev().take(RECEIPTS_SHOWN).map(|i| receipt_view(snap, *i as usize)).collect();
+    let gender = match cards.gender[ci] {
+        super::dataset::gender::FEMALE => Some("F".to_string()),
+        super::dataset::gender::MALE => Some("M".to_string()),
+        super::dataset::gender::OTHER => Some("X".to_string()),
+        _ => None,
+    };
+    let day = |d: i32| (d != i32::MIN).then(|| day_iso(d));
+    Ok(Customer360 {
+        card_number: cards.number.value(c).to_string(),
+        name: cards.name(c),
+        email: cards.email[ci].as_deref().map(str::to_string),
+        phone: cards.phone[ci].as_deref().map(str::to_string),
+        birth_date: day(cards.birth_day[ci]),
+        gender,
+        enrolled_on: day(cards.enrolled_day[ci]),
+        enrolment_store: (cards.enrolment_shop[ci] != NONE).then(|| data.shop_names[cards.enrolment_shop[ci] as usize].to_string()),
+        rfm,
+        monthly,
+        departments,
+        receipts: shown,
+        receipts_total: receipts.len() as u32,
+        points_balance: 0,
+        level: app::model::levels::Level::Bronze,
+    })
+}
+
+/// A receipt with its lines.
+pub fn receipt_view(snap: &Snapshot, i: usize) -> ReceiptView {
+    let data = &snap.data;
+    let r = &data.receipts;
+    let l = &data.lines;
+    ReceiptView {
+        id: r.id[i].to_string(),
+        issued_at: format!("{} {:02}:{:02}", day_iso(r.day[i]), r.minute[i] / 60, r.minute[i] % 60),
+        store: data.shop_names[r.shop[i] as usize].to_string(),
+        net_cents: r.net[i],
+        discount_cents: r.discount[i],
+        lines: r
+            .lines(i)
+            .map(|k| LineView {
+                product_id: data.products.value(l.product[k]).to_string(),
+                description: data.product_names[l.product[k] as usize].to_string(),
+                department: if l.department[k] == NO_DEPARTMENT { String::new() } else { data.department_names[l.department[k] as usize].to_string() },
+                quantity_milli: i64::from(l.quantity[k]),
+                net_cents: i64::from(l.net[k]),
+                discount_cents: i64::from(l.discount[k]),
+                promotion: (l.promotion[k] != 0).then(|| data.promotion_names[l.promotion[k] as usize - 1].to_string()),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,532 @@
+//! The dashboard's figures, each computed in one pass over a [`Selection`]. An empty selection
+//! yields `None` KPIs and empty lists, so the page says "no data" instead of showing zeros.
+
+use std::collections::{HashMap, HashSet};
+
+use app::model::analytics::{
+    BasketRow, CohortRow, GroupRow, HeatCell, Kpi, KpiKey, PromotionRow, SegmentRow, SeriesPoint, StoreRow, Segment,
+};
+use app::validate::date::SimpleDate;
+
+use super::dataset::{day_iso, NONE, NO_DEPARTMENT};
+use super::rfm::Rfm;
+use super::selection::{Selection, Window};
+
+fn share_bp(part: i64, total: i64) -> i64 {
+    if total == 0 {
+        0
+    } else {
+        (i128::from(part) * 10_000 / i128::from(total)) as i64
+    }
+}
+
+fn ratio(num: i64, den: i64) -> i64 {
+    if den == 0 {
+        0
+    } else {
+        (num as f64 / den as f64).round() as i64
+    }
+}
+
+/// Totals of a selection, from which the KPIs derive.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub receipts: u64,
+    pub net: i64,
+    pub discount: i64,
+    pub lines: u64,
+    pub loyalty_net: i64,
+    pub promo_net: i64,
+    pub lines_net: i64,
+    pub active_cards: u64,
+    pub new_cards: u64,
+}
+
+/// Sums the selection.
+pub fn totals(sel: &Selection) -> Totals {
+    let data = sel.data;
+    let mut t = Totals::default();
+    let mut seen = vec![false; data.cards.len()];
+    sel.for_each(|i, hit| {
+        t.receipts += 1;
+        t.net += hit.net;
+        t.discount += hit.discount;
+        t.lines += u64::from(hit.lines);
+        t.promo_net += hit.promo_net;
+        t.lines_net += hit.lines_net;
+        let c = data.receipts.card[i];
+        if c != NONE {
+            t.loyalty_net += hit.net;
+            if !seen[c as usize] {
+                seen[c as usize] = true;
+                t.active_cards += 1;
+            }
+        }
+    });
+    t.new_cards = new_cardholders(sel);
+    t
+}
+
+/// Cardholders who joined in the window: by enrolment date, or by first receipt when the
+/// register has no date. A store filter applies to the enrolment store (else the first
+/// receipt's store); the cardholder filters apply too.
+pub fn new_cardholders(sel: &Selection) -> u64 {
+    let data = sel.data;
+    let c = &data.cards;
+    let w = sel.window;
+    let shops = sel.shop_mask();
+    let mut n = 0;
+    for i in 0..c.len() as u32 {
+        if !sel.card_ok(i) {
+            continue;
+        }
+        let (day, shop) = if c.enrolled_day[i as usize] != i32::MIN {
+            (c.enrolled_day[i as usize], c.enrolment_shop[i as usize])
+        } else if let Some(first) = data.receipts_of(i).first() {
+            (data.receipts.day[*first as usize], data.receipts.shop[*first as usize])
+        } else {
+            continue;
+        };
+        if day < w.from || day > w.to {
+            continue;
+        }
+        if let Some(m) = &shops {
+            if shop == NONE || !m[shop as usize] {
+                continue;
+            }
+        }
+        n += 1;
+    }
+    n
+}
+
+/// The nine KPIs with their previous-period values.
+pub fn kpis(sel: &Selection) -> Vec<Kpi> {
+    let now = totals(sel);
+    let before = totals(&sel.with_window(sel.window.previous()));
+    KpiKey::ALL.into_iter().map(|key| Kpi { key, value: kpi_value(key, &now), previous: kpi_value(key, &before) }).collect()
+}
+
+/// One KPI from totals; `None` without receipts.
+pub fn kpi_value(key: KpiKey, t: &Totals) -> Option<i64> {
+    if t.receipts == 0 {
+        return match key {
+            KpiKey::NewCardholders => Some(t.new_cards as i64),
+            _ => None,
+        };
+    }
+    let r = t.receipts as i64;
+    Some(match key {
+        KpiKey::Revenue => t.net,
+        KpiKey::Receipts => r,
+        KpiKey::AverageTicket => ratio(t.net, r),
+        KpiKey::ItemsPerReceipt => ratio(t.lines as i64 * 1000, r),
+        KpiKey::ActiveCardholders => t.active_cards as i64,
+        KpiKey::LoyaltyShare => share_bp(t.loyalty_net, t.net),
+        KpiKey::NewCardholders => t.new_cards as i64,
+        KpiKey::PromotionShare => {
+            if t.lines == 0 {
+                return None;
+            }
+            share_bp(t.promo_net, t.lines_net)
+        }
+        KpiKey::Discounts => t.discount,
+    })
+}
+
+/// The bucket size for a window: days up to 62 days, weeks up to 366, else months.
+pub fn granularity(w: Window) -> &'static str {
+    match w.days() {
+        ..=62 => "day",
+        ..=366 => "week",
+        _ => "month",
+    }
+}
+
+/// First day of the bucket holding `day`.
+pub fn bucket_start(day: i32, granularity: &str) -> i32 {
+    match granularity {
+        "week" => day - (day + 3).rem_euclid(7),
+        "month" => {
+            let d = SimpleDate::from_days_since_epoch(i64::from(day));
+            SimpleDate::new(d.year, d.month, 1).expect("day 1 exists").days_since_epoch() as i32
+        }
+        _ => day,
+    }
+}
+
+/// Revenue and receipts per bucket; every bucket of the window is present (zero when nothing was
+/// sold) unless the whole selection is empty.
+pub fn series(sel: &Selection) -> (String, Vec<SeriesPoint>) {
+    let g = granularity(sel.window);
+    let mut buckets: Vec<(i32, i64, u32)> = Vec::new();
+    let mut day = bucket_start(sel.window.from, g);
+    while day <= sel.window.to {
+        buckets.push((day, 0, 0));
+        day = match g {
+            "day" => day + 1,
+            "week" => day + 7,
+            _ => bucket_start(day + 31, g),
+        };
+    }
+    let mut any = false;
+    let days = &sel.data.receipts.day;
+    sel.for_each(|i, hit| {
+        any = true;
+        let start = bucket_start(days[i], g);
+        let pos = buckets.partition_point(|b| b.0 < start);
+        if let Some(b) = buckets.get_mut(pos) {
+            b.1 += hit.net;
+            b.2 += 1;
+        }
+    });
+    if !any {
+        return (g.to_string(), Vec::new());
+    }
+    let points = buckets.into_iter().map(|(d, revenue_cents, receipts)| SeriesPoint { start: day_iso(d), revenue_cents, receipts }).collect();
+    (g.to_string(), points)
+}
+
+/// Revenue per department, biggest first (lines without a department under "—").
+pub fn departments(sel: &Selection) -> Vec<GroupRow> {
+    let data = sel.data;
+    let n = data.departments.len() + 1;
+    let mut revenue = vec![0i64; n];
+    let mut qty = vec![0i64; n];
+    let mut receipts = vec![0u32; n];
+    let mut last_receipt = vec![usize::MAX; n];
+    let mut total = 0i64;
+    sel.for_each_line(|i, l| {
+        let d = data.lines.department[l];
+        let d = if d == NO_DEPARTMENT { n - 1 } else { d as usize };
+        let net = i64::from(data.lines.net[l]);
+        revenue[d] += net;
+        total += net;
+        qty[d] += i64::from(data.lines.quantity[l]);
+        if last_receipt[d] != i {
+            last_receipt[d] = i;
+            receipts[d] += 1;
+        }
+    });
+    let mut rows: Vec<GroupRow> = (0..n)
+        .filter(|d| receipts[*d] > 0)
+        .map(|d| {
+            let (id, name) = if d == n - 1 {
+                (String::new(), "—".to_string())
+            } else {
+                (data.departments.value(d as u32).to_string(), data.department_names[d].to_string())
+            };
+            GroupRow { id, name, revenue_cents: revenue[d], receipts: receipts[d], quantity_milli: qty[d], share_bp: share_bp(revenue[d], total) }
+        })
+        .collect();
+    rows.sort_by(|a, b| b.revenue_cents.cmp(&a.revenue_cents).then_with(|| a.id.cmp(&b.id)));
+    rows
+}
+
+/// Every product of the selection with revenue, receipts and quantity.
+pub fn products(sel: &Selection) -> Vec<GroupRow> {
+    let data = sel.data;
+    let mut acc: HashMap<u32, (i64, i64, u32, usize)> = HashMap::new();
+    let mut total = 0i64;
+    sel.for_each_line(|i, l| {
+        let e = acc.entry(data.lines.product[l]).or_insert((0, 0, 0, usize::MAX));
+        let net = i64::from(data.lines.net[l]);
+        e.0 += net;
+        total += net;
+        e.1 += i64::from(data.lines.quantity[l]);
+        if e.3 != i {
+            e.3 = i;
+            e.2 += 1;
+        }
+    });
+    acc.into_iter()
+        .map(|(p, (revenue, qty, receipts, _))| GroupRow {
+            id: data.products.value(p).to_string(),
+            name: data.product_names[p as usize].to_string(),
+            revenue_cents: revenue,
+            receipts,
+            quantity_milli: qty,
+            share_bp: share_bp(revenue, total),
+        })
+        .collect()
+}
+
+/// The top `n` products by revenue and by quantity (ties by product code).
+pub fn top_products(sel: &Selection, n: usize) -> (Vec<GroupRow>, Vec<GroupRow>) {
+    let mut all = products(sel);
+    all.sort_by(|a, b| b.revenue_cents.cmp(&a.revenue_cents).then_with(|| a.id.cmp(&b.id)));
+    let by_revenue = all.iter().take(n).cloned().collect();
+    all.sort_by(|a, b| b.quantity_milli.cmp(&a.quantity_milli).then_with(|| a.id.cmp(&b.id)));
+    all.truncate(n);
+    (by_revenue, all)
+}
+
+/// Promotions: revenue, receipts and discount of their lines, and the uplift — the promoted
+/// products' revenue per day on the days the promotion sold, against the same products' revenue
+/// per day without promotion on the other days of the window (`None` when there is no baseline).
+pub fn promotions(sel: &Selection) -> Vec<PromotionRow> {
+    let data = sel.data;
+    let lines = &data.lines;
+    #[derive(Default)]
+    struct Acc {
+        revenue: i64,
+        receipts: u32,
+        discount: i64,
+        last: usize,
+        products: HashSet<u32>,
+        days: HashSet<i32>,
+    }
+    let mut acc: HashMap<u16, Acc> = HashMap::new();
+    sel.for_each_line(|i, l| {
+        let p = lines.promotion[l];
+        if p == 0 {
+            return;
+        }
+        let a = acc.entry(p).or_insert_with(|| Acc { last: usize::MAX, ..Default::default() });
+        a.revenue += i64::from(lines.net[l]);
+        a.discount += i64::from(lines.discount[l]);
+        if a.last != i {
+            a.last = i;
+            a.receipts += 1;
+        }
+        a.products.insert(lines.product[l]);
+        a.days.insert(data.receipts.day[i]);
+    });
+    if acc.is_empty() {
+        return Vec::new();
+    }
+    // Baseline: the same products sold without promotion on the other days of the window.
+    let mut baseline: HashMap<u16, i64> = acc.keys().map(|p| (*p, 0)).collect();
+    let mut by_product: HashMap<u32, Vec<u16>> = HashMap::new();
+    for (p, a) in &acc {
+        for prod in &a.products {
+            by_product.entry(*prod).or_default().push(*p);
+        }
+    }
+    sel.for_each_line(|i, l| {
+        if lines.promotion[l] != 0 {
+            return;
+        }
+        if let Some(promos) = by_product.get(&lines.product[l]) {
+            for p in promos {
+                if !acc[p].days.contains(&data.receipts.day[i]) {
+                    *baseline.get_mut(p).expect("every promotion has a baseline") += i64::from(lines.net[l]);
+                }
+            }
+        }
+    });
+    let window_days = i64::from(sel.window.days());
+    let mut rows: Vec<PromotionRow> = acc
+        .iter()
+        .map(|(p, a)| {
+            let promo_days = a.days.len() as i64;
+            let other_days = window_days - promo_days;
+            let base = baseline[p];
+            let uplift_bp = (other_days > 0 && base > 0).then(|| {
+                let promo_daily = a.revenue as f64 / promo_days as f64;
+                let base_daily = base as f64 / other_days as f64;
+                ((promo_daily / base_daily - 1.0) * 10_000.0).round() as i64
+            });
+            let idx = (*p - 1) as u32;
+            PromotionRow {
+                id: data.promotions.value(idx).to_string(),
+                name: data.promotion_names[idx as usize].to_string(),
+                revenue_cents: a.revenue,
+                receipts: a.receipts,
+                discount_cents: a.discount,
+                uplift_bp,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| b.revenue_cents.cmp(&a.revenue_cents).then_with(|| a.id.cmp(&b.id)));
+    rows
+}
+
+/// Stores compared, biggest revenue first.
+pub fn stores(sel: &Selection) -> Vec<StoreRow> {
+    let data = sel.data;
+    let n = data.shops.len();
+    let mut revenue = vec![0i64; n];
+    let mut receipts = vec![0u32; n];
+    let mut cards: Vec<HashSet<u32>> = vec![HashSet::new(); n];
+    sel.for_each(|i, hit| {
+        let s = data.receipts.shop[i] as usize;
+        revenue[s] += hit.net;
+        receipts[s] += 1;
+        let c = data.receipts.card[i];
+        if c != NONE {
+            cards[s].insert(c);
+        }
+    });
+    let mut rows: Vec<StoreRow> = (0..n)
+        .filter(|s| receipts[*s] > 0)
+        .map(|s| StoreRow {
+            id: data.shops.value(s as u32).to_string(),
+            name: data.shop_names[s].to_string(),
+            revenue_cents: revenue[s],
+            receipts: receipts[s],
+            average_ticket_cents: ratio(revenue[s], i64::from(receipts[s])),
+            cardholders: cards[s].len() as u32,
+        })
+        .collect();
+    rows.sort_by(|a, b| b.revenue_cents.cmp(&a.revenue_cents).then_with(|| a.id.cmp(&b.id)));
+    rows
+}
+
+/// Receipts per weekday (0 = Monday) and hour; only cells with receipts.
+pub fn heatmap(sel: &Selection) -> Vec<HeatCell> {
+    let r = &sel.data.receipts;
+    let mut grid = [[0u32; 24]; 7];
+    sel.for_each(|i, _| {
+        let weekday = (r.day[i] + 3).rem_euclid(7) as usize;
+        let hour = (r.minute[i] / 60).min(23) as usize;
+        grid[weekday][hour] += 1;
+    });
+    let mut cells = Vec::new();
+    for (weekday, hours) in grid.iter().enumerate() {
+        for (hour, receipts) in hours.iter().enumerate() {
+            if *receipts > 0 {
+                cells.push(HeatCell { weekday: weekday as u8, hour: hour as u8, receipts: *receipts });
+            }
+        }
+    }
+    cells
+}
+
+/// Baskets with and without a loyalty card (a row only when it has receipts).
+pub fn basket(sel: &Selection) -> Vec<BasketRow> {
+    let r = &sel.data.receipts;
+    let mut acc = [(0u32, 0i64, 0u64); 2];
+    sel.for_each(|i, hit| {
+        let k = usize::from(r.card[i] != NONE);
+        acc[k].0 += 1;
+        acc[k].1 += hit.net;
+        acc[k].2 += u64::from(hit.lines);
+    });
+    [1usize, 0]
+        .into_iter()
+        .filter(|k| acc[*k].0 > 0)
+        .map(|k| {
+            let (receipts, revenue, lines) = acc[k];
+            BasketRow {
+                loyalty: k == 1,
+                receipts,
+                revenue_cents: revenue,
+                average_ticket_cents: ratio(revenue, i64::from(receipts)),
+                items_per_receipt_milli: ratio(lines as i64 * 1000, i64::from(receipts)),
+            }
+        })
+        .collect()
+}
+
+/// Per selected cardholder: receipts and revenue of the selection.
+fn per_card(sel: &Selection) -> HashMap<u32, (u32, i64)> {
+    let r = &sel.data.receipts;
+    let mut acc: HashMap<u32, (u32, i64)> = HashMap::new();
+    sel.for_each(|i, hit| {
+        let c = r.card[i];
+        if c != NONE {
+            let e = acc.entry(c).or_default();
+            e.0 += 1;
+            e.1 += hit.net;
+        }
+    });
+    acc
+}
+
+/// RFM segments of the cardholders in the selection (scored on the window), in rule order; only
+/// segments with customers.
+pub fn segments(sel: &Selection, rfm: &Rfm) -> Vec<SegmentRow> {
+    let acc = per_card(sel);
+    let mut by_segment: HashMap<Segment, (u32, u32, i64)> = HashMap::new();
+    let (mut customers, mut revenue) = (0u32, 0i64);
+    for (c, (receipts, net)) in &acc {
+        let Some(score) = rfm.of(*c) else { continue };
+        let e = by_segment.entry(score.segment).or_default();
+        e.0 += 1;
+        e.1 += receipts;
+        e.2 += net;
+        customers += 1;
+        revenue += net;
+    }
+    Segment::ALL
+        .into_iter()
+        .filter_map(|s| {
+            let (n, receipts, net) = by_segment.get(&s).copied()?;
+            Some(SegmentRow {
+                segment: s,
+                customers: n,
+                receipts,
+                revenue_cents: net,
+                average_ticket_cents: ratio(net, i64::from(receipts)),
+                customer_share_bp: share_bp(i64::from(n), i64::from(customers)),
+                revenue_share_bp: share_bp(net, revenue),
+            })
+        })
+        .collect()
+}
+
+/// Cardholders of the selection by R score (rows) and F score (columns); empty when none.
+pub fn rf_grid(sel: &Selection, rfm: &Rfm) -> Vec<Vec<u32>> {
+    let acc = per_card(sel);
+    let mut grid = vec![vec![0u32; 5]; 5];
+    let mut any = false;
+    for c in acc.keys() {
+        if let Some(s) = rfm.of(*c) {
+            grid[s.r as usize - 1][s.f as usize - 1] += 1;
+            any = true;
+        }
+    }
+    if any {
+        grid
+    } else {
+        Vec::new()
+    }
+}
+
+fn month_index(day: i32) -> i32 {
+    let d = SimpleDate::from_days_since_epoch(i64::from(day));
+    d.year * 12 + d.month as i32 - 1
+}
+
+/// Cohort retention: cardholders grouped by the month of their first receipt ever (cohorts
+/// starting in the window and passing the cardholder filters); for each month since, how many
+/// had a selected receipt.
+pub fn cohorts(sel: &Selection) -> Vec<CohortRow> {
+    let data = sel.data;
+    let (first_month, last_month) = (month_index(sel.window.from), month_index(sel.window.to));
+    let mut size: HashMap<i32, u32> = HashMap::new();
+    let mut cohort_of = vec![i32::MIN; data.cards.len()];
+    for c in 0..data.cards.len() as u32 {
+        let Some(first) = data.receipts_of(c).first() else { continue };
+        let m = month_index(data.receipts.day[*first as usize]);
+        if m < first_month || m > last_month || !sel.card_ok(c) {
+            continue;
+        }
+        cohort_of[c as usize] = m;
+        *size.entry(m).or_default() += 1;
+    }
+    let mut active: HashSet<(u32, i32)> = HashSet::new();
+    let r = &data.receipts;
+    sel.for_each(|i, _| {
+        let c = r.card[i];
+        if c != NONE && cohort_of[c as usize] != i32::MIN {
+            active.insert((c, month_index(r.day[i])));
+        }
+    });
+    let mut counts: HashMap<(i32, i32), u32> = HashMap::new();
+    for (c, m) in active {
+        let cohort = cohort_of[c as usize];
+        *counts.entry((cohort, m - cohort)).or_default() += 1;
+    }
+    let mut months: Vec<i32> = size.keys().copied().collect();
+    months.sort_unstable();
+    months
+        .into_iter()
+        .map(|m| CohortRow {
+            month: format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1),
+            customers: size[&m],
+            active: (0..=(last_month - m)).map(|k| counts.get(&(m, k)).copied().unwrap_or(0)).collect(),
+        })
+        .collect()
+}
