@@ -5,6 +5,7 @@
 pub mod api;
 pub mod components;
 pub mod error;
+pub mod format;
 pub mod i18n;
 pub mod model;
 pub mod pages;
@@ -22,8 +23,7 @@ use leptos_router::{
 
 use crate::components::nav::NavBar;
 use crate::i18n::{provide_i18n, use_i18n, Key};
-use crate::components::admin_gate::AdminGate;
-use crate::pages::{admin_users::AdminUsersPage, card::CardPage, claim::ClaimPage, import::ImportPage, home::HomePage, login::LoginPage, not_found::NotFound, reserved::ReservedPage, signup::SignupPage};
+use crate::pages::{admin_users::AdminUsersPage, customers::{CustomerPage360, CustomersPage}, dashboard::DashboardPage, card::CardPage, claim::ClaimPage, import::ImportPage, home::HomePage, login::LoginPage, not_found::NotFound, reserved::ReservedPage, signup::SignupPage};
 use crate::session::provide_session;
 
 /// The HTML document around the app: echarts is loaded with a plain `<script>` before the
@@ -75,8 +75,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/me") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::NavMe/> }/>
                     <Route path=path!("/me/card") ssr=SsrMode::Async view=CardPage/>
                     <Route path=path!("/me/receipts") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::PageReceipts/> }/>
-                    <Route path=path!("/admin") ssr=SsrMode::Async view=|| view! { <AdminGate><ReservedPage title=Key::NavAdmin/></AdminGate> }/>
-                    <Route path=path!("/admin/customers") ssr=SsrMode::Async view=|| view! { <AdminGate><ReservedPage title=Key::PageCustomers/></AdminGate> }/>
+                    <Route path=path!("/admin") ssr=SsrMode::Async view=DashboardPage/>
+                    <Route path=path!("/admin/customers") ssr=SsrMode::Async view=CustomersPage/>
+                    <Route path=path!("/admin/customers/:card") ssr=SsrMode::Async view=CustomerPage360/>
                     <Route path=path!("/admin/import") ssr=SsrMode::Async view=ImportPage/>
                     <Route path=path!("/admin/users") ssr=SsrMode::Async view=AdminUsersPage/>
                 </Routes>

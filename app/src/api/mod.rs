@@ -5,3 +5,4 @@ pub mod admin;
 pub mod auth;
 pub mod card;
 pub mod catalog;
+pub mod analytics;

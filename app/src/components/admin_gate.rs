@@ -20,7 +20,7 @@ pub fn AdminGate(
     view! {
         <Suspense fallback=|| ()>
             {move || gate.get().map(|result| match result {
-                Ok(_) => children.with_value(|c| c()).into_any(),
+                Ok(_) => view! { <AdminNav/> {children.with_value(|c| c())} }.into_any(),
                 Err(AppError::Unauthorized) => view! {
                     <section class="page"><p class="notice" data-testid="need-login">{move || i18n.t(Key::NeedLogin)} " "
                         <A href="/login">{move || i18n.t(Key::NavLogin)}</A></p></section>
@@ -30,5 +30,24 @@ pub fn AdminGate(
                 }.into_any(),
             })}
         </Suspense>
+    }
+}
+
+/// Links between the admin pages, shown above each of them.
+#[component]
+fn AdminNav() -> impl IntoView {
+    let i18n = use_i18n();
+    let links = [
+        ("/admin", Key::NavAdmin),
+        ("/admin/customers", Key::NavCustomers),
+        ("/admin/import", Key::PageImport),
+        ("/admin/users", Key::PageUsers),
+    ];
+    view! {
+        <nav class="admin-nav" aria-label="Admin">
+            <ul>
+                {links.into_iter().map(|(href, key)| view! { <li><A href=href exact=true>{move || i18n.t(key)}</A></li> }).collect_view()}
+            </ul>
+        </nav>
     }
 }

@@ -213,7 +213,9 @@ impl AgeBand {
 
     /// The band named by a query value.
     pub fn from_code(code: &str) -> Option<Self> {
-        let code = code.trim().replace(' ', "+");
+        // `65+` arrives as `65 ` when a `+` in a URL was read as a space.
+        let code = code.replace(' ', "+");
+        let code = code.trim_start();
         AgeBand::ALL.into_iter().find(|b| b.code() == code)
     }
 
@@ -269,8 +271,8 @@ impl Filters {
         let mut f = Filters::default();
         let mut range_given = false;
         let bad = |param: &'static str, value: &str| BadFilter { param, value: value.to_string() };
-        for (key, value) in pairs {
-            let value = value.trim();
+        for (key, raw) in pairs {
+            let value = raw.trim();
             if value.is_empty() {
                 continue;
             }
@@ -299,7 +301,7 @@ impl Filters {
                     }
                     f.gender = Some(g);
                 }
-                "age" => f.age_band = Some(AgeBand::from_code(value).ok_or_else(|| bad("age", value))?),
+                "age" => f.age_band = Some(AgeBand::from_code(raw).ok_or_else(|| bad("age", value))?),
                 _ => {}
             }
         }
@@ -772,6 +774,7 @@ mod tests {
             ("age", "25-34"),
         ];
         let f = Filters::from_pairs(pairs).unwrap();
+        assert_eq!(Filters::from_pairs([("age", "65 ")]).unwrap().age_band, Some(AgeBand::A65Plus));
         assert_eq!(f.stores, vec!["S01", "S02", "S03"]);
         assert_eq!(f.gender.as_deref(), Some("F"));
         let back: Vec<(String, String)> = f.to_pairs().into_iter().map(|(k, v)| (k.to_string(), v)).collect();

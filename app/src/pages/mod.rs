@@ -3,6 +3,8 @@
 pub mod admin_users;
 pub mod card;
 pub mod claim;
+pub mod customers;
+pub mod dashboard;
 pub mod home;
 pub mod import;
 pub mod login;

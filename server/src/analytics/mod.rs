@@ -70,6 +70,13 @@ impl Snapshot {
         Arc::new(Snapshot { data, rfm: Mutex::new(Vec::new()) })
     }
 
+    /// Empties the RFM cache (benchmarks: the cost of a cold refresh).
+    pub fn clear_rfm_cache(&self) {
+        if let Ok(mut cache) = self.rfm.lock() {
+            cache.clear();
+        }
+    }
+
     /// RFM of a window, computed once per dataset.
     pub fn rfm(&self, w: Window) -> Arc<Rfm> {
         if let Ok(cache) = self.rfm.lock() {

@@ -226,27 +226,32 @@ pub fn departments(sel: &Selection) -> Vec<GroupRow> {
 /// Every product of the selection with revenue, receipts and quantity.
 pub fn products(sel: &Selection) -> Vec<GroupRow> {
     let data = sel.data;
-    let mut acc: HashMap<u32, (i64, i64, u32, usize)> = HashMap::new();
+    let n = data.products.len();
+    let mut revenue = vec![0i64; n];
+    let mut qty = vec![0i64; n];
+    let mut receipts = vec![0u32; n];
+    let mut last = vec![usize::MAX; n];
     let mut total = 0i64;
     sel.for_each_line(|i, l| {
-        let e = acc.entry(data.lines.product[l]).or_insert((0, 0, 0, usize::MAX));
+        let p = data.lines.product[l] as usize;
         let net = i64::from(data.lines.net[l]);
-        e.0 += net;
+        revenue[p] += net;
         total += net;
-        e.1 += i64::from(data.lines.quantity[l]);
-        if e.3 != i {
-            e.3 = i;
-            e.2 += 1;
+        qty[p] += i64::from(data.lines.quantity[l]);
+        if last[p] != i {
+            last[p] = i;
+            receipts[p] += 1;
         }
     });
-    acc.into_iter()
-        .map(|(p, (revenue, qty, receipts, _))| GroupRow {
-            id: data.products.value(p).to_string(),
-            name: data.product_names[p as usize].to_string(),
-            revenue_cents: revenue,
-            receipts,
-            quantity_milli: qty,
-            share_bp: share_bp(revenue, total),
+    (0..n)
+        .filter(|p| receipts[*p] > 0)
+        .map(|p| GroupRow {
+            id: data.products.value(p as u32).to_string(),
+            name: data.product_names[p].to_string(),
+            revenue_cents: revenue[p],
+            receipts: receipts[p],
+            quantity_milli: qty[p],
+            share_bp: share_bp(revenue[p], total),
         })
         .collect()
 }
@@ -267,73 +272,71 @@ pub fn top_products(sel: &Selection, n: usize) -> (Vec<GroupRow>, Vec<GroupRow>)
 pub fn promotions(sel: &Selection) -> Vec<PromotionRow> {
     let data = sel.data;
     let lines = &data.lines;
-    #[derive(Default)]
-    struct Acc {
-        revenue: i64,
-        receipts: u32,
-        discount: i64,
-        last: usize,
-        products: HashSet<u32>,
-        days: HashSet<i32>,
-    }
-    let mut acc: HashMap<u16, Acc> = HashMap::new();
+    let promos = data.promotions.len() + 1;
+    let days = sel.window.days().max(1) as usize;
+    let day_of = |i: usize| (data.receipts.day[i] - sel.window.from) as usize;
+    let mut revenue = vec![0i64; promos];
+    let mut discount = vec![0i64; promos];
+    let mut receipts = vec![0u32; promos];
+    let mut last = vec![usize::MAX; promos];
+    // Which days each promotion sold on, and which promotions each product was sold under.
+    let mut promo_days = vec![false; promos * days];
+    let mut product_promos: Vec<Vec<u16>> = vec![Vec::new(); data.products.len()];
     sel.for_each_line(|i, l| {
-        let p = lines.promotion[l];
+        let p = lines.promotion[l] as usize;
         if p == 0 {
             return;
         }
-        let a = acc.entry(p).or_insert_with(|| Acc { last: usize::MAX, ..Default::default() });
-        a.revenue += i64::from(lines.net[l]);
-        a.discount += i64::from(lines.discount[l]);
-        if a.last != i {
-            a.last = i;
-            a.receipts += 1;
+        revenue[p] += i64::from(lines.net[l]);
+        discount[p] += i64::from(lines.discount[l]);
+        if last[p] != i {
+            last[p] = i;
+            receipts[p] += 1;
         }
-        a.products.insert(lines.product[l]);
-        a.days.insert(data.receipts.day[i]);
+        promo_days[p * days + day_of(i)] = true;
+        let list = &mut product_promos[lines.product[l] as usize];
+        if !list.contains(&(p as u16)) {
+            list.push(p as u16);
+        }
     });
-    if acc.is_empty() {
+    if receipts.iter().all(|r| *r == 0) {
         return Vec::new();
     }
-    // Baseline: the same products sold without promotion on the other days of the window.
-    let mut baseline: HashMap<u16, i64> = acc.keys().map(|p| (*p, 0)).collect();
-    let mut by_product: HashMap<u32, Vec<u16>> = HashMap::new();
-    for (p, a) in &acc {
-        for prod in &a.products {
-            by_product.entry(*prod).or_default().push(*p);
-        }
-    }
+    let mut baseline = vec![0i64; promos];
     sel.for_each_line(|i, l| {
         if lines.promotion[l] != 0 {
             return;
         }
-        if let Some(promos) = by_product.get(&lines.product[l]) {
-            for p in promos {
-                if !acc[p].days.contains(&data.receipts.day[i]) {
-                    *baseline.get_mut(p).expect("every promotion has a baseline") += i64::from(lines.net[l]);
-                }
+        let list = &product_promos[lines.product[l] as usize];
+        if list.is_empty() {
+            return;
+        }
+        let d = day_of(i);
+        for p in list {
+            let p = *p as usize;
+            if !promo_days[p * days + d] {
+                baseline[p] += i64::from(lines.net[l]);
             }
         }
     });
-    let window_days = i64::from(sel.window.days());
-    let mut rows: Vec<PromotionRow> = acc
-        .iter()
-        .map(|(p, a)| {
-            let promo_days = a.days.len() as i64;
-            let other_days = window_days - promo_days;
+    let mut rows: Vec<PromotionRow> = (1..promos)
+        .filter(|p| receipts[*p] > 0)
+        .map(|p| {
+            let sold_days = promo_days[p * days..(p + 1) * days].iter().filter(|d| **d).count() as i64;
+            let other_days = days as i64 - sold_days;
             let base = baseline[p];
             let uplift_bp = (other_days > 0 && base > 0).then(|| {
-                let promo_daily = a.revenue as f64 / promo_days as f64;
+                let promo_daily = revenue[p] as f64 / sold_days as f64;
                 let base_daily = base as f64 / other_days as f64;
                 ((promo_daily / base_daily - 1.0) * 10_000.0).round() as i64
             });
-            let idx = (*p - 1) as u32;
+            let idx = (p - 1) as u32;
             PromotionRow {
                 id: data.promotions.value(idx).to_string(),
                 name: data.promotion_names[idx as usize].to_string(),
-                revenue_cents: a.revenue,
-                receipts: a.receipts,
-                discount_cents: a.discount,
+                revenue_cents: revenue[p],
+                receipts: receipts[p],
+                discount_cents: discount[p],
                 uplift_bp,
             }
         })
@@ -506,19 +509,27 @@ pub fn cohorts(sel: &Selection) -> Vec<CohortRow> {
         cohort_of[c as usize] = m;
         *size.entry(m).or_default() += 1;
     }
-    let mut active: HashSet<(u32, i32)> = HashSet::new();
+    // Receipts come in time order, so a card's months never go back: count each once.
+    let mut seen_month = vec![i32::MIN; data.cards.len()];
+    let mut counts: HashMap<(i32, i32), u32> = HashMap::new();
     let r = &data.receipts;
+    let (mut cached_day, mut cached_month) = (i32::MIN, 0);
     sel.for_each(|i, _| {
         let c = r.card[i];
-        if c != NONE && cohort_of[c as usize] != i32::MIN {
-            active.insert((c, month_index(r.day[i])));
+        if c == NONE || cohort_of[c as usize] == i32::MIN {
+            return;
+        }
+        if r.day[i] != cached_day {
+            cached_day = r.day[i];
+            cached_month = month_index(cached_day);
+        }
+        let c = c as usize;
+        if seen_month[c] != cached_month {
+            seen_month[c] = cached_month;
+            let cohort = cohort_of[c];
+            *counts.entry((cohort, cached_month - cohort)).or_default() += 1;
         }
     });
-    let mut counts: HashMap<(i32, i32), u32> = HashMap::new();
-    for (c, m) in active {
-        let cohort = cohort_of[c as usize];
-        *counts.entry((cohort, m - cohort)).or_default() += 1;
-    }
     let mut months: Vec<i32> = size.keys().copied().collect();
     months.sort_unstable();
     months

@@ -14,6 +14,21 @@ use crate::store;
 /// `bench` subcommands.
 #[derive(Subcommand, Debug)]
 pub enum BenchAction {
+    /// Dashboard query latency, engine build time and memory, and SQL comparison.
+    Analytics {
+        /// Cardholders in the generated set.
+        #[arg(long, default_value_t = 30_000)]
+        customers: u32,
+        /// Months of receipts.
+        #[arg(long, default_value_t = 12)]
+        months: u32,
+        /// Use this existing SQLite file instead of generating a set.
+        #[arg(long)]
+        sqlite: Option<std::path::PathBuf>,
+        /// Times each query runs per filter set.
+        #[arg(long, default_value_t = 5)]
+        rounds: u32,
+    },
     /// Import speed and memory on the demo set.
     Import {
         /// Cardholders in the generated set.
@@ -57,9 +72,41 @@ async fn import_set(url: &DatabaseUrl, files: &[std::path::PathBuf], label: &str
     Ok(())
 }
 
+/// Current resident memory of this process in MiB (Linux `VmRSS`).
+pub fn current_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// Generates the demo set in `dir` and imports it into `url`.
+pub async fn generate_and_import(customers: u32, months: u32, dir: &std::path::Path, url: &DatabaseUrl) -> anyhow::Result<()> {
+    let options = DemoOptions {
+        customers,
+        months,
+        seed: 42,
+        end: end_of_previous_month(app::validate::SimpleDate::today_utc()),
+        out: dir.join("demo"),
+        format: DemoFormat::Csv,
+    };
+    let opts = options.clone();
+    let stats = tokio::task::spawn_blocking(move || generate(&opts)).await??;
+    println!("demo set: {} cardholders, {} receipts, {} sales lines", stats.cardholders, stats.receipts, stats.lines);
+    let store = store::open(url).await?;
+    let import = ImportOptions { kind: None, run_by: "bench".into(), sheet: None };
+    for file in &stats.files {
+        import_file(store.as_ref(), file, &import, &|_| {}).await?;
+    }
+    Ok(())
+}
+
 /// Runs a benchmark.
 pub async fn run(action: BenchAction) -> anyhow::Result<()> {
     match action {
+        BenchAction::Analytics { customers, months, sqlite, rounds } => {
+            super::bench_analytics::run(customers, months, sqlite, rounds.max(1)).await
+        }
         BenchAction::Import { customers, months } => {
             let dir = tempfile_dir()?;
             let options = DemoOptions {
@@ -92,7 +139,8 @@ pub async fn run(action: BenchAction) -> anyhow::Result<()> {
     }
 }
 
-fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
+/// A fresh scratch directory for one benchmark run.
+pub fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
     let dir = std::env::temp_dir().join(format!("imagross-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)

@@ -3,7 +3,9 @@
 
 mod admin;
 mod bench;
+mod bench_analytics;
 mod db;
+mod export;
 pub mod demo;
 mod import;
 mod serve;
@@ -37,7 +39,7 @@ pub enum Command {
     /// Generate a deterministic demo data set.
     DemoData(demo::DemoArgs),
     /// Export customers, receipts, sales or segments.
-    Export(Pending),
+    Export(export::ExportArgs),
     /// Manage admin accounts.
     Admin {
         #[command(subcommand)]
@@ -48,13 +50,6 @@ pub enum Command {
         #[command(subcommand)]
         action: bench::BenchAction,
     },
-}
-
-/// Arguments of a command not available in this build yet.
-#[derive(clap::Args, Debug)]
-pub struct Pending {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub args: Vec<String>,
 }
 
 /// `db` subcommands.
@@ -79,8 +74,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => import::run(&config, args).await,
         Command::DemoData(args) => demo::run(args).await,
         Command::Bench { action } => bench::run(action).await,
-        Command::Export(_) => {
-            anyhow::bail!("this command is not available in this build yet")
-        }
+        Command::Export(args) => export::run(&config, args).await,
     }
 }

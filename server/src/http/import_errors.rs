@@ -22,15 +22,7 @@ const MAX_ROWS: u32 = 1_000_000;
 /// A cell made safe for spreadsheets: quoted when needed, and prefixed with `'` when it starts
 /// with `=`, `+`, `-`, `@`, tab, CR or NUL (formula injection).
 pub fn csv_cell(raw: &str) -> String {
-    let neutral = match raw.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\0') => format!("'{raw}"),
-        _ => raw.to_string(),
-    };
-    if neutral.contains([';', '"', '\n', '\r']) {
-        format!("\"{}\"", neutral.replace('"', "\"\""))
-    } else {
-        neutral
-    }
+    crate::analytics::export::CsvStyle::default().cell(&crate::analytics::export::Cell::Text(raw.to_string()))
 }
 
 /// The handler.
@@ -69,7 +61,9 @@ pub async fn errors_csv(
     ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, file)], body).into_response()
 }
 
-trait StatusResponse {
+/// An [`app::error::AppError`] as a JSON response with its status.
+pub trait StatusResponse {
+    /// The response.
     fn status_response(self) -> Response;
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP surface: health probes, the Leptos pages and server functions, static files, and
 //! the middleware every request passes (request id, tracing).
 
+pub mod export;
 mod health;
 pub mod import_errors;
 pub mod import_upload;
@@ -85,6 +86,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/admin/import/{batch}/errors.csv", get(import_errors::errors_csv))
+        .route("/admin/export/{file}", get(export::export_file))
         .route(
             "/admin/import/upload",
             axum::routing::post(import_upload::upload).layer(axum::extract::DefaultBodyLimit::max(state.upload_limit)),

@@ -1,0 +1,108 @@
+//! Number formatting for the screens: euros, counts, percentages and thousandths, in the
+//! conventions of the page's language (Italian `1.234,56`, English `1,234.56`).
+
+use crate::i18n::Lang;
+use crate::model::analytics::Unit;
+
+fn group(int: u64, sep: char) -> String {
+    let digits = int.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// `value / 10^decimals` with grouped thousands, rounded to `shown` decimals.
+pub fn decimal(value: i64, decimals: u32, shown: u32, lang: Lang) -> String {
+    let (thousands, point) = match lang {
+        Lang::It => ('.', ','),
+        Lang::En => (',', '.'),
+    };
+    let scale = 10u64.pow(decimals);
+    let drop = 10u64.pow(decimals - shown.min(decimals));
+    let abs = value.unsigned_abs();
+    let rounded = (abs + drop / 2) / drop * drop;
+    let (int, frac) = (rounded / scale, rounded % scale);
+    let sign = if value < 0 && rounded != 0 { "-" } else { "" };
+    if shown == 0 {
+        return format!("{sign}{}", group(int, thousands));
+    }
+    let frac = frac / drop;
+    format!("{sign}{}{point}{frac:0width$}", group(int, thousands), width = shown as usize)
+}
+
+/// Euros from cents: `€ 1.234,56`.
+pub fn euros(cents: i64, lang: Lang) -> String {
+    format!("€ {}", decimal(cents, 2, 2, lang))
+}
+
+/// A count: `1.234`.
+pub fn count(n: i64, lang: Lang) -> String {
+    decimal(n, 0, 0, lang)
+}
+
+/// A percentage from basis points: `12,3 %`.
+pub fn percent(bp: i64, lang: Lang) -> String {
+    format!("{} %", decimal(bp, 2, 1, lang))
+}
+
+/// A signed change from basis points: `+12,3 %`.
+pub fn change(bp: i64, lang: Lang) -> String {
+    let sign = if bp > 0 { "+" } else { "" };
+    format!("{sign}{}", percent(bp, lang))
+}
+
+/// Thousandths with two decimals: `1,25`.
+pub fn milli(v: i64, lang: Lang) -> String {
+    decimal(v, 3, 2, lang)
+}
+
+/// A figure in its unit.
+pub fn figure(value: i64, unit: Unit, lang: Lang) -> String {
+    match unit {
+        Unit::Cents => euros(value, lang),
+        Unit::Count => count(value, lang),
+        Unit::Milli => milli(value, lang),
+        Unit::BasisPoints => percent(value, lang),
+    }
+}
+
+/// `YYYY-MM-DD` as `DD/MM/YYYY` in Italian; unchanged in English.
+pub fn date(iso: &str, lang: Lang) -> String {
+    match (lang, iso.get(..4), iso.get(5..7), iso.get(8..10)) {
+        (Lang::It, Some(y), Some(m), Some(d)) => format!("{d}/{m}/{y}"),
+        _ => iso.to_string(),
+    }
+}
+
+/// Short weekday names, Monday first.
+pub fn weekdays(lang: Lang) -> [&'static str; 7] {
+    match lang {
+        Lang::It => ["Lun", "Mar", "Mer", "Gio", "Ven", "Sab", "Dom"],
+        Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn italian_and_english_numbers() {
+        assert_eq!(euros(123_456_789, Lang::It), "€ 1.234.567,89");
+        assert_eq!(euros(123_456_789, Lang::En), "€ 1,234,567.89");
+        assert_eq!(euros(-5, Lang::It), "€ -0,05");
+        assert_eq!(count(1_234, Lang::It), "1.234");
+        assert_eq!(percent(8_888, Lang::It), "88,9 %");
+        assert_eq!(change(46_250, Lang::En), "+462.5 %");
+        assert_eq!(change(-1_000, Lang::It), "-10,0 %");
+        assert_eq!(milli(1_250, Lang::It), "1,25");
+        assert_eq!(milli(1_255, Lang::En), "1.26");
+        assert_eq!(figure(900, Unit::Cents, Lang::It), "€ 9,00");
+        assert_eq!(date("2026-01-20", Lang::It), "20/01/2026");
+    }
+}

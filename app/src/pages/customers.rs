@@ -1,0 +1,236 @@
+//! `/admin/customers` (the paginated, sortable, searchable customer list with the dashboard
+//! filters) and `/admin/customers/{card}` (the customer 360 view).
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::analytics::{load_customer, load_customers};
+use crate::components::admin_gate::AdminGate;
+use crate::components::chart::Chart;
+use crate::format;
+use crate::i18n::{use_i18n, Key, Lang};
+use crate::model::analytics::{Customer360, CustomerPage, CustomerSort};
+use crate::pages::dashboard::{series_chart, ExportLinks, FilterForm, LoadError};
+
+fn segment_name(s: crate::model::analytics::Segment, lang: Lang) -> &'static str {
+    match lang {
+        Lang::It => s.italian(),
+        Lang::En => s.english(),
+    }
+}
+
+/// The customer list page (admins only).
+#[component]
+pub fn CustomersPage() -> impl IntoView {
+    view! { <AdminGate><CustomerList/></AdminGate> }
+}
+
+#[component]
+fn CustomerList() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let data = Resource::new(move || query.with(|q| q.to_query_string()), load_customers);
+    view! {
+        <section class="page customers">
+            <h1>{move || i18n.t(Key::PageCustomers)}</h1>
+            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"…"</p> }>
+                {move || data.get().map(|result| match result {
+                    Ok(page) => view! { <CustomerTable page/> }.into_any(),
+                    Err(error) => view! { <LoadError error/> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn CustomerTable(page: CustomerPage) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = i18n.lang();
+    let q = page.query.clone();
+    let export_query = {
+        let mut x = q.clone();
+        x.page = 1;
+        x.to_query()
+    };
+    let href_for = move |sort: Option<CustomerSort>, page_no: Option<u32>| {
+        let mut x = q.clone();
+        if let Some(s) = sort {
+            x.descending = if x.sort == s { !x.descending } else { true };
+            x.sort = s;
+            x.page = 1;
+        }
+        if let Some(p) = page_no {
+            x.page = p;
+        }
+        format!("/admin/customers?{}", x.to_query())
+    };
+    let pages = page.total.div_ceil(page.query.per_page.max(1)).max(1);
+    let current = page.query.page;
+    let sort_header = {
+        let href_for = href_for.clone();
+        move |key: Key, sort: CustomerSort| {
+            let href = href_for(Some(sort), None);
+            view! { <th scope="col" class="num"><a href=href data-sort=sort.code()>{move || i18n.t(key)}</a></th> }
+        }
+    };
+    let prev = (current > 1).then(|| href_for(None, Some(current - 1)));
+    let next = (current < pages).then(|| href_for(None, Some(current + 1)));
+    view! {
+        <FilterForm filters=page.query.filters.clone() options=page.options.clone() action="/admin/customers" search=page.query.search.clone().unwrap_or_default()/>
+        <p class="period" data-testid="customers-total">
+            <strong>{format::count(i64::from(page.total), lang)}</strong> " " {move || i18n.t(Key::CustFound)}
+            " · " {format::date(&page.from, lang)} " – " {format::date(&page.to, lang)}
+        </p>
+        <ExportLinks kind="customers" query=export_query/>
+        {if page.rows.is_empty() {
+            view! { <p class="no-data" data-testid="no-data">{move || i18n.t(Key::CustNone)}</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-wrap">
+                <table class="data-table" data-testid="customers-table">
+                    <thead><tr>
+                        {sort_header(Key::ColCard, CustomerSort::Card)}
+                        {sort_header(Key::ColName, CustomerSort::Name)}
+                        <th scope="col">{move || i18n.t(Key::ColLastReceipt)}</th>
+                        {sort_header(Key::ColRecency, CustomerSort::Recency)}
+                        {sort_header(Key::ColFrequency, CustomerSort::Frequency)}
+                        {sort_header(Key::ColMonetary, CustomerSort::Monetary)}
+                        <th scope="col">{move || i18n.t(Key::ColScores)}</th>
+                        <th scope="col">{move || i18n.t(Key::ColSegment)}</th>
+                    </tr></thead>
+                    <tbody>
+                        {page.rows.into_iter().map(|r| {
+                            let href = format!("/admin/customers/{}", r.card_number);
+                            let card = r.card_number.clone();
+                            view! {
+                                <tr data-card=card>
+                                    <td><A href=href>{r.card_number}</A></td>
+                                    <td>{r.name}</td>
+                                    <td>{format::date(&r.last_receipt, lang)}</td>
+                                    <td class="num">{r.recency_days}</td>
+                                    <td class="num">{r.frequency}</td>
+                                    <td class="num">{format::euros(r.monetary_cents, lang)}</td>
+                                    <td>{format!("{}-{}-{}", r.r, r.f, r.m)}</td>
+                                    <td>{segment_name(r.segment, lang)}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                </div>
+            }.into_any()
+        }}
+        <nav class="pager" aria-label=move || i18n.t(Key::PageLabel)>
+            {prev.map(|h| view! { <a class="button" href=h rel="prev">{move || i18n.t(Key::PrevPage)}</a> })}
+            <span data-testid="page-of">{move || i18n.t(Key::PageLabel)} " " {current} " / " {pages}</span>
+            {next.map(|h| view! { <a class="button" href=h rel="next" data-testid="next-page">{move || i18n.t(Key::NextPage)}</a> })}
+        </nav>
+    }
+}
+
+/// The customer 360 page (admins only).
+#[component]
+pub fn CustomerPage360() -> impl IntoView {
+    view! { <AdminGate><Customer360View/></AdminGate> }
+}
+
+#[component]
+fn Customer360View() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let data = Resource::new(move || params.with(|p| p.get("card").unwrap_or_default()), load_customer);
+    view! {
+        <section class="page customer-360">
+            <p><A href="/admin/customers">{move || i18n.t(Key::CustBack)}</A></p>
+            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"…"</p> }>
+                {move || data.get().map(|result| match result {
+                    Ok(c) => view! { <Customer360Body c/> }.into_any(),
+                    Err(crate::error::AppError::NotFound) => view! { <p class="notice" data-testid="not-found">{move || i18n.t(Key::CustNotFound)}</p> }.into_any(),
+                    Err(error) => view! { <LoadError error/> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn Customer360Body(c: Customer360) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = i18n.lang();
+    let monthly = c.monthly.clone();
+    let depts = c.departments.clone();
+    let revenue_name = i18n.t(Key::ColRevenue);
+    let receipts_name = i18n.t(Key::ColReceipts);
+    let dash = || "—".to_string();
+    view! {
+        <h1>{move || i18n.t(Key::CustTitle)} ": " <span data-testid="customer-name">{c.name.clone()}</span></h1>
+        <dl class="profile" data-testid="profile">
+            <dt>{move || i18n.t(Key::ColCard)}</dt><dd data-testid="customer-card">{c.card_number.clone()}</dd>
+            <dt>{move || i18n.t(Key::FieldEmail)}</dt><dd>{c.email.clone().unwrap_or_else(dash)}</dd>
+            <dt>{move || i18n.t(Key::FieldPhone)}</dt><dd>{c.phone.clone().unwrap_or_else(dash)}</dd>
+            <dt>{move || i18n.t(Key::FieldBirthDate)}</dt><dd>{c.birth_date.clone().map(|d| format::date(&d, lang)).unwrap_or_else(dash)}</dd>
+            <dt>{move || i18n.t(Key::CustGender)}</dt><dd>{c.gender.clone().unwrap_or_else(dash)}</dd>
+            <dt>{move || i18n.t(Key::CustEnrolled)}</dt><dd>{c.enrolled_on.clone().map(|d| format::date(&d, lang)).unwrap_or_else(dash)}</dd>
+            <dt>{move || i18n.t(Key::CustEnrolmentStore)}</dt><dd>{c.enrolment_store.clone().unwrap_or_else(dash)}</dd>
+            <dt>{move || i18n.t(Key::CardPoints)}</dt><dd data-testid="customer-points">{format::count(c.points_balance, lang)}</dd>
+            <dt>{move || i18n.t(Key::CardLevel)}</dt><dd>{move || i18n.t(c.level.key())}</dd>
+        </dl>
+        <section class="widget">
+            <h2>{move || i18n.t(Key::CustRfm)}</h2>
+            {match c.rfm.clone() {
+                Some(r) => view! {
+                    <p data-testid="customer-rfm">
+                        "R " <strong>{r.r}</strong> " · F " <strong>{r.f}</strong> " · M " <strong>{r.m}</strong>
+                        " — " <strong data-testid="customer-segment">{segment_name(r.segment, lang)}</strong>
+                        " (" {r.recency_days} " gg, " {r.frequency} " " {move || i18n.t(Key::ColReceipts).to_lowercase()} ", " {format::euros(r.monetary_cents, lang)} ")"
+                    </p>
+                }.into_any(),
+                None => view! { <p class="no-data">{move || i18n.t(Key::CustNoReceipts)}</p> }.into_any(),
+            }}
+        </section>
+        <section class="widget">
+            <h2>{move || i18n.t(Key::CustMonthly)}</h2>
+            <Chart id="chart-customer-monthly" label=Signal::derive(move || i18n.t(Key::CustMonthly).to_string()) height=260
+                options=move || series_chart(
+                    monthly.iter().map(|m| m.start.clone()).collect(),
+                    monthly.iter().map(|m| m.revenue_cents).collect(),
+                    monthly.iter().map(|m| m.receipts).collect(), revenue_name, receipts_name)/>
+        </section>
+        <section class="widget">
+            <h2>{move || i18n.t(Key::WDepartments)}</h2>
+            {if depts.is_empty() {
+                view! { <p class="no-data">{move || i18n.t(Key::CustNoReceipts)}</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data-table" data-testid="customer-departments">
+                        <thead><tr><th scope="col">{move || i18n.t(Key::ColName)}</th><th scope="col" class="num">{move || i18n.t(Key::ColRevenue)}</th><th scope="col" class="num">{move || i18n.t(Key::ColShare)}</th></tr></thead>
+                        <tbody>{depts.into_iter().map(|d| view! {
+                            <tr><td>{d.name}</td><td class="num">{format::euros(d.revenue_cents, lang)}</td><td class="num">{format::percent(d.share_bp, lang)}</td></tr>
+                        }).collect_view()}</tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+        <section class="widget">
+            <h2>{move || i18n.t(Key::CustLatestReceipts)}</h2>
+            <p>{format::count(i64::from(c.receipts_total), lang)} " " {move || i18n.t(Key::CustReceiptsTotal)}</p>
+            <ul class="receipts" data-testid="customer-receipts">
+                {c.receipts.clone().into_iter().map(|r| view! {
+                    <li data-receipt=r.id.clone()>
+                        <details>
+                            <summary>{r.issued_at.clone()} " · " {r.store.clone()} " · " <strong>{format::euros(r.net_cents, lang)}</strong></summary>
+                            <table class="data-table">
+                                <tbody>{r.lines.into_iter().map(|l| view! {
+                                    <tr><td>{l.description}</td><td>{l.department}</td><td class="num">{format::milli(l.quantity_milli, lang)}</td>
+                                        <td class="num">{format::euros(l.net_cents, lang)}</td><td>{l.promotion.unwrap_or_default()}</td></tr>
+                                }).collect_view()}</tbody>
+                            </table>
+                        </details>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}

@@ -1,0 +1,336 @@
+//! The dashboard widgets: each has a title, a chart drawn after hydration (or "no data" for an
+//! empty selection — never zeros), its figures as a table rendered on the server, and export
+//! links that carry the current filters.
+
+use leptos::prelude::*;
+
+use super::charts;
+use crate::components::chart::Chart;
+use crate::format;
+use crate::i18n::{use_i18n, Key, Lang};
+use crate::model::analytics::{Dashboard, GroupRow, Segment};
+
+fn segment_name(s: Segment, lang: Lang) -> &'static str {
+    match lang {
+        Lang::It => s.italian(),
+        Lang::En => s.english(),
+    }
+}
+
+/// CSV and XLSX links for one export kind with the current filters.
+#[component]
+pub fn ExportLinks(
+    /// Export kind (`departments`, `customers`, …).
+    kind: &'static str,
+    /// The current filters as a query string.
+    query: String,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let csv = format!("/admin/export/{kind}.csv?{query}");
+    let csv_comma = format!("/admin/export/{kind}.csv?{query}&sep=comma");
+    let xlsx = format!("/admin/export/{kind}.xlsx?{query}");
+    view! {
+        <p class="exports">
+            {move || i18n.t(Key::ExportLabel)} ": "
+            <a href=csv download data-testid=format!("export-{kind}-csv") rel="external">"CSV (;)"</a> " · "
+            <a href=csv_comma download rel="external">"CSV (,)"</a> " · "
+            <a href=xlsx download data-testid=format!("export-{kind}-xlsx") rel="external">"Excel"</a>
+        </p>
+    }
+}
+
+/// One dashboard widget.
+#[component]
+pub fn Widget(
+    /// DOM id (also the export kind's prefix in tests).
+    id: &'static str,
+    /// Title.
+    title: Key,
+    /// True when the selection has nothing to show.
+    empty: bool,
+    /// Export kind, when the widget's table can be exported.
+    #[prop(optional)]
+    export: Option<&'static str>,
+    /// The current filters as a query string.
+    query: String,
+    /// Chart (drawn when not empty).
+    #[prop(into)]
+    chart: ViewFn,
+    /// Table of the figures.
+    #[prop(into)]
+    table: ViewFn,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="widget" id=id data-testid=id>
+            <h2>{move || i18n.t(title)}</h2>
+            {if empty {
+                view! { <p class="no-data" data-testid="no-data">{move || i18n.t(Key::DashNoData)}</p> }.into_any()
+            } else {
+                view! {
+                    {chart.run()}
+                    <details class="data-table-wrap">
+                        <summary>{move || i18n.t(Key::DataTable)}</summary>
+                        <div class="table-wrap">{table.run()}</div>
+                    </details>
+                }.into_any()
+            }}
+            {export.map(|kind| view! { <ExportLinks kind query=query.clone()/> })}
+        </section>
+    }
+}
+
+fn group_table(rows: Vec<GroupRow>, lang: Lang, testid: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <table class="data-table" data-testid=testid>
+            <thead><tr>
+                <th scope="col">{move || i18n.t(Key::ColCode)}</th>
+                <th scope="col">{move || i18n.t(Key::ColName)}</th>
+                <th scope="col" class="num">{move || i18n.t(Key::ColRevenue)}</th>
+                <th scope="col" class="num">{move || i18n.t(Key::ColReceipts)}</th>
+                <th scope="col" class="num">{move || i18n.t(Key::ColQuantity)}</th>
+                <th scope="col" class="num">{move || i18n.t(Key::ColShare)}</th>
+            </tr></thead>
+            <tbody>
+                {rows.into_iter().map(|g| view! {
+                    <tr data-code=g.id.clone()>
+                        <td>{g.id.clone()}</td>
+                        <td>{g.name}</td>
+                        <td class="num">{format::euros(g.revenue_cents, lang)}</td>
+                        <td class="num">{format::count(i64::from(g.receipts), lang)}</td>
+                        <td class="num">{format::milli(g.quantity_milli, lang)}</td>
+                        <td class="num">{format::percent(g.share_bp, lang)}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// Every widget of the dashboard.
+#[component]
+pub fn AllWidgets(d: Dashboard, query: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = i18n.lang();
+    let label = move |key: Key| Signal::derive(move || i18n.t(key).to_string());
+
+    let series = d.series.clone();
+    let series_t = d.series.clone();
+    let depts = d.departments.clone();
+    let depts_t = d.departments.clone();
+    let top_rev = d.top_by_revenue.clone();
+    let top_rev_t = d.top_by_revenue.clone();
+    let top_qty = d.top_by_quantity.clone();
+    let top_qty_t = d.top_by_quantity.clone();
+    let promos = d.promotions.clone();
+    let promos_t = d.promotions.clone();
+    let stores = d.stores.clone();
+    let stores_t = d.stores.clone();
+    let heat = d.heatmap.clone();
+    let heat_t = d.heatmap.clone();
+    let basket = d.basket.clone();
+    let basket_t = d.basket.clone();
+    let segs = d.segments.clone();
+    let segs_t = d.segments.clone();
+    let grid = d.rf_grid.clone();
+    let grid_t = d.rf_grid.clone();
+    let cohorts = d.cohorts.clone();
+    let cohorts_t = d.cohorts.clone();
+    let revenue_name = i18n.t(Key::ColRevenue);
+    let receipts_name = i18n.t(Key::ColReceipts);
+    let customers_name = i18n.t(Key::ColCustomerShare);
+    let revenue_share_name = i18n.t(Key::ColRevenueShare);
+    let avg_name = i18n.t(Key::ColAvgTicket);
+    let yes = i18n.t(Key::Yes);
+    let no = i18n.t(Key::No);
+    let granularity = d.granularity.clone();
+
+    view! {
+        <div class="widgets">
+        <Widget id="w-series" title=Key::WSeries empty=d.series.is_empty() export="series" query=query.clone()
+            chart=move || {
+                let s = series.clone();
+                view! { <Chart id="chart-series" label=label(Key::WSeries) options=move || charts::series(
+                    s.iter().map(|p| format::date(&p.start, lang)).collect(),
+                    s.iter().map(|p| p.revenue_cents).collect(),
+                    s.iter().map(|p| p.receipts).collect(),
+                    revenue_name, receipts_name)/> }
+            }
+            table=move || view! {
+                <table class="data-table" data-testid="table-series" data-granularity=granularity.clone()>
+                    <thead><tr><th scope="col">{move || i18n.t(Key::ColPeriod)}</th><th scope="col" class="num">{move || i18n.t(Key::ColRevenue)}</th><th scope="col" class="num">{move || i18n.t(Key::ColReceipts)}</th></tr></thead>
+                    <tbody>{series_t.clone().into_iter().map(|p| view! {
+                        <tr><td>{format::date(&p.start, lang)}</td><td class="num">{format::euros(p.revenue_cents, lang)}</td><td class="num">{format::count(i64::from(p.receipts), lang)}</td></tr>
+                    }).collect_view()}</tbody>
+                </table>
+            }
+        />
+        <Widget id="w-departments" title=Key::WDepartments empty=d.departments.is_empty() export="departments" query=query.clone()
+            chart=move || {
+                let rows = depts.clone();
+                view! { <Chart id="chart-departments" label=label(Key::WDepartments) height=360 options=move || charts::bars(
+                    rows.iter().map(|g| g.name.clone()).collect(), rows.iter().map(|g| charts::eur(g.revenue_cents)).collect(), revenue_name)/> }
+            }
+            table=move || group_table(depts_t.clone(), lang, "table-departments")
+        />
+        <Widget id="w-top-revenue" title=Key::WTopRevenue empty=d.top_by_revenue.is_empty() export="products" query=query.clone()
+            chart=move || {
+                let rows = top_rev.clone();
+                view! { <Chart id="chart-top-revenue" label=label(Key::WTopRevenue) height=360 options=move || charts::bars(
+                    rows.iter().map(|g| g.name.clone()).collect(), rows.iter().map(|g| charts::eur(g.revenue_cents)).collect(), revenue_name)/> }
+            }
+            table=move || group_table(top_rev_t.clone(), lang, "table-top-revenue")
+        />
+        <Widget id="w-top-quantity" title=Key::WTopQuantity empty=d.top_by_quantity.is_empty() query=query.clone()
+            chart=move || {
+                let rows = top_qty.clone();
+                view! { <Chart id="chart-top-quantity" label=label(Key::WTopQuantity) height=360 options=move || charts::bars(
+                    rows.iter().map(|g| g.name.clone()).collect(), rows.iter().map(|g| g.quantity_milli as f64 / 1000.0).collect(), "Qty")/> }
+            }
+            table=move || group_table(top_qty_t.clone(), lang, "table-top-quantity")
+        />
+        <Widget id="w-promotions" title=Key::WPromotions empty=d.promotions.is_empty() export="promotions" query=query.clone()
+            chart=move || {
+                let rows = promos.clone();
+                view! { <Chart id="chart-promotions" label=label(Key::WPromotions) options=move || charts::bars(
+                    rows.iter().take(12).map(|p| p.name.clone()).collect(), rows.iter().take(12).map(|p| charts::eur(p.revenue_cents)).collect(), revenue_name)/> }
+            }
+            table=move || view! {
+                <table class="data-table" data-testid="table-promotions">
+                    <thead><tr>
+                        <th scope="col">{move || i18n.t(Key::ColCode)}</th><th scope="col">{move || i18n.t(Key::ColName)}</th>
+                        <th scope="col" class="num">{move || i18n.t(Key::ColRevenue)}</th><th scope="col" class="num">{move || i18n.t(Key::ColReceipts)}</th>
+                        <th scope="col" class="num">{move || i18n.t(Key::ColDiscount)}</th><th scope="col" class="num">{move || i18n.t(Key::ColUplift)}</th>
+                    </tr></thead>
+                    <tbody>{promos_t.clone().into_iter().map(|p| view! {
+                        <tr data-code=p.id.clone()><td>{p.id.clone()}</td><td>{p.name}</td>
+                            <td class="num">{format::euros(p.revenue_cents, lang)}</td><td class="num">{format::count(i64::from(p.receipts), lang)}</td>
+                            <td class="num">{format::euros(p.discount_cents, lang)}</td>
+                            <td class="num">{p.uplift_bp.map(|u| format::change(u, lang)).unwrap_or_else(|| "—".into())}</td></tr>
+                    }).collect_view()}</tbody>
+                </table>
+            }
+        />
+        <Widget id="w-stores" title=Key::WStores empty=d.stores.is_empty() export="stores" query=query.clone()
+            chart=move || {
+                let rows = stores.clone();
+                view! { <Chart id="chart-stores" label=label(Key::WStores) height=360 options=move || charts::bars(
+                    rows.iter().map(|s| s.name.clone()).collect(), rows.iter().map(|s| charts::eur(s.revenue_cents)).collect(), revenue_name)/> }
+            }
+            table=move || view! {
+                <table class="data-table" data-testid="table-stores">
+                    <thead><tr>
+                        <th scope="col">{move || i18n.t(Key::ColCode)}</th><th scope="col">{move || i18n.t(Key::ColName)}</th>
+                        <th scope="col" class="num">{move || i18n.t(Key::ColRevenue)}</th><th scope="col" class="num">{move || i18n.t(Key::ColReceipts)}</th>
+                        <th scope="col" class="num">{move || i18n.t(Key::ColAvgTicket)}</th><th scope="col" class="num">{move || i18n.t(Key::ColCardholders)}</th>
+                    </tr></thead>
+                    <tbody>{stores_t.clone().into_iter().map(|s| view! {
+                        <tr data-code=s.id.clone()><td>{s.id.clone()}</td><td>{s.name}</td>
+                            <td class="num">{format::euros(s.revenue_cents, lang)}</td><td class="num">{format::count(i64::from(s.receipts), lang)}</td>
+                            <td class="num">{format::euros(s.average_ticket_cents, lang)}</td><td class="num">{format::count(i64::from(s.cardholders), lang)}</td></tr>
+                    }).collect_view()}</tbody>
+                </table>
+            }
+        />
+        <Widget id="w-heatmap" title=Key::WHeatmap empty=d.heatmap.is_empty() export="heatmap" query=query.clone()
+            chart=move || {
+                let cells = heat.clone();
+                view! { <Chart id="chart-heatmap" label=label(Key::WHeatmap) options=move || charts::weekday_hour(&cells, lang)/> }
+            }
+            table=move || view! {
+                <table class="data-table" data-testid="table-heatmap">
+                    <thead><tr><th scope="col">{move || i18n.t(Key::ColWeekday)}</th><th scope="col">{move || i18n.t(Key::ColHour)}</th><th scope="col" class="num">{move || i18n.t(Key::ColReceipts)}</th></tr></thead>
+                    <tbody>{heat_t.clone().into_iter().map(|c| view! {
+                        <tr><td>{format::weekdays(lang)[c.weekday as usize]}</td><td>{format!("{:02}", c.hour)}</td><td class="num">{format::count(i64::from(c.receipts), lang)}</td></tr>
+                    }).collect_view()}</tbody>
+                </table>
+            }
+        />
+        <Widget id="w-basket" title=Key::WBasket empty=d.basket.is_empty() export="basket" query=query.clone()
+            chart=move || {
+                let rows = basket.clone();
+                view! { <Chart id="chart-basket" label=label(Key::WBasket) height=260 options=move || charts::grouped(
+                    rows.iter().map(|b| if b.loyalty { yes.to_string() } else { no.to_string() }).collect(),
+                    vec![(avg_name.to_string(), rows.iter().map(|b| charts::eur(b.average_ticket_cents)).collect())])/> }
+            }
+            table=move || view! {
+                <table class="data-table" data-testid="table-basket">
+                    <thead><tr>
+                        <th scope="col">{move || i18n.t(Key::ColLoyalty)}</th><th scope="col" class="num">{move || i18n.t(Key::ColReceipts)}</th>
+                        <th scope="col" class="num">{move || i18n.t(Key::ColRevenue)}</th><th scope="col" class="num">{move || i18n.t(Key::ColAvgTicket)}</th>
+                        <th scope="col" class="num">{move || i18n.t(Key::ColItems)}</th>
+                    </tr></thead>
+                    <tbody>{basket_t.clone().into_iter().map(|b| view! {
+                        <tr><td>{if b.loyalty { yes } else { no }}</td><td class="num">{format::count(i64::from(b.receipts), lang)}</td>
+                            <td class="num">{format::euros(b.revenue_cents, lang)}</td><td class="num">{format::euros(b.average_ticket_cents, lang)}</td>
+                            <td class="num">{format::milli(b.items_per_receipt_milli, lang)}</td></tr>
+                    }).collect_view()}</tbody>
+                </table>
+            }
+        />
+        <Widget id="w-segments" title=Key::WSegments empty=d.segments.is_empty() export="segments" query=query.clone()
+            chart=move || {
+                let rows = segs.clone();
+                view! { <Chart id="chart-segments" label=label(Key::WSegments) options=move || charts::grouped(
+                    rows.iter().map(|s| segment_name(s.segment, lang).to_string()).collect(),
+                    vec![
+                        (customers_name.to_string(), rows.iter().map(|s| s.customer_share_bp as f64 / 100.0).collect()),
+                        (revenue_share_name.to_string(), rows.iter().map(|s| s.revenue_share_bp as f64 / 100.0).collect()),
+                    ])/> }
+            }
+            table=move || view! {
+                <table class="data-table" data-testid="table-segments">
+                    <thead><tr>
+                        <th scope="col">{move || i18n.t(Key::ColSegment)}</th><th scope="col" class="num">{move || i18n.t(Key::ColCustomers)}</th>
+                        <th scope="col" class="num">{move || i18n.t(Key::ColReceipts)}</th><th scope="col" class="num">{move || i18n.t(Key::ColRevenue)}</th>
+                        <th scope="col" class="num">{move || i18n.t(Key::ColAvgTicket)}</th><th scope="col" class="num">{move || i18n.t(Key::ColCustomerShare)}</th>
+                        <th scope="col" class="num">{move || i18n.t(Key::ColRevenueShare)}</th>
+                    </tr></thead>
+                    <tbody>{segs_t.clone().into_iter().map(|s| view! {
+                        <tr data-segment=s.segment.code()><td>{segment_name(s.segment, lang)}</td>
+                            <td class="num">{format::count(i64::from(s.customers), lang)}</td><td class="num">{format::count(i64::from(s.receipts), lang)}</td>
+                            <td class="num">{format::euros(s.revenue_cents, lang)}</td><td class="num">{format::euros(s.average_ticket_cents, lang)}</td>
+                            <td class="num">{format::percent(s.customer_share_bp, lang)}</td><td class="num">{format::percent(s.revenue_share_bp, lang)}</td></tr>
+                    }).collect_view()}</tbody>
+                </table>
+            }
+        />
+        <Widget id="w-rf-grid" title=Key::WRfGrid empty=d.rf_grid.is_empty() export="rf_grid" query=query.clone()
+            chart=move || {
+                let g = grid.clone();
+                view! { <Chart id="chart-rf-grid" label=label(Key::WRfGrid) options=move || charts::rf_grid(&g)/> }
+            }
+            table=move || view! {
+                <table class="data-table" data-testid="table-rf-grid">
+                    <thead><tr><th scope="col">"R \\ F"</th>{(1..=5).map(|f| view! { <th scope="col" class="num">{f}</th> }).collect_view()}</tr></thead>
+                    <tbody>{grid_t.clone().into_iter().enumerate().map(|(r, row)| view! {
+                        <tr><th scope="row">{r + 1}</th>{row.into_iter().map(|n| view! { <td class="num">{format::count(i64::from(n), lang)}</td> }).collect_view()}</tr>
+                    }).collect_view()}</tbody>
+                </table>
+            }
+        />
+        <Widget id="w-cohorts" title=Key::WCohorts empty=d.cohorts.is_empty() export="cohorts" query=query.clone()
+            chart=move || {
+                let rows = cohorts.clone();
+                view! { <Chart id="chart-cohorts" label=label(Key::WCohorts) height=360 options=move || charts::cohorts(&rows)/> }
+            }
+            table=move || view! {
+                <table class="data-table" data-testid="table-cohorts">
+                    <thead><tr><th scope="col">{move || i18n.t(Key::ColCohort)}</th><th scope="col" class="num">{move || i18n.t(Key::ColCustomers)}</th><th scope="col">{move || i18n.t(Key::ColMonthsSince)}</th></tr></thead>
+                    <tbody>{cohorts_t.clone().into_iter().map(|c| {
+                        let size = c.customers;
+                        view! {
+                            <tr><td>{c.month}</td><td class="num">{format::count(i64::from(size), lang)}</td>
+                                <td>{c.active.iter().enumerate().map(|(k, n)| {
+                                    let pct = if size == 0 { 0 } else { i64::from(*n) * 10_000 / i64::from(size) };
+                                    format!("{k}: {}", format::percent(pct, lang))
+                                }).collect::<Vec<_>>().join(" · ")}</td></tr>
+                        }
+                    }).collect_view()}</tbody>
+                </table>
+            }
+        />
+        </div>
+    }
+}

@@ -1,0 +1,226 @@
+//! `imagross bench analytics`: on the default demo set (generated and imported into a fresh
+//! embedded store, or an existing SQLite file with `--sqlite`), times the engine build, its
+//! memory per sales line, every dashboard query (p50/p95 over a set of filter combinations), a
+//! full dashboard refresh after a filter change (RFM cache cold), the customer list, and the
+//! same KPIs and groupings as SQL `GROUP BY` queries on the SQLite file, with the ratio.
+
+use std::time::{Duration, Instant};
+
+use app::model::analytics::{CustomerQuery, Filters};
+
+use crate::analytics::dataset::day_iso;
+use crate::analytics::{load, rfm, service, widgets, Snapshot};
+use crate::config::DatabaseUrl;
+use crate::store;
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    let idx = ((samples.len() as f64 * p).ceil() as usize).clamp(1, samples.len()) - 1;
+    samples[idx]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn filter_sets(snap: &Snapshot) -> Vec<Filters> {
+    let opts = snap.options();
+    let store = opts.stores.first().map(|s| s.0.clone()).unwrap_or_default();
+    let store2 = opts.stores.get(1).map(|s| s.0.clone()).unwrap_or_default();
+    let dept = opts.departments.first().map(|s| s.0.clone()).unwrap_or_default();
+    let promo = opts.promotions.first().map(|s| s.0.clone()).unwrap_or_default();
+    let q = |pairs: &[(&str, &str)]| Filters::from_pairs(pairs.iter().copied()).expect("valid bench filters");
+    vec![
+        q(&[("range", "7d")]),
+        q(&[("range", "30d")]),
+        q(&[("range", "90d")]),
+        q(&[("range", "ytd")]),
+        q(&[("range", "12m")]),
+        q(&[("range", "all")]),
+        q(&[("range", "30d"), ("store", &store)]),
+        q(&[("range", "90d"), ("store", &store), ("store", &store2)]),
+        q(&[("range", "30d"), ("dept", &dept)]),
+        q(&[("range", "12m"), ("dept", &dept), ("store", &store)]),
+        q(&[("range", "90d"), ("promo", &promo)]),
+        q(&[("range", "12m"), ("promo", "any")]),
+        q(&[("range", "30d"), ("gender", "F")]),
+        q(&[("range", "12m"), ("age", "35-44")]),
+        q(&[("range", "90d"), ("segment", "champions")]),
+        q(&[("range", "12m"), ("segment", "at_risk"), ("gender", "M"), ("store", &store)]),
+    ]
+}
+
+/// Runs the benchmark.
+pub async fn run(customers: u32, months: u32, sqlite: Option<std::path::PathBuf>, rounds: u32) -> anyhow::Result<()> {
+    let (path, cleanup) = match sqlite {
+        Some(p) => (p, None),
+        None => {
+            let dir = super::bench::tempfile_dir()?;
+            let path = dir.join("bench.sqlite");
+            super::bench::generate_and_import(customers, months, &dir, &DatabaseUrl::Sqlite(path.clone())).await?;
+            (path, Some(dir))
+        }
+    };
+    let store = store::open(&DatabaseUrl::Sqlite(path.clone())).await?;
+
+    let rss_before = super::bench::current_rss_mib().unwrap_or(0.0);
+    let started = Instant::now();
+    let data = load(store.as_ref()).await?;
+    let build = started.elapsed();
+    let rss_after = super::bench::current_rss_mib().unwrap_or(0.0);
+    let lines = data.lines.len().max(1);
+    println!(
+        "engine build from the embedded store: {:.2} s  ({} cardholders, {} receipts, {} sales lines)",
+        build.as_secs_f64(),
+        data.cards.len(),
+        data.receipts.len(),
+        data.lines.len()
+    );
+    println!(
+        "engine memory: {:.1} MiB = {:.1} bytes per sales line (resident growth while building: {:.0} MiB)",
+        data.heap_bytes() as f64 / 1_048_576.0,
+        data.heap_bytes() as f64 / lines as f64,
+        rss_after - rss_before
+    );
+    let snap = Snapshot::new(data);
+    let sets = filter_sets(&snap);
+
+    type Query = fn(&Snapshot, &Filters);
+    let queries: Vec<(&str, Query)> = vec![
+        ("kpis (+ previous period)", |s, f| {
+            let (sel, _) = s.select(f).unwrap();
+            std::hint::black_box(widgets::kpis(&sel));
+        }),
+        ("revenue over time", |s, f| {
+            let (sel, _) = s.select(f).unwrap();
+            std::hint::black_box(widgets::series(&sel));
+        }),
+        ("departments", |s, f| {
+            let (sel, _) = s.select(f).unwrap();
+            std::hint::black_box(widgets::departments(&sel));
+        }),
+        ("top products", |s, f| {
+            let (sel, _) = s.select(f).unwrap();
+            std::hint::black_box(widgets::top_products(&sel, 10));
+        }),
+        ("promotions + uplift", |s, f| {
+            let (sel, _) = s.select(f).unwrap();
+            std::hint::black_box(widgets::promotions(&sel));
+        }),
+        ("stores", |s, f| {
+            let (sel, _) = s.select(f).unwrap();
+            std::hint::black_box(widgets::stores(&sel));
+        }),
+        ("weekday x hour", |s, f| {
+            let (sel, _) = s.select(f).unwrap();
+            std::hint::black_box(widgets::heatmap(&sel));
+        }),
+        ("loyalty basket", |s, f| {
+            let (sel, _) = s.select(f).unwrap();
+            std::hint::black_box(widgets::basket(&sel));
+        }),
+        ("rfm scoring (uncached)", |s, f| {
+            let (sel, _) = s.select(f).unwrap();
+            std::hint::black_box(rfm::compute(&s.data, sel.window.from, sel.window.to));
+        }),
+        ("rfm segments", |s, f| {
+            let (sel, r) = s.select(f).unwrap();
+            std::hint::black_box(widgets::segments(&sel, &r));
+        }),
+        ("r x f grid", |s, f| {
+            let (sel, r) = s.select(f).unwrap();
+            std::hint::black_box(widgets::rf_grid(&sel, &r));
+        }),
+        ("cohort retention", |s, f| {
+            let (sel, _) = s.select(f).unwrap();
+            std::hint::black_box(widgets::cohorts(&sel));
+        }),
+        ("customer list page", |s, f| {
+            let q = CustomerQuery { filters: f.clone(), ..CustomerQuery::from_pairs([]).unwrap() };
+            std::hint::black_box(service::customer_page(s, q).unwrap());
+        }),
+    ];
+    // Warm the RFM cache for every window first: single queries read it like the server does.
+    for f in &sets {
+        let _ = snap.select(f);
+    }
+    println!("\n{:<28} {:>9} {:>9} {:>9}   ({} filter sets x {} rounds)", "dashboard query", "p50 ms", "p95 ms", "max ms", sets.len(), rounds);
+    let mut worst_p95 = Duration::ZERO;
+    for (name, q) in &queries {
+        let mut samples = Vec::new();
+        for _ in 0..rounds {
+            for f in &sets {
+                let t = Instant::now();
+                q(&snap, f);
+                samples.push(t.elapsed());
+            }
+        }
+        let p50 = percentile(&mut samples, 0.50);
+        let p95 = percentile(&mut samples, 0.95);
+        let max = *samples.last().unwrap();
+        worst_p95 = worst_p95.max(p95);
+        println!("{name:<28} {:>9.2} {:>9.2} {:>9.2}", ms(p50), ms(p95), ms(max));
+    }
+    println!("worst query p95: {:.2} ms (target <= 50 ms)", ms(worst_p95));
+
+    // A full refresh after a filter change: every widget, RFM cache cold.
+    let mut full = Vec::new();
+    for _ in 0..rounds {
+        for f in &sets {
+            snap.clear_rfm_cache();
+            let t = Instant::now();
+            std::hint::black_box(snap.dashboard(f).unwrap());
+            full.push(t.elapsed());
+        }
+    }
+    let p95 = percentile(&mut full, 0.95);
+    println!("full dashboard refresh after a filter change: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms (target <= 150 ms)", ms(percentile(&mut full, 0.5)), ms(p95), ms(*full.last().unwrap()));
+
+    sql_comparison(&path, &snap).await?;
+    if let Some(dir) = cleanup {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    Ok(())
+}
+
+/// The same KPIs and groupings as SQL on the SQLite file, timed, with the engine's time.
+async fn sql_comparison(path: &std::path::Path, snap: &Snapshot) -> anyhow::Result<()> {
+    let Some(last) = snap.data.last_day() else { return Ok(()) };
+    let f = Filters::from_pairs([("range", "90d")]).unwrap();
+    let (sel, _) = snap.select(&f).unwrap();
+    let from = day_iso(sel.window.from);
+    let to_excl = day_iso(last + 1);
+    let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let sqls: Vec<(&str, String)> = vec![
+        ("kpis", "SELECT COUNT(*), SUM(net_cents), SUM(discount_cents), COUNT(DISTINCT card_number) FROM receipts WHERE issued_at >= ?1 AND issued_at < ?2".into()),
+        ("departments", "SELECT l.department_id, SUM(l.net_cents), COUNT(DISTINCT l.receipt_id) FROM sales_lines l JOIN receipts r ON r.id = l.receipt_id WHERE r.issued_at >= ?1 AND r.issued_at < ?2 GROUP BY l.department_id".into()),
+        ("stores", "SELECT shop_id, SUM(net_cents), COUNT(*), COUNT(DISTINCT card_number) FROM receipts WHERE issued_at >= ?1 AND issued_at < ?2 GROUP BY shop_id".into()),
+        ("top products", "SELECT l.product_id, SUM(l.net_cents) AS revenue FROM sales_lines l JOIN receipts r ON r.id = l.receipt_id WHERE r.issued_at >= ?1 AND r.issued_at < ?2 GROUP BY l.product_id ORDER BY revenue DESC LIMIT 10".into()),
+    ];
+    println!("\nSQL GROUP BY on the SQLite store vs the engine, 90-day window {from}..{}:", day_iso(last));
+    println!("{:<14} {:>10} {:>10} {:>8}", "query", "sql ms", "engine ms", "ratio");
+    for (name, sql) in sqls {
+        let t = Instant::now();
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params![from, to_excl], |_| Ok(()))?.count();
+        let sql_time = t.elapsed();
+        let t = Instant::now();
+        match name {
+            "kpis" => {
+                std::hint::black_box(widgets::totals(&sel));
+            }
+            "departments" => {
+                std::hint::black_box(widgets::departments(&sel));
+            }
+            "stores" => {
+                std::hint::black_box(widgets::stores(&sel));
+            }
+            _ => {
+                std::hint::black_box(widgets::top_products(&sel, 10));
+            }
+        }
+        let engine = t.elapsed();
+        println!("{name:<14} {:>10.1} {:>10.2} {:>7.0}x   ({rows} rows)", ms(sql_time), ms(engine), sql_time.as_secs_f64() / engine.as_secs_f64().max(1e-9));
+    }
+    Ok(())
+}
