@@ -120,7 +120,12 @@ pub fn kpi_value(key: KpiKey, t: &Totals) -> Option<i64> {
         KpiKey::Revenue => t.net,
         KpiKey::Receipts => r,
         KpiKey::AverageTicket => ratio(t.net, r),
-        KpiKey::ItemsPerReceipt => ratio(t.lines as i64 * 1000, r),
+        KpiKey::ItemsPerReceipt => {
+            if t.lines == 0 {
+                return None; // sales lines not imported for these receipts
+            }
+            ratio(t.lines as i64 * 1000, r)
+        }
         KpiKey::ActiveCardholders => t.active_cards as i64,
         KpiKey::LoyaltyShare => share_bp(t.loyalty_net, t.net),
         KpiKey::NewCardholders => t.new_cards as i64,
