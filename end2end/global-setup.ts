@@ -35,6 +35,12 @@ export default async function globalSetup(): Promise<void> {
   fs.writeFileSync(file, `NumeroCarta;Nome;Cognome;Email;DataNascita;ConsensoPrivacy\n${card};Rosa;Verdi;;04/03/1961;S\n`);
   execFileSync(bin, ['import', '--kind', 'fidelity', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
   process.env.E2E_CLAIM_CARD = card;
+  // The fixture files (3 cardholders, 3 receipts, 4 sales lines) for the dashboard specs;
+  // importing them again changes nothing.
+  for (const name of ['fidelity.csv', 'scontrini.csv', 'vendite.csv']) {
+    const fixture = path.resolve(__dirname, '../server/fixtures/import', name);
+    execFileSync(bin, ['import', fixture], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
+  }
   try {
     execFileSync(bin, ['admin', 'create', '--email', SUPER_ADMIN.email, '--role', 'super_admin'], {
       input: `${SUPER_ADMIN.password}\n`,

@@ -34,7 +34,7 @@ fn MultiCheck(
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <details class="filter-multi" open=!selected.is_empty()>
+        <details class="filter-multi" open=!selected.is_empty() data-testid=format!("filter-{name}")>
             <summary>{move || i18n.t(legend)} {(!selected.is_empty()).then(|| format!(" ({})", selected.len()))}</summary>
             <fieldset>
                 <legend class="visually-hidden">{move || i18n.t(legend)}</legend>
