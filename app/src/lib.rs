@@ -58,11 +58,11 @@ pub fn App() -> impl IntoView {
     let i18n = use_i18n();
 
     view! {
-        <Html attr:lang=move || i18n.lang().code()/>
+        <Html attr:lang=head_text(move || i18n.lang().code())/>
         <Stylesheet id="leptos" href="/pkg/imagross.css"/>
         <Link rel="icon" href="/favicon.svg"/>
         <Meta name="theme-color" content="#b3121f"/>
-        <Title text=move || i18n.t(Key::AppName)/>
+        <Title text=head_text(move || i18n.t(Key::AppName))/>
         <Router>
             <a class="skip-link" href="#main">{move || i18n.t(Key::SkipToContent)}</a>
             <NavBar/>
@@ -86,5 +86,21 @@ pub fn App() -> impl IntoView {
                 <p>{move || i18n.t(Key::FooterText)}</p>
             </footer>
         </Router>
+    }
+}
+
+/// A `<head>` value that follows the language in the browser. On the server it is read once,
+/// while the component renders: leptos_meta reads head values after the body, when (with
+/// sandboxed arenas) no reactive arena is active, and a signal read there panics and hangs the
+/// response.
+fn head_text(read: impl Fn() -> &'static str + Send + Sync + 'static) -> impl Fn() -> &'static str + Send + Sync + 'static {
+    #[cfg(feature = "ssr")]
+    {
+        let value = read();
+        move || value
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        read
     }
 }

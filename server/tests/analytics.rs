@@ -123,6 +123,12 @@ async fn dashboard_matches_the_fixture_files(store: Arc<dyn Store>) {
     // Maria R1 F1 M3 = Others; Luca R3 F3 M1 = Potential Loyalist.
     assert_eq!(segs, [("PotentialLoyalist".to_string(), 1234), ("Others".to_string(), 2340)]);
 
+    // The customer-value models are fitted with the projection: two cardholders, no repeat
+    // buyer (so no Gamma-Gamma fit).
+    assert_eq!(d["clv"]["bgnbd_n"], 2);
+    assert_eq!(d["clv"]["as_of"], "2025-03-15");
+    assert_eq!(d["clv"]["p"], Value::Null);
+
     // Filters combine: store S01 and the Ortofrutta department.
     let (_, body) = call(&state, "/api/analytics_dashboard", query("range=all&store=S01&dept=ORTOFRUTTA"), Some(&admin)).await;
     let d: Value = serde_json::from_str(&body).unwrap();
@@ -159,8 +165,8 @@ async fn dashboard_matches_the_fixture_files(store: Arc<dyn Store>) {
     let text = String::from_utf8(body).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("\u{feff}card_number;name;"));
-    assert_eq!(lines[1], "2000000000015;Maria Rossi;maria@example.it;'+393331234567;2025-03-14;1;1;23,40;1;1;3;Others");
-    assert_eq!(lines[2], "2000000000022;Luca Bianchi;;'+393477654321;2025-03-15;0;1;12,34;3;3;1;Potential Loyalist");
+    assert!(lines[1].starts_with("2000000000015;Maria Rossi;maria@example.it;'+393331234567;2025-03-14;1;1;23,40;1;1;3;Others;"), "{}", lines[1]);
+    assert!(lines[2].starts_with("2000000000022;Luca Bianchi;;'+393477654321;2025-03-15;0;1;12,34;3;3;1;Potential Loyalist;"), "{}", lines[2]);
     assert_eq!(lines.len(), 3);
     let (_, body, _) = get(&state, "/admin/export/customers.csv?range=all&segment=potential_loyalist&sep=comma", Some(&admin)).await;
     let text = String::from_utf8(body).unwrap();
@@ -231,7 +237,7 @@ async fn the_export_command_writes_customers_with_rfm_and_segments() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = std::fs::read_to_string(&out).unwrap();
     assert_eq!(text.lines().count(), 3);
-    assert!(text.contains("2000000000022;Luca Bianchi;;'+393477654321;2025-03-15;0;1;12,34;3;3;1;Potential Loyalist"), "{text}");
+    assert!(text.contains("2000000000022;Luca Bianchi;;'+393477654321;2025-03-15;0;1;12,34;3;3;1;Potential Loyalist;"), "{text}");
     let o = run(&["export", "--kind", "customers", "--out", out.to_str().unwrap(), "--segment", "potential_loyalist", "--from", "2025-03-01", "--to", "2025-03-31"]);
     assert!(o.status.success());
     let text = std::fs::read_to_string(&out).unwrap();
@@ -244,4 +250,34 @@ async fn the_export_command_writes_customers_with_rfm_and_segments() {
     let bad = run(&["export", "--kind", "customers", "--out", out.to_str().unwrap(), "--segment", "vip"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--segment"), "{}", String::from_utf8_lossy(&bad.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_clv_command_prints_the_fit() {
+    let t = common::sqlite().await;
+    for f in ["fidelity.csv", "scontrini.csv", "vendite.csv"] {
+        import(t.store.as_ref(), f).await;
+    }
+    let imagross::config::DatabaseUrl::Sqlite(db) = &t.url else { unreachable!() };
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_imagross"))
+            .args(args)
+            .env("DATABASE_URL", format!("sqlite:{}", db.display()))
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let o = run(&["clv", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["as_of"], "2025-03-15", "defaults to the last receipt's date");
+    assert_eq!(v["bgnbd"]["n"], 2);
+    assert!(v["bgnbd"]["log_likelihood"].as_f64().unwrap().is_finite());
+    assert_eq!(v["gamma_gamma"], Value::Null);
+    let o = run(&["clv", "--as-of", "2025-03-14"]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("n = 1,"), "only Maria had bought by 14 March: {}", String::from_utf8_lossy(&o.stdout));
+    let bad = run(&["clv", "--as-of", "2025-13-01"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--as-of"));
 }

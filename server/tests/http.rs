@@ -132,3 +132,26 @@ async fn caches_refresh_after_an_import_batch_without_a_restart() {
     assert_eq!(caches.summary().rows["cardholders"], 3);
     assert!(caches.is_warm());
 }
+
+/// Many pages rendered at once through one router (as the real server does) all complete.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_page_renders_complete() {
+    let t = common::sqlite().await;
+    let app = router(common::server_state(&t));
+    let mut tasks = Vec::new();
+    let n: usize = std::env::var("TEST_N").ok().and_then(|v| v.parse().ok()).unwrap_or(40);
+    for i in 0..n {
+        let app = app.clone();
+        let path = ["/", "/admin", "/signup", "/admin/customers", "/me/receipts", "/login", "/claim"][i % 7];
+        tasks.push(tokio::spawn(async move {
+            let res = app.oneshot(get(path)).await.unwrap();
+            let status = res.status();
+            res.into_body().collect().await.unwrap();
+            status
+        }));
+    }
+    let all = tokio::time::timeout(std::time::Duration::from_secs(60), futures::future::join_all(tasks)).await.expect("every render finishes");
+    for status in all {
+        assert!(matches!(status.unwrap().as_u16(), 200 | 401), "rendered");
+    }
+}

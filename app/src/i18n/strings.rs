@@ -254,4 +254,19 @@ strings! {
     CustNotFound => "Carta non trovata.", "Card not found.";
     CustBack => "Torna ai clienti", "Back to customers";
     NavCustomers => "Clienti", "Customers";
+    WClv => "Modello predittivo (BG/NBD e Gamma-Gamma)", "Predictive model (BG/NBD and Gamma-Gamma)";
+    WChurn => "Clienti di valore a rischio di abbandono", "High-value cardholders at risk of leaving";
+    WValueDist => "Valore previsto nei prossimi 12 mesi", "Predicted value over the next 12 months";
+    WSegmentForecast => "Scontrini attesi nei prossimi 90 giorni per segmento", "Expected receipts in the next 90 days by segment";
+    ColPAlive => "Probabilità di essere attivo", "Probability alive";
+    ColPredictedValue => "Valore previsto 12 mesi", "Predicted 12-month value";
+    ColExpected90 => "Scontrini attesi (90 giorni)", "Expected receipts (90 days)";
+    ColSpend => "Spesa nel periodo", "Spend in the period";
+    ColValueRange => "Valore previsto", "Predicted value";
+    ClvAsOf => "Data di analisi", "Analysis date";
+    ClvSample => "clienti", "customers";
+    ClvLogLik => "log-verosimiglianza", "log-likelihood";
+    ClvDiscount => "tasso di sconto mensile", "monthly discount rate";
+    ClvNotFitted => "Il modello non è ancora stimato: servono scontrini con carta.", "The model is not fitted yet: it needs receipts with a card.";
+    ChurnNone => "Nessun cliente di valore a rischio per i filtri scelti.", "No high-value cardholder at risk for the chosen filters.";
 }

@@ -536,7 +536,7 @@ pub struct CohortRow {
 }
 
 /// Everything the dashboard shows for one set of filters.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Dashboard {
     pub filters: Filters,
     /// The resolved range, `YYYY-MM-DD` both ends inclusive.
@@ -561,7 +561,64 @@ pub struct Dashboard {
     /// Customers by R score (rows, 1–5) and F score (columns, 1–5): `rf_grid[r-1][f-1]`.
     pub rf_grid: Vec<Vec<u32>>,
     pub cohorts: Vec<CohortRow>,
+    /// The customer-value models' fit, once computed.
+    pub clv: Option<ClvSummary>,
+    /// High-value cardholders whose probability of being alive dropped below the threshold.
+    pub churn_risk: Vec<ChurnRow>,
+    /// Cardholders by predicted 12-month value.
+    pub value_distribution: Vec<ValueBucket>,
+    /// Expected receipts in the next 90 days, per RFM segment.
+    pub segment_forecast: Vec<SegmentForecast>,
     pub options: FilterOptions,
+}
+
+/// The fitted BG/NBD and Gamma-Gamma models, for admins.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClvSummary {
+    /// Analysis date, `YYYY-MM-DD`.
+    pub as_of: String,
+    pub r: f64,
+    pub alpha: f64,
+    pub a: f64,
+    pub b: f64,
+    pub bgnbd_n: u32,
+    pub bgnbd_log_likelihood: f64,
+    pub p: Option<f64>,
+    pub q: Option<f64>,
+    pub v: Option<f64>,
+    pub gamma_gamma_n: u32,
+    pub gamma_gamma_log_likelihood: Option<f64>,
+    pub monthly_discount_bp: i64,
+}
+
+/// A cardholder at risk of leaving.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChurnRow {
+    pub card_number: String,
+    pub name: String,
+    /// Spend in the selection.
+    pub monetary_cents: i64,
+    pub last_receipt: String,
+    pub p_alive_bp: i64,
+    pub value_12m_cents: i64,
+    pub segment: Option<Segment>,
+}
+
+/// Cardholders whose predicted 12-month value falls in `[from, to)` euros (`to` = None: open).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValueBucket {
+    pub from_eur: i64,
+    pub to_eur: Option<i64>,
+    pub customers: u32,
+}
+
+/// Expected receipts of a segment's cardholders in the next 90 days.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentForecast {
+    pub segment: Segment,
+    pub customers: u32,
+    /// Sum over the segment, × 1000.
+    pub expected_receipts_90d_milli: i64,
 }
 
 /// The values the filter form offers.
@@ -668,6 +725,12 @@ pub struct CustomerRow {
     pub f: u8,
     pub m: u8,
     pub segment: Segment,
+    /// Probability of being alive (basis points), when the models are fitted.
+    pub p_alive_bp: Option<i64>,
+    /// Expected receipts in the next 90 days × 1000.
+    pub expected_receipts_90d_milli: Option<i64>,
+    /// Predicted discounted value of the next 12 months.
+    pub value_12m_cents: Option<i64>,
 }
 
 /// One page of the customer list.

@@ -186,6 +186,14 @@ fn Customer360Body(c: Customer360) -> impl IntoView {
                         " — " <strong data-testid="customer-segment">{segment_name(r.segment, lang)}</strong>
                         " (" {r.recency_days} " gg, " {r.frequency} " " {move || i18n.t(Key::ColReceipts).to_lowercase()} ", " {format::euros(r.monetary_cents, lang)} ")"
                     </p>
+                    <dl class="profile" data-testid="customer-forecast">
+                        <dt>{move || i18n.t(Key::ColPAlive)}</dt>
+                        <dd data-testid="customer-p-alive">{r.p_alive_bp.map(|p| format::percent(p, lang)).unwrap_or_else(|| "—".into())}</dd>
+                        <dt>{move || i18n.t(Key::ColExpected90)}</dt>
+                        <dd>{r.expected_receipts_90d_milli.map(|e| format::milli(e, lang)).unwrap_or_else(|| "—".into())}</dd>
+                        <dt>{move || i18n.t(Key::ColPredictedValue)}</dt>
+                        <dd>{r.value_12m_cents.map(|v| format::euros(v, lang)).unwrap_or_else(|| "—".into())}</dd>
+                    </dl>
                 }.into_any(),
                 None => view! { <p class="no-data">{move || i18n.t(Key::CustNoReceipts)}</p> }.into_any(),
             }}

@@ -3,12 +3,14 @@
 
 use app::model::analytics::{CustomerQuery, CustomerRow, CustomerSort};
 
+use super::clv::ClvModel;
 use super::dataset::{day_iso, Dataset, NONE};
 use super::rfm::{Rfm, RfmScore};
 use super::selection::Selection;
 
-/// The wire row of a score.
-pub fn row(data: &Dataset, s: &RfmScore) -> CustomerRow {
+/// The wire row of a score (with the model's predictions when fitted).
+pub fn row(data: &Dataset, clv: Option<&ClvModel>, s: &RfmScore) -> CustomerRow {
+    let prediction = clv.and_then(|m| m.of(s.card));
     let c = &data.cards;
     let i = s.card as usize;
     CustomerRow {
@@ -24,6 +26,9 @@ pub fn row(data: &Dataset, s: &RfmScore) -> CustomerRow {
         f: s.f,
         m: s.m,
         segment: s.segment,
+        p_alive_bp: prediction.map(|p| (p.p_alive * 10_000.0).round() as i64),
+        expected_receipts_90d_milli: prediction.map(|p| (p.expected_90d * 1000.0).round() as i64),
+        value_12m_cents: prediction.map(|p| (p.value_12m * 100.0).round() as i64),
     }
 }
 

@@ -28,11 +28,14 @@ pub enum ExportKind {
     Customers,
     Receipts,
     Sales,
+    ChurnRisk,
+    ValueDistribution,
+    SegmentForecast,
 }
 
 impl ExportKind {
     /// Every kind.
-    pub const ALL: [ExportKind; 14] = [
+    pub const ALL: [ExportKind; 17] = [
         ExportKind::Kpis,
         ExportKind::Series,
         ExportKind::Departments,
@@ -47,6 +50,9 @@ impl ExportKind {
         ExportKind::Customers,
         ExportKind::Receipts,
         ExportKind::Sales,
+        ExportKind::ChurnRisk,
+        ExportKind::ValueDistribution,
+        ExportKind::SegmentForecast,
     ];
 
     /// The name in URLs, file names and the CLI.
@@ -66,6 +72,9 @@ impl ExportKind {
             ExportKind::Customers => "customers",
             ExportKind::Receipts => "receipts",
             ExportKind::Sales => "sales",
+            ExportKind::ChurnRisk => "churn_risk",
+            ExportKind::ValueDistribution => "value_distribution",
+            ExportKind::SegmentForecast => "segment_forecast",
         }
     }
 
@@ -120,6 +129,8 @@ pub enum Cell {
     Percent(i64),
     /// Thousandths, written with three decimals.
     Milli(i64),
+    /// Basis points written as a ratio 0–1 with four decimals (probabilities).
+    Ratio(i64),
     Empty,
 }
 
@@ -195,6 +206,7 @@ impl CsvStyle {
             Cell::Money(v) => fixed(*v, 2, comma),
             Cell::Percent(v) => fixed(*v, 2, comma),
             Cell::Milli(v) => fixed(*v, 3, comma),
+            Cell::Ratio(v) => fixed(*v, 4, comma),
             Cell::Empty => String::new(),
         };
         let delimiter = self.delimiter as char;
@@ -245,7 +257,11 @@ pub fn headers(kind: ExportKind) -> Vec<&'static str> {
         ExportKind::Cohorts => vec!["cohort_month", "customers", "months_since", "active", "retention_percent"],
         ExportKind::Customers => vec![
             "card_number", "name", "email", "phone", "last_receipt", "recency_days", "frequency", "monetary_eur", "r_score", "f_score", "m_score", "segment",
+            "p_alive", "expected_receipts_90d", "predicted_value_12m",
         ],
+        ExportKind::ChurnRisk => vec!["card_number", "name", "spend_eur", "last_receipt", "p_alive", "predicted_value_12m", "segment"],
+        ExportKind::ValueDistribution => vec!["value_from_eur", "value_to_eur", "customers"],
+        ExportKind::SegmentForecast => vec!["segment", "segment_it", "customers", "expected_receipts_90d"],
         ExportKind::Receipts => vec!["receipt_id", "date", "time", "store", "card_number", "gross_eur", "discount_eur", "net_eur", "lines"],
         ExportKind::Sales => vec!["receipt_id", "date", "store", "card_number", "product", "description", "department", "quantity", "gross_eur", "discount_eur", "net_eur", "promotion"],
     }
@@ -374,7 +390,7 @@ pub fn rows(snap: &Snapshot, kind: ExportKind, query: &CustomerQuery, emit: &mut
         }
         ExportKind::Customers => {
             for s in customers::matching(&sel, &rfm, query) {
-                let r = customers::row(data, &s);
+                let r = customers::row(data, snap.clv.as_ref(), &s);
                 out!(vec![
                     Cell::text(r.card_number),
                     Cell::text(r.name),
@@ -388,7 +404,33 @@ pub fn rows(snap: &Snapshot, kind: ExportKind, query: &CustomerQuery, emit: &mut
                     Cell::Int(i64::from(r.f)),
                     Cell::Int(i64::from(r.m)),
                     Cell::text(r.segment.english()),
+                    r.p_alive_bp.map_or(Cell::Empty, |v| Cell::Ratio(v)),
+                    r.expected_receipts_90d_milli.map_or(Cell::Empty, Cell::Milli),
+                    r.value_12m_cents.map_or(Cell::Empty, Cell::Money),
                 ]);
+            }
+        }
+        ExportKind::ChurnRisk => {
+            for c in super::forecast::churn_risk_all(&sel, &rfm, snap.clv.as_ref()) {
+                out!(vec![
+                    Cell::text(c.card_number),
+                    Cell::text(c.name),
+                    Cell::Money(c.monetary_cents),
+                    Cell::text(c.last_receipt),
+                    Cell::Ratio(c.p_alive_bp),
+                    Cell::Money(c.value_12m_cents),
+                    c.segment.map_or(Cell::Empty, |s| Cell::text(s.english())),
+                ]);
+            }
+        }
+        ExportKind::ValueDistribution => {
+            for b in super::forecast::value_distribution(&sel, snap.clv.as_ref()) {
+                out!(vec![Cell::Int(b.from_eur), b.to_eur.map_or(Cell::Empty, Cell::Int), Cell::Int(i64::from(b.customers))]);
+            }
+        }
+        ExportKind::SegmentForecast => {
+            for f in super::forecast::segment_forecast(&sel, &rfm, snap.clv.as_ref()) {
+                out!(vec![Cell::text(f.segment.english()), Cell::text(f.segment.italian()), Cell::Int(i64::from(f.customers)), Cell::Milli(f.expected_receipts_90d_milli)]);
             }
         }
         ExportKind::Receipts => {
@@ -498,6 +540,7 @@ pub fn write_xlsx(snap: &Snapshot, kind: ExportKind, query: &CustomerQuery, path
                 Cell::Money(v) => sheet.write_number_with_format(row, c, *v as f64 / 100.0, &money).map(|_| ()),
                 Cell::Percent(v) => sheet.write_number_with_format(row, c, *v as f64 / 100.0, &money).map(|_| ()),
                 Cell::Milli(v) => sheet.write_number_with_format(row, c, *v as f64 / 1000.0, &milli).map(|_| ()),
+                Cell::Ratio(v) => sheet.write_number(row, c, *v as f64 / 10_000.0).map(|_| ()),
                 Cell::Empty => Ok(()),
             };
             if let Err(e) = res {

@@ -4,9 +4,11 @@
 //! the database: they read the current projection, which is swapped atomically when a rebuild
 //! finishes.
 
+pub mod clv;
 pub mod customers;
 pub mod dataset;
 pub mod export;
+pub mod forecast;
 pub mod rfm;
 pub mod selection;
 pub mod service;
@@ -61,13 +63,23 @@ pub async fn load(store: &dyn Store) -> StoreResult<Dataset> {
 /// The current dataset plus its per-window RFM cache.
 pub struct Snapshot {
     pub data: Dataset,
+    /// The customer-value models fitted at the last day with data.
+    pub clv: Option<clv::ClvModel>,
     rfm: Mutex<Vec<(Window, Arc<Rfm>)>>,
 }
 
 impl Snapshot {
     /// Wraps a dataset.
+    /// Fits the customer-value models too (a second or two on the demo set): call it off the
+    /// async threads.
     pub fn new(data: Dataset) -> Arc<Self> {
-        Arc::new(Snapshot { data, rfm: Mutex::new(Vec::new()) })
+        let clv = data.last_day().and_then(|last| clv::ClvModel::fit(&data, last, clv::DEFAULT_MONTHLY_DISCOUNT));
+        Arc::new(Snapshot { data, clv, rfm: Mutex::new(Vec::new()) })
+    }
+
+    /// A snapshot with a given model (tests, or a fit at another date).
+    pub fn with_clv(data: Dataset, clv: Option<clv::ClvModel>) -> Arc<Self> {
+        Arc::new(Snapshot { data, clv, rfm: Mutex::new(Vec::new()) })
     }
 
     /// Empties the RFM cache (benchmarks: the cost of a cold refresh).
@@ -145,6 +157,10 @@ impl Snapshot {
             segments: widgets::segments(&sel, &rfm),
             rf_grid: widgets::rf_grid(&sel, &rfm),
             cohorts: widgets::cohorts(&sel),
+            clv: self.clv.as_ref().map(forecast::summary),
+            churn_risk: forecast::churn_risk(&sel, &rfm, self.clv.as_ref()),
+            value_distribution: forecast::value_distribution(&sel, self.clv.as_ref()),
+            segment_forecast: forecast::segment_forecast(&sel, &rfm, self.clv.as_ref()),
             options: self.options(),
         })
     }
@@ -173,9 +189,9 @@ impl Engine {
     }
 
     /// Replaces the snapshot.
-    pub fn install(&self, data: Dataset) {
+    pub fn install(&self, snapshot: Arc<Snapshot>) {
         if let Ok(mut slot) = self.current.write() {
-            *slot = Some(Snapshot::new(data));
+            *slot = Some(snapshot);
         }
     }
 
@@ -191,7 +207,17 @@ impl Engine {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "analytics projection built"
         );
-        self.install(data);
+        let started = std::time::Instant::now();
+        let snapshot = tokio::task::spawn_blocking(move || Snapshot::new(data)).await.expect("model fit does not panic");
+        if let Some(m) = &snapshot.clv {
+            tracing::info!(
+                r = m.bgnbd.params.r, alpha = m.bgnbd.params.alpha, a = m.bgnbd.params.a, b = m.bgnbd.params.b,
+                n = m.bgnbd.n, log_likelihood = m.bgnbd.log_likelihood,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "customer-value models fitted"
+            );
+        }
+        self.install(snapshot);
         Ok(())
     }
 }

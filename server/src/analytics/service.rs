@@ -85,7 +85,7 @@ pub fn customer_page(snap: &Snapshot, query: CustomerQuery) -> Result<CustomerPa
     let (sel, rfm) = snap.select(&query.filters).map_err(bad_filter)?;
     let all = customers::matching(&sel, &rfm, &query);
     let start = ((query.page - 1) * query.per_page) as usize;
-    let rows = all.iter().skip(start).take(query.per_page as usize).map(|s| customers::row(&snap.data, s)).collect();
+    let rows = all.iter().skip(start).take(query.per_page as usize).map(|s| customers::row(&snap.data, snap.clv.as_ref(), s)).collect();
     Ok(CustomerPage {
         from: day_iso(sel.window.from),
         to: day_iso(sel.window.to),
@@ -107,7 +107,7 @@ pub fn customer_360(snap: &Snapshot, card_number: &str) -> Result<Customer360, A
     let rfm = match (data.first_day(), data.last_day()) {
         (Some(first), Some(last)) => {
             let all = snap.rfm(Window { from: first, to: last });
-            all.of(c).map(|s| customers::row(data, s))
+            all.of(c).map(|s| customers::row(data, snap.clv.as_ref(), s))
         }
         _ => None,
     };

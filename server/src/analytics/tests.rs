@@ -70,6 +70,10 @@ fn line(receipt: &str, no: i64, product: &str, qty: i64, net: i64, discount: i64
 }
 
 fn fixture() -> std::sync::Arc<Snapshot> {
+    Snapshot::new(fixture_data())
+}
+
+fn fixture_data() -> super::dataset::Dataset {
     let mut b = DatasetBuilder::new();
     b.add_shop(&Shop { id: "S1".into(), name: "Centro".into(), city: None, province: None });
     b.add_shop(&Shop { id: "S2".into(), name: "Mare".into(), city: None, province: None });
@@ -104,7 +108,7 @@ fn fixture() -> std::sync::Arc<Snapshot> {
     ] {
         b.add_line(&l);
     }
-    Snapshot::new(b.finish())
+    b.finish()
 }
 
 fn window(extra: &[(&str, &str)]) -> Filters {
@@ -339,9 +343,9 @@ fn csv_exports_match_the_tables() {
     let text = csv(ExportKind::Customers, CsvStyle::default());
     assert!(text.starts_with('\u{feff}'), "BOM");
     let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
-    assert_eq!(lines[0], "card_number;name;email;phone;last_receipt;recency_days;frequency;monetary_eur;r_score;f_score;m_score;segment");
-    assert_eq!(lines[1], "2000000000002;Luca Bianchi;luca@example.it;'+393470000002;2026-01-10;10;1;20,00;2;1;4;Others");
-    assert_eq!(lines[3], "2000000000003;Anna Verdi;'@evil;'+393470000003;2026-01-20;0;1;7,00;4;2;1;Potential Loyalist");
+    assert_eq!(lines[0], "card_number;name;email;phone;last_receipt;recency_days;frequency;monetary_eur;r_score;f_score;m_score;segment;p_alive;expected_receipts_90d;predicted_value_12m");
+    assert!(lines[1].starts_with("2000000000002;Luca Bianchi;luca@example.it;'+393470000002;2026-01-10;10;1;20,00;2;1;4;Others;"), "{}", lines[1]);
+    assert!(lines[3].starts_with("2000000000003;Anna Verdi;'@evil;'+393470000003;2026-01-20;0;1;7,00;4;2;1;Potential Loyalist;"), "{}", lines[3]);
     assert_eq!(lines.len(), 4);
     let en = csv(ExportKind::Stores, CsvStyle::from_code(Some(",")).unwrap());
     let lines: Vec<&str> = en.trim_start_matches('\u{feff}').lines().collect();
@@ -367,4 +371,51 @@ fn xlsx_export_round_trips() {
     assert_eq!(rows[1][0], C2);
     assert_eq!(rows[1][7], "20");
     assert_eq!(rows[3][2], "'@evil");
+}
+
+#[test]
+fn forecast_widgets_follow_the_selection() {
+    use super::clv::bgnbd::{BgNbd, BgNbdFit};
+    use super::clv::{ClvModel, Prediction};
+    let data = fixture_data();
+    let card = |n: &str| data.cards.number.get(n).unwrap() as usize;
+    let mut predictions = vec![None; data.cards.len()];
+    let p = |p_alive: f64, expected_90d: f64, value_12m: f64| Some(Prediction { p_alive, expected_90d, value_12m, ..Default::default() });
+    predictions[card(C1)] = p(0.30, 1.5, 50.0);
+    predictions[card(C2)] = p(0.40, 0.5, 120.0);
+    predictions[card(C3)] = p(0.20, 2.0, 10.0);
+    let params = BgNbd { r: 0.25, alpha: 4.0, a: 0.8, b: 2.4 };
+    let model = ClvModel {
+        as_of: data.last_day().unwrap(),
+        monthly_discount: 0.01,
+        bgnbd: BgNbdFit { params, n: 3, log_likelihood: -10.0 },
+        gamma_gamma: None,
+        predictions,
+        fit_ms: 0.0,
+        predict_ms: 0.0,
+    };
+    let s = Snapshot::with_clv(data, Some(model));
+    let d = s.dashboard(&window(&[])).unwrap();
+    // Spend in the window: C2 20.00, C1 13.00, C3 7.00; the top 20 % of 3 cardholders is C2,
+    // whose probability of being alive (0.40) is under 0.5.
+    let churn: Vec<(&str, i64, i64, i64)> = d.churn_risk.iter().map(|c| (c.card_number.as_str(), c.monetary_cents, c.p_alive_bp, c.value_12m_cents)).collect();
+    assert_eq!(churn, [(C2, 2000, 4000, 12_000)]);
+    let buckets: Vec<(i64, u32)> = d.value_distribution.iter().map(|b| (b.from_eur, b.customers)).collect();
+    assert_eq!(buckets, [(0, 1), (25, 0), (50, 1), (100, 1), (250, 0), (500, 0), (1000, 0), (2500, 0)]);
+    let forecast: Vec<(Segment, u32, i64)> = d.segment_forecast.iter().map(|f| (f.segment, f.customers, f.expected_receipts_90d_milli)).collect();
+    assert_eq!(forecast, [(Segment::PotentialLoyalist, 1, 2000), (Segment::AtRisk, 1, 1500), (Segment::Others, 1, 500)]);
+    assert_eq!(d.clv.as_ref().map(|c| (c.bgnbd_n, c.r)), Some((3, 0.25)));
+    // A filter narrows them: women only (C1, C3); the top 20 % is C1 (0.30 < 0.5).
+    let d = s.dashboard(&window(&[("gender", "F")])).unwrap();
+    assert_eq!(d.churn_risk.iter().map(|c| c.card_number.as_str()).collect::<Vec<_>>(), [C1]);
+    assert_eq!(d.value_distribution.iter().map(|b| b.customers).sum::<u32>(), 2);
+    // The customer export carries the predictions.
+    let query = CustomerQuery { filters: window(&[]), ..CustomerQuery::from_pairs([]).unwrap() };
+    let mut out = Vec::new();
+    export::write_csv(&s, ExportKind::Customers, &query, CsvStyle::default(), &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains(";Others;0,4000;0,500;120,00\r\n"), "{text}");
+    // Without a model the widgets are empty, not zero.
+    let d = Snapshot::with_clv(fixture_data(), None).dashboard(&window(&[])).unwrap();
+    assert!(d.churn_risk.is_empty() && d.value_distribution.is_empty() && d.segment_forecast.is_empty() && d.clv.is_none());
 }

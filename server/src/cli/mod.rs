@@ -4,6 +4,7 @@
 mod admin;
 mod bench;
 mod bench_analytics;
+mod clv;
 mod db;
 mod export;
 pub mod demo;
@@ -38,6 +39,8 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Generate a deterministic demo data set.
     DemoData(demo::DemoArgs),
+    /// Fit the customer-value models (BG/NBD, Gamma-Gamma) and print them.
+    Clv(clv::ClvArgs),
     /// Export customers, receipts, sales or segments.
     Export(export::ExportArgs),
     /// Manage admin accounts.
@@ -75,5 +78,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::DemoData(args) => demo::run(args).await,
         Command::Bench { action } => bench::run(action).await,
         Command::Export(args) => export::run(&config, args).await,
+        Command::Clv(args) => clv::run(&config, args).await,
     }
 }

@@ -78,7 +78,10 @@ impl ServerState {
 
 /// The whole application router.
 pub fn router(state: ServerState) -> Router {
-    let routes = generate_route_list(app::App);
+    // The route list is computed once per process: generating it renders the app in a special
+    // mode, and several of those at once (tests build many routers concurrently) can hang.
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    let routes = ROUTES.get_or_init(|| generate_route_list(app::App)).clone();
     let app_state = state.app.clone();
     let options = state.leptos_options.clone();
     let request_id = HeaderName::from_static(REQUEST_ID);

@@ -89,7 +89,8 @@ fn DashboardBody(d: Dashboard) -> impl IntoView {
             {until.map(|u| view! { " · " {move || i18n.t(Key::DashDataUntil)} " " {u} })}
         </p>
         <KpiRow kpis=d.kpis.clone() query=query.clone()/>
-        <widgets::AllWidgets d query/>
+        <widgets::AllWidgets d=d.clone() query=query.clone()/>
+        <widgets::ForecastWidgets d query/>
     }
 }
 

@@ -334,3 +334,107 @@ pub fn AllWidgets(d: Dashboard, query: String) -> impl IntoView {
         </div>
     }
 }
+
+/// The customer-value widgets: the models' fit, the churn-risk list, the predicted-value
+/// distribution and the 90-day forecast by segment.
+#[component]
+pub fn ForecastWidgets(d: Dashboard, query: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = i18n.lang();
+    let label = move |key: Key| Signal::derive(move || i18n.t(key).to_string());
+    let dist = d.value_distribution.clone();
+    let dist_t = d.value_distribution.clone();
+    let fc = d.segment_forecast.clone();
+    let fc_t = d.segment_forecast.clone();
+    let churn = d.churn_risk.clone();
+    let customers_name = i18n.t(Key::ColCustomers);
+    let expected_name = i18n.t(Key::ColExpected90);
+    let bucket_label = |from: i64, to: Option<i64>| match to {
+        Some(t) => format!("{from}–{t} €"),
+        None => format!("≥ {from} €"),
+    };
+    view! {
+        <div class="widgets">
+        <section class="widget" id="w-clv" data-testid="w-clv">
+            <h2>{move || i18n.t(Key::WClv)}</h2>
+            {match d.clv.clone() {
+                None => view! { <p class="no-data" data-testid="no-data">{move || i18n.t(Key::ClvNotFitted)}</p> }.into_any(),
+                Some(c) => view! {
+                    <dl class="profile" data-testid="clv-fit">
+                        <dt>{move || i18n.t(Key::ClvAsOf)}</dt><dd>{format::date(&c.as_of, lang)}</dd>
+                        <dt>"BG/NBD"</dt>
+                        <dd data-testid="clv-bgnbd">{format!("r = {:.3}, α = {:.3}, a = {:.3}, b = {:.3}", c.r, c.alpha, c.a, c.b)}
+                            " · n = " {format::count(i64::from(c.bgnbd_n), lang)} " " {move || i18n.t(Key::ClvSample)}
+                            " · " {move || i18n.t(Key::ClvLogLik)} " " {format!("{:.1}", c.bgnbd_log_likelihood)}</dd>
+                        <dt>"Gamma-Gamma"</dt>
+                        <dd>{match (c.p, c.q, c.v) {
+                            (Some(p), Some(q), Some(v)) => format!("p = {p:.3}, q = {q:.3}, v = {v:.3} · n = {} · {:.1}", c.gamma_gamma_n, c.gamma_gamma_log_likelihood.unwrap_or_default()),
+                            _ => "—".to_string(),
+                        }}</dd>
+                        <dt>{move || i18n.t(Key::ClvDiscount)}</dt><dd>{format::percent(c.monthly_discount_bp, lang)}</dd>
+                    </dl>
+                }.into_any(),
+            }}
+        </section>
+        <section class="widget" id="w-churn" data-testid="w-churn">
+            <h2>{move || i18n.t(Key::WChurn)}</h2>
+            {if churn.is_empty() {
+                view! { <p class="no-data" data-testid="no-data">{move || i18n.t(Key::ChurnNone)}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                    <table class="data-table" data-testid="table-churn">
+                        <thead><tr>
+                            <th scope="col">{move || i18n.t(Key::ColCard)}</th><th scope="col">{move || i18n.t(Key::ColName)}</th>
+                            <th scope="col" class="num">{move || i18n.t(Key::ColSpend)}</th><th scope="col">{move || i18n.t(Key::ColLastReceipt)}</th>
+                            <th scope="col" class="num">{move || i18n.t(Key::ColPAlive)}</th><th scope="col" class="num">{move || i18n.t(Key::ColPredictedValue)}</th>
+                        </tr></thead>
+                        <tbody>{churn.into_iter().map(|c| {
+                            let href = format!("/admin/customers/{}", c.card_number);
+                            view! {
+                                <tr><td><a href=href>{c.card_number.clone()}</a></td><td>{c.name}</td>
+                                    <td class="num">{format::euros(c.monetary_cents, lang)}</td><td>{format::date(&c.last_receipt, lang)}</td>
+                                    <td class="num">{format::percent(c.p_alive_bp, lang)}</td><td class="num">{format::euros(c.value_12m_cents, lang)}</td></tr>
+                            }
+                        }).collect_view()}</tbody>
+                    </table>
+                    </div>
+                }.into_any()
+            }}
+            <ExportLinks kind="churn_risk" query=query.clone()/>
+        </section>
+        <Widget id="w-value" title=Key::WValueDist empty=d.value_distribution.is_empty() export="value_distribution" query=query.clone()
+            chart=move || {
+                let rows = dist.clone();
+                view! { <Chart id="chart-value" label=label(Key::WValueDist) options=move || charts::grouped(
+                    rows.iter().map(|b| bucket_label(b.from_eur, b.to_eur)).collect(),
+                    vec![(customers_name.to_string(), rows.iter().map(|b| f64::from(b.customers)).collect())])/> }
+            }
+            table=move || view! {
+                <table class="data-table" data-testid="table-value">
+                    <thead><tr><th scope="col">{move || i18n.t(Key::ColValueRange)}</th><th scope="col" class="num">{move || i18n.t(Key::ColCustomers)}</th></tr></thead>
+                    <tbody>{dist_t.clone().into_iter().map(|b| view! {
+                        <tr><td>{bucket_label(b.from_eur, b.to_eur)}</td><td class="num">{format::count(i64::from(b.customers), lang)}</td></tr>
+                    }).collect_view()}</tbody>
+                </table>
+            }
+        />
+        <Widget id="w-forecast" title=Key::WSegmentForecast empty=d.segment_forecast.is_empty() export="segment_forecast" query=query.clone()
+            chart=move || {
+                let rows = fc.clone();
+                view! { <Chart id="chart-forecast" label=label(Key::WSegmentForecast) options=move || charts::grouped(
+                    rows.iter().map(|f| segment_name(f.segment, lang).to_string()).collect(),
+                    vec![(expected_name.to_string(), rows.iter().map(|f| f.expected_receipts_90d_milli as f64 / 1000.0).collect())])/> }
+            }
+            table=move || view! {
+                <table class="data-table" data-testid="table-forecast">
+                    <thead><tr><th scope="col">{move || i18n.t(Key::ColSegment)}</th><th scope="col" class="num">{move || i18n.t(Key::ColCustomers)}</th><th scope="col" class="num">{move || i18n.t(Key::ColExpected90)}</th></tr></thead>
+                    <tbody>{fc_t.clone().into_iter().map(|f| view! {
+                        <tr><td>{segment_name(f.segment, lang)}</td><td class="num">{format::count(i64::from(f.customers), lang)}</td><td class="num">{format::milli(f.expected_receipts_90d_milli, lang)}</td></tr>
+                    }).collect_view()}</tbody>
+                </table>
+            }
+        />
+        </div>
+    }
+}
