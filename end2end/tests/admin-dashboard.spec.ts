@@ -19,6 +19,7 @@ test.describe('admin dashboard', () => {
     await dash.openWithData('range=all', '€ 40,74');
     await expect(dash.receipts).toHaveText('3');
     await expect(page.getByTestId('kpi-loyalty_share')).toHaveText('87,7 %');
+    await expect(page.getByTestId('clv-bgnbd')).toContainText('n = 2 clienti');
     for (const id of ['chart-series', 'chart-departments', 'chart-stores', 'chart-heatmap', 'chart-segments']) {
       await expect(page.locator(`#${id}`)).toHaveAttribute('data-drawn', 'true');
       await expectChartPainted(page.locator(`#${id}`));
@@ -68,6 +69,8 @@ test.describe('admin dashboard', () => {
     await expect(page).toHaveURL(/\/admin\/customers\/2000000000022/);
     await expect(page.getByTestId('customer-name')).toHaveText('Luca Bianchi');
     await expect(page.getByTestId('customer-segment')).toHaveText('Potenziali fedeli');
+    // One purchase day only: BG/NBD says certainly alive.
+    await expect(page.getByTestId('customer-p-alive')).toHaveText('100,0 %');
     await expect(page.locator('#chart-customer-monthly')).toHaveAttribute('data-drawn', 'true');
   });
 });

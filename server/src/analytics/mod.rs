@@ -130,13 +130,38 @@ impl Snapshot {
         }
     }
 
-    /// Every dashboard figure for `filters`.
+    /// Every dashboard figure for `filters`. The widgets are computed on two threads (each is
+    /// one pass over the selection).
     pub fn dashboard(&self, filters: &Filters) -> Result<Dashboard, BadFilter> {
         let (sel, rfm) = self.select(filters)?;
         let w = sel.window;
         let p = w.previous();
-        let (granularity, series) = widgets::series(&sel);
-        let (top_by_revenue, top_by_quantity) = widgets::top_products(&sel, 10);
+        let clv = self.clv.as_ref();
+        let (first, second) = std::thread::scope(|scope| {
+            let other = scope.spawn(|| {
+                (
+                    widgets::promotions(&sel),
+                    widgets::top_products(&sel, 10),
+                    widgets::cohorts(&sel),
+                    forecast::churn_risk(&sel, &rfm, clv),
+                    forecast::value_distribution(&sel, clv),
+                    forecast::segment_forecast(&sel, &rfm, clv),
+                )
+            });
+            let here = (
+                widgets::kpis(&sel),
+                widgets::series(&sel),
+                widgets::departments(&sel),
+                widgets::stores(&sel),
+                widgets::heatmap(&sel),
+                widgets::basket(&sel),
+                widgets::segments(&sel, &rfm),
+                widgets::rf_grid(&sel, &rfm),
+            );
+            (here, other.join().expect("dashboard widgets do not panic"))
+        });
+        let (kpis, (granularity, series), departments, stores, heatmap, basket, segments, rf_grid) = first;
+        let (promotions, (top_by_revenue, top_by_quantity), cohorts, churn_risk, value_distribution, segment_forecast) = second;
         Ok(Dashboard {
             filters: filters.clone(),
             from: day_iso(w.from),
@@ -145,22 +170,22 @@ impl Snapshot {
             previous_to: day_iso(p.to),
             data_until: self.data.last_day().map(day_iso),
             granularity,
-            kpis: widgets::kpis(&sel),
+            kpis,
             series,
-            departments: widgets::departments(&sel),
+            departments,
             top_by_revenue,
             top_by_quantity,
-            promotions: widgets::promotions(&sel),
-            stores: widgets::stores(&sel),
-            heatmap: widgets::heatmap(&sel),
-            basket: widgets::basket(&sel),
-            segments: widgets::segments(&sel, &rfm),
-            rf_grid: widgets::rf_grid(&sel, &rfm),
-            cohorts: widgets::cohorts(&sel),
-            clv: self.clv.as_ref().map(forecast::summary),
-            churn_risk: forecast::churn_risk(&sel, &rfm, self.clv.as_ref()),
-            value_distribution: forecast::value_distribution(&sel, self.clv.as_ref()),
-            segment_forecast: forecast::segment_forecast(&sel, &rfm, self.clv.as_ref()),
+            promotions,
+            stores,
+            heatmap,
+            basket,
+            segments,
+            rf_grid,
+            cohorts,
+            clv: clv.map(forecast::summary),
+            churn_risk,
+            value_distribution,
+            segment_forecast,
             options: self.options(),
         })
     }
