@@ -35,6 +35,34 @@ export default async function globalSetup(): Promise<void> {
   fs.writeFileSync(file, `NumeroCarta;Nome;Cognome;Email;DataNascita;ConsensoPrivacy\n${card};Rosa;Verdi;;04/03/1961;S\n`);
   execFileSync(bin, ['import', '--kind', 'fidelity', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
   process.env.E2E_CLAIM_CARD = card;
+  // One cardholder with a purchase history per browser project, for the personal-area spec:
+  // three receipts (30,00 each, one promotion line each) in the last weeks.
+  const history: string[] = [];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'imagross-e2e-history-'));
+  let fidelity = 'NumeroCarta;Nome;Cognome;Email;DataNascita;ConsensoPrivacy\n';
+  let scontrini = 'PuntoVendita;Data;Ora;Cassa;NumeroScontrino;NumeroCarta;Sconto;Totale\n';
+  let vendite = 'PuntoVendita;Data;Cassa;NumeroScontrino;Riga;EAN;Descrizione;Reparto;Qta;Sconto;Importo;Promo\n';
+  const stamp = Date.now() % 1_000_000;
+  for (const [i, project] of ['mobile', 'desktop'].entries()) {
+    const holder = freshCardNumber();
+    history.push(holder);
+    fidelity += `${holder};Elena;Storia;storia.${project}.${stamp}@example.it;1980-02-02;S\n`;
+    for (const [k, daysAgo] of [3, 10, 17].entries()) {
+      const d = new Date(Date.now() - daysAgo * 86_400_000);
+      const day = `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`;
+      const number = `${stamp}${i}${k}`;
+      scontrini += `S09;${day};08:15;7;${number};${holder};1,00;30,00\n`;
+      vendite += `S09;${day};7;${number};1;8001234567890;Mele Golden;Ortofrutta;1;0;10,00;\n`;
+      vendite += `S09;${day};7;${number};2;8009876543210;Yogurt bianco;Latticini;2;1,00;20,00;P3X2\n`;
+    }
+  }
+  for (const [name, text] of [['fidelity.csv', fidelity], ['scontrini.csv', scontrini], ['vendite.csv', vendite]]) {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, text);
+    execFileSync(bin, ['import', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
+  }
+  process.env.E2E_HISTORY_CARDS = history.join(',');
+
   // The fixture files (3 cardholders, 3 receipts, 4 sales lines) for the dashboard specs;
   // importing them again changes nothing.
   for (const name of ['fidelity.csv', 'scontrini.csv', 'vendite.csv']) {

@@ -23,7 +23,7 @@ use leptos_router::{
 
 use crate::components::nav::NavBar;
 use crate::i18n::{provide_i18n, use_i18n, Key};
-use crate::pages::{admin_users::AdminUsersPage, customers::{CustomerPage360, CustomersPage}, dashboard::DashboardPage, card::CardPage, claim::ClaimPage, import::ImportPage, home::HomePage, login::LoginPage, not_found::NotFound, reserved::ReservedPage, signup::SignupPage};
+use crate::pages::{admin_users::AdminUsersPage, customers::{CustomerPage360, CustomersPage}, dashboard::DashboardPage, card::CardPage, claim::ClaimPage, import::ImportPage, home::HomePage, login::LoginPage, me::{MePage, MyReceiptPage, MyReceiptsPage}, not_found::NotFound, signup::SignupPage};
 use crate::session::provide_session;
 
 /// The HTML document around the app: echarts is loaded with a plain `<script>` before the
@@ -72,9 +72,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signup") ssr=SsrMode::Async view=SignupPage/>
                     <Route path=path!("/login") ssr=SsrMode::Async view=LoginPage/>
                     <Route path=path!("/claim") ssr=SsrMode::Async view=ClaimPage/>
-                    <Route path=path!("/me") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::NavMe/> }/>
+                    <Route path=path!("/me") ssr=SsrMode::Async view=MePage/>
                     <Route path=path!("/me/card") ssr=SsrMode::Async view=CardPage/>
-                    <Route path=path!("/me/receipts") ssr=SsrMode::Async view=|| view! { <ReservedPage title=Key::PageReceipts/> }/>
+                    <Route path=path!("/me/receipts") ssr=SsrMode::Async view=MyReceiptsPage/>
+                    <Route path=path!("/me/receipts/:id") ssr=SsrMode::Async view=MyReceiptPage/>
                     <Route path=path!("/admin") ssr=SsrMode::Async view=DashboardPage/>
                     <Route path=path!("/admin/customers") ssr=SsrMode::Async view=CustomersPage/>
                     <Route path=path!("/admin/customers/:card") ssr=SsrMode::Async view=CustomerPage360/>

@@ -98,6 +98,17 @@ pub trait Analytics: Send + Sync {
     async fn customer(&self, card_number: &str) -> Result<crate::model::analytics::Customer360, AppError>;
 }
 
+/// The shopper's personal area; always the caller's own data.
+#[async_trait]
+pub trait Personal: Send + Sync {
+    /// Everything on `/me`.
+    async fn area(&self, user: &SessionUser) -> Result<crate::model::personal::PersonalArea, AppError>;
+    /// One page of the caller's receipts, newest first.
+    async fn receipts(&self, user: &SessionUser, page: u32) -> Result<crate::model::personal::ReceiptPage, AppError>;
+    /// One of the caller's receipts with its lines (404 for anyone else's).
+    async fn receipt(&self, user: &SessionUser, id: &str) -> Result<crate::model::analytics::ReceiptView, AppError>;
+}
+
 /// Everything a server function may reach.
 #[derive(Clone)]
 pub struct AppState {
@@ -117,6 +128,8 @@ pub struct AppState {
     pub imports: Arc<dyn Imports>,
     /// Admin analytics.
     pub analytics: Arc<dyn Analytics>,
+    /// The shopper's personal area.
+    pub personal: Arc<dyn Personal>,
 }
 
 /// The user of the current request, as put there by the server's session middleware.

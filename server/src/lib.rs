@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod http;
 pub mod import;
+pub mod personal;
 pub mod store;
 pub mod telemetry;
 pub mod warmup;

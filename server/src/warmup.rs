@@ -41,6 +41,8 @@ pub struct Caches {
     pub analytics: Arc<crate::analytics::Engine>,
     /// Serialises refreshes so two never build at once.
     refreshing: tokio::sync::Mutex<()>,
+    /// The points ledger, completed from the projection after each rebuild.
+    pub ledger: crate::personal::ledger::LedgerSync,
 }
 
 /// A fingerprint of every import batch's id, state and counts: it changes when a batch starts,
@@ -80,7 +82,27 @@ impl Caches {
             *slot = summary;
         }
         self.warm.store(true, Ordering::Release);
+        self.sync_ledger(store).await;
         Ok(())
+    }
+
+    /// Completes the points ledger from the current projection (earned points per receipt and
+    /// this month's challenge rewards). Failures are logged and retried at the next refresh.
+    pub async fn sync_ledger(&self, store: &dyn Store) {
+        let Some(snap) = self.analytics.snapshot() else { return };
+        let month = crate::personal::rewards::month_of(app::validate::SimpleDate::today_utc().days_since_epoch() as i32);
+        let expected = match tokio::task::spawn_blocking(move || {
+            crate::personal::ledger::expected_entries(&snap.data, crate::personal::ledger::DEFAULT_PROMO_BONUS, month)
+        })
+        .await
+        {
+            Ok(e) => e,
+            Err(e) => return tracing::warn!(error = %e, "points ledger not computed"),
+        };
+        match self.ledger.sync(store, expected).await {
+            Ok(stats) => tracing::info!(written = stats.written, "points ledger in step with the data"),
+            Err(e) => tracing::warn!(error = %e, "points ledger sync failed; retried after the next import"),
+        }
     }
 
     /// Refreshes when an import batch was recorded since the last refresh (e.g. by the CLI in

@@ -92,15 +92,13 @@ async fn pages_render_in_italian_by_default_and_in_english_by_cookie() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reserved_routes_render_and_unknown_paths_are_404() {
+async fn public_pages_render_private_ones_ask_for_login_and_unknown_paths_are_404() {
     let t = common::sqlite().await;
     let state = common::server_state(&t);
     for (path, title) in [
         ("/signup", "Crea la tua carta digitale"),
         ("/login", "Accedi"),
         ("/claim", "Attiva la tua carta"),
-        ("/me", "La mia area"),
-        ("/me/receipts", "I miei scontrini"),
     ] {
         let (status, _, body) = call(&state, get(path)).await;
         assert_eq!(status, StatusCode::OK, "{path}");
@@ -110,6 +108,11 @@ async fn reserved_routes_render_and_unknown_paths_are_404() {
         let (status, _, body) = call(&state, get(path)).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path} needs an admin session");
         assert!(body.contains("Accedi per vedere questa pagina."), "{path}");
+    }
+    for (path, title) in [("/me", "La mia area"), ("/me/receipts", "I miei scontrini")] {
+        let (status, _, body) = call(&state, get(path)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path} needs a session");
+        assert!(body.contains(&format!("<h1>{title}")) && body.contains("Accedi per vedere questa pagina."), "{path}: {body}");
     }
     let (status, _, body) = call(&state, get("/me/card")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the card page needs a session");

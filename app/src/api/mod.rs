@@ -6,3 +6,4 @@ pub mod auth;
 pub mod card;
 pub mod catalog;
 pub mod analytics;
+pub mod personal;

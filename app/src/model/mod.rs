@@ -7,3 +7,4 @@ pub mod import;
 pub mod levels;
 pub mod shop;
 pub mod analytics;
+pub mod personal;

@@ -8,6 +8,6 @@ pub mod dashboard;
 pub mod home;
 pub mod import;
 pub mod login;
+pub mod me;
 pub mod not_found;
-pub mod reserved;
 pub mod signup;

@@ -16,6 +16,7 @@ use crate::format;
 use crate::i18n::{use_i18n, Key};
 use crate::model::analytics::{Dashboard, Kpi, KpiKey};
 
+pub use charts::bars as bars_chart;
 pub use charts::series as series_chart;
 pub use filters::FilterForm;
 pub use widgets::{ExportLinks, Widget};

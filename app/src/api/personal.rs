@@ -1,0 +1,53 @@
+//! The shopper's personal area. Every function serves only the caller's own data: none takes a
+//! card number, and a receipt id is looked up only among the caller's receipts.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::analytics::ReceiptView;
+use crate::model::personal::{PersonalArea, ReceiptPage};
+
+/// Everything on `/me` (401 without a session).
+#[server(prefix = "/api", endpoint = "my_area")]
+pub async fn my_area() -> Result<PersonalArea, AppError> {
+    use crate::model::account::Role;
+    use crate::ports::{app_state, current_user, with_status};
+    with_status(
+        async {
+            let state = app_state()?;
+            let user = state.sessions.require(current_user().as_ref(), Role::Shopper).await?;
+            state.personal.area(&user).await
+        }
+        .await,
+    )
+}
+
+/// One page of the caller's receipts.
+#[server(prefix = "/api", endpoint = "my_receipts")]
+pub async fn my_receipts(page: u32) -> Result<ReceiptPage, AppError> {
+    use crate::model::account::Role;
+    use crate::ports::{app_state, current_user, with_status};
+    with_status(
+        async {
+            let state = app_state()?;
+            let user = state.sessions.require(current_user().as_ref(), Role::Shopper).await?;
+            state.personal.receipts(&user, page).await
+        }
+        .await,
+    )
+}
+
+/// One of the caller's receipts with its lines (404 for any other id).
+#[server(prefix = "/api", endpoint = "my_receipt")]
+pub async fn my_receipt(id: String) -> Result<ReceiptView, AppError> {
+    use crate::model::account::Role;
+    use crate::ports::{app_state, current_user, with_status};
+    with_status(
+        async {
+            let state = app_state()?;
+            let user = state.sessions.require(current_user().as_ref(), Role::Shopper).await?;
+            state.personal.receipt(&user, &id).await
+        }
+        .await,
+    )
+}

@@ -1,0 +1,193 @@
+//! The personal-area service behind `/me` and `/me/receipts`: the caller's card from the
+//! ledger, and their history from the projection's per-card index. There is no argument that
+//! names another cardholder: a receipt id is looked up only among the caller's own receipts.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use app::error::AppError;
+use app::model::account::SessionUser;
+use app::model::analytics::{GroupRow, ReceiptView, SeriesPoint};
+use app::model::levels::LevelThresholds;
+use app::model::personal::{PersonalArea, ReceiptPage, ReceiptSummary};
+use app::ports::{Cards, Personal};
+use app::validate::SimpleDate;
+use async_trait::async_trait;
+
+use super::rewards::{self, month_of};
+use crate::analytics::dataset::{day_iso, Dataset, NO_DEPARTMENT};
+use crate::analytics::Engine;
+use crate::cards::CardService;
+
+/// Receipts per page of `/me/receipts`.
+pub const PER_PAGE: u32 = 20;
+/// Receipts in the `/me` summary.
+pub const LATEST: usize = 5;
+
+/// The service.
+pub struct PersonalService {
+    engine: Arc<Engine>,
+    cards: Arc<CardService>,
+    thresholds: LevelThresholds,
+}
+
+impl PersonalService {
+    /// A service over the projection and the card service.
+    pub fn new(engine: Arc<Engine>, cards: Arc<CardService>) -> Self {
+        PersonalService { engine, cards, thresholds: LevelThresholds::default() }
+    }
+}
+
+fn summary(data: &Dataset, i: usize) -> ReceiptSummary {
+    let r = &data.receipts;
+    ReceiptSummary {
+        id: r.id[i].to_string(),
+        issued_at: format!("{} {:02}:{:02}", day_iso(r.day[i]), r.minute[i] / 60, r.minute[i] % 60),
+        store: data.shop_names[r.shop[i] as usize].to_string(),
+        net_cents: r.net[i],
+        discount_cents: r.discount[i],
+        lines: r.lines(i).len() as u32,
+    }
+}
+
+fn month_label(m: i32) -> String {
+    format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1)
+}
+
+/// The caller's card index in the projection (`None`: a card without purchases yet).
+fn card_index(data: &Dataset, user: &SessionUser) -> Result<Option<u32>, AppError> {
+    let card = user.card_number.as_deref().ok_or(AppError::NotFound)?;
+    Ok(data.cards.number.get(card))
+}
+
+/// Everything on `/me` except the card, from the history of card `c` with `today` as the
+/// reference day.
+pub fn area_from_history(data: &Dataset, c: Option<u32>, today: i32) -> (i64, Vec<SeriesPoint>, Vec<GroupRow>, Vec<GroupRow>, i64, Option<i64>, Vec<ReceiptSummary>, Vec<app::model::personal::Badge>, Vec<app::model::personal::Challenge>) {
+    let now_month = month_of(today);
+    let receipts: &[u32] = c.map(|c| data.receipts_of(c)).unwrap_or(&[]);
+    let r = &data.receipts;
+    let l = &data.lines;
+    let year = SimpleDate::from_days_since_epoch(i64::from(today)).year;
+    let mut saved = 0i64;
+    let mut per_month: HashMap<i32, (i64, u32)> = HashMap::new();
+    let mut dept: HashMap<u16, (i64, u32)> = HashMap::new();
+    let mut products: HashMap<u32, (u32, i64)> = HashMap::new();
+    let mut total = 0i64;
+    for i in receipts {
+        let i = *i as usize;
+        let m = month_of(r.day[i]);
+        let e = per_month.entry(m).or_default();
+        e.0 += r.net[i];
+        e.1 += 1;
+        let this_year = SimpleDate::from_days_since_epoch(i64::from(r.day[i])).year == year;
+        let mut seen_dept: Vec<u16> = Vec::new();
+        let mut seen_prod: Vec<u32> = Vec::new();
+        for k in r.lines(i) {
+            if this_year && l.promotion[k] != 0 {
+                saved += i64::from(l.discount[k]);
+            }
+            let d = l.department[k];
+            let de = dept.entry(d).or_default();
+            de.0 += i64::from(l.net[k]);
+            total += i64::from(l.net[k]);
+            if !seen_dept.contains(&d) {
+                seen_dept.push(d);
+                de.1 += 1;
+            }
+            let p = l.product[k];
+            let pe = products.entry(p).or_default();
+            pe.1 += i64::from(l.net[k]);
+            if !seen_prod.contains(&p) {
+                seen_prod.push(p);
+                pe.0 += 1;
+            }
+        }
+    }
+    let monthly: Vec<SeriesPoint> = ((now_month - 11)..=now_month)
+        .map(|m| {
+            let (net, n) = per_month.get(&m).copied().unwrap_or_default();
+            SeriesPoint { start: month_label(m), revenue_cents: net, receipts: n }
+        })
+        .collect();
+    let share = |v: i64| if total == 0 { 0 } else { v * 10_000 / total };
+    let mut departments: Vec<GroupRow> = dept
+        .into_iter()
+        .map(|(d, (net, n))| GroupRow {
+            id: if d == NO_DEPARTMENT { String::new() } else { data.departments.value(u32::from(d)).to_string() },
+            name: if d == NO_DEPARTMENT { "—".into() } else { data.department_names[d as usize].to_string() },
+            revenue_cents: net,
+            receipts: n,
+            quantity_milli: 0,
+            share_bp: share(net),
+        })
+        .collect();
+    departments.sort_by(|a, b| b.revenue_cents.cmp(&a.revenue_cents).then_with(|| a.id.cmp(&b.id)));
+    let mut favourites: Vec<GroupRow> = products
+        .into_iter()
+        .map(|(p, (n, net))| GroupRow {
+            id: data.products.value(p).to_string(),
+            name: data.product_names[p as usize].to_string(),
+            revenue_cents: net,
+            receipts: n,
+            quantity_milli: 0,
+            share_bp: share(net),
+        })
+        .collect();
+    favourites.sort_by(|a, b| b.receipts.cmp(&a.receipts).then_with(|| b.revenue_cents.cmp(&a.revenue_cents)).then_with(|| a.id.cmp(&b.id)));
+    favourites.truncate(5);
+    let this_month = per_month.get(&now_month).map_or(0, |e| e.0);
+    let previous: Vec<i64> = ((now_month - 12)..now_month).map(|m| per_month.get(&m).map_or(0, |e| e.0)).collect();
+    let average = previous.iter().any(|v| *v != 0).then(|| (previous.iter().sum::<i64>() as f64 / 12.0).round() as i64);
+    let latest: Vec<ReceiptSummary> = receipts.iter().rev().take(LATEST).map(|i| summary(data, *i as usize)).collect();
+    let visits = c.map(|c| super::visits(data, c)).unwrap_or_default();
+    (saved, monthly, departments, favourites, this_month, average, latest, rewards::badges(&visits), rewards::challenges(&visits, now_month))
+}
+
+#[async_trait]
+impl Personal for PersonalService {
+    async fn area(&self, user: &SessionUser) -> Result<PersonalArea, AppError> {
+        let card = self.cards.my_card(user).await?;
+        let snap = self.engine.snapshot().ok_or(AppError::Unavailable)?;
+        let c = card_index(&snap.data, user)?;
+        let today = SimpleDate::today_utc().days_since_epoch() as i32;
+        let (saved, monthly, departments, favourites, this_month, average, latest, badges, challenges) = area_from_history(&snap.data, c, today);
+        let level_progress_bp = match card.next_level {
+            None => 10_000,
+            Some((next, _)) => {
+                let from = i64::from(self.thresholds.points_for(card.level));
+                let to = i64::from(self.thresholds.points_for(next));
+                ((card.points_12m - from).max(0) * 10_000 / (to - from).max(1)).min(10_000)
+            }
+        };
+        Ok(PersonalArea {
+            card,
+            level_progress_bp,
+            saved_this_year_cents: saved,
+            monthly,
+            departments,
+            favourites,
+            this_month_cents: this_month,
+            average_month_cents: average,
+            latest,
+            badges,
+            challenges,
+        })
+    }
+
+    async fn receipts(&self, user: &SessionUser, page: u32) -> Result<ReceiptPage, AppError> {
+        let snap = self.engine.snapshot().ok_or(AppError::Unavailable)?;
+        let data = &snap.data;
+        let receipts: &[u32] = card_index(data, user)?.map(|c| data.receipts_of(c)).unwrap_or(&[]);
+        let page = page.max(1);
+        let rows = receipts.iter().rev().skip(((page - 1) * PER_PAGE) as usize).take(PER_PAGE as usize).map(|i| summary(data, *i as usize)).collect();
+        Ok(ReceiptPage { total: receipts.len() as u32, page, per_page: PER_PAGE, receipts: rows })
+    }
+
+    async fn receipt(&self, user: &SessionUser, id: &str) -> Result<ReceiptView, AppError> {
+        let snap = self.engine.snapshot().ok_or(AppError::Unavailable)?;
+        let data = &snap.data;
+        let c = card_index(data, user)?.ok_or(AppError::NotFound)?;
+        let i = data.receipts_of(c).iter().find(|i| &*data.receipts.id[**i as usize] == id).ok_or(AppError::NotFound)?;
+        Ok(crate::analytics::service::receipt_view(&snap, *i as usize))
+    }
+}

@@ -1,0 +1,129 @@
+//! The personal area on both stores: points ledger derived from imported receipts (idempotent
+//! across re-imports), `/me`, `/me/receipts` and a receipt's lines — and that a shopper never
+//! sees another cardholder's data, whatever id they send.
+//!
+//! Fixture: Maria (…015) 14/03/2025 23,40 at S01 with Mele (Ortofrutta) and Yogurt on promotion
+//! P3X2 (discount 1,50); Luca (…022) 15/03/2025 12,34 at S02; one receipt without a card.
+
+#[macro_use]
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::body::Body;
+use http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use imagross::http::{router, ServerState};
+use imagross::import::pipeline::{import_file, ImportOptions};
+use imagross::store::model::PointsEntry;
+use imagross::store::{Store, StoreExt, Table};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "nuova password sicura";
+const MARIA: &str = "2000000000015";
+const LUCA: &str = "2000000000022";
+
+async fn import(store: &dyn Store, name: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/import").join(name);
+    import_file(store, &path, &ImportOptions { kind: None, run_by: "test".into(), sheet: None }, &|_| {}).await.unwrap();
+}
+
+async fn post(app: &axum::Router, path: &str, body: String, cookie: Option<&str>) -> (StatusCode, Value, String) {
+    let mut req = Request::post(path).header("content-type", "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    let res = app.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+    let status = res.status();
+    let cookies: Vec<String> =
+        res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string()).collect();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null), cookies.join("; "))
+}
+
+async fn claim(app: &axum::Router, card: &str, proof: &str) -> String {
+    let body = common::form_encode(&[("card_number", card), ("proof", proof), ("password", PASSWORD), ("password_confirm", PASSWORD)]);
+    let (status, v, cookies) = post(app, "/api/claim", body, None).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    cookies
+}
+
+async fn ledger(store: &dyn Store, card: &str) -> Vec<PointsEntry> {
+    let mut e: Vec<PointsEntry> = store.find("card_number", json!(card), 1000).await.unwrap();
+    e.sort_by(|a, b| a.id.cmp(&b.id));
+    e
+}
+
+async fn personal_area_and_privacy(store: Arc<dyn Store>) {
+    for f in ["fidelity.csv", "scontrini.csv", "vendite.csv"] {
+        import(store.as_ref(), f).await;
+    }
+    let t = common::TestStore::from_store(store.clone());
+    let state: ServerState = common::server_state(&t);
+    state.caches.refresh(store.as_ref()).await.unwrap();
+    let app = router(state.clone());
+
+    // Points: 1 per whole euro (23,40 -> 23) plus 2 for the line on promotion; Luca 12,34 -> 12.
+    let maria_points = ledger(store.as_ref(), MARIA).await;
+    assert_eq!(maria_points.len(), 1);
+    assert_eq!((maria_points[0].id.as_str(), maria_points[0].points), ("earn:S01-20250314-2-1001", 25));
+    assert_eq!(maria_points[0].created_at, "2025-03-14T18:30:00", "dated by the receipt, not the import");
+    assert_eq!(ledger(store.as_ref(), LUCA).await[0].points, 12);
+    assert_eq!(store.count(Table::PointsLedger).await.unwrap(), 2, "no points for the receipt without a card");
+
+    // Re-importing awards nothing twice; a later refresh writes nothing.
+    for f in ["scontrini.csv", "vendite.csv"] {
+        import(store.as_ref(), f).await;
+    }
+    assert!(state.caches.refresh_if_changed(store.as_ref()).await.unwrap());
+    assert_eq!(store.count(Table::PointsLedger).await.unwrap(), 2);
+    assert_eq!(ledger(store.as_ref(), MARIA).await[0].points, 25);
+
+    let maria = claim(&app, MARIA, "maria@example.it").await;
+    let luca = claim(&app, LUCA, "+39 347 7654321").await;
+
+    let (status, area, _) = post(&app, "/api/my_area", String::new(), Some(&maria)).await;
+    assert_eq!(status, StatusCode::OK, "{area}");
+    assert_eq!(area["card"]["card_number"], MARIA);
+    assert_eq!(area["card"]["points_balance"], 25);
+    assert_eq!(area["latest"][0]["id"], "S01-20250314-2-1001");
+    assert_eq!(area["latest"].as_array().unwrap().len(), 1);
+    let badge = |kind: &str| area["badges"].as_array().unwrap().iter().find(|b| b["kind"] == kind).unwrap().clone();
+    assert_eq!(badge("FirstTrip")["awarded_on"], "2025-03-14");
+    assert_eq!((badge("FruitVeg10")["progress"].as_i64(), badge("FruitVeg10")["awarded_on"].clone()), (Some(1), Value::Null));
+    assert_eq!(badge("Departments10")["progress"], 2, "Ortofrutta and Latticini");
+    assert_eq!(badge("Saved50")["progress"], 150, "1,50 saved on the promotion line");
+    assert_eq!(area["departments"][0]["name"], "Latticini");
+    assert_eq!(area["favourites"].as_array().unwrap().len(), 2);
+    assert_eq!(area["challenges"].as_array().unwrap().len(), 3);
+
+    let (status, page, _) = post(&app, "/api/my_receipts", "page=1".into(), Some(&maria)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["total"], 1);
+    let (status, receipt, _) = post(&app, "/api/my_receipt", "id=S01-20250314-2-1001".into(), Some(&maria)).await;
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+    assert_eq!(receipt["lines"].as_array().unwrap().len(), 2);
+    assert_eq!(receipt["lines"][1]["promotion"], "P3X2");
+
+    // Another cardholder's receipt, or one without a card, is simply not there.
+    for id in ["S02-20250315-1-77", "S01-20250314-2-1002", "../S02-20250315-1-77"] {
+        let (status, _, _) = post(&app, "/api/my_receipt", common::form_encode(&[("id", id)]), Some(&maria)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{id}");
+    }
+    let (_, luca_area, _) = post(&app, "/api/my_area", String::new(), Some(&luca)).await;
+    assert_eq!(luca_area["card"]["card_number"], LUCA);
+    assert_eq!(luca_area["latest"][0]["id"], "S02-20250315-1-77");
+    assert_eq!(luca_area["card"]["points_balance"], 12);
+    // Extra arguments naming another card are ignored: there is no such parameter.
+    let (_, again, _) = post(&app, "/api/my_area", format!("card_number={LUCA}"), Some(&maria)).await;
+    assert_eq!(again["card"]["card_number"], MARIA);
+
+    for path in ["/api/my_area", "/api/my_receipts", "/api/my_receipt"] {
+        let (status, _, _) = post(&app, path, "page=1&id=x".into(), None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+    }
+}
+
+on_both_stores!(personal_area_and_privacy);
