@@ -35,6 +35,63 @@ pub struct Settings {
     /// `true` or `false`: mark cookies `Secure` (default: true in production).
     #[arg(long, env = "COOKIE_SECURE", global = true)]
     pub cookie_secure: Option<String>,
+    /// Monthly discount rate of the predicted 12-month value (default 0.01).
+    #[arg(long, env = "IMAGROSS_CLV_MONTHLY_DISCOUNT", global = true)]
+    pub clv_monthly_discount: Option<String>,
+    /// Bonus points per receipt line on promotion (default 2).
+    #[arg(long, env = "IMAGROSS_PROMO_BONUS_POINTS", global = true)]
+    pub promo_bonus_points: Option<String>,
+    /// Points in 12 months for Argento, Oro and Platino, e.g. `500,1500,3000` (the default).
+    #[arg(long, env = "IMAGROSS_LEVELS", global = true)]
+    pub levels: Option<String>,
+}
+
+/// Business settings of the loyalty programme and the models.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Tuning {
+    pub clv_monthly_discount: f64,
+    pub promo_bonus_points: i64,
+    pub levels: app::model::levels::LevelThresholds,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            clv_monthly_discount: crate::analytics::clv::DEFAULT_MONTHLY_DISCOUNT,
+            promo_bonus_points: crate::personal::ledger::DEFAULT_PROMO_BONUS,
+            levels: app::model::levels::LevelThresholds::default(),
+        }
+    }
+}
+
+impl Tuning {
+    fn from_settings(s: &Settings) -> Result<Self, ConfigError> {
+        let mut t = Tuning::default();
+        if let Some(v) = s.clv_monthly_discount.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            t.clv_monthly_discount = v
+                .parse::<f64>()
+                .ok()
+                .filter(|r| (0.0..1.0).contains(r))
+                .ok_or_else(|| err("IMAGROSS_CLV_MONTHLY_DISCOUNT", format!("expected a rate from 0 to 1 such as 0.01, got `{v}`")))?;
+        }
+        if let Some(v) = s.promo_bonus_points.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            t.promo_bonus_points = v
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (0..=1000).contains(n))
+                .ok_or_else(|| err("IMAGROSS_PROMO_BONUS_POINTS", format!("expected whole points from 0 to 1000, got `{v}`")))?;
+        }
+        if let Some(v) = s.levels.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            let parts: Vec<u32> = v.split(',').filter_map(|p| p.trim().parse().ok()).collect();
+            match parts.as_slice() {
+                [silver, gold, platinum] if 0 < *silver && silver < gold && gold < platinum => {
+                    t.levels = app::model::levels::LevelThresholds { silver: *silver, gold: *gold, platinum: *platinum };
+                }
+                _ => return Err(err("IMAGROSS_LEVELS", format!("expected three increasing point thresholds like 500,1500,3000, got `{v}`"))),
+            }
+        }
+        Ok(t)
+    }
 }
 
 /// A configuration error naming the variable at fault.
@@ -146,6 +203,7 @@ pub struct Config {
     pub log_format: LogFormat,
     pub cookie_secure: bool,
     pub upload_limit_mb: usize,
+    pub tuning: Tuning,
 }
 
 impl Config {
@@ -180,7 +238,8 @@ impl Config {
         if environment == Environment::Production && s.jwt_secret.as_deref().unwrap_or_default().is_empty() {
             return Err(err("JWT_SECRET", "required when IMAGROSS_ENV=production"));
         }
-        Ok(Config { environment, database, data_dir, bind, log_format, cookie_secure, upload_limit_mb })
+        let tuning = Tuning::from_settings(s)?;
+        Ok(Config { environment, database, data_dir, bind, log_format, cookie_secure, upload_limit_mb, tuning })
     }
 
     /// The JWT secret: `JWT_SECRET` if given (at least 32 bytes), else in development a
@@ -238,6 +297,9 @@ mod tests {
         assert_eq!(c.database, DatabaseUrl::Sqlite(PathBuf::from("./data/imagross.sqlite")));
         assert_eq!(c.log_format, LogFormat::Pretty);
         assert!(!c.cookie_secure);
+        assert_eq!(c.tuning, Tuning::default());
+        let t = Config::from_settings(&Settings { levels: Some("100, 200,300".into()), promo_bonus_points: Some("5".into()), clv_monthly_discount: Some("0.02".into()), ..settings() }).unwrap().tuning;
+        assert_eq!((t.levels.silver, t.levels.gold, t.levels.platinum, t.promo_bonus_points, t.clv_monthly_discount), (100, 200, 300, 5, 0.02));
     }
 
     #[test]
@@ -259,12 +321,15 @@ mod tests {
 
     #[test]
     fn wrong_values_name_their_variable() {
-        let cases: [(&str, Settings); 5] = [
+        let cases: [(&str, Settings); 8] = [
             ("IMAGROSS_ENV", Settings { environment: Some("staging".into()), ..settings() }),
             ("LOG_FORMAT", Settings { log_format: Some("xml".into()), ..settings() }),
             ("COOKIE_SECURE", Settings { cookie_secure: Some("yes".into()), ..settings() }),
             ("IMAGROSS_BIND", Settings { bind: Some("nowhere".into()), ..settings() }),
             ("IMAGROSS_UPLOAD_LIMIT_MB", Settings { upload_limit_mb: Some("lots".into()), ..settings() }),
+            ("IMAGROSS_CLV_MONTHLY_DISCOUNT", Settings { clv_monthly_discount: Some("1.5".into()), ..settings() }),
+            ("IMAGROSS_PROMO_BONUS_POINTS", Settings { promo_bonus_points: Some("-1".into()), ..settings() }),
+            ("IMAGROSS_LEVELS", Settings { levels: Some("1500,500,3000".into()), ..settings() }),
         ];
         for (variable, s) in cases {
             assert_eq!(Config::from_settings(&s).unwrap_err().variable, variable);

@@ -43,6 +43,8 @@ pub struct Caches {
     refreshing: tokio::sync::Mutex<()>,
     /// The points ledger, completed from the projection after each rebuild.
     pub ledger: crate::personal::ledger::LedgerSync,
+    /// Programme settings (levels, bonus points, discount rate).
+    pub tuning: crate::config::Tuning,
 }
 
 /// A fingerprint of every import batch's id, state and counts: it changes when a batch starts,
@@ -58,9 +60,18 @@ pub async fn batches_fingerprint(store: &dyn Store) -> StoreResult<u64> {
 }
 
 impl Caches {
-    /// New, cold caches.
+    /// New, cold caches with the default settings.
     pub fn new() -> Arc<Self> {
         Arc::new(Self::default())
+    }
+
+    /// New, cold caches with these settings.
+    pub fn with_tuning(tuning: crate::config::Tuning) -> Arc<Self> {
+        Arc::new(Caches {
+            analytics: Arc::new(crate::analytics::Engine::with_discount(tuning.clv_monthly_discount)),
+            tuning,
+            ..Self::default()
+        })
     }
 
     /// The cached data summary.
@@ -91,8 +102,9 @@ impl Caches {
     pub async fn sync_ledger(&self, store: &dyn Store) {
         let Some(snap) = self.analytics.snapshot() else { return };
         let month = crate::personal::rewards::month_of(app::validate::SimpleDate::today_utc().days_since_epoch() as i32);
+        let bonus = self.tuning.promo_bonus_points;
         let expected = match tokio::task::spawn_blocking(move || {
-            crate::personal::ledger::expected_entries(&snap.data, crate::personal::ledger::DEFAULT_PROMO_BONUS, month)
+            crate::personal::ledger::expected_entries(&snap.data, bonus, month)
         })
         .await
         {

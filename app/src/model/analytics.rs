@@ -787,6 +787,8 @@ pub struct Customer360 {
     pub departments: Vec<GroupRow>,
     pub receipts: Vec<ReceiptView>,
     pub receipts_total: u32,
+    /// Badges earned or in progress.
+    pub badges: Vec<crate::model::personal::Badge>,
     pub points_balance: i64,
     pub level: crate::model::levels::Level,
 }

@@ -176,6 +176,8 @@ fn Customer360Body(c: Customer360) -> impl IntoView {
             <dt>{move || i18n.t(Key::CustEnrolmentStore)}</dt><dd>{c.enrolment_store.clone().unwrap_or_else(dash)}</dd>
             <dt>{move || i18n.t(Key::CardPoints)}</dt><dd data-testid="customer-points">{format::count(c.points_balance, lang)}</dd>
             <dt>{move || i18n.t(Key::CardLevel)}</dt><dd>{move || i18n.t(c.level.key())}</dd>
+            <dt>{move || i18n.t(Key::MeBadges)}</dt>
+            <dd data-testid="customer-badges">{c.badges.iter().filter(|b| b.awarded_on.is_some()).count()} " / " {c.badges.len()}</dd>
         </dl>
         <section class="widget">
             <h2>{move || i18n.t(Key::CustRfm)}</h2>

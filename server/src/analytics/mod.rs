@@ -73,7 +73,12 @@ impl Snapshot {
     /// Fits the customer-value models too (a second or two on the demo set): call it off the
     /// async threads.
     pub fn new(data: Dataset) -> Arc<Self> {
-        let clv = data.last_day().and_then(|last| clv::ClvModel::fit(&data, last, clv::DEFAULT_MONTHLY_DISCOUNT));
+        Self::with_discount(data, clv::DEFAULT_MONTHLY_DISCOUNT)
+    }
+
+    /// [`Self::new`] with a given monthly discount rate for the 12-month value.
+    pub fn with_discount(data: Dataset, monthly_discount: f64) -> Arc<Self> {
+        let clv = data.last_day().and_then(|last| clv::ClvModel::fit(&data, last, monthly_discount));
         Arc::new(Snapshot { data, clv, rfm: Mutex::new(Vec::new()) })
     }
 
@@ -194,11 +199,12 @@ impl Snapshot {
 /// Holds the current snapshot; rebuilt in the background, swapped atomically.
 pub struct Engine {
     current: RwLock<Option<Arc<Snapshot>>>,
+    monthly_discount: f64,
 }
 
 impl Default for Engine {
     fn default() -> Self {
-        Engine { current: RwLock::new(None) }
+        Engine { current: RwLock::new(None), monthly_discount: clv::DEFAULT_MONTHLY_DISCOUNT }
     }
 }
 
@@ -206,6 +212,11 @@ impl Engine {
     /// A cold engine (no snapshot yet).
     pub fn new() -> Arc<Self> {
         Arc::new(Self::default())
+    }
+
+    /// A cold engine whose models use this monthly discount rate.
+    pub fn with_discount(monthly_discount: f64) -> Self {
+        Engine { current: RwLock::new(None), monthly_discount }
     }
 
     /// The current snapshot, once built.
@@ -233,7 +244,8 @@ impl Engine {
             "analytics projection built"
         );
         let started = std::time::Instant::now();
-        let snapshot = tokio::task::spawn_blocking(move || Snapshot::new(data)).await.expect("model fit does not panic");
+        let discount = self.monthly_discount;
+        let snapshot = tokio::task::spawn_blocking(move || Snapshot::with_discount(data, discount)).await.expect("model fit does not panic");
         if let Some(m) = &snapshot.clv {
             tracing::info!(
                 r = m.bgnbd.params.r, alpha = m.bgnbd.params.alpha, a = m.bgnbd.params.a, b = m.bgnbd.params.b,

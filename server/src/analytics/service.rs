@@ -30,12 +30,13 @@ pub const MAX_PER_PAGE: u32 = 200;
 pub struct AnalyticsService {
     engine: Arc<Engine>,
     store: Arc<dyn Store>,
+    thresholds: LevelThresholds,
 }
 
 impl AnalyticsService {
     /// A service over the engine (and the store, for points).
-    pub fn new(engine: Arc<Engine>, store: Arc<dyn Store>) -> Self {
-        AnalyticsService { engine, store }
+    pub fn new(engine: Arc<Engine>, store: Arc<dyn Store>, thresholds: LevelThresholds) -> Self {
+        AnalyticsService { engine, store, thresholds }
     }
 
     fn snapshot(&self) -> Result<Arc<Snapshot>, AppError> {
@@ -75,7 +76,7 @@ impl Analytics for AnalyticsService {
         let since = (chrono::Utc::now() - chrono::Duration::days(365)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let (balance, earned_12m) = crate::cards::points_summary(&entries, &since);
         view.points_balance = balance;
-        view.level = LevelThresholds::default().level_for(u32::try_from(earned_12m.max(0)).unwrap_or(u32::MAX));
+        view.level = self.thresholds.level_for(u32::try_from(earned_12m.max(0)).unwrap_or(u32::MAX));
         Ok(view)
     }
 }
@@ -182,6 +183,7 @@ pub fn customer_360(snap: &Snapshot, card_number: &str) -> Result<Customer360, A
         departments,
         receipts: shown,
         receipts_total: receipts.len() as u32,
+        badges: crate::personal::rewards::badges(&crate::personal::visits(data, c)),
         points_balance: 0,
         level: app::model::levels::Level::Bronze,
     })

@@ -328,6 +328,8 @@ fn customer_360() {
     assert_eq!(v.monthly.last().map(|m| (m.start.as_str(), m.revenue_cents)), Some(("2026-01", 1300)));
     let depts: Vec<(&str, i64)> = v.departments.iter().map(|d| (d.id.as_str(), d.revenue_cents)).collect();
     assert_eq!(depts, [("LAT", 700), ("ORT", 600)]);
+    let first = v.badges.iter().find(|b| b.kind == app::model::personal::BadgeKind::FirstTrip).unwrap();
+    assert_eq!(first.awarded_on.as_deref(), Some("2026-01-05"));
     assert!(matches!(super::service::customer_360(&s, "999"), Err(app::error::AppError::NotFound)));
 }
 

@@ -36,7 +36,12 @@ pub struct CardService {
 impl CardService {
     /// A service over `store` with the default level thresholds.
     pub fn new(store: Arc<dyn Store>) -> Self {
-        CardService { store, thresholds: LevelThresholds::default() }
+        Self::with_thresholds(store, LevelThresholds::default())
+    }
+
+    /// A service with configured level thresholds.
+    pub fn with_thresholds(store: Arc<dyn Store>, thresholds: LevelThresholds) -> Self {
+        CardService { store, thresholds }
     }
 }
 

@@ -51,7 +51,9 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
     let filters = Filters::from_pairs(pairs).map_err(|e| anyhow::anyhow!("--{}: `{}` is not valid", e.param, e.value))?;
     let query = CustomerQuery { filters, ..CustomerQuery::from_pairs([]).expect("no pairs is valid") };
     let store = store::open(&config.database).await?;
-    let snap = Snapshot::new(load(store.as_ref()).await?);
+    let data = load(store.as_ref()).await?;
+    let discount = config.tuning.clv_monthly_discount;
+    let snap = tokio::task::spawn_blocking(move || Snapshot::with_discount(data, discount)).await?;
     let out = args.out.clone();
     let rows = tokio::task::spawn_blocking(move || -> anyhow::Result<u64> {
         snap.select(&query.filters).map_err(|e| anyhow::anyhow!("--{}: `{}` is not valid", e.param, e.value))?;

@@ -24,7 +24,7 @@ pub async fn run(config: Config, settings: Settings) -> anyhow::Result<()> {
 
     let store = store::open(&config.database).await?;
     tracing::info!(store = %store.kind(), location = %config.database.describe(), "store open");
-    let caches = Caches::new();
+    let caches = Caches::with_tuning(config.tuning);
     caches.spawn_warmup(store.clone());
 
     let mut state = ServerState::new(leptos_options, store, caches, &security).map_err(anyhow::Error::msg)?;

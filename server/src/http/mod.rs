@@ -60,7 +60,7 @@ impl ServerState {
     ) -> Result<Self, String> {
         let auth = Arc::new(AuthService::new(store.clone(), security)?);
         let imports = Arc::new(ImportService::new(store.clone(), caches.clone()));
-        let cards = Arc::new(CardService::new(store.clone()));
+        let cards = Arc::new(CardService::with_thresholds(store.clone(), caches.tuning.levels));
         let app = AppState {
             readiness: caches.clone(),
             accounts: Arc::new(AccountService::new(store.clone())),
@@ -69,8 +69,8 @@ impl ServerState {
             cards: cards.clone(),
             admins: Arc::new(AdminService::new(store.clone())),
             imports: imports.clone(),
-            analytics: Arc::new(crate::analytics::service::AnalyticsService::new(caches.analytics.clone(), store.clone())),
-            personal: Arc::new(crate::personal::service::PersonalService::new(caches.analytics.clone(), cards)),
+            analytics: Arc::new(crate::analytics::service::AnalyticsService::new(caches.analytics.clone(), store.clone(), caches.tuning.levels)),
+            personal: Arc::new(crate::personal::service::PersonalService::new(caches.analytics.clone(), cards, caches.tuning.levels)),
         };
         let upload_dir = std::env::temp_dir().join("imagross-uploads");
         let upload_limit = import_upload::DEFAULT_UPLOAD_LIMIT;

@@ -252,8 +252,8 @@ mod tests {
         // 15, 20, 28 March: 15..28 is 14 days (28 − 13 = 15), so three visits in two weeks.
         assert_eq!(get(ChallengeKind::Visits3In14Days), (3, Some("2026-03-28".into())));
         assert_eq!(c[0].month, "2026-03");
-        // 1, 15, 29: never three within 14 days.
-        let spread = vec![visit("2026-03-01", 10, 0), visit("2026-03-15", 10, 0), visit("2026-03-29", 10, 0)];
+        // 1, 14, 28: two visits fit in 14 days (1..14), never three (14..28 is 15 days).
+        let spread = vec![visit("2026-03-01", 10, 0), visit("2026-03-14", 10, 0), visit("2026-03-28", 10, 0)];
         let c = challenges(&spread, march);
         assert_eq!(c.iter().find(|x| x.kind == ChallengeKind::Visits3In14Days).map(|x| (x.progress, x.completed_on.clone())), Some((2, None)));
     }

@@ -33,8 +33,8 @@ pub struct PersonalService {
 
 impl PersonalService {
     /// A service over the projection and the card service.
-    pub fn new(engine: Arc<Engine>, cards: Arc<CardService>) -> Self {
-        PersonalService { engine, cards, thresholds: LevelThresholds::default() }
+    pub fn new(engine: Arc<Engine>, cards: Arc<CardService>, thresholds: LevelThresholds) -> Self {
+        PersonalService { engine, cards, thresholds }
     }
 }
 
