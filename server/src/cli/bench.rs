@@ -14,6 +14,24 @@ use crate::store;
 /// `bench` subcommands.
 #[derive(Subcommand, Debug)]
 pub enum BenchAction {
+    /// `/me` latency with concurrent logged-in shoppers.
+    Personal {
+        /// Cardholders in the generated set.
+        #[arg(long, default_value_t = 30_000)]
+        customers: u32,
+        /// Months of receipts.
+        #[arg(long, default_value_t = 12)]
+        months: u32,
+        /// Use this existing SQLite file instead of generating a set.
+        #[arg(long)]
+        sqlite: Option<std::path::PathBuf>,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        /// Seconds of load.
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+    },
     /// Customer-value model fit and prediction time.
     Clv {
         /// Cardholders in the generated set.
@@ -116,6 +134,9 @@ pub async fn generate_and_import(customers: u32, months: u32, dir: &std::path::P
 /// Runs a benchmark.
 pub async fn run(action: BenchAction) -> anyhow::Result<()> {
     match action {
+        BenchAction::Personal { customers, months, sqlite, clients, seconds } => {
+            super::bench_personal::run(customers, months, sqlite, clients.max(1), seconds.max(1)).await
+        }
         BenchAction::Clv { customers, months, sqlite } => super::bench_analytics::run_clv(customers, months, sqlite).await,
         BenchAction::Analytics { customers, months, sqlite, rounds } => {
             super::bench_analytics::run(customers, months, sqlite, rounds.max(1)).await

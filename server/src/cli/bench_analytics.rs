@@ -51,7 +51,7 @@ fn filter_sets(snap: &Snapshot) -> Vec<Filters> {
 }
 
 /// The SQLite file to benchmark: the given one, or the demo set generated into a scratch dir.
-async fn bench_store(customers: u32, months: u32, sqlite: Option<std::path::PathBuf>) -> anyhow::Result<(std::path::PathBuf, Option<std::path::PathBuf>)> {
+pub(super) async fn bench_store(customers: u32, months: u32, sqlite: Option<std::path::PathBuf>) -> anyhow::Result<(std::path::PathBuf, Option<std::path::PathBuf>)> {
     Ok(match sqlite {
         Some(p) => (p, None),
         None => {
