@@ -23,7 +23,7 @@ use leptos_router::{
 
 use crate::components::nav::NavBar;
 use crate::i18n::{provide_i18n, use_i18n, Key};
-use crate::pages::{admin_users::AdminUsersPage, customers::{CustomerPage360, CustomersPage}, dashboard::DashboardPage, card::CardPage, claim::ClaimPage, import::ImportPage, home::HomePage, login::LoginPage, me::{MePage, MyReceiptPage, MyReceiptsPage}, not_found::NotFound, signup::SignupPage};
+use crate::pages::{admin_users::AdminUsersPage, customers::{CustomerPage360, CustomersPage}, dashboard::DashboardPage, card::CardPage, claim::ClaimPage, import::ImportPage, home::HomePage, login::LoginPage, me::{MePage, MyReceiptPage, MyReceiptsPage, ProfilePage}, not_found::NotFound, signup::SignupPage};
 use crate::session::provide_session;
 
 /// The HTML document around the app: echarts is loaded with a plain `<script>` before the
@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/me/card") ssr=SsrMode::Async view=CardPage/>
                     <Route path=path!("/me/receipts") ssr=SsrMode::Async view=MyReceiptsPage/>
                     <Route path=path!("/me/receipts/:id") ssr=SsrMode::Async view=MyReceiptPage/>
+                    <Route path=path!("/me/profile") ssr=SsrMode::Async view=ProfilePage/>
                     <Route path=path!("/admin") ssr=SsrMode::Async view=DashboardPage/>
                     <Route path=path!("/admin/customers") ssr=SsrMode::Async view=CustomersPage/>
                     <Route path=path!("/admin/customers/:card") ssr=SsrMode::Async view=CustomerPage360/>

@@ -107,6 +107,8 @@ pub trait Personal: Send + Sync {
     async fn receipts(&self, user: &SessionUser, page: u32) -> Result<crate::model::personal::ReceiptPage, AppError>;
     /// One of the caller's receipts with its lines (404 for anyone else's).
     async fn receipt(&self, user: &SessionUser, id: &str) -> Result<crate::model::analytics::ReceiptView, AppError>;
+    /// Erases the caller's personal data once their password is confirmed.
+    async fn erase(&self, user: &SessionUser, password: &str) -> Result<(), AppError>;
 }
 
 /// Everything a server function may reach.

@@ -120,6 +120,49 @@ async fn personal_area_and_privacy(store: Arc<dyn Store>) {
     let (_, again, _) = post(&app, "/api/my_area", format!("card_number={LUCA}"), Some(&maria)).await;
     assert_eq!(again["card"]["card_number"], MARIA);
 
+    // Own data as downloads: JSON without the password hash, and the same as CSV.
+    let get = |path: &'static str, cookie: Option<String>| {
+        let app = app.clone();
+        async move {
+            let mut req = Request::get(path);
+            if let Some(c) = cookie {
+                req = req.header("cookie", c);
+            }
+            let res = app.oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+            let status = res.status();
+            (status, String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap())
+        }
+    };
+    let (status, body) = get("/me/data.json", Some(maria.clone())).await;
+    assert_eq!(status, StatusCode::OK);
+    let data: Value = serde_json::from_str(&body).unwrap();
+    assert!(!body.contains("password_hash") && !body.contains("argon2"), "no password hash in the download");
+    assert_eq!(data["cardholder"]["email"], "maria@example.it");
+    assert_eq!(data["receipts"].as_array().unwrap().len(), 1);
+    assert_eq!(data["points"][0]["points"], 25);
+    assert!(!body.contains(LUCA), "nothing of another cardholder");
+    let (status, csv) = get("/me/data.csv", Some(maria.clone())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.starts_with("\u{feff}section;id;date;description;quantity;amount_eur;points"));
+    assert!(csv.contains("line;S01-20250314-2-1001;2025-03-14 18:30;Yogurt bianco;3,000;20,41;"), "{csv}");
+    assert!(csv.contains("points;earn:S01-20250314-2-1001;2025-03-14T18:30:00;earn;;;25"), "{csv}");
+    assert_eq!(get("/me/data.json", None).await.0, StatusCode::UNAUTHORIZED);
+
+    // Erasure: the password is checked; then personal data is gone, purchases stay.
+    let (status, _, _) = post(&app, "/api/erase_my_data", "password=sbagliata%20davvero".into(), Some(&maria)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, v, _) = post(&app, "/api/erase_my_data", common::form_encode(&[("password", PASSWORD)]), Some(&maria)).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let holder: imagross::store::model::Cardholder = store.get_one(MARIA).await.unwrap().unwrap();
+    assert_eq!((holder.first_name.as_str(), holder.email.as_deref(), holder.phone.as_deref(), holder.birth_date.as_deref()), ("", None, None, None));
+    assert_eq!(holder.status, imagross::store::model::CardStatus::Anonymised);
+    assert_eq!(store.count(Table::Receipts).await.unwrap(), 3, "sales are kept");
+    assert_eq!(ledger(store.as_ref(), MARIA).await.len(), 1);
+    let (status, _, _) = post(&app, "/api/my_area", String::new(), Some(&maria)).await;
+    assert!(status == StatusCode::FORBIDDEN || status == StatusCode::UNAUTHORIZED, "the old session is dead: {status}");
+    let login = common::form_encode(&[("identifier", MARIA), ("password", PASSWORD)]);
+    assert_eq!(post(&app, "/api/login", login, None).await.0, StatusCode::UNAUTHORIZED, "the account is closed");
+
     for path in ["/api/my_area", "/api/my_receipts", "/api/my_receipt"] {
         let (status, _, _) = post(&app, path, "page=1&id=x".into(), None).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");

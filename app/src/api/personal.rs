@@ -51,3 +51,21 @@ pub async fn my_receipt(id: String) -> Result<ReceiptView, AppError> {
         .await,
     )
 }
+
+/// Erases the caller's personal data (password required) and ends the session.
+#[server(prefix = "/api", endpoint = "erase_my_data")]
+pub async fn erase_my_data(password: String) -> Result<(), AppError> {
+    use crate::model::account::Role;
+    use crate::ports::{app_state, cookie_header, current_user, set_cookies, with_status};
+    with_status(
+        async {
+            let state = app_state()?;
+            let user = state.sessions.require(current_user().as_ref(), Role::Shopper).await?;
+            state.personal.erase(&user, &password).await?;
+            let cleared = state.sessions.logout(cookie_header().as_deref()).await?;
+            set_cookies(&cleared);
+            Ok(())
+        }
+        .await,
+    )
+}

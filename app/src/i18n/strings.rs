@@ -299,4 +299,11 @@ strings! {
     ChallengeDepartments4 => "Spendi in 4 reparti diversi", "Shop in 4 different departments";
     ChallengeVisits3 => "Vieni 3 volte in due settimane", "Visit 3 times within two weeks";
     ChallengePromo5 => "Compra 5 prodotti in promozione", "Buy 5 products on promotion";
+    ProfileTitle => "Profilo e privacy", "Profile and privacy";
+    ProfileDownload => "Scarica tutti i tuoi dati", "Download all your data";
+    ProfileErase => "Cancella i miei dati personali", "Erase my personal data";
+    ProfileEraseText => "Nome, contatti e data di nascita vengono cancellati e l'account chiuso. Gli acquisti restano solo come dati anonimi. L'operazione non si può annullare.", "Your name, contacts and birth date are erased and the account is closed. Purchases remain only as anonymous data. This cannot be undone.";
+    ProfileEraseSubmit => "Cancella definitivamente", "Erase for good";
+    ProfileErased => "I tuoi dati personali sono stati cancellati.", "Your personal data has been erased.";
+    ProfileWrongPassword => "Password errata.", "Wrong password.";
 }

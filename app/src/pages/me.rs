@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::personal::{my_area, my_receipt, my_receipts};
+use crate::api::personal::{my_area, my_receipt, my_receipts, EraseMyData};
 use crate::components::chart::Chart;
 use crate::error::AppError;
 use crate::format;
@@ -197,6 +197,39 @@ fn MeBody(a: PersonalArea) -> impl IntoView {
                 receipt_list(a.latest, lang, items).into_any()
             }}
             <p><A href="/me/receipts">{move || i18n.t(Key::MeAllReceipts)}</A></p>
+        </section>
+        <p><A href="/me/profile">{move || i18n.t(Key::ProfileTitle)}</A></p>
+    }
+}
+
+/// `/me/profile`: download all own data, or erase it.
+#[component]
+pub fn ProfilePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let erase = ServerAction::<EraseMyData>::new();
+    let outcome = move || {
+        erase.value().get().map(|r| match r {
+            Ok(()) => view! { <p class="done" role="status" data-testid="erased">{move || i18n.t(Key::ProfileErased)}</p> }.into_any(),
+            Err(AppError::Invalid { .. }) => view! { <p class="form-error" role="alert">{move || i18n.t(Key::ProfileWrongPassword)}</p> }.into_any(),
+            Err(error) => view! { <MeError error/> }.into_any(),
+        })
+    };
+    view! {
+        <section class="page profile-page">
+            <h1>{move || i18n.t(Key::ProfileTitle)}</h1>
+            <h2>{move || i18n.t(Key::ProfileDownload)}</h2>
+            <p>
+                <a class="button" href="/me/data.json" download rel="external" data-testid="download-json">"JSON"</a> " "
+                <a class="button" href="/me/data.csv" download rel="external" data-testid="download-csv">"CSV"</a>
+            </p>
+            <h2>{move || i18n.t(Key::ProfileErase)}</h2>
+            <p>{move || i18n.t(Key::ProfileEraseText)}</p>
+            <ActionForm action=erase>
+                <label for="erase-password">{move || i18n.t(Key::FieldPasswordPlain)}</label>
+                <input id="erase-password" type="password" name="password" required autocomplete="current-password"/>
+                <p><button type="submit" class="button primary">{move || i18n.t(Key::ProfileEraseSubmit)}</button></p>
+            </ActionForm>
+            {outcome}
         </section>
     }
 }

@@ -48,6 +48,14 @@ impl CardService {
 #[async_trait]
 impl Cards for CardService {
     async fn my_card(&self, user: &SessionUser) -> Result<CardView, AppError> {
+        self.card_view(user, true).await
+    }
+}
+
+impl CardService {
+    /// The caller's card; the barcode and QR SVGs only when `with_codes` (the card page shows
+    /// them; `/me` does not and skips their cost).
+    pub async fn card_view(&self, user: &SessionUser, with_codes: bool) -> Result<CardView, AppError> {
         let card = user.card_number.as_deref().ok_or(AppError::NotFound)?;
         let holder: Cardholder = self.store.get_one(card).await.map_err(internal)?.ok_or(AppError::NotFound)?;
         let entries: Vec<PointsEntry> = self.store.find("card_number", json!(card), MAX_LEDGER).await.map_err(internal)?;
@@ -59,8 +67,8 @@ impl Cards for CardService {
             first_name: holder.first_name,
             last_name: holder.last_name,
             card_number: card.to_string(),
-            barcode_svg: svg::barcode(card).ok_or_else(|| internal(format!("card {card} is not a valid EAN-13")))?,
-            qr_svg: svg::qr(card).ok_or_else(|| internal("QR rendering failed"))?,
+            barcode_svg: if with_codes { svg::barcode(card).ok_or_else(|| internal(format!("card {card} is not a valid EAN-13")))? } else { String::new() },
+            qr_svg: if with_codes { svg::qr(card).ok_or_else(|| internal("QR rendering failed"))? } else { String::new() },
             level,
             points_balance,
             points_12m,

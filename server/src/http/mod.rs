@@ -5,6 +5,7 @@ pub mod export;
 mod health;
 pub mod import_errors;
 pub mod import_upload;
+pub mod my_data;
 
 use std::sync::Arc;
 
@@ -70,7 +71,7 @@ impl ServerState {
             admins: Arc::new(AdminService::new(store.clone())),
             imports: imports.clone(),
             analytics: Arc::new(crate::analytics::service::AnalyticsService::new(caches.analytics.clone(), store.clone(), caches.tuning.levels)),
-            personal: Arc::new(crate::personal::service::PersonalService::new(caches.analytics.clone(), cards, caches.tuning.levels)),
+            personal: Arc::new(crate::personal::service::PersonalService::new(caches.analytics.clone(), cards, caches.tuning.levels, store.clone(), caches.clone())),
         };
         let upload_dir = std::env::temp_dir().join("imagross-uploads");
         let upload_limit = import_upload::DEFAULT_UPLOAD_LIMIT;
@@ -92,6 +93,8 @@ pub fn router(state: ServerState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/admin/import/{batch}/errors.csv", get(import_errors::errors_csv))
         .route("/admin/export/{file}", get(export::export_file))
+        .route("/me/data.json", get(my_data::my_data_json))
+        .route("/me/data.csv", get(my_data::my_data_csv))
         .route(
             "/admin/import/upload",
             axum::routing::post(import_upload::upload).layer(axum::extract::DefaultBodyLimit::max(state.upload_limit)),

@@ -3,6 +3,7 @@
 //! ([`crate::analytics::dataset::Dataset::receipts_of`]), never by scanning.
 
 pub mod ledger;
+pub mod privacy;
 pub mod rewards;
 pub mod service;
 

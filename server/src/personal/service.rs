@@ -10,7 +10,7 @@ use app::model::account::SessionUser;
 use app::model::analytics::{GroupRow, ReceiptView, SeriesPoint};
 use app::model::levels::LevelThresholds;
 use app::model::personal::{PersonalArea, ReceiptPage, ReceiptSummary};
-use app::ports::{Cards, Personal};
+use app::ports::Personal;
 use app::validate::SimpleDate;
 use async_trait::async_trait;
 
@@ -29,12 +29,20 @@ pub struct PersonalService {
     engine: Arc<Engine>,
     cards: Arc<CardService>,
     thresholds: LevelThresholds,
+    store: Arc<dyn crate::store::Store>,
+    caches: Arc<crate::warmup::Caches>,
 }
 
 impl PersonalService {
     /// A service over the projection and the card service.
-    pub fn new(engine: Arc<Engine>, cards: Arc<CardService>, thresholds: LevelThresholds) -> Self {
-        PersonalService { engine, cards, thresholds }
+    pub fn new(
+        engine: Arc<Engine>,
+        cards: Arc<CardService>,
+        thresholds: LevelThresholds,
+        store: Arc<dyn crate::store::Store>,
+        caches: Arc<crate::warmup::Caches>,
+    ) -> Self {
+        PersonalService { engine, cards, thresholds, store, caches }
     }
 }
 
@@ -146,7 +154,7 @@ pub fn area_from_history(data: &Dataset, c: Option<u32>, today: i32) -> (i64, Ve
 #[async_trait]
 impl Personal for PersonalService {
     async fn area(&self, user: &SessionUser) -> Result<PersonalArea, AppError> {
-        let card = self.cards.my_card(user).await?;
+        let card = self.cards.card_view(user, false).await?;
         let snap = self.engine.snapshot().ok_or(AppError::Unavailable)?;
         let c = card_index(&snap.data, user)?;
         let today = SimpleDate::today_utc().days_since_epoch() as i32;
@@ -181,6 +189,18 @@ impl Personal for PersonalService {
         let page = page.max(1);
         let rows = receipts.iter().rev().skip(((page - 1) * PER_PAGE) as usize).take(PER_PAGE as usize).map(|i| summary(data, *i as usize)).collect();
         Ok(ReceiptPage { total: receipts.len() as u32, page, per_page: PER_PAGE, receipts: rows })
+    }
+
+    async fn erase(&self, user: &SessionUser, password: &str) -> Result<(), AppError> {
+        super::privacy::erase(self.store.as_ref(), user, password).await?;
+        // The projection still holds the old name: rebuild it in the background.
+        let (caches, store) = (self.caches.clone(), self.store.clone());
+        tokio::spawn(async move {
+            if let Err(e) = caches.refresh(store.as_ref()).await {
+                tracing::warn!(error = %e, "refresh after an erasure failed");
+            }
+        });
+        Ok(())
     }
 
     async fn receipt(&self, user: &SessionUser, id: &str) -> Result<ReceiptView, AppError> {

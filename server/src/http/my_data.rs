@@ -1,0 +1,42 @@
+//! `GET /me/data.json` and `GET /me/data.csv`: everything the platform holds about the caller
+//! (account without the password hash, card record, receipts with lines, points), as a download.
+
+use app::model::account::{Role, SessionUser};
+use app::ports::Sessions;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+
+use super::import_errors::StatusResponse;
+use super::ServerState;
+
+/// `GET /me/data.json`.
+pub async fn my_data_json(state: State<ServerState>, user: Option<Extension<SessionUser>>) -> Response {
+    my_data(state, user, "data.json").await
+}
+
+/// `GET /me/data.csv`.
+pub async fn my_data_csv(state: State<ServerState>, user: Option<Extension<SessionUser>>) -> Response {
+    my_data(state, user, "data.csv").await
+}
+
+async fn my_data(State(state): State<ServerState>, user: Option<Extension<SessionUser>>, file: &str) -> Response {
+    let user = user.map(|Extension(u)| u);
+    let user = match state.auth.require(user.as_ref(), Role::Shopper).await {
+        Ok(u) => u,
+        Err(e) => return e.status_response(),
+    };
+    let snap = state.caches.analytics.snapshot();
+    let data = match crate::personal::privacy::my_data(state.store.as_ref(), snap.as_deref(), &user).await {
+        Ok(d) => d,
+        Err(e) => return e.status_response(),
+    };
+    let (body, kind) = match file {
+        "data.json" => (serde_json::to_string_pretty(&data).unwrap_or_default(), "application/json"),
+        "data.csv" => (crate::personal::privacy::my_data_csv(&data), "text/csv; charset=utf-8"),
+        _ => return app::error::AppError::NotFound.status_response(),
+    };
+    let disposition = format!("attachment; filename=\"imagross-{file}\"");
+    ([(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, disposition), (header::CACHE_CONTROL, "no-store".to_string())], body).into_response()
+}

@@ -1,0 +1,133 @@
+//! A shopper's own data: download everything held about them (JSON and CSV), and erasure on
+//! request — personal data anonymised, the account closed, purchases kept without a person
+//! behind them (the card record keeps only its number and status `anonymised`).
+
+use app::error::AppError;
+use app::model::account::SessionUser;
+use serde_json::{json, Value};
+
+use crate::accounts::internal;
+use crate::analytics::export::{Cell, CsvStyle};
+use crate::analytics::Snapshot;
+use crate::store::model::{AccountStatus, CardStatus, Cardholder, PointsEntry, UserAccount};
+use crate::store::{Store, StoreExt};
+
+/// Everything held about the caller, as one JSON document.
+pub async fn my_data(store: &dyn Store, snap: Option<&Snapshot>, user: &SessionUser) -> Result<Value, AppError> {
+    let account: UserAccount = store.get_one(&user.id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+    let mut account_json = serde_json::to_value(&account).map_err(internal)?;
+    if let Some(map) = account_json.as_object_mut() {
+        map.remove("password_hash");
+    }
+    let (cardholder, points, receipts) = match account.card_number.as_deref() {
+        None => (Value::Null, Value::Array(vec![]), Value::Array(vec![])),
+        Some(card) => {
+            let holder: Option<Cardholder> = store.get_one(card).await.map_err(internal)?;
+            let mut ledger: Vec<PointsEntry> = store.find("card_number", json!(card), 1_000_000).await.map_err(internal)?;
+            ledger.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+            let receipts: Vec<Value> = match snap.and_then(|s| s.data.cards.number.get(card).map(|c| (s, c))) {
+                None => Vec::new(),
+                Some((s, c)) => s
+                    .data
+                    .receipts_of(c)
+                    .iter()
+                    .map(|i| serde_json::to_value(crate::analytics::service::receipt_view(s, *i as usize)).unwrap_or(Value::Null))
+                    .collect(),
+            };
+            (serde_json::to_value(holder).map_err(internal)?, serde_json::to_value(ledger).map_err(internal)?, Value::Array(receipts))
+        }
+    };
+    Ok(json!({ "account": account_json, "cardholder": cardholder, "points": points, "receipts": receipts }))
+}
+
+/// The same data as one CSV table: `section;id;date;description;quantity;amount_eur;points`.
+pub fn my_data_csv(data: &Value) -> String {
+    let style = CsvStyle::default();
+    let text = |v: &Value| Cell::Text(v.as_str().map(str::to_string).unwrap_or_else(|| if v.is_null() { String::new() } else { v.to_string() }));
+    let mut out = String::from("\u{feff}");
+    out.push_str(&style.line(&["section", "id", "date", "description", "quantity", "amount_eur", "points"].map(|h| Cell::Text(h.into()))));
+    for section in ["account", "cardholder"] {
+        if let Some(map) = data[section].as_object() {
+            for (k, v) in map {
+                out.push_str(&style.line(&[Cell::Text(section.into()), Cell::Text(k.clone()), Cell::Empty, text(v), Cell::Empty, Cell::Empty, Cell::Empty]));
+            }
+        }
+    }
+    for r in data["receipts"].as_array().into_iter().flatten() {
+        out.push_str(&style.line(&[
+            Cell::Text("receipt".into()),
+            text(&r["id"]),
+            text(&r["issued_at"]),
+            text(&r["store"]),
+            Cell::Empty,
+            Cell::Money(r["net_cents"].as_i64().unwrap_or_default()),
+            Cell::Empty,
+        ]));
+        for l in r["lines"].as_array().into_iter().flatten() {
+            out.push_str(&style.line(&[
+                Cell::Text("line".into()),
+                text(&r["id"]),
+                text(&r["issued_at"]),
+                text(&l["description"]),
+                Cell::Milli(l["quantity_milli"].as_i64().unwrap_or_default()),
+                Cell::Money(l["net_cents"].as_i64().unwrap_or_default()),
+                Cell::Empty,
+            ]));
+        }
+    }
+    for p in data["points"].as_array().into_iter().flatten() {
+        out.push_str(&style.line(&[
+            Cell::Text("points".into()),
+            text(&p["id"]),
+            text(&p["created_at"]),
+            text(&p["kind"]),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Int(p["points"].as_i64().unwrap_or_default()),
+        ]));
+    }
+    out
+}
+
+/// Erases the caller's personal data after checking their password: the account loses its
+/// contacts and names and is closed (no more logins or sessions); the card record keeps only its
+/// number and becomes `anonymised`; receipts, lines and points stay, without a person.
+pub async fn erase(store: &dyn Store, user: &SessionUser, password_text: &str) -> Result<(), AppError> {
+    let account: UserAccount = store.get_one(&user.id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+    if !crate::accounts::password::verify(password_text.to_string(), account.password_hash.clone()).await {
+        return Err(AppError::invalid("password", "wrong_password"));
+    }
+    if let Some(card) = account.card_number.as_deref() {
+        if let Some(holder) = store.get_one::<Cardholder>(card).await.map_err(internal)? {
+            let anonymous = Cardholder {
+                id: holder.id,
+                first_name: String::new(),
+                last_name: String::new(),
+                email: None,
+                phone: None,
+                birth_date: None,
+                gender: None,
+                city: None,
+                province: None,
+                enrolment_store: holder.enrolment_store,
+                enrolled_on: holder.enrolled_on,
+                privacy_consent: false,
+                marketing_consent: false,
+                status: CardStatus::Anonymised,
+            };
+            store.replace_one(&anonymous).await.map_err(internal)?;
+        }
+    }
+    let closed = UserAccount {
+        email: None,
+        phone: None,
+        first_name: String::new(),
+        last_name: String::new(),
+        password_hash: "!erased".into(),
+        status: AccountStatus::Disabled,
+        ..account
+    };
+    store.replace_one(&closed).await.map_err(internal)?;
+    tracing::info!(account = %closed.id, "personal data erased on request");
+    Ok(())
+}
