@@ -21,6 +21,7 @@ fn bgnbd_matches_the_published_cdnow_estimates() {
     assert_eq!(data.len(), 2357);
     let fit = BgNbd::fit(&data).unwrap();
     let p = fit.params;
+    eprintln!("CDNOW BG/NBD: r = {:.4}, alpha = {:.4}, a = {:.4}, b = {:.4}, LL = {:.2}", p.r, p.alpha, p.a, p.b, fit.log_likelihood);
     within_1pct(p.r, 0.243, "r");
     within_1pct(p.alpha, 4.414, "alpha");
     within_1pct(p.a, 0.793, "a");
@@ -35,6 +36,7 @@ fn gamma_gamma_matches_the_published_cdnow_estimates() {
     let data: Vec<(f64, f64)> = rows.iter().map(|r| (r[1], r[4])).collect();
     let fit = GammaGamma::fit(&data).unwrap();
     assert_eq!(fit.n, 946, "repeat buyers only");
+    eprintln!("CDNOW Gamma-Gamma: p = {:.4}, q = {:.4}, v = {:.4}, LL = {:.2}", fit.params.p, fit.params.q, fit.params.v, fit.log_likelihood);
     within_1pct(fit.params.p, 6.25, "p");
     within_1pct(fit.params.q, 3.74, "q");
     within_1pct(fit.params.v, 15.44, "v");
