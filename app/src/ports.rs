@@ -96,6 +96,8 @@ pub trait Analytics: Send + Sync {
     async fn customers(&self, query: crate::model::analytics::CustomerQuery) -> Result<crate::model::analytics::CustomerPage, AppError>;
     /// Everything about one cardholder.
     async fn customer(&self, card_number: &str) -> Result<crate::model::analytics::Customer360, AppError>;
+    /// A manual points adjustment by an admin, with its reason (kept in the ledger).
+    async fn adjust_points(&self, acting: &SessionUser, card_number: &str, points: i64, reason: &str) -> Result<i64, AppError>;
 }
 
 /// The shopper's personal area; always the caller's own data.

@@ -19,7 +19,7 @@ use http_body_util::BodyExt;
 use imagross::accounts::admins::create_staff_account;
 use imagross::http::{router, ServerState};
 use imagross::import::pipeline::{import_file, ImportOptions};
-use imagross::store::Store;
+use imagross::store::{Store, StoreExt};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -158,6 +158,30 @@ async fn dashboard_matches_the_fixture_files(store: Arc<dyn Store>) {
     let (status, _) = call(&state, "/api/analytics_customer", common::form_encode(&[("card_number", "999")]), Some(&admin)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
+    // Manual points adjustments: validated, kept in the ledger with reason and author.
+    let adjust = |points: &str, reason: &str, card: &str| common::form_encode(&[("card_number", card), ("points", points), ("reason", reason)]);
+    let (status, body) = call(&state, "/api/adjust_points", adjust("50", "Buono per disservizio", "2000000000022"), Some(&admin)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = call(&state, "/api/adjust_points", adjust("-20", "Correzione", "2000000000022"), Some(&admin)).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "42"), "12 earned on 12,34 + 50 - 20");
+    let (status, body) = call(&state, "/api/adjust_points", adjust("10", "  ", "2000000000022"), Some(&admin)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("reason"), "{body}");
+    let (status, body) = call(&state, "/api/adjust_points", adjust("0", "x", "2000000000022"), Some(&admin)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("points"), "{body}");
+    assert_eq!(call(&state, "/api/adjust_points", adjust("5", "x", "2999999999999"), Some(&admin)).await.0, StatusCode::NOT_FOUND);
+    let entries: Vec<imagross::store::model::PointsEntry> = store.find("card_number", serde_json::json!("2000000000022"), 100).await.unwrap();
+    let adj: Vec<_> = entries.iter().filter(|e| e.kind == "adjustment").collect();
+    assert_eq!(adj.len(), 2);
+    assert!(adj.iter().any(|e| e.reason.as_deref() == Some("Buono per disservizio") && e.points == 50 && e.created_by.is_some()));
+    let (_, body) = call(&state, "/api/analytics_customer", common::form_encode(&[("card_number", "2000000000022")]), Some(&admin)).await;
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["points_balance"], 42);
+    // A later ledger sync leaves manual adjustments alone.
+    state.caches.sync_ledger(store.as_ref()).await;
+    let after: Vec<imagross::store::model::PointsEntry> = store.find("card_number", serde_json::json!("2000000000022"), 100).await.unwrap();
+    assert_eq!(after.iter().map(|e| e.points).sum::<i64>(), 42);
+
     // Exports honour the filters and neutralise formulas.
     let (status, body, headers) = get(&state, "/admin/export/customers.csv?range=all", Some(&admin)).await;
     assert_eq!(status, StatusCode::OK);
@@ -198,6 +222,7 @@ async fn analytics_answer_401_to_anonymous_and_403_to_shoppers() {
         ("/api/analytics_dashboard", query("range=all")),
         ("/api/analytics_customers", query("range=all")),
         ("/api/analytics_customer", common::form_encode(&[("card_number", "2000000000015")])),
+        ("/api/adjust_points", common::form_encode(&[("card_number", "2000000000015"), ("points", "5"), ("reason", "x")])),
     ] {
         assert_eq!(call(&state, path, body.clone(), None).await.0, StatusCode::UNAUTHORIZED, "{path} anonymous");
         assert_eq!(call(&state, path, body, Some(&shopper)).await.0, StatusCode::FORBIDDEN, "{path} shopper");

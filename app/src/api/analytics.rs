@@ -95,6 +95,22 @@ pub async fn load_customer(card_number: String) -> Result<Customer360, AppError>
     )
 }
 
+/// Adds (or, negative, removes) points on a card with a reason (admins only); returns the new
+/// balance.
+#[server(prefix = "/api", endpoint = "adjust_points")]
+pub async fn adjust_points(card_number: String, points: i64, reason: String) -> Result<i64, AppError> {
+    use crate::model::account::Role;
+    use crate::ports::{app_state, current_user, with_status};
+    with_status(
+        async {
+            let state = app_state()?;
+            let acting = state.sessions.require(current_user().as_ref(), Role::Admin).await?;
+            state.analytics.adjust_points(&acting, &card_number, points, &reason).await
+        }
+        .await,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -306,4 +306,9 @@ strings! {
     ProfileEraseSubmit => "Cancella definitivamente", "Erase for good";
     ProfileErased => "I tuoi dati personali sono stati cancellati.", "Your personal data has been erased.";
     ProfileWrongPassword => "Password errata.", "Wrong password.";
+    AdjustTitle => "Rettifica punti", "Adjust points";
+    AdjustPoints => "Punti (negativi per togliere)", "Points (negative to remove)";
+    AdjustReason => "Motivo", "Reason";
+    AdjustSubmit => "Registra la rettifica", "Record the adjustment";
+    AdjustDone => "Rettifica registrata. Nuovo saldo:", "Adjustment recorded. New balance:";
 }

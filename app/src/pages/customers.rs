@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::analytics::{load_customer, load_customers};
+use crate::api::analytics::{load_customer, load_customers, AdjustPoints};
 use crate::components::admin_gate::AdminGate;
 use crate::components::chart::Chart;
 use crate::format;
@@ -140,13 +140,14 @@ pub fn CustomerPage360() -> impl IntoView {
 fn Customer360View() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let data = Resource::new(move || params.with(|p| p.get("card").unwrap_or_default()), load_customer);
+    let adjust = ServerAction::<AdjustPoints>::new();
+    let data = Resource::new(move || (params.with(|p| p.get("card").unwrap_or_default()), adjust.version().get()), |(card, _)| load_customer(card));
     view! {
         <section class="page customer-360">
             <p><A href="/admin/customers">{move || i18n.t(Key::CustBack)}</A></p>
             <Transition fallback=|| view! { <p class="loading" aria-busy="true">"…"</p> }>
                 {move || data.get().map(|result| match result {
-                    Ok(c) => view! { <Customer360Body c/> }.into_any(),
+                    Ok(c) => view! { <Customer360Body c=c.clone()/> <AdjustForm card=c.card_number action=adjust/> }.into_any(),
                     Err(crate::error::AppError::NotFound) => view! { <p class="notice" data-testid="not-found">{move || i18n.t(Key::CustNotFound)}</p> }.into_any(),
                     Err(error) => view! { <LoadError error/> }.into_any(),
                 })}
@@ -241,6 +242,38 @@ fn Customer360Body(c: Customer360) -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ul>
+        </section>
+    }
+}
+
+/// The manual points adjustment form of the 360 view.
+#[component]
+fn AdjustForm(
+    /// The card to adjust.
+    card: String,
+    /// The server action.
+    action: ServerAction<AdjustPoints>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let outcome = move || {
+        action.value().get().map(|r| match r {
+            Ok(balance) => view! { <p class="done" role="status" data-testid="adjust-done">{move || i18n.t(Key::AdjustDone)} " " {balance}</p> }.into_any(),
+            Err(crate::error::AppError::Invalid { field, message }) => view! { <p class="form-error" role="alert">{format!("{field}: {message}")}</p> }.into_any(),
+            Err(_) => view! { <p class="form-error" role="alert">{move || i18n.t(Key::ErrGeneric)}</p> }.into_any(),
+        })
+    };
+    view! {
+        <section class="widget">
+            <h2>{move || i18n.t(Key::AdjustTitle)}</h2>
+            <ActionForm action=action>
+                <input type="hidden" name="card_number" value=card/>
+                <label for="adjust-points">{move || i18n.t(Key::AdjustPoints)}</label>
+                <input id="adjust-points" type="number" name="points" required step="1"/>
+                <label for="adjust-reason">{move || i18n.t(Key::AdjustReason)}</label>
+                <input id="adjust-reason" type="text" name="reason" required maxlength="200"/>
+                <p><button type="submit" class="button">{move || i18n.t(Key::AdjustSubmit)}</button></p>
+            </ActionForm>
+            {outcome}
         </section>
     }
 }

@@ -55,6 +55,35 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, AppError> + S
 
 #[async_trait]
 impl Analytics for AnalyticsService {
+    async fn adjust_points(&self, acting: &app::model::account::SessionUser, card_number: &str, points: i64, reason: &str) -> Result<i64, AppError> {
+        let reason = reason.trim();
+        if points == 0 || points.abs() > MAX_ADJUSTMENT {
+            return Err(AppError::invalid("points", format!("a whole number from -{MAX_ADJUSTMENT} to {MAX_ADJUSTMENT}, not 0")));
+        }
+        if reason.is_empty() || reason.chars().count() > 200 {
+            return Err(AppError::invalid("reason", "required, at most 200 characters"));
+        }
+        let card = card_number.trim();
+        let holder: Option<crate::store::model::Cardholder> = self.store.get_one(card).await.map_err(internal)?;
+        if holder.is_none() {
+            return Err(AppError::NotFound);
+        }
+        let entry = PointsEntry {
+            id: format!("adjust:{}", uuid::Uuid::new_v4()),
+            card_number: card.to_string(),
+            points,
+            kind: "adjustment".into(),
+            reason: Some(reason.to_string()),
+            receipt_id: None,
+            created_at: crate::accounts::now_rfc3339(),
+            created_by: Some(acting.id.clone()),
+        };
+        self.store.insert_one(&entry).await.map_err(internal)?;
+        tracing::info!(card, points, by = %acting.id, "manual points adjustment");
+        let entries: Vec<PointsEntry> = self.store.find("card_number", json!(card), 1_000_000).await.map_err(internal)?;
+        Ok(entries.iter().map(|e| e.points).sum())
+    }
+
     async fn dashboard(&self, filters: Filters) -> Result<Dashboard, AppError> {
         let snap = self.snapshot()?;
         blocking(move || snap.dashboard(&filters).map_err(bad_filter)).await
@@ -80,6 +109,9 @@ impl Analytics for AnalyticsService {
         Ok(view)
     }
 }
+
+/// Largest manual adjustment, in points either way.
+pub const MAX_ADJUSTMENT: i64 = 100_000;
 
 /// One page of the customer list.
 pub fn customer_page(snap: &Snapshot, query: CustomerQuery) -> Result<CustomerPage, AppError> {
