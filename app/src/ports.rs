@@ -111,6 +111,12 @@ pub trait Personal: Send + Sync {
     async fn receipt(&self, user: &SessionUser, id: &str) -> Result<crate::model::analytics::ReceiptView, AppError>;
     /// Erases the caller's personal data once their password is confirmed.
     async fn erase(&self, user: &SessionUser, password: &str) -> Result<(), AppError>;
+    /// The caller's contact data and consent.
+    async fn profile(&self, user: &SessionUser) -> Result<crate::model::personal::ProfileView, AppError>;
+    /// Updates them with the signup's validation.
+    async fn update_profile(&self, user: &SessionUser, email: &str, phone: &str, marketing: bool) -> Result<crate::model::personal::ProfileView, AppError>;
+    /// Changes the password (the current one required).
+    async fn change_password(&self, user: &SessionUser, current: &str, new: &str, confirm: &str) -> Result<(), AppError>;
 }
 
 /// Everything a server function may reach.

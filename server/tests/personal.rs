@@ -148,10 +148,41 @@ async fn personal_area_and_privacy(store: Arc<dyn Store>) {
     assert!(csv.contains("points;earn:S01-20250314-2-1001;2025-03-14T18:30:00;earn;;;25"), "{csv}");
     assert_eq!(get("/me/data.json", None).await.0, StatusCode::UNAUTHORIZED);
 
+    // Contact data and consent, with the signup's validation; the card record follows.
+    let (status, v, _) = post(&app, "/api/my_profile", String::new(), Some(&maria)).await;
+    assert_eq!((status, v["email"].as_str()), (StatusCode::OK, Some("maria@example.it")));
+    let edit = |email: &str, phone: &str| common::form_encode(&[("email", email), ("phone", phone), ("marketing_consent", "on")]);
+    let (status, v, _) = post(&app, "/api/update_my_profile", edit("non-una-email", "333 1234567"), Some(&maria)).await;
+    assert_eq!((status, v["Invalid"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("email")), "{v}");
+    let (status, v, _) = post(&app, "/api/update_my_profile", edit("maria@example.it", "12"), Some(&maria)).await;
+    assert_eq!((status, v["Invalid"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("phone")), "{v}");
+    let (status, v, _) = post(&app, "/api/signup", common::signup_body("giulia@example.it", "347 1112223"), None).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (status, _, _) = post(&app, "/api/update_my_profile", edit("giulia@example.it", "333 1234567"), Some(&maria)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "another account's email");
+    let (status, _, _) = post(&app, "/api/update_my_profile", edit("maria@example.it", "+39 347 1112223"), Some(&maria)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "another account's phone");
+    let (status, v, _) = post(&app, "/api/update_my_profile", edit("Maria.Nuova@Example.it", "0039 333 7654321"), Some(&maria)).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!((v["email"].as_str(), v["phone"].as_str(), v["marketing_consent"].as_bool()), (Some("maria.nuova@example.it"), Some("+393337654321"), Some(true)));
+    let holder: imagross::store::model::Cardholder = store.get_one(MARIA).await.unwrap().unwrap();
+    assert_eq!((holder.email.as_deref(), holder.marketing_consent), (Some("maria.nuova@example.it"), true));
+
+    // Password change: the current password is checked, the new one follows the signup rules.
+    let change = |current: &str, new: &str| common::form_encode(&[("current_password", current), ("password", new), ("password_confirm", new)]);
+    assert_eq!(post(&app, "/api/change_my_password", change("sbagliata del tutto", "una nuova password lunga"), Some(&maria)).await.0, StatusCode::BAD_REQUEST);
+    let (status, v, _) = post(&app, "/api/change_my_password", change(PASSWORD, "corta"), Some(&maria)).await;
+    assert_eq!((status, v["Invalid"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("password")));
+    assert_eq!(post(&app, "/api/change_my_password", change(PASSWORD, "una nuova password lunga"), Some(&maria)).await.0, StatusCode::OK);
+    let login = |pw: &str| common::form_encode(&[("identifier", "maria.nuova@example.it"), ("password", pw)]);
+    assert_eq!(post(&app, "/api/login", login(PASSWORD), None).await.0, StatusCode::UNAUTHORIZED, "the old password is gone");
+    assert_eq!(post(&app, "/api/login", login("una nuova password lunga"), None).await.0, StatusCode::OK);
+    const NEW_PASSWORD: &str = "una nuova password lunga";
+
     // Erasure: the password is checked; then personal data is gone, purchases stay.
     let (status, _, _) = post(&app, "/api/erase_my_data", "password=sbagliata%20davvero".into(), Some(&maria)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (status, v, _) = post(&app, "/api/erase_my_data", common::form_encode(&[("password", PASSWORD)]), Some(&maria)).await;
+    let (status, v, _) = post(&app, "/api/erase_my_data", common::form_encode(&[("password", NEW_PASSWORD)]), Some(&maria)).await;
     assert_eq!(status, StatusCode::OK, "{v}");
     let holder: imagross::store::model::Cardholder = store.get_one(MARIA).await.unwrap().unwrap();
     assert_eq!((holder.first_name.as_str(), holder.email.as_deref(), holder.phone.as_deref(), holder.birth_date.as_deref()), ("", None, None, None));
@@ -160,7 +191,7 @@ async fn personal_area_and_privacy(store: Arc<dyn Store>) {
     assert_eq!(ledger(store.as_ref(), MARIA).await.len(), 1);
     let (status, _, _) = post(&app, "/api/my_area", String::new(), Some(&maria)).await;
     assert!(status == StatusCode::FORBIDDEN || status == StatusCode::UNAUTHORIZED, "the old session is dead: {status}");
-    let login = common::form_encode(&[("identifier", MARIA), ("password", PASSWORD)]);
+    let login = common::form_encode(&[("identifier", MARIA), ("password", NEW_PASSWORD)]);
     assert_eq!(post(&app, "/api/login", login, None).await.0, StatusCode::UNAUTHORIZED, "the account is closed");
 
     for path in ["/api/my_area", "/api/my_receipts", "/api/my_receipt"] {

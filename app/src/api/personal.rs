@@ -69,3 +69,49 @@ pub async fn erase_my_data(password: String) -> Result<(), AppError> {
         .await,
     )
 }
+
+/// The caller's contact data and consent.
+#[server(prefix = "/api", endpoint = "my_profile")]
+pub async fn my_profile() -> Result<crate::model::personal::ProfileView, AppError> {
+    use crate::model::account::Role;
+    use crate::ports::{app_state, current_user, with_status};
+    with_status(
+        async {
+            let state = app_state()?;
+            let user = state.sessions.require(current_user().as_ref(), Role::Shopper).await?;
+            state.personal.profile(&user).await
+        }
+        .await,
+    )
+}
+
+/// Updates email, phone and the marketing consent (validated as at signup).
+#[server(prefix = "/api", endpoint = "update_my_profile")]
+pub async fn update_my_profile(email: String, phone: String, marketing_consent: Option<String>) -> Result<crate::model::personal::ProfileView, AppError> {
+    use crate::model::account::Role;
+    use crate::ports::{app_state, current_user, with_status};
+    with_status(
+        async {
+            let state = app_state()?;
+            let user = state.sessions.require(current_user().as_ref(), Role::Shopper).await?;
+            let marketing = marketing_consent.is_some_and(|v| v == "on" || v == "true");
+            state.personal.update_profile(&user, &email, &phone, marketing).await
+        }
+        .await,
+    )
+}
+
+/// Changes the caller's password.
+#[server(prefix = "/api", endpoint = "change_my_password")]
+pub async fn change_my_password(current_password: String, password: String, password_confirm: String) -> Result<(), AppError> {
+    use crate::model::account::Role;
+    use crate::ports::{app_state, current_user, with_status};
+    with_status(
+        async {
+            let state = app_state()?;
+            let user = state.sessions.require(current_user().as_ref(), Role::Shopper).await?;
+            state.personal.change_password(&user, &current_password, &password, &password_confirm).await
+        }
+        .await,
+    )
+}

@@ -311,4 +311,10 @@ strings! {
     AdjustReason => "Motivo", "Reason";
     AdjustSubmit => "Registra la rettifica", "Record the adjustment";
     AdjustDone => "Rettifica registrata. Nuovo saldo:", "Adjustment recorded. New balance:";
+    ProfileContacts => "Contatti e consensi", "Contacts and consents";
+    ProfileSave => "Salva", "Save";
+    ProfileSaved => "Dati aggiornati.", "Details updated.";
+    ProfilePassword => "Cambia password", "Change password";
+    ProfileCurrentPassword => "Password attuale", "Current password";
+    ProfilePasswordChanged => "Password cambiata.", "Password changed.";
 }

@@ -165,3 +165,11 @@ pub struct ReceiptPage {
 
 /// One receipt with its lines.
 pub type ReceiptDetail = ReceiptView;
+
+/// The shopper's editable contact data and consent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileView {
+    pub email: String,
+    pub phone: String,
+    pub marketing_consent: bool,
+}

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::personal::{my_area, my_receipt, my_receipts, EraseMyData};
+use crate::api::personal::{my_area, my_profile, my_receipt, my_receipts, ChangeMyPassword, EraseMyData, UpdateMyProfile};
 use crate::components::chart::Chart;
 use crate::error::AppError;
 use crate::format;
@@ -214,9 +214,59 @@ pub fn ProfilePage() -> impl IntoView {
             Err(error) => view! { <MeError error/> }.into_any(),
         })
     };
+    let update = ServerAction::<UpdateMyProfile>::new();
+    let password = ServerAction::<ChangeMyPassword>::new();
+    let profile = Resource::new_blocking(move || update.version().get(), |_| my_profile());
+    let problem = move |e: AppError| match e.problem() {
+        Some((_, p)) => i18n.t(p.key()).to_string(),
+        None => match e {
+            AppError::Invalid { field, .. } if field == "current_password" => i18n.t(Key::ProfileWrongPassword).to_string(),
+            _ => i18n.t(Key::ErrGeneric).to_string(),
+        },
+    };
+    let update_outcome = move || {
+        update.value().get().map(|r| match r {
+            Ok(_) => view! { <p class="done" role="status" data-testid="profile-saved">{move || i18n.t(Key::ProfileSaved)}</p> }.into_any(),
+            Err(e) => view! { <p class="form-error" role="alert" data-testid="profile-error">{problem(e)}</p> }.into_any(),
+        })
+    };
+    let password_outcome = move || {
+        password.value().get().map(|r| match r {
+            Ok(()) => view! { <p class="done" role="status" data-testid="password-changed">{move || i18n.t(Key::ProfilePasswordChanged)}</p> }.into_any(),
+            Err(e) => view! { <p class="form-error" role="alert">{problem(e)}</p> }.into_any(),
+        })
+    };
     view! {
         <section class="page profile-page">
             <h1>{move || i18n.t(Key::ProfileTitle)}</h1>
+            <Suspense fallback=|| ()>
+                {move || profile.get().map(|r| match r {
+                    Ok(p) => view! {
+                        <h2>{move || i18n.t(Key::ProfileContacts)}</h2>
+                        <ActionForm action=update>
+                            <label for="profile-email">{move || i18n.t(Key::FieldEmail)}</label>
+                            <input id="profile-email" type="email" name="email" required value=p.email/>
+                            <label for="profile-phone">{move || i18n.t(Key::FieldPhone)}</label>
+                            <input id="profile-phone" type="tel" name="phone" required value=p.phone/>
+                            <label class="check"><input type="checkbox" name="marketing_consent" checked=p.marketing_consent/> {move || i18n.t(Key::FieldMarketing)}</label>
+                            <p><button type="submit" class="button">{move || i18n.t(Key::ProfileSave)}</button></p>
+                        </ActionForm>
+                    }.into_any(),
+                    Err(error) => view! { <MeError error/> }.into_any(),
+                })}
+            </Suspense>
+            {update_outcome}
+            <h2>{move || i18n.t(Key::ProfilePassword)}</h2>
+            <ActionForm action=password>
+                <label for="current-password">{move || i18n.t(Key::ProfileCurrentPassword)}</label>
+                <input id="current-password" type="password" name="current_password" required autocomplete="current-password"/>
+                <label for="new-password">{move || i18n.t(Key::FieldPassword)}</label>
+                <input id="new-password" type="password" name="password" required autocomplete="new-password"/>
+                <label for="new-password-confirm">{move || i18n.t(Key::FieldPasswordConfirm)}</label>
+                <input id="new-password-confirm" type="password" name="password_confirm" required autocomplete="new-password"/>
+                <p><button type="submit" class="button">{move || i18n.t(Key::ProfilePassword)}</button></p>
+            </ActionForm>
+            {password_outcome}
             <h2>{move || i18n.t(Key::ProfileDownload)}</h2>
             <p>
                 <a class="button" href="/me/data.json" download rel="external" data-testid="download-json">"JSON"</a> " "

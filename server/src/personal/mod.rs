@@ -4,6 +4,7 @@
 
 pub mod ledger;
 pub mod privacy;
+pub mod profile;
 pub mod rewards;
 pub mod service;
 

@@ -191,6 +191,18 @@ impl Personal for PersonalService {
         Ok(ReceiptPage { total: receipts.len() as u32, page, per_page: PER_PAGE, receipts: rows })
     }
 
+    async fn profile(&self, user: &SessionUser) -> Result<app::model::personal::ProfileView, AppError> {
+        super::profile::view(self.store.as_ref(), user).await
+    }
+
+    async fn update_profile(&self, user: &SessionUser, email: &str, phone: &str, marketing: bool) -> Result<app::model::personal::ProfileView, AppError> {
+        super::profile::update(self.store.as_ref(), user, email, phone, marketing).await
+    }
+
+    async fn change_password(&self, user: &SessionUser, current: &str, new: &str, confirm: &str) -> Result<(), AppError> {
+        super::profile::change_password(self.store.as_ref(), user, current, new, confirm).await
+    }
+
     async fn erase(&self, user: &SessionUser, password: &str) -> Result<(), AppError> {
         super::privacy::erase(self.store.as_ref(), user, password).await?;
         // The projection still holds the old name: rebuild it in the background.

@@ -1,0 +1,67 @@
+//! The shopper's own contact data, consents and password, with the signup's validation: email
+//! lower-cased, phone in E.164, both unique across accounts (the store's unique indexes decide),
+//! password rules as at signup, the current password required to change it.
+
+use app::error::AppError;
+use app::model::account::SessionUser;
+use app::model::personal::ProfileView;
+use app::validate::{self, Problem};
+
+use crate::accounts::{internal, password};
+use crate::store::model::{Cardholder, UserAccount};
+use crate::store::{Store, StoreError, StoreExt};
+
+fn invalid(field: &str, problem: Problem) -> AppError {
+    AppError::invalid(field, problem.code())
+}
+
+async fn account(store: &dyn Store, user: &SessionUser) -> Result<UserAccount, AppError> {
+    store.get_one(&user.id).await.map_err(internal)?.ok_or(AppError::NotFound)
+}
+
+/// The caller's contact data and consents.
+pub async fn view(store: &dyn Store, user: &SessionUser) -> Result<ProfileView, AppError> {
+    let a = account(store, user).await?;
+    let holder: Option<Cardholder> = match a.card_number.as_deref() {
+        Some(c) => store.get_one(c).await.map_err(internal)?,
+        None => None,
+    };
+    Ok(ProfileView {
+        email: a.email.unwrap_or_default(),
+        phone: a.phone.unwrap_or_default(),
+        marketing_consent: holder.is_some_and(|h| h.marketing_consent),
+    })
+}
+
+/// Updates email, phone and the marketing consent (account and card record alike).
+pub async fn update(store: &dyn Store, user: &SessionUser, email: &str, phone: &str, marketing: bool) -> Result<ProfileView, AppError> {
+    let email = validate::email(email).map_err(|p| invalid("email", p))?;
+    let phone = validate::phone::normalise(phone).map_err(|p| invalid("phone", p))?;
+    let a = account(store, user).await?;
+    let updated = UserAccount { email: Some(email.clone()), phone: Some(phone.clone()), ..a.clone() };
+    match store.replace_one(&updated).await {
+        Ok(()) => {}
+        Err(StoreError::Duplicate { field, .. }) => return Err(invalid(&field, Problem::Taken)),
+        Err(e) => return Err(internal(e)),
+    }
+    if let Some(card) = a.card_number.as_deref() {
+        if let Some(h) = store.get_one::<Cardholder>(card).await.map_err(internal)? {
+            let h = Cardholder { email: Some(email.clone()), phone: Some(phone.clone()), marketing_consent: marketing, ..h };
+            store.replace_one(&h).await.map_err(internal)?;
+        }
+    }
+    Ok(ProfileView { email, phone, marketing_consent: marketing })
+}
+
+/// Changes the password after checking the current one.
+pub async fn change_password(store: &dyn Store, user: &SessionUser, current: &str, new: &str, confirm: &str) -> Result<(), AppError> {
+    let a = account(store, user).await?;
+    if !password::verify(current.to_string(), a.password_hash.clone()).await {
+        return Err(AppError::invalid("current_password", "wrong_password"));
+    }
+    validate::new_password(new, confirm, a.email.as_deref().unwrap_or_default(), a.phone.as_deref().unwrap_or_default())
+        .map_err(|(field, p)| invalid(field, p))?;
+    let hash = password::hash(new.to_string()).await.map_err(internal)?;
+    store.replace_one(&UserAccount { password_hash: hash, ..a }).await.map_err(internal)?;
+    Ok(())
+}
