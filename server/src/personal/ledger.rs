@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 
 use app::model::levels::base_points;
-use app::model::personal::ChallengeKind;
 
 use crate::analytics::dataset::{day_iso, Dataset, NONE};
 use crate::store::model::PointsEntry;
@@ -65,7 +64,6 @@ pub fn expected_entries(data: &Dataset, promo_bonus: i64, challenge_month: i32) 
             });
         }
     }
-    let _ = ChallengeKind::ALL;
     out
 }
 
@@ -114,5 +112,78 @@ impl LedgerSync {
             }
         }
         Ok(stats)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analytics::dataset::DatasetBuilder;
+    use crate::store::model::{Receipt, SalesLine};
+
+    fn data() -> Dataset {
+        let mut b = DatasetBuilder::new();
+        // Card A: five promotion lines over two receipts in March 2026 (Promo5 completed on the
+        // 12th); 10,99 and 5,00 net. Card B: one receipt, no promotion.
+        let receipt = |id: &str, day: &str, card: &str, net: i64| Receipt {
+            id: id.into(),
+            shop_id: "S1".into(),
+            issued_at: format!("{day}T10:00:00"),
+            till: "1".into(),
+            number: id.into(),
+            card_number: Some(card.into()),
+            gross_cents: net,
+            discount_cents: 0,
+            net_cents: net,
+        };
+        b.add_receipt(&receipt("R1", "2026-03-05", "A", 1099));
+        b.add_receipt(&receipt("R2", "2026-03-12", "A", 500));
+        b.add_receipt(&receipt("R3", "2026-03-12", "B", 250));
+        let line = |r: &str, n: i64, promo: bool| SalesLine {
+            id: SalesLine::key(r, n),
+            receipt_id: r.into(),
+            line_no: n,
+            product_id: format!("P{n}"),
+            department_id: None,
+            quantity_milli: 1000,
+            gross_cents: 100,
+            discount_cents: 0,
+            net_cents: 100,
+            promotion_id: promo.then(|| "X".to_string()),
+        };
+        for n in 1..=3 {
+            b.add_line(&line("R1", n, true));
+        }
+        for n in 1..=2 {
+            b.add_line(&line("R2", n, true));
+        }
+        b.add_line(&line("R3", 1, false));
+        b.finish()
+    }
+
+    #[test]
+    fn points_per_receipt_and_challenge_rewards_once() {
+        let d = data();
+        let march = crate::personal::rewards::month_of(crate::analytics::dataset::parse_day("2026-03-01").unwrap());
+        let entries = expected_entries(&d, 2, march);
+        let get = |id: &str| entries.iter().find(|e| e.id == id).map(|e| (e.card_number.as_str(), e.points));
+        assert_eq!(get("earn:R1"), Some(("A", 10 + 2 * 3)), "10,99 -> 10 points + 3 promotion lines");
+        assert_eq!(get("earn:R2"), Some(("A", 5 + 2 * 2)));
+        assert_eq!(get("earn:R3"), Some(("B", 2)));
+        assert_eq!(get("challenge:promo_5:2026-03:A"), Some(("A", 40)));
+        let reward = entries.iter().find(|e| e.id == "challenge:promo_5:2026-03:A").unwrap();
+        assert_eq!(reward.created_at, "2026-03-12T23:59:59");
+        assert_eq!(entries.iter().filter(|e| e.kind == "challenge").count(), 1, "B completed nothing");
+        // Another month's challenges are not credited; the same data gives the same keys.
+        assert!(expected_entries(&d, 2, march + 1).iter().all(|e| e.kind == "earn"));
+        let again: Vec<String> = expected_entries(&d, 2, march).into_iter().map(|e| e.id).collect();
+        assert_eq!(again, entries.iter().map(|e| e.id.clone()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn month_days_cover_the_month() {
+        let m = crate::personal::rewards::month_of(crate::analytics::dataset::parse_day("2024-02-10").unwrap());
+        let (first, last) = month_days(m);
+        assert_eq!((day_iso(first), day_iso(last)), ("2024-02-01".to_string(), "2024-02-29".to_string()));
     }
 }
