@@ -241,22 +241,27 @@ async fn login_shopper(state: &ServerState) -> String {
     res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string()).collect::<Vec<_>>().join("; ")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_export_command_writes_customers_with_rfm_and_segments() {
-    let t = common::sqlite().await;
+/// Imports the fixture files into `t` and returns a runner of the real binary on that store.
+async fn imported_fixture_cli(t: &common::TestStore) -> impl Fn(&[&str]) -> std::process::Output + '_ {
     for f in ["fidelity.csv", "scontrini.csv", "vendite.csv"] {
         import(t.store.as_ref(), f).await;
     }
     let imagross::config::DatabaseUrl::Sqlite(db) = &t.url else { unreachable!() };
-    let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
+    move |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_imagross"))
             .args(args)
             .env("DATABASE_URL", format!("sqlite:{}", db.display()))
             .env("RUST_LOG", "warn")
             .output()
             .unwrap()
-    };
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_export_command_writes_customers_with_rfm_and_segments() {
+    let t = common::sqlite().await;
+    let run = imported_fixture_cli(&t).await;
+    let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("customers.csv");
     let o = run(&["export", "--kind", "customers", "--format", "csv", "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -280,18 +285,7 @@ async fn the_export_command_writes_customers_with_rfm_and_segments() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_clv_command_prints_the_fit() {
     let t = common::sqlite().await;
-    for f in ["fidelity.csv", "scontrini.csv", "vendite.csv"] {
-        import(t.store.as_ref(), f).await;
-    }
-    let imagross::config::DatabaseUrl::Sqlite(db) = &t.url else { unreachable!() };
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_imagross"))
-            .args(args)
-            .env("DATABASE_URL", format!("sqlite:{}", db.display()))
-            .env("RUST_LOG", "warn")
-            .output()
-            .unwrap()
-    };
+    let run = imported_fixture_cli(&t).await;
     let o = run(&["clv", "--json"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();

@@ -291,6 +291,17 @@ pub fn day_iso(day: i32) -> String {
     SimpleDate::from_days_since_epoch(i64::from(day)).iso()
 }
 
+/// Month index (year × 12 + month − 1) of a day number.
+pub fn month_of(day: i32) -> i32 {
+    let d = SimpleDate::from_days_since_epoch(i64::from(day));
+    d.year * 12 + d.month as i32 - 1
+}
+
+/// `YYYY-MM` of a month index.
+pub fn month_label(month: i32) -> String {
+    format!("{:04}-{:02}", month.div_euclid(12), month.rem_euclid(12) + 1)
+}
+
 fn clamp_i32(v: i64) -> i32 {
     v.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
 }

@@ -60,9 +60,13 @@ fn selected_cards(sel: &Selection) -> HashMap<u32, (i64, i32)> {
 /// High-value cardholders (the top 20 % of the selection by spend) whose probability of being
 /// alive is below 50 %, biggest spenders first (all of them; the page shows the first 50).
 pub fn churn_risk_all(sel: &Selection, rfm: &Rfm, clv: Option<&ClvModel>) -> Vec<ChurnRow> {
+    churn_of(sel, &selected_cards(sel), rfm, clv)
+}
+
+fn churn_of(sel: &Selection, selected: &HashMap<u32, (i64, i32)>, rfm: &Rfm, clv: Option<&ClvModel>) -> Vec<ChurnRow> {
     let Some(m) = clv else { return Vec::new() };
     let data = sel.data;
-    let mut cards: Vec<(u32, i64, i32)> = selected_cards(sel).into_iter().map(|(c, (net, day))| (c, net, day)).collect();
+    let mut cards: Vec<(u32, i64, i32)> = selected.iter().map(|(c, (net, day))| (*c, *net, *day)).collect();
     if cards.is_empty() {
         return Vec::new();
     }
@@ -86,19 +90,25 @@ pub fn churn_risk_all(sel: &Selection, rfm: &Rfm, clv: Option<&ClvModel>) -> Vec
         .collect()
 }
 
-/// The first rows of [`churn_risk_all`].
-pub fn churn_risk(sel: &Selection, rfm: &Rfm, clv: Option<&ClvModel>) -> Vec<ChurnRow> {
-    let mut rows = churn_risk_all(sel, rfm, clv);
-    rows.truncate(CHURN_ROWS);
-    rows
+/// The dashboard's three forecast widgets from one pass over the selection: the first rows of
+/// [`churn_risk_all`], [`value_distribution`] and [`segment_forecast`].
+pub fn dashboard(sel: &Selection, rfm: &Rfm, clv: Option<&ClvModel>) -> (Vec<ChurnRow>, Vec<ValueBucket>, Vec<SegmentForecast>) {
+    let selected = selected_cards(sel);
+    let mut churn = churn_of(sel, &selected, rfm, clv);
+    churn.truncate(CHURN_ROWS);
+    (churn, distribution_of(&selected, clv), forecast_of(&selected, rfm, clv))
 }
 
 /// Cardholders of the selection by predicted 12-month value; empty without predictions.
 pub fn value_distribution(sel: &Selection, clv: Option<&ClvModel>) -> Vec<ValueBucket> {
+    distribution_of(&selected_cards(sel), clv)
+}
+
+fn distribution_of(selected: &HashMap<u32, (i64, i32)>, clv: Option<&ClvModel>) -> Vec<ValueBucket> {
     let Some(m) = clv else { return Vec::new() };
     let mut counts = [0u32; VALUE_BUCKETS.len()];
     let mut any = false;
-    for c in selected_cards(sel).keys() {
+    for c in selected.keys() {
         let Some(p) = m.of(*c) else { continue };
         any = true;
         let euros = p.value_12m;
@@ -117,9 +127,13 @@ pub fn value_distribution(sel: &Selection, clv: Option<&ClvModel>) -> Vec<ValueB
 
 /// Expected receipts in the next 90 days summed per RFM segment (segments in rule order).
 pub fn segment_forecast(sel: &Selection, rfm: &Rfm, clv: Option<&ClvModel>) -> Vec<SegmentForecast> {
+    forecast_of(&selected_cards(sel), rfm, clv)
+}
+
+fn forecast_of(selected: &HashMap<u32, (i64, i32)>, rfm: &Rfm, clv: Option<&ClvModel>) -> Vec<SegmentForecast> {
     let Some(m) = clv else { return Vec::new() };
     let mut acc: HashMap<Segment, (u32, f64)> = HashMap::new();
-    for c in selected_cards(sel).keys() {
+    for c in selected.keys() {
         let (Some(score), Some(p)) = (rfm.of(*c), m.of(*c)) else { continue };
         let e = acc.entry(score.segment).or_default();
         e.0 += 1;

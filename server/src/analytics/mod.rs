@@ -9,6 +9,7 @@ pub mod customers;
 pub mod dataset;
 pub mod export;
 pub mod forecast;
+pub mod history;
 pub mod rfm;
 pub mod selection;
 pub mod service;
@@ -148,9 +149,7 @@ impl Snapshot {
                     widgets::promotions(&sel),
                     widgets::top_products(&sel, 10),
                     widgets::cohorts(&sel),
-                    forecast::churn_risk(&sel, &rfm, clv),
-                    forecast::value_distribution(&sel, clv),
-                    forecast::segment_forecast(&sel, &rfm, clv),
+                    forecast::dashboard(&sel, &rfm, clv),
                 )
             });
             let here = (
@@ -160,13 +159,12 @@ impl Snapshot {
                 widgets::stores(&sel),
                 widgets::heatmap(&sel),
                 widgets::basket(&sel),
-                widgets::segments(&sel, &rfm),
-                widgets::rf_grid(&sel, &rfm),
+                widgets::segments_and_grid(&sel, &rfm),
             );
             (here, other.join().expect("dashboard widgets do not panic"))
         });
-        let (kpis, (granularity, series), departments, stores, heatmap, basket, segments, rf_grid) = first;
-        let (promotions, (top_by_revenue, top_by_quantity), cohorts, churn_risk, value_distribution, segment_forecast) = second;
+        let (kpis, (granularity, series), departments, stores, heatmap, basket, (segments, rf_grid)) = first;
+        let (promotions, (top_by_revenue, top_by_quantity), cohorts, (churn_risk, value_distribution, segment_forecast)) = second;
         Ok(Dashboard {
             filters: filters.clone(),
             from: day_iso(w.from),

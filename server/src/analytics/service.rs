@@ -2,17 +2,15 @@
 //! snapshot (503 while it warms up) and maps results to wire types. Computation runs on a
 //! blocking thread so a heavy filter never stalls the async workers.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use app::error::AppError;
 use app::model::analytics::{
-    BadFilter, Customer360, CustomerPage, CustomerQuery, Dashboard, Filters, GroupRow, LineView, ReceiptView, SeriesPoint,
+    BadFilter, Customer360, CustomerPage, CustomerQuery, Dashboard, Filters, LineView, ReceiptView,
 };
 use app::model::levels::LevelThresholds;
 use app::ports::Analytics;
 use async_trait::async_trait;
-use serde_json::json;
 
 use super::dataset::{day_iso, NONE, NO_DEPARTMENT};
 use super::selection::Window;
@@ -80,8 +78,8 @@ impl Analytics for AnalyticsService {
         };
         self.store.insert_one(&entry).await.map_err(internal)?;
         tracing::info!(card, points, by = %acting.id, "manual points adjustment");
-        let entries: Vec<PointsEntry> = self.store.find("card_number", json!(card), 1_000_000).await.map_err(internal)?;
-        Ok(entries.iter().map(|e| e.points).sum())
+        let (balance, _, _) = crate::cards::points_status(self.store.as_ref(), card, &self.thresholds).await?;
+        Ok(balance)
     }
 
     async fn dashboard(&self, filters: Filters) -> Result<Dashboard, AppError> {
@@ -100,12 +98,9 @@ impl Analytics for AnalyticsService {
         let snap = self.snapshot()?;
         let card = card_number.to_string();
         let mut view = blocking(move || customer_360(&snap, &card)).await?;
-        let entries: Vec<PointsEntry> =
-            self.store.find("card_number", json!(view.card_number), 100_000).await.map_err(internal)?;
-        let since = (chrono::Utc::now() - chrono::Duration::days(365)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let (balance, earned_12m) = crate::cards::points_summary(&entries, &since);
+        let (balance, _, level) = crate::cards::points_status(self.store.as_ref(), &view.card_number, &self.thresholds).await?;
         view.points_balance = balance;
-        view.level = self.thresholds.level_for(u32::try_from(earned_12m.max(0)).unwrap_or(u32::MAX));
+        view.level = level;
         Ok(view)
     }
 }
@@ -136,7 +131,6 @@ pub fn customer_360(snap: &Snapshot, card_number: &str) -> Result<Customer360, A
     let ci = c as usize;
     let cards = &data.cards;
     let receipts = data.receipts_of(c);
-    let r = &data.receipts;
     let rfm = match (data.first_day(), data.last_day()) {
         (Some(first), Some(last)) => {
             let all = snap.rfm(Window { from: first, to: last });
@@ -145,54 +139,8 @@ pub fn customer_360(snap: &Snapshot, card_number: &str) -> Result<Customer360, A
         _ => None,
     };
     // Monthly spend over the 12 months ending with the last month with data.
-    let mut monthly = Vec::new();
-    if let Some(last) = data.last_day() {
-        let d = app::validate::date::SimpleDate::from_days_since_epoch(i64::from(last));
-        let end = d.year * 12 + d.month as i32 - 1;
-        let mut per_month: HashMap<i32, (i64, u32)> = HashMap::new();
-        for i in receipts {
-            let d = app::validate::date::SimpleDate::from_days_since_epoch(i64::from(r.day[*i as usize]));
-            let m = d.year * 12 + d.month as i32 - 1;
-            if m > end - 12 {
-                let e = per_month.entry(m).or_default();
-                e.0 += r.net[*i as usize];
-                e.1 += 1;
-            }
-        }
-        for m in (end - 11)..=end {
-            let (net, n) = per_month.get(&m).copied().unwrap_or_default();
-            monthly.push(SeriesPoint { start: format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1), revenue_cents: net, receipts: n });
-        }
-    }
-    // Departments over all the cardholder's lines.
-    let mut dept: HashMap<u16, (i64, i64, u32)> = HashMap::new();
-    let mut total = 0i64;
-    for i in receipts {
-        let mut seen: Vec<u16> = Vec::new();
-        for l in r.lines(*i as usize) {
-            let d = data.lines.department[l];
-            let e = dept.entry(d).or_default();
-            e.0 += i64::from(data.lines.net[l]);
-            e.1 += i64::from(data.lines.quantity[l]);
-            total += i64::from(data.lines.net[l]);
-            if !seen.contains(&d) {
-                seen.push(d);
-                e.2 += 1;
-            }
-        }
-    }
-    let mut departments: Vec<GroupRow> = dept
-        .into_iter()
-        .map(|(d, (net, qty, n))| {
-            let (id, name) = if d == NO_DEPARTMENT {
-                (String::new(), "—".to_string())
-            } else {
-                (data.departments.value(u32::from(d)).to_string(), data.department_names[d as usize].to_string())
-            };
-            GroupRow { id, name, revenue_cents: net, receipts: n, quantity_milli: qty, share_bp: if total == 0 { 0 } else { net * 10_000 / total } }
-        })
-        .collect();
-    departments.sort_by(|a, b| b.revenue_cents.cmp(&a.revenue_cents).then_with(|| a.id.cmp(&b.id)));
+    let monthly = data.last_day().map(|last| super::history::monthly(data, receipts, super::dataset::month_of(last))).unwrap_or_default();
+    let departments = super::history::departments(data, receipts);
     let shown: Vec<ReceiptView> = receipts.iter().rev().take(RECEIPTS_SHOWN).map(|i| receipt_view(snap, *i as usize)).collect();
     let gender = match cards.gender[ci] {
         super::dataset::gender::FEMALE => Some("F".to_string()),

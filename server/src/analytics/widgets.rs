@@ -8,7 +8,7 @@ use app::model::analytics::{
 };
 use app::validate::date::SimpleDate;
 
-use super::dataset::{day_iso, NONE, NO_DEPARTMENT};
+use super::dataset::{day_iso, month_label, month_of, NONE, NO_DEPARTMENT};
 use super::rfm::Rfm;
 use super::selection::{Selection, Window};
 
@@ -445,10 +445,19 @@ fn per_card(sel: &Selection) -> HashMap<u32, (u32, i64)> {
 /// RFM segments of the cardholders in the selection (scored on the window), in rule order; only
 /// segments with customers.
 pub fn segments(sel: &Selection, rfm: &Rfm) -> Vec<SegmentRow> {
+    segments_of(&per_card(sel), rfm)
+}
+
+/// [`segments`] and [`rf_grid`] from one pass over the selection (the dashboard needs both).
+pub fn segments_and_grid(sel: &Selection, rfm: &Rfm) -> (Vec<SegmentRow>, Vec<Vec<u32>>) {
     let acc = per_card(sel);
+    (segments_of(&acc, rfm), grid_of(&acc, rfm))
+}
+
+fn segments_of(acc: &HashMap<u32, (u32, i64)>, rfm: &Rfm) -> Vec<SegmentRow> {
     let mut by_segment: HashMap<Segment, (u32, u32, i64)> = HashMap::new();
     let (mut customers, mut revenue) = (0u32, 0i64);
-    for (c, (receipts, net)) in &acc {
+    for (c, (receipts, net)) in acc {
         let Some(score) = rfm.of(*c) else { continue };
         let e = by_segment.entry(score.segment).or_default();
         e.0 += 1;
@@ -476,7 +485,10 @@ pub fn segments(sel: &Selection, rfm: &Rfm) -> Vec<SegmentRow> {
 
 /// Cardholders of the selection by R score (rows) and F score (columns); empty when none.
 pub fn rf_grid(sel: &Selection, rfm: &Rfm) -> Vec<Vec<u32>> {
-    let acc = per_card(sel);
+    grid_of(&per_card(sel), rfm)
+}
+
+fn grid_of(acc: &HashMap<u32, (u32, i64)>, rfm: &Rfm) -> Vec<Vec<u32>> {
     let mut grid = vec![vec![0u32; 5]; 5];
     let mut any = false;
     for c in acc.keys() {
@@ -492,22 +504,17 @@ pub fn rf_grid(sel: &Selection, rfm: &Rfm) -> Vec<Vec<u32>> {
     }
 }
 
-fn month_index(day: i32) -> i32 {
-    let d = SimpleDate::from_days_since_epoch(i64::from(day));
-    d.year * 12 + d.month as i32 - 1
-}
-
 /// Cohort retention: cardholders grouped by the month of their first receipt ever (cohorts
 /// starting in the window and passing the cardholder filters); for each month since, how many
 /// had a selected receipt.
 pub fn cohorts(sel: &Selection) -> Vec<CohortRow> {
     let data = sel.data;
-    let (first_month, last_month) = (month_index(sel.window.from), month_index(sel.window.to));
+    let (first_month, last_month) = (month_of(sel.window.from), month_of(sel.window.to));
     let mut size: HashMap<i32, u32> = HashMap::new();
     let mut cohort_of = vec![i32::MIN; data.cards.len()];
     for c in 0..data.cards.len() as u32 {
         let Some(first) = data.receipts_of(c).first() else { continue };
-        let m = month_index(data.receipts.day[*first as usize]);
+        let m = month_of(data.receipts.day[*first as usize]);
         if m < first_month || m > last_month || !sel.card_ok(c) {
             continue;
         }
@@ -526,7 +533,7 @@ pub fn cohorts(sel: &Selection) -> Vec<CohortRow> {
         }
         if r.day[i] != cached_day {
             cached_day = r.day[i];
-            cached_month = month_index(cached_day);
+            cached_month = month_of(cached_day);
         }
         let c = c as usize;
         if seen_month[c] != cached_month {
@@ -540,7 +547,7 @@ pub fn cohorts(sel: &Selection) -> Vec<CohortRow> {
     months
         .into_iter()
         .map(|m| CohortRow {
-            month: format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1),
+            month: month_label(m),
             customers: size[&m],
             active: (0..=(last_month - m)).map(|k| counts.get(&(m, k)).copied().unwrap_or(0)).collect(),
         })

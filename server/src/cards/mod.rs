@@ -8,7 +8,7 @@ use std::sync::Arc;
 use app::error::AppError;
 use app::model::account::SessionUser;
 use app::model::card::CardView;
-use app::model::levels::LevelThresholds;
+use app::model::levels::{Level, LevelThresholds};
 use app::ports::Cards;
 use async_trait::async_trait;
 use serde_json::json;
@@ -25,6 +25,14 @@ pub fn points_summary(entries: &[PointsEntry], since: &str) -> (i64, i64) {
     let balance = entries.iter().map(|e| e.points).sum();
     let earned = entries.iter().filter(|e| e.points > 0 && e.created_at.as_str() >= since).map(|e| e.points).sum();
     (balance, earned)
+}
+
+/// A card's points balance, points earned in the last 12 months and the level they give.
+pub async fn points_status(store: &dyn Store, card: &str, thresholds: &LevelThresholds) -> Result<(i64, i64, Level), AppError> {
+    let entries: Vec<PointsEntry> = store.find("card_number", json!(card), MAX_LEDGER).await.map_err(internal)?;
+    let since = (chrono::Utc::now() - chrono::Duration::days(365)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let (balance, points_12m) = points_summary(&entries, &since);
+    Ok((balance, points_12m, thresholds.level_for(u32::try_from(points_12m.max(0)).unwrap_or(u32::MAX))))
 }
 
 /// The card service.
@@ -58,10 +66,7 @@ impl CardService {
     pub async fn card_view(&self, user: &SessionUser, with_codes: bool) -> Result<CardView, AppError> {
         let card = user.card_number.as_deref().ok_or(AppError::NotFound)?;
         let holder: Cardholder = self.store.get_one(card).await.map_err(internal)?.ok_or(AppError::NotFound)?;
-        let entries: Vec<PointsEntry> = self.store.find("card_number", json!(card), MAX_LEDGER).await.map_err(internal)?;
-        let since = (chrono::Utc::now() - chrono::Duration::days(365)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let (points_balance, points_12m) = points_summary(&entries, &since);
-        let level = self.thresholds.level_for(u32::try_from(points_12m.max(0)).unwrap_or(u32::MAX));
+        let (points_balance, points_12m, level) = points_status(self.store.as_ref(), card, &self.thresholds).await?;
         let next_level = level.next().map(|n| (n, i64::from(self.thresholds.points_for(n)) - points_12m));
         Ok(CardView {
             first_name: holder.first_name,

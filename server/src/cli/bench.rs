@@ -11,20 +11,34 @@ use crate::demo::{end_of_previous_month, generate, DemoFormat, DemoOptions};
 use crate::import::pipeline::{import_file, ImportOptions};
 use crate::store;
 
+/// The demo set a benchmark generates.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct DemoSet {
+    /// Cardholders in the generated set.
+    #[arg(long, default_value_t = 30_000)]
+    pub customers: u32,
+    /// Months of receipts.
+    #[arg(long, default_value_t = 12)]
+    pub months: u32,
+}
+
+/// The store a benchmark reads: a generated demo set, or an existing SQLite file.
+#[derive(clap::Args, Debug, Clone)]
+pub struct BenchStore {
+    #[command(flatten)]
+    pub demo: DemoSet,
+    /// Use this existing SQLite file instead of generating a set.
+    #[arg(long)]
+    pub sqlite: Option<std::path::PathBuf>,
+}
+
 /// `bench` subcommands.
 #[derive(Subcommand, Debug)]
 pub enum BenchAction {
     /// `/me` latency with concurrent logged-in shoppers.
     Personal {
-        /// Cardholders in the generated set.
-        #[arg(long, default_value_t = 30_000)]
-        customers: u32,
-        /// Months of receipts.
-        #[arg(long, default_value_t = 12)]
-        months: u32,
-        /// Use this existing SQLite file instead of generating a set.
-        #[arg(long)]
-        sqlite: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        source: BenchStore,
         /// Concurrent clients.
         #[arg(long, default_value_t = 50)]
         clients: usize,
@@ -34,39 +48,21 @@ pub enum BenchAction {
     },
     /// Customer-value model fit and prediction time.
     Clv {
-        /// Cardholders in the generated set.
-        #[arg(long, default_value_t = 30_000)]
-        customers: u32,
-        /// Months of receipts.
-        #[arg(long, default_value_t = 12)]
-        months: u32,
-        /// Use this existing SQLite file instead of generating a set.
-        #[arg(long)]
-        sqlite: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        source: BenchStore,
     },
     /// Dashboard query latency, engine build time and memory, and SQL comparison.
     Analytics {
-        /// Cardholders in the generated set.
-        #[arg(long, default_value_t = 30_000)]
-        customers: u32,
-        /// Months of receipts.
-        #[arg(long, default_value_t = 12)]
-        months: u32,
-        /// Use this existing SQLite file instead of generating a set.
-        #[arg(long)]
-        sqlite: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        source: BenchStore,
         /// Times each query runs per filter set.
         #[arg(long, default_value_t = 5)]
         rounds: u32,
     },
     /// Import speed and memory on the demo set.
     Import {
-        /// Cardholders in the generated set.
-        #[arg(long, default_value_t = 30_000)]
-        customers: u32,
-        /// Months of receipts.
-        #[arg(long, default_value_t = 12)]
-        months: u32,
+        #[command(flatten)]
+        demo: DemoSet,
     },
 }
 
@@ -110,19 +106,31 @@ pub fn current_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-/// Generates the demo set in `dir` and imports it into `url`.
-pub async fn generate_and_import(customers: u32, months: u32, dir: &std::path::Path, url: &DatabaseUrl) -> anyhow::Result<()> {
+/// Generates the demo set into `dir/demo` (seed 42, ending last month) and says how big it is.
+async fn generate_demo(demo: DemoSet, dir: &std::path::Path) -> anyhow::Result<crate::demo::DemoStats> {
     let options = DemoOptions {
-        customers,
-        months,
+        customers: demo.customers,
+        months: demo.months,
         seed: 42,
         end: end_of_previous_month(app::validate::SimpleDate::today_utc()),
         out: dir.join("demo"),
         format: DemoFormat::Csv,
     };
-    let opts = options.clone();
-    let stats = tokio::task::spawn_blocking(move || generate(&opts)).await??;
-    println!("demo set: {} cardholders, {} receipts, {} sales lines", stats.cardholders, stats.receipts, stats.lines);
+    let started = Instant::now();
+    let stats = tokio::task::spawn_blocking(move || generate(&options)).await??;
+    println!(
+        "demo set: {} cardholders, {} receipts, {} sales lines generated in {:.1} s",
+        stats.cardholders,
+        stats.receipts,
+        stats.lines,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(stats)
+}
+
+/// Generates the demo set in `dir` and imports it into `url`.
+pub async fn generate_and_import(demo: DemoSet, dir: &std::path::Path, url: &DatabaseUrl) -> anyhow::Result<()> {
+    let stats = generate_demo(demo, dir).await?;
     let store = store::open(url).await?;
     let import = ImportOptions { kind: None, run_by: "bench".into(), sheet: None };
     for file in &stats.files {
@@ -134,33 +142,12 @@ pub async fn generate_and_import(customers: u32, months: u32, dir: &std::path::P
 /// Runs a benchmark.
 pub async fn run(action: BenchAction) -> anyhow::Result<()> {
     match action {
-        BenchAction::Personal { customers, months, sqlite, clients, seconds } => {
-            super::bench_personal::run(customers, months, sqlite, clients.max(1), seconds.max(1)).await
-        }
-        BenchAction::Clv { customers, months, sqlite } => super::bench_analytics::run_clv(customers, months, sqlite).await,
-        BenchAction::Analytics { customers, months, sqlite, rounds } => {
-            super::bench_analytics::run(customers, months, sqlite, rounds.max(1)).await
-        }
-        BenchAction::Import { customers, months } => {
+        BenchAction::Personal { source, clients, seconds } => super::bench_personal::run(&source, clients.max(1), seconds.max(1)).await,
+        BenchAction::Clv { source } => super::bench_analytics::run_clv(&source).await,
+        BenchAction::Analytics { source, rounds } => super::bench_analytics::run(&source, rounds.max(1)).await,
+        BenchAction::Import { demo } => {
             let dir = tempfile_dir()?;
-            let options = DemoOptions {
-                customers,
-                months,
-                seed: 42,
-                end: end_of_previous_month(app::validate::SimpleDate::today_utc()),
-                out: dir.join("demo"),
-                format: DemoFormat::Csv,
-            };
-            let started = Instant::now();
-            let opts = options.clone();
-            let stats = tokio::task::spawn_blocking(move || generate(&opts)).await??;
-            println!(
-                "demo set: {} cardholders, {} receipts, {} sales lines generated in {:.1} s",
-                stats.cardholders,
-                stats.receipts,
-                stats.lines,
-                started.elapsed().as_secs_f64()
-            );
+            let stats = generate_demo(demo, &dir).await?;
             import_set(&DatabaseUrl::Sqlite(dir.join("bench.sqlite")), &stats.files, "sqlite").await?;
             if let Ok(uri) = std::env::var("MONGODB_TEST_URI") {
                 let db_uri = format!("{}/bench{}", uri.trim_end_matches('/'), std::process::id());

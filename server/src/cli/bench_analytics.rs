@@ -51,21 +51,21 @@ fn filter_sets(snap: &Snapshot) -> Vec<Filters> {
 }
 
 /// The SQLite file to benchmark: the given one, or the demo set generated into a scratch dir.
-pub(super) async fn bench_store(customers: u32, months: u32, sqlite: Option<std::path::PathBuf>) -> anyhow::Result<(std::path::PathBuf, Option<std::path::PathBuf>)> {
-    Ok(match sqlite {
+pub(super) async fn bench_store(source: &super::bench::BenchStore) -> anyhow::Result<(std::path::PathBuf, Option<std::path::PathBuf>)> {
+    Ok(match source.sqlite.clone() {
         Some(p) => (p, None),
         None => {
             let dir = super::bench::tempfile_dir()?;
             let path = dir.join("bench.sqlite");
-            super::bench::generate_and_import(customers, months, &dir, &DatabaseUrl::Sqlite(path.clone())).await?;
+            super::bench::generate_and_import(source.demo, &dir, &DatabaseUrl::Sqlite(path.clone())).await?;
             (path, Some(dir))
         }
     })
 }
 
 /// `bench clv`: both fits and every cardholder's predictions, timed (best of 3 and worst).
-pub async fn run_clv(customers: u32, months: u32, sqlite: Option<std::path::PathBuf>) -> anyhow::Result<()> {
-    let (path, cleanup) = bench_store(customers, months, sqlite).await?;
+pub async fn run_clv(source: &super::bench::BenchStore) -> anyhow::Result<()> {
+    let (path, cleanup) = bench_store(source).await?;
     let store = store::open(&DatabaseUrl::Sqlite(path)).await?;
     let data = load(store.as_ref()).await?;
     let as_of = data.last_day().ok_or_else(|| anyhow::anyhow!("no receipts"))?;
@@ -98,8 +98,8 @@ pub async fn run_clv(customers: u32, months: u32, sqlite: Option<std::path::Path
 }
 
 /// Runs the benchmark.
-pub async fn run(customers: u32, months: u32, sqlite: Option<std::path::PathBuf>, rounds: u32) -> anyhow::Result<()> {
-    let (path, cleanup) = bench_store(customers, months, sqlite).await?;
+pub async fn run(source: &super::bench::BenchStore, rounds: u32) -> anyhow::Result<()> {
+    let (path, cleanup) = bench_store(source).await?;
     let store = store::open(&DatabaseUrl::Sqlite(path.clone())).await?;
 
     let rss_before = super::bench::current_rss_mib().unwrap_or(0.0);

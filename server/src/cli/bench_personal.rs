@@ -4,7 +4,6 @@
 //! opens `/me` (the full server render, with the personal-area data) repeatedly over keep-alive
 //! HTTP/1.1, and the latency percentiles are printed.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::ports::Sessions;
@@ -58,8 +57,8 @@ async fn get_me(stream: &mut BufReader<tokio::net::TcpStream>, cookie: &str) -> 
 }
 
 /// Runs the benchmark.
-pub async fn run(customers: u32, months: u32, sqlite: Option<std::path::PathBuf>, clients: usize, seconds: u64) -> anyhow::Result<()> {
-    let (path, cleanup) = super::bench_analytics::bench_store(customers, months, sqlite).await?;
+pub async fn run(source: &super::bench::BenchStore, clients: usize, seconds: u64) -> anyhow::Result<()> {
+    let (path, cleanup) = super::bench_analytics::bench_store(source).await?;
     let store = store::open(&DatabaseUrl::Sqlite(path)).await?;
     let caches = Caches::new();
     let started = Instant::now();
@@ -150,6 +149,5 @@ pub async fn run(customers: u32, months: u32, sqlite: Option<std::path::PathBuf>
     if let Some(dir) = cleanup {
         let _ = std::fs::remove_dir_all(dir);
     }
-    let _ = Arc::strong_count(&caches);
     Ok(())
 }

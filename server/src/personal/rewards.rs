@@ -28,11 +28,7 @@ fn iso(day: i32) -> String {
     SimpleDate::from_days_since_epoch(i64::from(day)).iso()
 }
 
-/// Month index (year × 12 + month − 1) of a day.
-pub fn month_of(day: i32) -> i32 {
-    let d = SimpleDate::from_days_since_epoch(i64::from(day));
-    d.year * 12 + d.month as i32 - 1
-}
+pub use crate::analytics::dataset::month_of;
 
 fn week_of(day: i32) -> i32 {
     (day + 3).div_euclid(7)
@@ -113,7 +109,7 @@ fn badge(kind: BadgeKind, visits: &[Visit]) -> Badge {
 /// The three challenges of `month` (a month index, see [`month_of`]); `visits` in time order.
 pub fn challenges(visits: &[Visit], month: i32) -> Vec<Challenge> {
     let in_month: Vec<&Visit> = visits.iter().filter(|v| month_of(v.day) == month).collect();
-    let label = format!("{:04}-{:02}", month.div_euclid(12), month.rem_euclid(12) + 1);
+    let label = crate::analytics::dataset::month_label(month);
     ChallengeKind::ALL
         .into_iter()
         .map(|kind| {

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use app::error::AppError;
 use app::model::account::SessionUser;
-use app::model::analytics::{GroupRow, ReceiptView, SeriesPoint};
+use app::model::analytics::{GroupRow, ReceiptView};
+use app::model::card::CardView;
 use app::model::levels::LevelThresholds;
 use app::model::personal::{PersonalArea, ReceiptPage, ReceiptSummary};
 use app::ports::Personal;
@@ -15,7 +16,8 @@ use app::validate::SimpleDate;
 use async_trait::async_trait;
 
 use super::rewards::{self, month_of};
-use crate::analytics::dataset::{day_iso, Dataset, NO_DEPARTMENT};
+use crate::analytics::dataset::{day_iso, Dataset};
+use crate::analytics::history;
 use crate::analytics::Engine;
 use crate::cards::CardService;
 
@@ -58,78 +60,40 @@ fn summary(data: &Dataset, i: usize) -> ReceiptSummary {
     }
 }
 
-fn month_label(m: i32) -> String {
-    format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1)
-}
-
 /// The caller's card index in the projection (`None`: a card without purchases yet).
 fn card_index(data: &Dataset, user: &SessionUser) -> Result<Option<u32>, AppError> {
     let card = user.card_number.as_deref().ok_or(AppError::NotFound)?;
     Ok(data.cards.number.get(card))
 }
 
-/// Everything on `/me` except the card, from the history of card `c` with `today` as the
+/// Everything on `/me` from the history of card `c` (none yet: `None`) with `today` as the
 /// reference day.
-pub fn area_from_history(data: &Dataset, c: Option<u32>, today: i32) -> (i64, Vec<SeriesPoint>, Vec<GroupRow>, Vec<GroupRow>, i64, Option<i64>, Vec<ReceiptSummary>, Vec<app::model::personal::Badge>, Vec<app::model::personal::Challenge>) {
+fn personal_area(data: &Dataset, c: Option<u32>, today: i32, card: CardView, level_progress_bp: i64) -> PersonalArea {
     let now_month = month_of(today);
     let receipts: &[u32] = c.map(|c| data.receipts_of(c)).unwrap_or(&[]);
-    let r = &data.receipts;
-    let l = &data.lines;
+    let (r, l) = (&data.receipts, &data.lines);
     let year = SimpleDate::from_days_since_epoch(i64::from(today)).year;
     let mut saved = 0i64;
-    let mut per_month: HashMap<i32, (i64, u32)> = HashMap::new();
-    let mut dept: HashMap<u16, (i64, u32)> = HashMap::new();
     let mut products: HashMap<u32, (u32, i64)> = HashMap::new();
-    let mut total = 0i64;
     for i in receipts {
         let i = *i as usize;
-        let m = month_of(r.day[i]);
-        let e = per_month.entry(m).or_default();
-        e.0 += r.net[i];
-        e.1 += 1;
         let this_year = SimpleDate::from_days_since_epoch(i64::from(r.day[i])).year == year;
-        let mut seen_dept: Vec<u16> = Vec::new();
-        let mut seen_prod: Vec<u32> = Vec::new();
+        let mut seen: Vec<u32> = Vec::new();
         for k in r.lines(i) {
             if this_year && l.promotion[k] != 0 {
                 saved += i64::from(l.discount[k]);
             }
-            let d = l.department[k];
-            let de = dept.entry(d).or_default();
-            de.0 += i64::from(l.net[k]);
-            total += i64::from(l.net[k]);
-            if !seen_dept.contains(&d) {
-                seen_dept.push(d);
-                de.1 += 1;
-            }
             let p = l.product[k];
-            let pe = products.entry(p).or_default();
-            pe.1 += i64::from(l.net[k]);
-            if !seen_prod.contains(&p) {
-                seen_prod.push(p);
-                pe.0 += 1;
+            let e = products.entry(p).or_default();
+            e.1 += i64::from(l.net[k]);
+            if !seen.contains(&p) {
+                seen.push(p);
+                e.0 += 1;
             }
         }
     }
-    let monthly: Vec<SeriesPoint> = ((now_month - 11)..=now_month)
-        .map(|m| {
-            let (net, n) = per_month.get(&m).copied().unwrap_or_default();
-            SeriesPoint { start: month_label(m), revenue_cents: net, receipts: n }
-        })
-        .collect();
-    let share = |v: i64| if total == 0 { 0 } else { v * 10_000 / total };
-    let mut departments: Vec<GroupRow> = dept
-        .into_iter()
-        .map(|(d, (net, n))| GroupRow {
-            id: if d == NO_DEPARTMENT { String::new() } else { data.departments.value(u32::from(d)).to_string() },
-            name: if d == NO_DEPARTMENT { "—".into() } else { data.department_names[d as usize].to_string() },
-            revenue_cents: net,
-            receipts: n,
-            quantity_milli: 0,
-            share_bp: share(net),
-        })
-        .collect();
-    departments.sort_by(|a, b| b.revenue_cents.cmp(&a.revenue_cents).then_with(|| a.id.cmp(&b.id)));
+    let departments = history::departments(data, receipts);
+    let total: i64 = departments.iter().map(|d| d.revenue_cents).sum();
     let mut favourites: Vec<GroupRow> = products
         .into_iter()
         .map(|(p, (n, net))| GroupRow {
@@ -138,17 +102,29 @@ pub fn area_from_history(data: &Dataset, c: Option<u32>, today: i32) -> (i64, Ve
             revenue_cents: net,
             receipts: n,
             quantity_milli: 0,
-            share_bp: share(net),
+            share_bp: if total == 0 { 0 } else { net * 10_000 / total },
         })
         .collect();
     favourites.sort_by(|a, b| b.receipts.cmp(&a.receipts).then_with(|| b.revenue_cents.cmp(&a.revenue_cents)).then_with(|| a.id.cmp(&b.id)));
     favourites.truncate(5);
-    let this_month = per_month.get(&now_month).map_or(0, |e| e.0);
-    let previous: Vec<i64> = ((now_month - 12)..now_month).map(|m| per_month.get(&m).map_or(0, |e| e.0)).collect();
-    let average = previous.iter().any(|v| *v != 0).then(|| (previous.iter().sum::<i64>() as f64 / 12.0).round() as i64);
-    let latest: Vec<ReceiptSummary> = receipts.iter().rev().take(LATEST).map(|i| summary(data, *i as usize)).collect();
+    let monthly = history::monthly(data, receipts, now_month);
+    let this_month = monthly.last().map_or(0, |m| m.revenue_cents);
+    let previous = history::monthly(data, receipts, now_month - 1);
+    let average = previous.iter().any(|m| m.revenue_cents != 0).then(|| (previous.iter().map(|m| m.revenue_cents).sum::<i64>() as f64 / 12.0).round() as i64);
     let visits = c.map(|c| super::visits(data, c)).unwrap_or_default();
-    (saved, monthly, departments, favourites, this_month, average, latest, rewards::badges(&visits), rewards::challenges(&visits, now_month))
+    PersonalArea {
+        card,
+        level_progress_bp,
+        saved_this_year_cents: saved,
+        monthly,
+        departments,
+        favourites,
+        this_month_cents: this_month,
+        average_month_cents: average,
+        latest: receipts.iter().rev().take(LATEST).map(|i| summary(data, *i as usize)).collect(),
+        badges: rewards::badges(&visits),
+        challenges: rewards::challenges(&visits, now_month),
+    }
 }
 
 #[async_trait]
@@ -158,7 +134,6 @@ impl Personal for PersonalService {
         let snap = self.engine.snapshot().ok_or(AppError::Unavailable)?;
         let c = card_index(&snap.data, user)?;
         let today = SimpleDate::today_utc().days_since_epoch() as i32;
-        let (saved, monthly, departments, favourites, this_month, average, latest, badges, challenges) = area_from_history(&snap.data, c, today);
         let level_progress_bp = match card.next_level {
             None => 10_000,
             Some((next, _)) => {
@@ -167,19 +142,7 @@ impl Personal for PersonalService {
                 ((card.points_12m - from).max(0) * 10_000 / (to - from).max(1)).min(10_000)
             }
         };
-        Ok(PersonalArea {
-            card,
-            level_progress_bp,
-            saved_this_year_cents: saved,
-            monthly,
-            departments,
-            favourites,
-            this_month_cents: this_month,
-            average_month_cents: average,
-            latest,
-            badges,
-            challenges,
-        })
+        Ok(personal_area(&snap.data, c, today, card, level_progress_bp))
     }
 
     async fn receipts(&self, user: &SessionUser, page: u32) -> Result<ReceiptPage, AppError> {
