@@ -317,6 +317,35 @@ async fn invalid_documents_are_rejected_and_write_nothing(store: Arc<dyn Store>)
     assert_eq!(store.count(Table::Receipts).await.unwrap(), 0);
 }
 
+async fn points_totals_sum_a_cards_ledger(store: Arc<dyn Store>) {
+    let entry = |id: &str, card: &str, points: i64, at: &str| PointsEntry {
+        id: id.into(),
+        card_number: card.into(),
+        points,
+        kind: "earn".into(),
+        reason: None,
+        receipt_id: None,
+        created_at: at.into(),
+        created_by: None,
+    };
+    store
+        .upsert_all(&[
+            entry("e1", "C1", 400, "2025-06-01T10:00:00Z"),
+            entry("e2", "C1", 300, "2026-02-01T10:00:00Z"),
+            entry("e3", "C1", -100, "2026-03-01T10:00:00Z"),
+            entry("e4", "C1", 250, "2026-11-01T10:00:00"),
+            entry("e5", "C2", 999, "2026-11-01T10:00:00Z"),
+        ])
+        .await
+        .unwrap();
+    // Balance: everything; recent: positive entries at or after `since` (a deduction is not an
+    // earning, and another card's entries never count).
+    assert_eq!(store.points_totals("C1", "2025-11-28T00:00:00Z").await.unwrap(), (850, 550));
+    assert_eq!(store.points_totals("C1", "2026-02-01T10:00:00Z").await.unwrap(), (850, 550), "the boundary is inclusive");
+    assert_eq!(store.points_totals("C1", "2027-01-01T00:00:00Z").await.unwrap(), (850, 0));
+    assert_eq!(store.points_totals("C9", "2025-11-28T00:00:00Z").await.unwrap(), (0, 0));
+}
+
 async fn reopening_keeps_every_row(store: Arc<dyn Store>, url: imagross::config::DatabaseUrl) {
     store.upsert_all(&[dept("01", "Ortofrutta"), dept("02", "Macelleria")]).await.unwrap();
     store.insert_one(&user("U1", Some("a@example.it"), None)).await.unwrap();
@@ -354,4 +383,5 @@ on_both_stores!(
     sequences_are_atomic,
     invalid_documents_are_rejected_and_write_nothing,
     existing_ids_reports_only_stored_rows,
+    points_totals_sum_a_cards_ledger,
 );

@@ -1,8 +1,6 @@
 //! One cardholder's history in figures, shared by the admin's customer 360 view and the
 //! shopper's own `/me`: spend per month and department mix, from the card's receipts.
 
-use std::collections::HashMap;
-
 use app::model::analytics::{GroupRow, SeriesPoint};
 
 use super::dataset::{month_label, month_of, Dataset, NO_DEPARTMENT};
@@ -11,20 +9,18 @@ use super::dataset::{month_label, month_of, Dataset, NO_DEPARTMENT};
 /// see [`month_of`]); months without receipts are zero.
 pub fn monthly(data: &Dataset, receipts: &[u32], end_month: i32) -> Vec<SeriesPoint> {
     let r = &data.receipts;
-    let mut per_month: HashMap<i32, (i64, u32)> = HashMap::new();
+    let mut per_month = [(0i64, 0u32); 12];
     for i in receipts {
         let m = month_of(r.day[*i as usize]);
         if m > end_month - 12 && m <= end_month {
-            let e = per_month.entry(m).or_default();
+            let e = &mut per_month[(m - (end_month - 11)) as usize];
             e.0 += r.net[*i as usize];
             e.1 += 1;
         }
     }
     ((end_month - 11)..=end_month)
-        .map(|m| {
-            let (net, n) = per_month.get(&m).copied().unwrap_or_default();
-            SeriesPoint { start: month_label(m), revenue_cents: net, receipts: n }
-        })
+        .zip(per_month)
+        .map(|(m, (net, n))| SeriesPoint { start: month_label(m), revenue_cents: net, receipts: n })
         .collect()
 }
 
@@ -32,24 +28,27 @@ pub fn monthly(data: &Dataset, receipts: &[u32], end_month: i32) -> Vec<SeriesPo
 /// first (lines without a department under "—").
 pub fn departments(data: &Dataset, receipts: &[u32]) -> Vec<GroupRow> {
     let (r, l) = (&data.receipts, &data.lines);
-    let mut dept: HashMap<u16, (i64, i64, u32)> = HashMap::new();
+    // (net, quantity, receipts) per department index; the last slot is "no department".
+    let slots = data.department_names.len() + 1;
+    let slot = |d: u16| if d == NO_DEPARTMENT { slots - 1 } else { usize::from(d) };
+    let mut per: Vec<(i64, i64, u32)> = vec![(0, 0, 0); slots];
+    let mut last_receipt: Vec<u32> = vec![u32::MAX; slots];
     let mut total = 0i64;
-    for i in receipts {
-        let mut seen: Vec<u16> = Vec::new();
+    for (n, i) in receipts.iter().enumerate() {
         for k in r.lines(*i as usize) {
-            let d = l.department[k];
-            let e = dept.entry(d).or_default();
+            let s = slot(l.department[k]);
+            let e = &mut per[s];
             e.0 += i64::from(l.net[k]);
             e.1 += i64::from(l.quantity[k]);
             total += i64::from(l.net[k]);
-            if !seen.contains(&d) {
-                seen.push(d);
+            if last_receipt[s] != n as u32 {
+                last_receipt[s] = n as u32;
                 e.2 += 1;
             }
         }
     }
+    let dept = per.into_iter().enumerate().filter(|(_, e)| e.2 > 0).map(|(s, e)| (if s == slots - 1 { NO_DEPARTMENT } else { s as u16 }, e));
     let mut rows: Vec<GroupRow> = dept
-        .into_iter()
         .map(|(d, (net, qty, n))| {
             let (id, name) = if d == NO_DEPARTMENT {
                 (String::new(), "—".to_string())

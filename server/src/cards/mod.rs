@@ -11,27 +11,15 @@ use app::model::card::CardView;
 use app::model::levels::{Level, LevelThresholds};
 use app::ports::Cards;
 use async_trait::async_trait;
-use serde_json::json;
 
 use crate::accounts::internal;
-use crate::store::model::{Cardholder, PointsEntry};
+use crate::store::model::Cardholder;
 use crate::store::{Store, StoreExt};
-
-/// Ledger entries read per card at most.
-const MAX_LEDGER: u32 = 100_000;
-
-/// Points balance and points earned since `since` (RFC 3339), from ledger entries.
-pub fn points_summary(entries: &[PointsEntry], since: &str) -> (i64, i64) {
-    let balance = entries.iter().map(|e| e.points).sum();
-    let earned = entries.iter().filter(|e| e.points > 0 && e.created_at.as_str() >= since).map(|e| e.points).sum();
-    (balance, earned)
-}
 
 /// A card's points balance, points earned in the last 12 months and the level they give.
 pub async fn points_status(store: &dyn Store, card: &str, thresholds: &LevelThresholds) -> Result<(i64, i64, Level), AppError> {
-    let entries: Vec<PointsEntry> = store.find("card_number", json!(card), MAX_LEDGER).await.map_err(internal)?;
     let since = (chrono::Utc::now() - chrono::Duration::days(365)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let (balance, points_12m) = points_summary(&entries, &since);
+    let (balance, points_12m) = store.points_totals(card, &since).await.map_err(internal)?;
     Ok((balance, points_12m, thresholds.level_for(u32::try_from(points_12m.max(0)).unwrap_or(u32::MAX))))
 }
 
@@ -79,35 +67,5 @@ impl CardService {
             points_12m,
             next_level,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn entry(points: i64, at: &str) -> PointsEntry {
-        PointsEntry {
-            id: format!("{points}@{at}"),
-            card_number: "c".into(),
-            points,
-            kind: "earn".into(),
-            reason: None,
-            receipt_id: None,
-            created_at: at.into(),
-            created_by: None,
-        }
-    }
-
-    #[test]
-    fn balance_counts_everything_and_the_level_window_only_recent_earnings() {
-        let entries = [
-            entry(400, "2025-06-01T10:00:00Z"),
-            entry(300, "2026-02-01T10:00:00Z"),
-            entry(-100, "2026-03-01T10:00:00Z"),
-            entry(250, "2026-11-01T10:00:00Z"),
-        ];
-        assert_eq!(points_summary(&entries, "2025-11-28T00:00:00Z"), (850, 550));
-        assert_eq!(points_summary(&[], "2025-11-28T00:00:00Z"), (0, 0));
     }
 }

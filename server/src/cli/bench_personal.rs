@@ -2,7 +2,8 @@
 //! existing SQLite file with `--sqlite`), the server runs in-process on a loopback port with the
 //! embedded store; 50 accounts are linked to the cardholders with the most receipts, each client
 //! opens `/me` (the full server render, with the personal-area data) repeatedly over keep-alive
-//! HTTP/1.1, and the latency percentiles are printed.
+//! HTTP/1.1, and the latency percentiles are printed. Before the load, one shopper's page is
+//! timed alone, phase by phase (account check, personal-area data, whole page).
 
 use std::time::{Duration, Instant};
 
@@ -97,6 +98,7 @@ pub async fn run(source: &super::bench::BenchStore, clients: usize, seconds: u64
         let (_, set) = state.auth.open_session(&account.id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         cookies.push(set.iter().map(|c| c.split(';').next().unwrap_or_default().to_string()).collect::<Vec<_>>().join("; "));
     }
+    breakdown(&state, &store, &cookies[0]).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -149,5 +151,52 @@ pub async fn run(source: &super::bench::BenchStore, clients: usize, seconds: u64
     if let Some(dir) = cleanup {
         let _ = std::fs::remove_dir_all(dir);
     }
+    Ok(())
+}
+
+/// One shopper, one request at a time: where the time of a `/me` page goes.
+async fn breakdown(state: &ServerState, store: &std::sync::Arc<dyn store::Store>, cookie: &str) -> anyhow::Result<()> {
+    use app::model::account::Role;
+    use tower::ServiceExt;
+    const N: u32 = 300;
+    let access = cookie.split("; ").find_map(|c| c.split_once('=').filter(|(k, _)| k.contains("access")).map(|(_, v)| v.to_string())).unwrap_or_default();
+    let user = state.auth.verify_access(&access).ok_or_else(|| anyhow::anyhow!("bench session not valid"))?;
+    let time = |label: &'static str, total: Duration| println!("  {label:<32} {:>7.3} ms", total.as_secs_f64() * 1e3 / f64::from(N));
+    println!("one request at a time, mean of {N}:");
+    let t = Instant::now();
+    for _ in 0..N {
+        state.app.sessions.require(Some(&user), Role::Shopper).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    time("account check (store read)", t.elapsed());
+    let t = Instant::now();
+    for _ in 0..N {
+        state.app.personal.area(&user).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    time("personal-area data", t.elapsed());
+    let card = user.card_number.clone().unwrap_or_default();
+    let t = Instant::now();
+    for _ in 0..N {
+        crate::cards::points_status(store.as_ref(), &card, &state.caches.tuning.levels).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    time("  of which points and level", t.elapsed());
+    let snap = state.caches.analytics.snapshot().ok_or_else(|| anyhow::anyhow!("no projection"))?;
+    let c = snap.data.cards.number.get(&card);
+    let view = state.app.cards.my_card(&user).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let t = Instant::now();
+    for _ in 0..N {
+        std::hint::black_box(crate::personal::service::personal_area(&snap.data, c, snap.data.last_day().unwrap_or_default(), view.clone(), 0));
+    }
+    time("  of which history figures", t.elapsed());
+    let app = router(state.clone());
+    let t = Instant::now();
+    let mut bytes = 0;
+    for _ in 0..N {
+        let req = axum::http::Request::get("/me").header("cookie", cookie).body(axum::body::Body::empty())?;
+        let res = app.clone().oneshot(req).await?;
+        anyhow::ensure!(res.status() == axum::http::StatusCode::OK, "/me answered {}", res.status());
+        bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await?.len();
+    }
+    time("whole /me page (in-process)", t.elapsed());
+    println!("  page size {:.1} KiB", bytes as f64 / 1024.0);
     Ok(())
 }

@@ -106,6 +106,9 @@ pub trait Store: Send + Sync + 'static {
     async fn existing_ids(&self, table: Table, ids: Vec<String>) -> StoreResult<std::collections::HashSet<String>>;
     /// Atomically increments the named counter and returns its new value (the first is 1).
     async fn next_sequence(&self, name: &str) -> StoreResult<u64>;
+    /// A card's points from the ledger's card index: the sum of all its entries, and the sum of
+    /// its positive entries created at or after `since` (ISO 8601, compared as text).
+    async fn points_totals(&self, card: &str, since: &str) -> StoreResult<(i64, i64)>;
 }
 
 /// Opens the store named by the configuration, creating what is missing.

@@ -323,6 +323,33 @@ impl Store for MongoStore {
         self.find_docs(table, filter, limit).await
     }
 
+    async fn points_totals(&self, card: &str, since: &str) -> StoreResult<(i64, i64)> {
+        // Only the two summed fields travel; summed here (a `$group` with `$cond` is not needed).
+        let docs: Vec<Document> = self
+            .collection(Table::PointsLedger)
+            .find(doc! { "card_number": card })
+            .projection(doc! { "_id": 0, "points": 1, "created_at": 1 })
+            .await
+            .map_err(backend)?
+            .try_collect()
+            .await
+            .map_err(backend)?;
+        let mut totals = (0i64, 0i64);
+        for d in &docs {
+            let points = match d.get("points") {
+                Some(Bson::Int64(v)) => *v,
+                Some(Bson::Int32(v)) => i64::from(*v),
+                Some(Bson::Double(v)) => *v as i64,
+                _ => 0,
+            };
+            totals.0 += points;
+            if points > 0 && d.get_str("created_at").is_ok_and(|at| at >= since) {
+                totals.1 += points;
+            }
+        }
+        Ok(totals)
+    }
+
     async fn existing_ids(&self, table: Table, ids: Vec<String>) -> StoreResult<std::collections::HashSet<String>> {
         let mut found = std::collections::HashSet::new();
         for chunk in ids.chunks(CHUNK) {

@@ -10,6 +10,7 @@ use crate::store::StoreResult;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_refresh_tokens.sql"),
+    include_str!("migrations/0003_points_totals_index.sql"),
 ];
 
 /// The newest schema version this build knows.
