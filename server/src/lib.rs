@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod analytics;
+pub mod api;
 pub mod auth;
 pub mod cards;
 pub mod cli;

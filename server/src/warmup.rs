@@ -45,7 +45,13 @@ pub struct Caches {
     pub ledger: crate::personal::ledger::LedgerSync,
     /// Programme settings (levels, bonus points, discount rate).
     pub tuning: crate::config::Tuning,
+    /// Receipts received live since the projection was built.
+    pub live: crate::analytics::live::LiveTail,
 }
+
+/// How long live receipts wait at most before the projection is rebuilt to include them (the
+/// shoppers' pages show them at once; the admin dashboard after the rebuild).
+pub const LIVE_REBUILD_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// A fingerprint of every import batch's id, state and counts: it changes when a batch starts,
 /// finishes or fails, in this process or another (the CLI).
@@ -85,7 +91,10 @@ impl Caches {
         let _one_at_a_time = self.refreshing.lock().await;
         let fingerprint = batches_fingerprint(store).await?;
         let summary = DataSummary::load(store).await?;
+        // Every live receipt up to here is in the store before the rebuild reads it.
+        let live_seq = self.live.seq();
         self.analytics.rebuild(store).await?;
+        self.live.prune(live_seq);
         if let Ok(mut seen) = self.batches_seen.lock() {
             *seen = Some(fingerprint);
         }
@@ -118,10 +127,12 @@ impl Caches {
     }
 
     /// Refreshes when an import batch was recorded since the last refresh (e.g. by the CLI in
-    /// another process). Returns whether it refreshed.
+    /// another process), or when live receipts have waited [`LIVE_REBUILD_AFTER`]. Returns
+    /// whether it refreshed.
     pub async fn refresh_if_changed(&self, store: &dyn Store) -> StoreResult<bool> {
         let fingerprint = batches_fingerprint(store).await?;
-        if self.batches_seen.lock().map(|s| *s == Some(fingerprint)).unwrap_or(false) {
+        let live_waiting = self.live.oldest_age().is_some_and(|age| age >= LIVE_REBUILD_AFTER);
+        if !live_waiting && self.batches_seen.lock().map(|s| *s == Some(fingerprint)).unwrap_or(false) {
             return Ok(false);
         }
         self.refresh(store).await?;

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use imagross::store::model::*;
+use imagross::store::live::{catalog_doc, put_in_steps, LiveOutcome, LiveReceipt};
 use imagross::store::{self, Store, StoreError, StoreExt, Table, UpsertStats};
 use serde_json::json;
 
@@ -194,6 +195,30 @@ async fn every_entity_round_trips(store: Arc<dyn Store>) {
     };
     store.insert_one(&token).await.unwrap();
     assert_eq!(store.get_one::<RefreshToken>(&token.id).await.unwrap(), Some(token));
+    let key = StoreKey {
+        id: "K1".into(),
+        shop_id: "S01".into(),
+        key_hash: "cd".repeat(32),
+        prefix: "igk_S01_ab".into(),
+        label: Some("Cassa 1".into()),
+        created_at: "2026-11-28T10:00:00Z".into(),
+        created_by: "cli".into(),
+        revoked_at: None,
+    };
+    store.insert_one(&key).await.unwrap();
+    assert_eq!(store.get_one::<StoreKey>("K1").await.unwrap(), Some(key));
+    let claim = ApiReceipt {
+        id: "R1".into(),
+        shop_id: "S01".into(),
+        key_id: "K1".into(),
+        content_hash: "ef".repeat(32),
+        status: "stored".into(),
+        card_number: None,
+        points: 0,
+        received_at: "2026-11-28T10:00:00Z".into(),
+    };
+    store.insert_one(&claim).await.unwrap();
+    assert_eq!(store.get_one::<ApiReceipt>("R1").await.unwrap(), Some(claim));
 
     assert_eq!(store.get_one::<Shop>("S01").await.unwrap(), Some(shop));
     assert_eq!(store.get_one::<Product>("8001234567890").await.unwrap(), Some(product));
@@ -346,6 +371,122 @@ async fn points_totals_sum_a_cards_ledger(store: Arc<dyn Store>) {
     assert_eq!(store.points_totals("C9", "2025-11-28T00:00:00Z").await.unwrap(), (0, 0));
 }
 
+fn live(id: &str, hash: &str, net: i64) -> LiveReceipt {
+    let line = |n: i64| SalesLine {
+        id: SalesLine::key(id, n),
+        receipt_id: id.into(),
+        line_no: n,
+        product_id: format!("80000000000{n}"),
+        department_id: Some("01".into()),
+        quantity_milli: 1000,
+        gross_cents: net / 2,
+        discount_cents: 0,
+        net_cents: net / 2,
+        promotion_id: None,
+    };
+    LiveReceipt {
+        claim: ApiReceipt {
+            id: id.into(),
+            shop_id: "S01".into(),
+            key_id: "K1".into(),
+            content_hash: hash.into(),
+            status: imagross::store::live::STORED.into(),
+            card_number: Some("2000000000015".into()),
+            points: net / 100,
+            received_at: "2026-11-28T10:00:00Z".into(),
+        },
+        receipt: receipt(id, Some("2000000000015"), net),
+        lines: vec![line(1), line(2)],
+        catalog: vec![
+            catalog_doc(&dept("01", "Ortofrutta (live)")).unwrap(),
+            catalog_doc(&Product { id: "800000000001".into(), description: "Mele".into(), department_id: Some("01".into()), brand: None }).unwrap(),
+        ],
+        points: vec![PointsEntry {
+            id: format!("earn:{id}"),
+            card_number: "2000000000015".into(),
+            points: net / 100,
+            kind: "earn".into(),
+            reason: None,
+            receipt_id: Some(id.into()),
+            created_at: "2026-03-14T18:30:00".into(),
+            created_by: None,
+        }],
+    }
+}
+
+async fn live_receipts_are_stored_once_by_key(store: Arc<dyn Store>) {
+    store.upsert_all(&[dept("01", "Ortofrutta")]).await.unwrap();
+    let first = live("R1", "h1", 2_400);
+    assert_eq!(store.put_live_receipt(&first).await.unwrap(), LiveOutcome::Stored);
+    let stored: Receipt = store.get_one("R1").await.unwrap().unwrap();
+    assert_eq!(stored, first.receipt);
+    assert_eq!(store.count(Table::SalesLines).await.unwrap(), 2);
+    let entry: PointsEntry = store.get_one("earn:R1").await.unwrap().unwrap();
+    assert_eq!(entry.points, 24);
+    let product: Product = store.get_one("800000000001").await.unwrap().unwrap();
+    assert_eq!(product.description, "Mele", "a missing catalog record is added");
+    let d: Department = store.get_one("01").await.unwrap().unwrap();
+    assert_eq!(d.name, "Ortofrutta", "an existing one is never changed");
+    let claim: ApiReceipt = store.get_one("R1").await.unwrap().unwrap();
+    assert_eq!(claim.status, "stored");
+
+    // The same content again: the first result, nothing written twice.
+    assert_eq!(store.put_live_receipt(&first).await.unwrap(), LiveOutcome::Replayed(first.claim.clone()));
+    assert_eq!((store.count(Table::Receipts).await.unwrap(), store.count(Table::SalesLines).await.unwrap()), (1, 2));
+    // Other content under the same key: refused, nothing changed.
+    assert_eq!(store.put_live_receipt(&live("R1", "h2", 9_900)).await.unwrap(), LiveOutcome::Conflict);
+    assert_eq!(store.get_one::<Receipt>("R1").await.unwrap().unwrap().net_cents, 2_400);
+    assert_eq!(store.get_one::<PointsEntry>("earn:R1").await.unwrap().unwrap().points, 24);
+
+    // A key imported from a batch file: the same receipt is accepted, another one refused.
+    store.upsert_all(&[receipt("R2", Some("2000000000015"), 1_000), receipt("R3", Some("2000000000015"), 1_000)]).await.unwrap();
+    assert_eq!(store.put_live_receipt(&live("R2", "h3", 1_000)).await.unwrap(), LiveOutcome::Stored);
+    assert_eq!(store.put_live_receipt(&live("R3", "h4", 1_500)).await.unwrap(), LiveOutcome::Conflict);
+    assert_eq!(store.get_one::<Receipt>("R3").await.unwrap().unwrap().net_cents, 1_000);
+    assert!(store.get_one::<ApiReceipt>("R3").await.unwrap().is_none());
+}
+
+async fn an_interrupted_live_write_is_completed_by_the_retry(store: Arc<dyn Store>) {
+    // A crash after the claim, before the data: the claim is pending.
+    let w = live("R9", "h9", 3_000);
+    store.insert_one(&ApiReceipt { status: imagross::store::live::PENDING.into(), ..w.claim.clone() }).await.unwrap();
+    assert_eq!(put_in_steps(store.as_ref(), &live("R9", "other", 3_000)).await.unwrap(), LiveOutcome::Conflict, "other content never completes it");
+    assert_eq!(put_in_steps(store.as_ref(), &w).await.unwrap(), LiveOutcome::Stored);
+    assert_eq!(store.get_one::<ApiReceipt>("R9").await.unwrap().unwrap().status, "stored");
+    assert_eq!(store.get_one::<Receipt>("R9").await.unwrap().unwrap(), w.receipt);
+    assert_eq!(put_in_steps(store.as_ref(), &w).await.unwrap(), LiveOutcome::Replayed(w.claim.clone()));
+    assert_eq!(store.count(Table::SalesLines).await.unwrap(), 2);
+}
+
+async fn concurrent_submissions_of_one_key_store_it_once(store: Arc<dyn Store>) {
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let w = if i % 2 == 0 { live("R5", "same", 2_000) } else { live("R5", "different", 5_000) };
+                (i % 2 == 0, store.put_live_receipt(&w).await.unwrap())
+            })
+        })
+        .collect();
+    // Whichever content claims the key first is stored; every submission of that content is
+    // acknowledged, every one of the other is a conflict.
+    let mut outcomes = Vec::new();
+    for t in tasks {
+        outcomes.push(t.await.unwrap());
+    }
+    let r: Receipt = store.get_one("R5").await.unwrap().unwrap();
+    let winner_even = r.net_cents == 2_000;
+    for (even, outcome) in outcomes {
+        if even == winner_even {
+            assert!(matches!(outcome, LiveOutcome::Stored | LiveOutcome::Replayed(_)), "{outcome:?}");
+        } else {
+            assert_eq!(outcome, LiveOutcome::Conflict);
+        }
+    }
+    assert_eq!(store.count(Table::SalesLines).await.unwrap(), 2);
+    assert_eq!(store.count(Table::ApiReceipts).await.unwrap(), 1);
+}
+
 async fn reopening_keeps_every_row(store: Arc<dyn Store>, url: imagross::config::DatabaseUrl) {
     store.upsert_all(&[dept("01", "Ortofrutta"), dept("02", "Macelleria")]).await.unwrap();
     store.insert_one(&user("U1", Some("a@example.it"), None)).await.unwrap();
@@ -384,4 +525,7 @@ on_both_stores!(
     invalid_documents_are_rejected_and_write_nothing,
     existing_ids_reports_only_stored_rows,
     points_totals_sum_a_cards_ledger,
+    live_receipts_are_stored_once_by_key,
+    an_interrupted_live_write_is_completed_by_the_retry,
+    concurrent_submissions_of_one_key_store_it_once,
 );

@@ -10,6 +10,7 @@ pub mod dataset;
 pub mod export;
 pub mod forecast;
 pub mod history;
+pub mod live;
 pub mod rfm;
 pub mod selection;
 pub mod service;

@@ -141,7 +141,7 @@ pub fn customer_360(snap: &Snapshot, card_number: &str) -> Result<Customer360, A
     // Monthly spend over the 12 months ending with the last month with data.
     let monthly = data.last_day().map(|last| super::history::monthly(data, receipts, super::dataset::month_of(last))).unwrap_or_default();
     let departments = super::history::departments(data, receipts);
-    let shown: Vec<ReceiptView> = receipts.iter().rev().take(RECEIPTS_SHOWN).map(|i| receipt_view(snap, *i as usize)).collect();
+    let shown: Vec<ReceiptView> = receipts.iter().rev().take(RECEIPTS_SHOWN).map(|i| receipt_view(&snap.data, *i as usize)).collect();
     let gender = match cards.gender[ci] {
         super::dataset::gender::FEMALE => Some("F".to_string()),
         super::dataset::gender::MALE => Some("M".to_string()),
@@ -170,8 +170,7 @@ pub fn customer_360(snap: &Snapshot, card_number: &str) -> Result<Customer360, A
 }
 
 /// A receipt with its lines.
-pub fn receipt_view(snap: &Snapshot, i: usize) -> ReceiptView {
-    let data = &snap.data;
+pub fn receipt_view(data: &crate::analytics::dataset::Dataset, i: usize) -> ReceiptView {
     let r = &data.receipts;
     let l = &data.lines;
     ReceiptView {

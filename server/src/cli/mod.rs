@@ -11,6 +11,7 @@ mod export;
 pub mod demo;
 mod import;
 mod serve;
+mod store_key;
 
 use clap::{Parser, Subcommand};
 
@@ -49,6 +50,11 @@ pub enum Command {
         #[command(subcommand)]
         action: admin::AdminAction,
     },
+    /// Manage the tills' API keys (one or more per store).
+    StoreKey {
+        #[command(subcommand)]
+        action: store_key::StoreKeyAction,
+    },
     /// Run a benchmark and print its figures.
     Bench {
         #[command(subcommand)]
@@ -80,5 +86,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench { action } => bench::run(action).await,
         Command::Export(args) => export::run(&config, args).await,
         Command::Clv(args) => clv::run(&config, args).await,
+        Command::StoreKey { action } => store_key::run(&config, action).await,
     }
 }

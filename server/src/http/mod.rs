@@ -95,6 +95,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/admin/export/{file}", get(export::export_file))
         .route("/me/data.json", get(my_data::my_data_json))
         .route("/me/data.csv", get(my_data::my_data_csv))
+        .nest(crate::api::BASE, crate::api::router(crate::api::service::ReceiptsApi { store: state.store.clone(), caches: state.caches.clone() }))
         .route(
             "/admin/import/upload",
             axum::routing::post(import_upload::upload).layer(axum::extract::DefaultBodyLimit::max(state.upload_limit)),

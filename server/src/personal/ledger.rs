@@ -29,17 +29,7 @@ pub fn expected_entries(data: &Dataset, promo_bonus: i64, challenge_month: i32) 
             continue;
         }
         let promo_lines = r.lines(i).filter(|k| l.promotion[*k] != 0).count() as i64;
-        let points = i64::from(base_points(r.net[i])) + promo_bonus * promo_lines;
-        out.push(PointsEntry {
-            id: format!("earn:{}", r.id[i]),
-            card_number: data.cards.number.value(c).to_string(),
-            points,
-            kind: "earn".into(),
-            reason: (promo_lines > 0).then(|| format!("{promo_lines} promotion lines")),
-            receipt_id: Some(r.id[i].to_string()),
-            created_at: format!("{}T{:02}:{:02}:00", day_iso(r.day[i]), r.minute[i] / 60, r.minute[i] % 60),
-            created_by: None,
-        });
+        out.push(earn_entry(&r.id[i], data.cards.number.value(c), r.net[i], promo_lines, r.day[i], r.minute[i], promo_bonus));
     }
     // Challenges of the given month, for the cardholders who shopped in it.
     let (first, last) = month_days(challenge_month);
@@ -49,22 +39,46 @@ pub fn expected_entries(data: &Dataset, promo_bonus: i64, challenge_month: i32) 
     cards.sort_unstable();
     cards.dedup();
     for c in cards {
-        let visits = super::visits(data, c);
-        for ch in rewards::challenges(&visits, challenge_month) {
-            let Some(done) = ch.completed_on else { continue };
-            out.push(PointsEntry {
-                id: format!("challenge:{}:{}:{}", ch.kind.code(), ch.month, data.cards.number.value(c)),
-                card_number: data.cards.number.value(c).to_string(),
+        out.extend(challenge_entries(data, c, challenge_month));
+    }
+    out
+}
+
+/// The `earn:<receipt>` entry of a receipt with a card: 1 point per whole euro of net spend plus
+/// `promo_bonus` per line on promotion, dated by the receipt (`day`, minutes since midnight).
+pub fn earn_entry(receipt_id: &str, card: &str, net_cents: i64, promo_lines: i64, day: i32, minute: u16, promo_bonus: i64) -> PointsEntry {
+    PointsEntry {
+        id: format!("earn:{receipt_id}"),
+        card_number: card.to_string(),
+        points: i64::from(base_points(net_cents)) + promo_bonus * promo_lines,
+        kind: "earn".into(),
+        reason: (promo_lines > 0).then(|| format!("{promo_lines} promotion lines")),
+        receipt_id: Some(receipt_id.to_string()),
+        created_at: format!("{}T{:02}:{:02}:00", day_iso(day), minute / 60, minute % 60),
+        created_by: None,
+    }
+}
+
+/// The rewards of the challenges card `c` completed in `month`.
+pub fn challenge_entries(data: &Dataset, c: u32, month: i32) -> Vec<PointsEntry> {
+    let visits = super::visits(data, c);
+    let card = data.cards.number.value(c);
+    rewards::challenges(&visits, month)
+        .into_iter()
+        .filter_map(|ch| {
+            let done = ch.completed_on?;
+            Some(PointsEntry {
+                id: format!("challenge:{}:{}:{card}", ch.kind.code(), ch.month),
+                card_number: card.to_string(),
                 points: ch.reward,
                 kind: "challenge".into(),
                 reason: Some(format!("{} {}", ch.kind.code(), ch.month)),
                 receipt_id: None,
                 created_at: format!("{done}T23:59:59"),
                 created_by: None,
-            });
-        }
-    }
-    out
+            })
+        })
+        .collect()
 }
 
 /// First and last day of a month index.
@@ -112,6 +126,15 @@ impl LedgerSync {
             }
         }
         Ok(stats)
+    }
+
+    /// Records entries written elsewhere (a live receipt), so later syncs skip them.
+    pub async fn remember(&self, entries: &[PointsEntry]) {
+        if let Some(map) = self.known.lock().await.as_mut() {
+            for e in entries {
+                map.insert(e.id.clone(), e.points);
+            }
+        }
     }
 }
 

@@ -31,7 +31,7 @@ pub async fn my_data(store: &dyn Store, snap: Option<&Snapshot>, user: &SessionU
                     .data
                     .receipts_of(c)
                     .iter()
-                    .map(|i| serde_json::to_value(crate::analytics::service::receipt_view(s, *i as usize)).unwrap_or(Value::Null))
+                    .map(|i| serde_json::to_value(crate::analytics::service::receipt_view(&s.data, *i as usize)).unwrap_or(Value::Null))
                     .collect(),
             };
             (serde_json::to_value(holder).map_err(internal)?, serde_json::to_value(ledger).map_err(internal)?, Value::Array(receipts))

@@ -143,12 +143,22 @@ pub fn personal_area(data: &Dataset, c: Option<u32>, today: i32, card: CardView,
     }
 }
 
+impl PersonalService {
+    /// The caller's history merged with their receipts received live since the projection was
+    /// built (`None`: there are none, read the projection).
+    fn live_history(&self, snap: &crate::analytics::Snapshot, user: &SessionUser) -> Option<Dataset> {
+        self.caches.live.card_dataset(Some(&snap.data), user.card_number.as_deref()?)
+    }
+}
+
 #[async_trait]
 impl Personal for PersonalService {
     async fn area(&self, user: &SessionUser) -> Result<PersonalArea, AppError> {
         let card = self.cards.card_view(user, false).await?;
         let snap = self.engine.snapshot().ok_or(AppError::Unavailable)?;
-        let c = card_index(&snap.data, user)?;
+        let live = self.live_history(&snap, user);
+        let data = live.as_ref().unwrap_or(&snap.data);
+        let c = card_index(data, user)?;
         let today = SimpleDate::today_utc().days_since_epoch() as i32;
         let level_progress_bp = match card.next_level {
             None => 10_000,
@@ -158,12 +168,13 @@ impl Personal for PersonalService {
                 ((card.points_12m - from).max(0) * 10_000 / (to - from).max(1)).min(10_000)
             }
         };
-        Ok(personal_area(&snap.data, c, today, card, level_progress_bp))
+        Ok(personal_area(data, c, today, card, level_progress_bp))
     }
 
     async fn receipts(&self, user: &SessionUser, page: u32) -> Result<ReceiptPage, AppError> {
         let snap = self.engine.snapshot().ok_or(AppError::Unavailable)?;
-        let data = &snap.data;
+        let live = self.live_history(&snap, user);
+        let data = live.as_ref().unwrap_or(&snap.data);
         let receipts: &[u32] = card_index(data, user)?.map(|c| data.receipts_of(c)).unwrap_or(&[]);
         let page = page.max(1);
         let rows = receipts.iter().rev().skip(((page - 1) * PER_PAGE) as usize).take(PER_PAGE as usize).map(|i| summary(data, *i as usize)).collect();
@@ -196,10 +207,11 @@ impl Personal for PersonalService {
 
     async fn receipt(&self, user: &SessionUser, id: &str) -> Result<ReceiptView, AppError> {
         let snap = self.engine.snapshot().ok_or(AppError::Unavailable)?;
-        let data = &snap.data;
+        let live = self.live_history(&snap, user);
+        let data = live.as_ref().unwrap_or(&snap.data);
         let c = card_index(data, user)?.ok_or(AppError::NotFound)?;
         let i = data.receipts_of(c).iter().find(|i| &*data.receipts.id[**i as usize] == id).ok_or(AppError::NotFound)?;
-        Ok(crate::analytics::service::receipt_view(&snap, *i as usize))
+        Ok(crate::analytics::service::receipt_view(data, *i as usize))
     }
 }
 

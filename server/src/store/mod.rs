@@ -6,6 +6,7 @@
 //! - opening a store only creates what is missing (tables, indexes, migrations that add):
 //!   it never imports, deletes or rewrites data rows.
 
+pub mod live;
 pub mod model;
 mod mongo;
 pub mod schema;
@@ -109,6 +110,12 @@ pub trait Store: Send + Sync + 'static {
     /// A card's points from the ledger's card index: the sum of all its entries, and the sum of
     /// its positive entries created at or after `since` (ISO 8601, compared as text).
     async fn points_totals(&self, card: &str, since: &str) -> StoreResult<(i64, i64)>;
+    /// Stores a receipt received live, idempotently by its key (see [`live`]). The default
+    /// writes in idempotent single-document steps behind a claim (MongoDB); SQLite overrides it
+    /// with one transaction.
+    async fn put_live_receipt(&self, w: &live::LiveReceipt) -> StoreResult<live::LiveOutcome> {
+        live::put_in_steps(self, w).await
+    }
 }
 
 /// Opens the store named by the configuration, creating what is missing.
@@ -119,7 +126,7 @@ pub async fn open(url: &DatabaseUrl) -> StoreResult<Arc<dyn Store>> {
     })
 }
 
-fn to_doc<T: Entity>(record: &T) -> StoreResult<Doc> {
+pub(crate) fn to_doc<T: Entity>(record: &T) -> StoreResult<Doc> {
     match serde_json::to_value(record) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(other) => Err(StoreError::Schema(format!("{}: not an object: {other}", T::TABLE.name()))),
@@ -127,7 +134,7 @@ fn to_doc<T: Entity>(record: &T) -> StoreResult<Doc> {
     }
 }
 
-fn from_doc<T: Entity>(doc: Doc) -> StoreResult<T> {
+pub(crate) fn from_doc<T: Entity>(doc: Doc) -> StoreResult<T> {
     serde_json::from_value(Value::Object(doc)).map_err(|e| StoreError::Schema(format!("{}: {e}", T::TABLE.name())))
 }
 

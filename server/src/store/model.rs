@@ -257,3 +257,40 @@ pub struct RefreshToken {
     pub revoked: bool,
 }
 entity!(RefreshToken, RefreshTokens);
+
+/// A till system's API key for one shop. Only the SHA-256 of the key is stored (`key_hash`);
+/// the key itself is shown once when created. `prefix` (the key's first characters) lets
+/// people tell keys apart in lists.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoreKey {
+    pub id: String,
+    pub shop_id: String,
+    pub key_hash: String,
+    pub prefix: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    pub created_at: String,
+    /// Who created it (an admin's email or `cli`).
+    pub created_by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<String>,
+}
+entity!(StoreKey, StoreKeys);
+
+/// A receipt received through the API, by receipt key: the claim that makes submissions
+/// idempotent. `content_hash` identifies what was sent; `status` is `pending` until every
+/// write of the receipt is done, then `stored`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApiReceipt {
+    pub id: String,
+    pub shop_id: String,
+    pub key_id: String,
+    pub content_hash: String,
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_number: Option<String>,
+    /// Points earned by the receipt (0 without a card).
+    pub points: i64,
+    pub received_at: String,
+}
+entity!(ApiReceipt, ApiReceipts);

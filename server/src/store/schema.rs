@@ -21,6 +21,8 @@ pub enum Table {
     ImportErrors,
     PointsLedger,
     RefreshTokens,
+    StoreKeys,
+    ApiReceipts,
 }
 
 /// How a column's value is stored and compared.
@@ -69,7 +71,7 @@ pub struct TableDef {
 
 impl Table {
     /// Every table, in dependency order.
-    pub const ALL: [Table; 12] = [
+    pub const ALL: [Table; 14] = [
         Table::Cardholders,
         Table::Shops,
         Table::Departments,
@@ -82,6 +84,8 @@ impl Table {
         Table::ImportErrors,
         Table::PointsLedger,
         Table::RefreshTokens,
+        Table::StoreKeys,
+        Table::ApiReceipts,
     ];
 
     /// The table's description.
@@ -99,6 +103,8 @@ impl Table {
             Table::ImportErrors => &IMPORT_ERRORS,
             Table::PointsLedger => &POINTS_LEDGER,
             Table::RefreshTokens => &REFRESH_TOKENS,
+            Table::StoreKeys => &STORE_KEYS,
+            Table::ApiReceipts => &API_RECEIPTS,
         }
     }
 
@@ -341,6 +347,40 @@ static REFRESH_TOKENS: TableDef = TableDef {
         boolean("revoked"),
     ],
     lookups: &["user_id", "family_id"],
+    unique: &[],
+};
+
+static STORE_KEYS: TableDef = TableDef {
+    table: Table::StoreKeys,
+    name: "store_keys",
+    columns: &[
+        text("id"),
+        text("shop_id"),
+        text("key_hash"),
+        text("prefix"),
+        opt_text("label"),
+        text("created_at"),
+        text("created_by"),
+        opt_text("revoked_at"),
+    ],
+    lookups: &["shop_id"],
+    unique: &["key_hash"],
+};
+
+static API_RECEIPTS: TableDef = TableDef {
+    table: Table::ApiReceipts,
+    name: "api_receipts",
+    columns: &[
+        text("id"),
+        text("shop_id"),
+        text("key_id"),
+        text("content_hash"),
+        text("status"),
+        opt_text("card_number"),
+        int("points"),
+        text("received_at"),
+    ],
+    lookups: &["shop_id"],
     unique: &[],
 };
 

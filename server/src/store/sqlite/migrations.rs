@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_refresh_tokens.sql"),
     include_str!("migrations/0003_points_totals_index.sql"),
+    include_str!("migrations/0004_store_api.sql"),
 ];
 
 /// The newest schema version this build knows.

@@ -13,7 +13,9 @@ use rusqlite::{params_from_iter, types::Value as SqlValue, Connection, OptionalE
 use serde_json::Value;
 
 use super::schema::{ColType, TableDef};
-use super::{check_indexed, id_of, Doc, Store, StoreError, StoreKind, StoreResult, Table, UpsertStats};
+use super::live::{LiveOutcome, LiveReceipt};
+use super::model::ApiReceipt;
+use super::{check_indexed, id_of, to_doc, Doc, Store, StoreError, StoreKind, StoreResult, Table, UpsertStats};
 
 /// Reader connections kept open at most.
 const MAX_IDLE_READERS: usize = 8;
@@ -165,6 +167,73 @@ fn update_sql(def: &TableDef) -> String {
     format!("UPDATE {} SET {sets} WHERE id = ?1", def.name)
 }
 
+/// Inserts new rows, updates changed ones, leaves equal ones (inside the caller's transaction).
+fn upsert_rows(conn: &Connection, def: &'static TableDef, rows: &[Vec<Value>]) -> StoreResult<UpsertStats> {
+    let mut stats = UpsertStats::default();
+    let mut select = conn.prepare_cached(&select_by_id_sql(def)).map_err(backend)?;
+    let mut insert = conn.prepare_cached(&insert_sql(def)).map_err(backend)?;
+    let mut update = conn.prepare_cached(&update_sql(def)).map_err(backend)?;
+    for values in rows {
+        let existing = select.query_row([id_of(values)], |r| read_row(def, r)).optional().map_err(backend)?;
+        let params = params_from_iter(values.iter().map(to_sql));
+        match existing {
+            None => {
+                insert.execute(params).map_err(|e| map_write_error(def, e))?;
+                stats.inserted += 1;
+            }
+            Some(old) if old == *values => stats.unchanged += 1,
+            Some(_) => {
+                update.execute(params).map_err(|e| map_write_error(def, e))?;
+                stats.updated += 1;
+            }
+        }
+    }
+    Ok(stats)
+}
+
+/// The row with this id.
+fn get_row(conn: &Connection, def: &'static TableDef, id: &str) -> StoreResult<Option<Vec<Value>>> {
+    conn.prepare_cached(&select_by_id_sql(def)).map_err(backend)?.query_row([id], |r| read_row(def, r)).optional().map_err(backend)
+}
+
+/// A live receipt in one transaction: the claim check, the receipt and everything it writes
+/// commit together (one fsync), or nothing does.
+fn put_live(conn: &mut Connection, w: &LiveReceipt) -> StoreResult<LiveOutcome> {
+    let tx = conn.transaction().map_err(backend)?;
+    let claims = Table::ApiReceipts.def();
+    if let Some(prior) = get_row(&tx, claims, &w.claim.id)? {
+        let prior: ApiReceipt = from_values(claims, prior)?;
+        return Ok(if prior.content_hash == w.claim.content_hash { LiveOutcome::Replayed(prior) } else { LiveOutcome::Conflict });
+    }
+    let receipts = Table::Receipts.def();
+    let receipt = receipts.canonical(&to_doc(&w.receipt)?)?;
+    if get_row(&tx, receipts, &w.receipt.id)?.is_some_and(|existing| existing != receipt) {
+        return Ok(LiveOutcome::Conflict);
+    }
+    for (table, doc) in &w.catalog {
+        let def = table.def();
+        let values = def.canonical(doc)?;
+        if get_row(&tx, def, id_of(&values))?.is_none() {
+            tx.prepare_cached(&insert_sql(def)).map_err(backend)?.execute(params_from_iter(values.iter().map(to_sql))).map_err(|e| map_write_error(def, e))?;
+        }
+    }
+    upsert_rows(&tx, receipts, &[receipt])?;
+    let lines = Table::SalesLines.def();
+    let line_rows = w.lines.iter().map(|l| lines.canonical(&to_doc(l)?)).collect::<StoreResult<Vec<_>>>()?;
+    upsert_rows(&tx, lines, &line_rows)?;
+    let ledger = Table::PointsLedger.def();
+    let entries = w.points.iter().map(|e| ledger.canonical(&to_doc(e)?)).collect::<StoreResult<Vec<_>>>()?;
+    upsert_rows(&tx, ledger, &entries)?;
+    let claim = claims.canonical(&to_doc(&w.claim)?)?;
+    tx.prepare_cached(&insert_sql(claims)).map_err(backend)?.execute(params_from_iter(claim.iter().map(to_sql))).map_err(|e| map_write_error(claims, e))?;
+    tx.commit().map_err(backend)?;
+    Ok(LiveOutcome::Stored)
+}
+
+fn from_values<T: serde::de::DeserializeOwned>(def: &'static TableDef, values: Vec<Value>) -> StoreResult<T> {
+    serde_json::from_value(Value::Object(def.to_doc(values))).map_err(|e| StoreError::Schema(format!("{}: {e}", def.name)))
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     fn kind(&self) -> StoreKind {
@@ -190,30 +259,7 @@ impl Store for SqliteStore {
         let rows = docs.iter().map(|d| def.canonical(d)).collect::<StoreResult<Vec<_>>>()?;
         self.write(move |conn| {
             let tx = conn.transaction().map_err(backend)?;
-            let mut stats = UpsertStats::default();
-            {
-                let mut select = tx.prepare_cached(&select_by_id_sql(def)).map_err(backend)?;
-                let mut insert = tx.prepare_cached(&insert_sql(def)).map_err(backend)?;
-                let mut update = tx.prepare_cached(&update_sql(def)).map_err(backend)?;
-                for values in &rows {
-                    let existing = select
-                        .query_row([id_of(values)], |r| read_row(def, r))
-                        .optional()
-                        .map_err(backend)?;
-                    let params = params_from_iter(values.iter().map(to_sql));
-                    match existing {
-                        None => {
-                            insert.execute(params).map_err(|e| map_write_error(def, e))?;
-                            stats.inserted += 1;
-                        }
-                        Some(old) if old == *values => stats.unchanged += 1,
-                        Some(_) => {
-                            update.execute(params).map_err(|e| map_write_error(def, e))?;
-                            stats.updated += 1;
-                        }
-                    }
-                }
-            }
+            let stats = upsert_rows(&tx, def, &rows)?;
             tx.commit().map_err(backend)?;
             Ok(stats)
         })
@@ -296,6 +342,11 @@ impl Store for SqliteStore {
             rows.map(|r| r.map(|v| def.to_doc(v)).map_err(backend)).collect()
         })
         .await
+    }
+
+    async fn put_live_receipt(&self, w: &LiveReceipt) -> StoreResult<LiveOutcome> {
+        let w = w.clone();
+        self.write(move |conn| put_live(conn, &w)).await
     }
 
     async fn points_totals(&self, card: &str, since: &str) -> StoreResult<(i64, i64)> {

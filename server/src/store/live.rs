@@ -1,0 +1,104 @@
+//! Receipts pushed by the tills, written idempotently by receipt key. A receipt's claim
+//! (`api_receipts`, keyed by the receipt id) records the hash of what was sent: the same key
+//! with the same content replays the first result, with other content it is a conflict, and a
+//! key already imported from a batch file with other content is a conflict too.
+//!
+//! Without transactions (MongoDB) the writes are ordered so that a crash at any point leaves a
+//! state the client's retry completes: the claim is inserted first as `pending` (a different
+//! content can never overwrite it), then the catalog records (inserted only when missing), the
+//! lines, the receipt and the points (upserts: repeating them changes nothing), and finally the
+//! claim becomes `stored`.
+
+use super::model::{ApiReceipt, PointsEntry, Receipt, SalesLine};
+use super::{to_doc, Doc, Store, StoreError, StoreExt, StoreResult, Table};
+
+/// Claim status while the receipt's writes are in progress.
+pub const PENDING: &str = "pending";
+/// Claim status once everything is written.
+pub const STORED: &str = "stored";
+
+/// Everything one receipt writes.
+#[derive(Clone, Debug)]
+pub struct LiveReceipt {
+    /// The claim, with status [`STORED`].
+    pub claim: ApiReceipt,
+    pub receipt: Receipt,
+    pub lines: Vec<SalesLine>,
+    /// Shop, products, departments and promotions it names: inserted when missing, never
+    /// changed (batch files stay the authority on names).
+    pub catalog: Vec<(Table, Doc)>,
+    /// Ledger entries it earns.
+    pub points: Vec<PointsEntry>,
+}
+
+/// What a submission did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LiveOutcome {
+    /// Written now.
+    Stored,
+    /// Sent before with the same content: the first result.
+    Replayed(ApiReceipt),
+    /// The key is taken by other content.
+    Conflict,
+}
+
+/// The step-by-step write (see the module documentation).
+pub async fn put_in_steps<S: Store + ?Sized>(store: &S, w: &LiveReceipt) -> StoreResult<LiveOutcome> {
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        if let Some(prior) = store.get_one::<ApiReceipt>(&w.claim.id).await? {
+            if prior.content_hash != w.claim.content_hash {
+                return Ok(LiveOutcome::Conflict);
+            }
+            if prior.status == STORED {
+                return Ok(LiveOutcome::Replayed(prior));
+            }
+            break; // an interrupted attempt with this content: finish it
+        }
+        if let Some(existing) = store.get_one::<Receipt>(&w.receipt.id).await? {
+            if existing != w.receipt {
+                return Ok(LiveOutcome::Conflict);
+            }
+        }
+        let pending = ApiReceipt { status: PENDING.into(), ..w.claim.clone() };
+        match store.insert_one(&pending).await {
+            Ok(()) => break,
+            // Another request claimed the key meanwhile: decide again against its claim.
+            Err(StoreError::Duplicate { .. }) if attempts < 3 => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    for (table, doc) in &w.catalog {
+        let id = doc.get("id").and_then(|v| v.as_str()).unwrap_or_default().to_string();
+        if store.get(*table, &id).await?.is_none() {
+            match store.insert(*table, doc.clone()).await {
+                Ok(()) | Err(StoreError::Duplicate { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    upsert_same(store, std::slice::from_ref(&w.receipt)).await?;
+    upsert_same(store, &w.lines).await?;
+    upsert_same(store, &w.points).await?;
+    store.replace_one(&w.claim).await?;
+    Ok(LiveOutcome::Stored)
+}
+
+/// Upserts records that a concurrent submission of the same content may be writing too: its
+/// insert winning the race is the same record, so the upsert is simply repeated.
+async fn upsert_same<S: Store + ?Sized, T: super::model::Entity>(store: &S, records: &[T]) -> StoreResult<()> {
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match store.upsert_all(records).await {
+            Err(StoreError::Duplicate { .. }) if attempts < 3 => continue,
+            other => return other.map(|_| ()),
+        }
+    }
+}
+
+/// A catalog record as a document for [`LiveReceipt::catalog`].
+pub fn catalog_doc<T: super::model::Entity>(record: &T) -> StoreResult<(Table, Doc)> {
+    Ok((T::TABLE, to_doc(record)?))
+}
