@@ -65,6 +65,17 @@ ensure_mongo_wire_server() {
   fi
 }
 
+# A venv with schemathesis (API fuzzing against the OpenAPI document), pinned.
+SCHEMATHESIS_VERSION="4.32.5"
+ensure_schemathesis() {
+  if ! "$TOOLS/venv-st/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+    log "installing schemathesis $SCHEMATHESIS_VERSION from PyPI into $TOOLS/venv-st"
+    mkdir -p "$TOOLS"
+    python3 -m venv "$TOOLS/venv-st"
+    "$TOOLS/venv-st/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+}
+
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

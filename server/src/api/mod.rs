@@ -3,6 +3,7 @@
 //! from these handlers and types and served at `/api/v1/openapi.json`.
 
 pub mod keys;
+pub mod loadgen;
 pub mod problem;
 pub mod service;
 pub mod wire;
@@ -57,6 +58,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(api: ReceiptsApi) -> Router<S> {
         .route("/receipts", post(post_receipt))
         .route("/receipts/{id}", get(get_receipt))
         .fallback(|| async { Problem::not_found("no such API endpoint") })
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| Problem::internal("a request handler panicked").into_response()))
         .with_state(api)
 }
 

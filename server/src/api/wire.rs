@@ -24,7 +24,7 @@ pub struct ReceiptIn {
     #[schema(example = "S01", min_length = 1, max_length = 40)]
     pub store_id: String,
     /// Local date and time of the receipt, `YYYY-MM-DDTHH:MM:SS`.
-    #[schema(example = "2026-11-28T18:30:00")]
+    #[schema(example = "2026-11-28T18:30:00", pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$")]
     pub issued_at: String,
     /// Till number.
     #[schema(example = "2", min_length = 1, max_length = 40)]
@@ -34,7 +34,7 @@ pub struct ReceiptIn {
     pub number: String,
     /// Loyalty card (EAN-13 with a valid check digit), when the shopper showed one.
     #[serde(default)]
-    #[schema(example = "2000000000015")]
+    #[schema(example = "2000000000015", pattern = "^[0-9]{13}$")]
     pub card_number: Option<String>,
     /// Total before discounts, in cents (defaults to net + discount).
     #[serde(default)]
@@ -46,6 +46,7 @@ pub struct ReceiptIn {
     #[schema(example = 2340)]
     pub net_cents: i64,
     /// The lines, 1 to 1000, with distinct line numbers.
+    #[schema(min_items = 1, max_items = 1000)]
     pub lines: Vec<LineIn>,
 }
 
@@ -54,10 +55,10 @@ pub struct ReceiptIn {
 #[serde(deny_unknown_fields)]
 pub struct LineIn {
     /// Line number, from 1.
-    #[schema(example = 1, minimum = 1)]
+    #[schema(example = 1, minimum = 1, maximum = 100000)]
     pub line_no: i64,
     /// Product code (EAN, up to 14 digits).
-    #[schema(example = "8001234567890")]
+    #[schema(example = "8001234567890", pattern = "^[0-9]{1,14}$")]
     pub ean: String,
     /// Product description (used only for products not yet known).
     #[serde(default)]
@@ -178,7 +179,7 @@ fn text(field: &str, raw: &Option<String>, errors: &mut Vec<FieldError>) -> Opti
 fn amounts(prefix: &str, gross: Option<i64>, discount: Option<i64>, net: i64, errors: &mut Vec<FieldError>) -> (i64, i64, i64) {
     const LIMIT: i64 = 100_000_000; // one million euros
     for (name, v) in [("gross_cents", gross), ("discount_cents", discount), ("net_cents", Some(net))] {
-        if v.is_some_and(|v| v.abs() > LIMIT) {
+        if v.is_some_and(|v| v.unsigned_abs() > LIMIT.unsigned_abs()) {
             errors.push(FieldError::new(format!("{prefix}{name}"), "expected at most 100000000 cents in absolute value"));
             return (0, 0, 0);
         }
@@ -250,7 +251,7 @@ impl ReceiptIn {
                 errors.push(FieldError::new(format!("{p}ean"), "expected a product code of up to 14 digits"));
             }
             let (g, d, net) = amounts(&p, l.gross_cents, l.discount_cents, l.net_cents, &mut errors);
-            if l.quantity_milli == 0 || l.quantity_milli.abs() > 1_000_000_000 || l.quantity_milli < 0 && net > 0 {
+            if l.quantity_milli == 0 || l.quantity_milli.unsigned_abs() > 1_000_000_000 || l.quantity_milli < 0 && net > 0 {
                 errors.push(FieldError::new(format!("{p}quantity_milli"), "expected a non-zero quantity (negative only on a refund line)"));
             }
             lines_net += net;
@@ -380,6 +381,12 @@ mod tests {
         inconsistent.lines[0].gross_cents = Some(1_200);
         inconsistent.lines[0].discount_cents = Some(100);
         assert_eq!(inconsistent.parse(today()).unwrap_err()[0].field, "lines[0].net_cents");
+        let mut extreme = sample();
+        extreme.net_cents = i64::MIN;
+        extreme.lines[0].quantity_milli = i64::MIN;
+        extreme.lines[1].gross_cents = Some(i64::MAX);
+        let fields: Vec<String> = extreme.parse(today()).unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["net_cents", "lines[0].quantity_milli", "lines[1].gross_cents"], "extreme values are errors, not overflows");
         let mut empty = sample();
         empty.lines.clear();
         assert_eq!(empty.parse(today()).unwrap_err()[0].field, "lines");

@@ -46,6 +46,20 @@ pub enum BenchAction {
         #[arg(long, default_value_t = 20)]
         seconds: u64,
     },
+    /// Receipts pushed through the tills' REST API: throughput, latency, exactly-once check.
+    Api {
+        #[command(flatten)]
+        source: BenchStore,
+        /// Receipts per second, all tills together.
+        #[arg(long, default_value_t = 500)]
+        rate: u32,
+        /// Seconds of load.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Simulated tills (concurrent clients), each with its own store key.
+        #[arg(long, default_value_t = 16)]
+        tills: u32,
+    },
     /// Customer-value model fit and prediction time.
     Clv {
         #[command(flatten)]
@@ -143,6 +157,7 @@ pub async fn generate_and_import(demo: DemoSet, dir: &std::path::Path, url: &Dat
 pub async fn run(action: BenchAction) -> anyhow::Result<()> {
     match action {
         BenchAction::Personal { source, clients, seconds } => super::bench_personal::run(&source, clients.max(1), seconds.max(1)).await,
+        BenchAction::Api { source, rate, seconds, tills } => super::bench_api::run(&source, rate, seconds.max(1), tills.max(1)).await,
         BenchAction::Clv { source } => super::bench_analytics::run_clv(&source).await,
         BenchAction::Analytics { source, rounds } => super::bench_analytics::run(&source, rounds.max(1)).await,
         BenchAction::Import { demo } => {

@@ -4,6 +4,7 @@
 mod admin;
 mod bench;
 mod bench_analytics;
+mod bench_api;
 mod bench_personal;
 mod clv;
 mod db;
