@@ -23,7 +23,7 @@ use leptos_router::{
 
 use crate::components::nav::NavBar;
 use crate::i18n::{provide_i18n, use_i18n, Key};
-use crate::pages::{admin_users::AdminUsersPage, customers::{CustomerPage360, CustomersPage}, dashboard::DashboardPage, card::CardPage, claim::ClaimPage, import::ImportPage, home::HomePage, login::LoginPage, me::{MePage, MyReceiptPage, MyReceiptsPage, ProfilePage}, not_found::NotFound, signup::SignupPage};
+use crate::pages::{admin_users::AdminUsersPage, customers::{CustomerPage360, CustomersPage}, dashboard::DashboardPage, card::CardPage, claim::ClaimPage, import::ImportPage, home::HomePage, login::LoginPage, me::{MePage, MyReceiptPage, MyReceiptsPage, ProfilePage}, not_found::NotFound, signup::SignupPage, store_keys::StoreKeysPage};
 use crate::session::provide_session;
 
 /// The HTML document around the app: echarts is loaded with a plain `<script>` before the
@@ -82,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/customers/:card") ssr=SsrMode::Async view=CustomerPage360/>
                     <Route path=path!("/admin/import") ssr=SsrMode::Async view=ImportPage/>
                     <Route path=path!("/admin/users") ssr=SsrMode::Async view=AdminUsersPage/>
+                    <Route path=path!("/admin/store-keys") ssr=SsrMode::Async view=StoreKeysPage/>
                 </Routes>
             </main>
             <footer class="site-footer">

@@ -119,6 +119,17 @@ pub trait Personal: Send + Sync {
     async fn change_password(&self, user: &SessionUser, current: &str, new: &str, confirm: &str) -> Result<(), AppError>;
 }
 
+/// The tills' API keys (admin area).
+#[async_trait]
+pub trait StoreKeys: Send + Sync {
+    /// Every key, newest first.
+    async fn list(&self) -> Result<Vec<crate::model::store_key::StoreKeyRow>, AppError>;
+    /// Creates a key for a store; the answer holds the key, shown once.
+    async fn create(&self, acting: &SessionUser, store_id: &str, label: &str) -> Result<crate::model::store_key::CreatedStoreKey, AppError>;
+    /// Revokes a key by id.
+    async fn revoke(&self, id: &str) -> Result<crate::model::store_key::StoreKeyRow, AppError>;
+}
+
 /// Everything a server function may reach.
 #[derive(Clone)]
 pub struct AppState {
@@ -140,6 +151,8 @@ pub struct AppState {
     pub analytics: Arc<dyn Analytics>,
     /// The shopper's personal area.
     pub personal: Arc<dyn Personal>,
+    /// The tills' API keys.
+    pub store_keys: Arc<dyn StoreKeys>,
 }
 
 /// The user of the current request, as put there by the server's session middleware.

@@ -32,7 +32,7 @@ test.describe('admin users', () => {
     await signup.fill(uniqueShopper('not-admin'));
     await signup.submit.click();
     await signup.expectCardIssued();
-    for (const path of ['/admin', '/admin/users', '/admin/import', '/admin/customers']) {
+    for (const path of ['/admin', '/admin/users', '/admin/import', '/admin/customers', '/admin/store-keys']) {
       const res = await page.goto(path);
       expect(res?.status(), path).toBe(403);
       await expect(page.getByTestId('not-allowed')).toHaveText('Non hai i permessi per questa pagina.');

@@ -89,3 +89,48 @@ pub async fn import_batches() -> Result<Vec<crate::model::import::BatchRow>, App
         .await,
     )
 }
+
+/// Every store API key, newest first (admins only).
+#[server(prefix = "/api", endpoint = "store_keys")]
+pub async fn list_store_keys() -> Result<Vec<crate::model::store_key::StoreKeyRow>, AppError> {
+    use crate::model::account::Role;
+    use crate::ports::{app_state, current_user, with_status};
+    with_status(
+        async {
+            let state = app_state()?;
+            state.sessions.require(current_user().as_ref(), Role::Admin).await?;
+            state.store_keys.list().await
+        }
+        .await,
+    )
+}
+
+/// Creates an API key for a store; the answer is the only time the key is shown (admins only).
+#[server(prefix = "/api", endpoint = "store_key_create")]
+pub async fn create_store_key(store_id: String, label: String) -> Result<crate::model::store_key::CreatedStoreKey, AppError> {
+    use crate::model::account::Role;
+    use crate::ports::{app_state, current_user, with_status};
+    with_status(
+        async {
+            let state = app_state()?;
+            let acting = state.sessions.require(current_user().as_ref(), Role::Admin).await?;
+            state.store_keys.create(&acting, &store_id, &label).await
+        }
+        .await,
+    )
+}
+
+/// Revokes a store API key at once (admins only).
+#[server(prefix = "/api", endpoint = "store_key_revoke")]
+pub async fn revoke_store_key(id: String) -> Result<crate::model::store_key::StoreKeyRow, AppError> {
+    use crate::model::account::Role;
+    use crate::ports::{app_state, current_user, with_status};
+    with_status(
+        async {
+            let state = app_state()?;
+            state.sessions.require(current_user().as_ref(), Role::Admin).await?;
+            state.store_keys.revoke(&id).await
+        }
+        .await,
+    )
+}

@@ -41,6 +41,7 @@ fn AdminNav() -> impl IntoView {
         ("/admin", Key::NavAdmin),
         ("/admin/customers", Key::NavCustomers),
         ("/admin/import", Key::PageImport),
+        ("/admin/store-keys", Key::StoreKeysTitle),
         ("/admin/users", Key::PageUsers),
     ];
     view! {

@@ -8,3 +8,4 @@ pub mod levels;
 pub mod shop;
 pub mod analytics;
 pub mod personal;
+pub mod store_key;

@@ -11,3 +11,4 @@ pub mod login;
 pub mod me;
 pub mod not_found;
 pub mod signup;
+pub mod store_keys;

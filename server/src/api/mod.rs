@@ -2,6 +2,7 @@
 //! per-store key. Errors are RFC 9457 problem details; the OpenAPI 3.1 document is generated
 //! from these handlers and types and served at `/api/v1/openapi.json`.
 
+pub mod admin_keys;
 pub mod keys;
 pub mod loadgen;
 pub mod problem;

@@ -72,6 +72,7 @@ impl ServerState {
             imports: imports.clone(),
             analytics: Arc::new(crate::analytics::service::AnalyticsService::new(caches.analytics.clone(), store.clone(), caches.tuning.levels)),
             personal: Arc::new(crate::personal::service::PersonalService::new(caches.analytics.clone(), cards, caches.tuning.levels, store.clone(), caches.clone())),
+            store_keys: Arc::new(crate::api::admin_keys::StoreKeyService::new(store.clone())),
         };
         let upload_dir = std::env::temp_dir().join("imagross-uploads");
         let upload_limit = import_upload::DEFAULT_UPLOAD_LIMIT;

@@ -1,0 +1,56 @@
+//! The admin area's side of the store keys: the `StoreKeys` port over [`super::keys`].
+
+use std::sync::Arc;
+
+use app::error::AppError;
+use app::model::account::SessionUser;
+use app::model::store_key::{CreatedStoreKey, StoreKeyRow};
+use async_trait::async_trait;
+
+use crate::accounts::internal;
+use crate::store::model::StoreKey;
+use crate::store::Store;
+
+use super::keys;
+
+/// The port implementation.
+pub struct StoreKeyService {
+    store: Arc<dyn Store>,
+}
+
+impl StoreKeyService {
+    /// A service over `store`.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        StoreKeyService { store }
+    }
+}
+
+fn row(k: StoreKey) -> StoreKeyRow {
+    StoreKeyRow { id: k.id, store_id: k.shop_id, prefix: k.prefix, label: k.label, created_at: k.created_at, created_by: k.created_by, revoked_at: k.revoked_at }
+}
+
+#[async_trait]
+impl app::ports::StoreKeys for StoreKeyService {
+    async fn list(&self) -> Result<Vec<StoreKeyRow>, AppError> {
+        Ok(keys::list(self.store.as_ref(), None).await.map_err(internal)?.into_iter().map(row).collect())
+    }
+
+    async fn create(&self, acting: &SessionUser, store_id: &str, label: &str) -> Result<CreatedStoreKey, AppError> {
+        if !keys::valid_store(store_id.trim()) {
+            return Err(AppError::invalid("store_id", "expected a store code of 1 to 40 letters, digits, _ or ."));
+        }
+        if label.trim().chars().count() > 80 {
+            return Err(AppError::invalid("label", "expected at most 80 characters"));
+        }
+        let (record, key) = keys::create(self.store.as_ref(), store_id, Some(label), &format!("admin:{}", acting.id)).await.map_err(internal)?;
+        Ok(CreatedStoreKey { row: row(record), key })
+    }
+
+    async fn revoke(&self, id: &str) -> Result<StoreKeyRow, AppError> {
+        let exists = keys::list(self.store.as_ref(), None).await.map_err(internal)?.iter().any(|k| k.id == id);
+        if !exists {
+            return Err(AppError::NotFound);
+        }
+        keys::revoke(self.store.as_ref(), id, None).await.map(row).map_err(internal)
+    }
+}
