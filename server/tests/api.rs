@@ -119,6 +119,11 @@ async fn the_till_api(store: std::sync::Arc<dyn Store>) {
     assert_eq!(status, StatusCode::OK, "{lines}");
     assert_eq!(lines["lines"].as_array().unwrap().len(), 6);
     assert_eq!(lines["lines"][0]["description"], "Yogurt");
+    let res = app.clone().oneshot(Request::get("/me/data.json").header("cookie", &maria).body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let download: Value = serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert!(download["receipts"].as_array().unwrap().iter().any(|r| r["id"] == id.as_str()), "the data download has the live receipt");
+    assert!(download["points"].as_array().unwrap().iter().any(|p| p["id"] == format!("earn:{id}").as_str()));
     let earn: PointsEntry = store.get_one(&format!("earn:{id}")).await.unwrap().unwrap();
     assert_eq!((earn.points, earn.card_number.as_str()), (40, MARIA));
     let month = &today[..7];

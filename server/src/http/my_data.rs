@@ -28,7 +28,10 @@ async fn my_data(State(state): State<ServerState>, user: Option<Extension<Sessio
         Err(e) => return e.status_response(),
     };
     let snap = state.caches.analytics.snapshot();
-    let data = match crate::personal::privacy::my_data(state.store.as_ref(), snap.as_deref(), &user).await {
+    let base = snap.as_ref().map(|s| &s.data);
+    // Receipts received live since the last projection build are part of the download too.
+    let live = user.card_number.as_deref().and_then(|card| state.caches.live.card_dataset(base, card));
+    let data = match crate::personal::privacy::my_data(state.store.as_ref(), live.as_ref().or(base), &user).await {
         Ok(d) => d,
         Err(e) => return e.status_response(),
     };

@@ -8,12 +8,12 @@ use serde_json::{json, Value};
 
 use crate::accounts::internal;
 use crate::analytics::export::{Cell, CsvStyle};
-use crate::analytics::Snapshot;
+use crate::analytics::dataset::Dataset;
 use crate::store::model::{AccountStatus, CardStatus, Cardholder, PointsEntry, UserAccount};
 use crate::store::{Store, StoreExt};
 
 /// Everything held about the caller, as one JSON document.
-pub async fn my_data(store: &dyn Store, snap: Option<&Snapshot>, user: &SessionUser) -> Result<Value, AppError> {
+pub async fn my_data(store: &dyn Store, history: Option<&Dataset>, user: &SessionUser) -> Result<Value, AppError> {
     let account: UserAccount = store.get_one(&user.id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
     let mut account_json = serde_json::to_value(&account).map_err(internal)?;
     if let Some(map) = account_json.as_object_mut() {
@@ -25,13 +25,12 @@ pub async fn my_data(store: &dyn Store, snap: Option<&Snapshot>, user: &SessionU
             let holder: Option<Cardholder> = store.get_one(card).await.map_err(internal)?;
             let mut ledger: Vec<PointsEntry> = store.find("card_number", json!(card), 1_000_000).await.map_err(internal)?;
             ledger.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
-            let receipts: Vec<Value> = match snap.and_then(|s| s.data.cards.number.get(card).map(|c| (s, c))) {
+            let receipts: Vec<Value> = match history.and_then(|d| d.cards.number.get(card).map(|c| (d, c))) {
                 None => Vec::new(),
-                Some((s, c)) => s
-                    .data
+                Some((d, c)) => d
                     .receipts_of(c)
                     .iter()
-                    .map(|i| serde_json::to_value(crate::analytics::service::receipt_view(&s.data, *i as usize)).unwrap_or(Value::Null))
+                    .map(|i| serde_json::to_value(crate::analytics::service::receipt_view(d, *i as usize)).unwrap_or(Value::Null))
                     .collect(),
             };
             (serde_json::to_value(holder).map_err(internal)?, serde_json::to_value(ledger).map_err(internal)?, Value::Array(receipts))
