@@ -159,15 +159,21 @@ impl Caches {
                     }
                 }
             }
-            loop {
-                tokio::time::sleep(BATCH_POLL).await;
-                match caches.refresh_if_changed(store.as_ref()).await {
-                    Ok(true) => tracing::info!("caches refreshed after a new import batch"),
-                    Ok(false) => {}
-                    Err(e) => tracing::warn!(error = %e, "cache refresh failed; keeping the previous caches"),
-                }
-            }
+            caches.watch(store).await;
         });
+    }
+
+    /// Keeps the caches in step: every [`BATCH_POLL`], rebuilds after a new import batch or
+    /// when live receipts have waited [`LIVE_REBUILD_AFTER`]. Never returns.
+    pub async fn watch(&self, store: Arc<dyn Store>) {
+        loop {
+            tokio::time::sleep(BATCH_POLL).await;
+            match self.refresh_if_changed(store.as_ref()).await {
+                Ok(true) => tracing::info!("caches refreshed (new import batch or live receipts)"),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "cache refresh failed; keeping the previous caches"),
+            }
+        }
     }
 }
 

@@ -28,7 +28,8 @@ struct Tail {
     seq: u64,
     /// Per card number: (sequence number, entry).
     by_card: HashMap<String, Vec<(u64, LiveEntry)>>,
-    oldest: Option<Instant>,
+    /// When each held sequence number arrived (in order), for the oldest one's age.
+    arrivals: std::collections::VecDeque<(u64, Instant)>,
 }
 
 /// The live receipts not yet in the projection.
@@ -44,7 +45,7 @@ impl LiveTail {
         let Some(card) = entry.receipt.card_number.clone() else { return t.seq };
         t.seq += 1;
         let seq = t.seq;
-        t.oldest.get_or_insert_with(Instant::now);
+        t.arrivals.push_back((seq, Instant::now()));
         let list = t.by_card.entry(card).or_default();
         list.retain(|(_, e)| e.receipt.id != entry.receipt.id);
         list.push((seq, entry));
@@ -63,8 +64,8 @@ impl LiveTail {
             list.retain(|(s, _)| *s > seq);
             !list.is_empty()
         });
-        if t.by_card.is_empty() {
-            t.oldest = None;
+        while t.arrivals.front().is_some_and(|(s, _)| *s <= seq) {
+            t.arrivals.pop_front();
         }
     }
 
@@ -80,7 +81,7 @@ impl LiveTail {
 
     /// How long the oldest held receipt has waited for a rebuild.
     pub fn oldest_age(&self) -> Option<Duration> {
-        self.inner.read().ok().and_then(|t| t.oldest.map(|o| o.elapsed()))
+        self.inner.read().ok().and_then(|t| t.arrivals.front().map(|(_, at)| at.elapsed()))
     }
 
     /// Card `card`'s history (projection `base` plus its live receipts) as a small dataset, or
@@ -243,12 +244,15 @@ mod tests {
         let r1 = d.receipts_of(c)[0] as usize;
         assert_eq!((d.receipts.net[r1], d.lines.promotion[d.receipts.lines(r1).start]), (1_000, 1));
         // A receipt both live and in the projection counts once.
+        std::thread::sleep(Duration::from_millis(5));
         tail.push(entry("R1", "2026-11-01T09:30:00", "A", 1_000));
         let d = tail.card_dataset(Some(&base), "A").unwrap();
         assert_eq!(d.receipts.len(), 2);
-        // After a rebuild that includes them, the entries go.
+        // After a rebuild that includes them, the entries go; the age is the oldest remaining's.
+        let age_before = tail.oldest_age().unwrap();
         tail.prune(seq + 1);
         assert_eq!(tail.len(), 1, "R1 (pushed after the rebuild started) stays");
+        assert!(tail.oldest_age().unwrap() < age_before, "the age restarts from the oldest kept receipt");
         tail.prune(tail.seq());
         assert!(tail.is_empty() && tail.oldest_age().is_none());
         // Before the first build, the live receipts alone.

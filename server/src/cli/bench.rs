@@ -59,6 +59,9 @@ pub enum BenchAction {
         /// Simulated tills (concurrent clients), each with its own store key.
         #[arg(long, default_value_t = 16)]
         tills: u32,
+        /// Run the server's background rebuilds during the load, as in production.
+        #[arg(long)]
+        watch: bool,
     },
     /// Customer-value model fit and prediction time.
     Clv {
@@ -157,7 +160,7 @@ pub async fn generate_and_import(demo: DemoSet, dir: &std::path::Path, url: &Dat
 pub async fn run(action: BenchAction) -> anyhow::Result<()> {
     match action {
         BenchAction::Personal { source, clients, seconds } => super::bench_personal::run(&source, clients.max(1), seconds.max(1)).await,
-        BenchAction::Api { source, rate, seconds, tills } => super::bench_api::run(&source, rate, seconds.max(1), tills.max(1)).await,
+        BenchAction::Api { source, rate, seconds, tills, watch } => super::bench_api::run(&source, rate, seconds.max(1), tills.max(1), watch).await,
         BenchAction::Clv { source } => super::bench_analytics::run_clv(&source).await,
         BenchAction::Analytics { source, rounds } => super::bench_analytics::run(&source, rounds.max(1)).await,
         BenchAction::Import { demo } => {

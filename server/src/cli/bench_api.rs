@@ -3,7 +3,8 @@
 //! 60 s, 16 tills with their own store keys, each sending on a fixed schedule over keep-alive
 //! HTTP/1.1). Prints throughput and latency percentiles, then checks the store: every
 //! acknowledged receipt stored exactly once, with its lines, and the points ledger matching.
-//! With `--sqlite FILE` the file is copied first (the benchmark writes).
+//! With `--sqlite FILE` the file is copied first (the benchmark writes). With `--watch` the
+//! server's background rebuilds run too, as in production.
 
 use std::time::{Duration, Instant};
 
@@ -14,7 +15,7 @@ use crate::store::{self, Table};
 use crate::warmup::Caches;
 
 /// Runs the benchmark.
-pub async fn run(source: &super::bench::BenchStore, rate: u32, seconds: u64, tills: u32) -> anyhow::Result<()> {
+pub async fn run(source: &super::bench::BenchStore, rate: u32, seconds: u64, tills: u32, watch: bool) -> anyhow::Result<()> {
     let (path, cleanup) = match &source.sqlite {
         Some(file) => {
             let dir = super::bench::tempfile_dir()?;
@@ -44,6 +45,12 @@ pub async fn run(source: &super::bench::BenchStore, rate: u32, seconds: u64, til
     let addr = listener.local_addr()?;
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    // As in production: the projection is rebuilt in the background once live receipts have
+    // waited a minute (so runs longer than that include rebuilds under load).
+    let watcher = watch.then(|| {
+        let (caches, store) = (caches.clone(), store.clone());
+        tokio::spawn(async move { caches.watch(store).await })
+    });
 
     let day = app::validate::SimpleDate::today_utc().iso();
     let interval = Duration::from_secs_f64(f64::from(tills) / f64::from(rate.max(1)));
@@ -99,6 +106,9 @@ pub async fn run(source: &super::bench::BenchStore, rate: u32, seconds: u64, til
     }
     let elapsed = started.elapsed().as_secs_f64();
     server.abort();
+    if let Some(w) = watcher {
+        w.abort();
+    }
     latencies.sort();
     let pct = |p: f64| latencies.get(((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len().max(1)) - 1).copied().unwrap_or_default().as_secs_f64() * 1e3;
     println!(
