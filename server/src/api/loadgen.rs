@@ -55,7 +55,7 @@ pub fn receipt(store: &str, till: u32, n: u64, day: &str, cards: &[String], prom
         }
         lines.push(line);
     }
-    let card = (!cards.is_empty() && n % 3 != 0).then(|| cards[next(cards.len() as u64) as usize].clone());
+    let card = (!cards.is_empty() && !n.is_multiple_of(3)).then(|| cards[next(cards.len() as u64) as usize].clone());
     let minute = n % (14 * 60);
     let body = json!({
         "store_id": store,
