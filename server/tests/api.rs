@@ -89,7 +89,7 @@ async fn the_till_api(store: std::sync::Arc<dyn Store>) {
     let (s01_record, s01) = keys::create(store.as_ref(), "S01", Some("cassa 7"), "test").await.unwrap();
     let (_, s02) = keys::create(store.as_ref(), "S02", None, "test").await.unwrap();
     assert_eq!(store.get_one::<imagross::store::model::StoreKey>(&s01_record.id).await.unwrap().unwrap().key_hash, keys::hash_key(&s01), "only the hash is stored");
-    assert!(keys::create(store.as_ref(), "S 01", None, "test").await.unwrap_err().contains("store `S 01`"));
+    assert!(keys::create(store.as_ref(), "S 01", None, "test").await.unwrap_err().to_string().contains("store `S 01`"));
 
     let today = app::validate::SimpleDate::today_utc().iso();
     let r = receipt(&today);

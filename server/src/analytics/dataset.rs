@@ -280,7 +280,7 @@ pub fn parse_day(raw: &str) -> Option<i32> {
 }
 
 /// Minutes since midnight of `…THH:MM`.
-fn parse_minute(raw: &str) -> u16 {
+pub fn parse_minute(raw: &str) -> u16 {
     let h: u16 = raw.get(11..13).and_then(|h| h.parse().ok()).unwrap_or(0);
     let m: u16 = raw.get(14..16).and_then(|m| m.parse().ok()).unwrap_or(0);
     (h.min(23)) * 60 + m.min(59)
@@ -289,6 +289,16 @@ fn parse_minute(raw: &str) -> u16 {
 /// `YYYY-MM-DD` of a day number.
 pub fn day_iso(day: i32) -> String {
     SimpleDate::from_days_since_epoch(i64::from(day)).iso()
+}
+
+/// `YYYY-MM-DD HH:MM` of a day number and minutes since midnight (as receipts are shown).
+pub fn time_label(day: i32, minute: u16) -> String {
+    format!("{} {:02}:{:02}", day_iso(day), minute / 60, minute % 60)
+}
+
+/// `YYYY-MM-DDTHH:MM:00` of a day number and minutes since midnight (as records store it).
+pub fn iso_minute(day: i32, minute: u16) -> String {
+    format!("{}T{:02}:{:02}:00", day_iso(day), minute / 60, minute % 60)
 }
 
 /// Month index (year × 12 + month − 1) of a day number.

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::store::model::{Department, Product, Promotion, Receipt, SalesLine, Shop};
 
-use super::dataset::{day_iso, Dataset, DatasetBuilder, NO_DEPARTMENT};
+use super::dataset::{iso_minute, Dataset, DatasetBuilder, Dict, NO_DEPARTMENT};
 
 /// One live receipt with the catalog records it names.
 #[derive(Clone, Debug)]
@@ -99,19 +99,24 @@ impl LiveTail {
                 }
             }
         }
+        // Names: the projection's when it knows the record, else the till's.
+        let known = |pick: fn(&Dataset) -> (&Dict, &[Box<str>]), id: &str, sent: &str| {
+            base.and_then(|b| {
+                let (dict, names) = pick(b);
+                dict.get(id).map(|i| names[i as usize].to_string())
+            })
+            .unwrap_or_else(|| sent.to_string())
+        };
         for (_, e) in live {
-            b.add_shop(&named(base, &e.shop));
+            b.add_shop(&Shop { name: known(|b| (&b.shops, &b.shop_names), &e.shop.id, &e.shop.name), ..e.shop.clone() });
             for d in &e.departments {
-                let name = base.and_then(|b| b.departments.get(&d.id).map(|i| b.department_names[i as usize].to_string()));
-                b.add_department(&Department { id: d.id.clone(), name: name.unwrap_or_else(|| d.name.clone()) });
+                b.add_department(&Department { id: d.id.clone(), name: known(|b| (&b.departments, &b.department_names), &d.id, &d.name) });
             }
             for p in &e.promotions {
-                let name = base.and_then(|b| b.promotions.get(&p.id).map(|i| b.promotion_names[i as usize].to_string()));
-                b.add_promotion(&Promotion { description: name.unwrap_or_else(|| p.description.clone()), ..p.clone() });
+                b.add_promotion(&Promotion { description: known(|b| (&b.promotions, &b.promotion_names), &p.id, &p.description), ..p.clone() });
             }
             for p in &e.products {
-                let name = base.and_then(|b| b.products.get(&p.id).map(|i| b.product_names[i as usize].to_string()));
-                b.add_product(&Product { description: name.unwrap_or_else(|| p.description.clone()), ..p.clone() });
+                b.add_product(&Product { description: known(|b| (&b.products, &b.product_names), &p.id, &p.description), ..p.clone() });
             }
             b.add_receipt(&e.receipt);
             for l in &e.lines {
@@ -120,12 +125,6 @@ impl LiveTail {
         }
         Some(b.finish())
     }
-}
-
-/// A live receipt's shop under the projection's name for it, when it has one.
-fn named(base: Option<&Dataset>, shop: &Shop) -> Shop {
-    let name = base.and_then(|b| b.shops.get(&shop.id).map(|i| b.shop_names[i as usize].to_string()));
-    Shop { name: name.unwrap_or_else(|| shop.name.clone()), ..shop.clone() }
 }
 
 /// Re-adds receipt `i` of `base` (with its names) to a builder.
@@ -138,7 +137,7 @@ fn add_from_base(b: &mut DatasetBuilder, base: &Dataset, i: usize, card: &str) {
     b.add_receipt(&Receipt {
         id: id.clone(),
         shop_id,
-        issued_at: format!("{}T{:02}:{:02}:00", day_iso(r.day[i]), r.minute[i] / 60, r.minute[i] % 60),
+        issued_at: iso_minute(r.day[i], r.minute[i]),
         till: "-".into(),
         number: id.clone(),
         card_number: Some(card.to_string()),

@@ -175,7 +175,7 @@ pub fn receipt_view(data: &crate::analytics::dataset::Dataset, i: usize) -> Rece
     let l = &data.lines;
     ReceiptView {
         id: r.id[i].to_string(),
-        issued_at: format!("{} {:02}:{:02}", day_iso(r.day[i]), r.minute[i] / 60, r.minute[i] % 60),
+        issued_at: super::dataset::time_label(r.day[i], r.minute[i]),
         store: data.shop_names[r.shop[i] as usize].to_string(),
         net_cents: r.net[i],
         discount_cents: r.discount[i],

@@ -36,21 +36,20 @@ impl app::ports::StoreKeys for StoreKeyService {
     }
 
     async fn create(&self, acting: &SessionUser, store_id: &str, label: &str) -> Result<CreatedStoreKey, AppError> {
-        if !keys::valid_store(store_id.trim()) {
-            return Err(AppError::invalid("store_id", "expected a store code of 1 to 40 letters, digits, _ or ."));
-        }
-        if label.trim().chars().count() > 80 {
-            return Err(AppError::invalid("label", "expected at most 80 characters"));
-        }
-        let (record, key) = keys::create(self.store.as_ref(), store_id, Some(label), &format!("admin:{}", acting.id)).await.map_err(internal)?;
+        let (record, key) = keys::create(self.store.as_ref(), store_id, Some(label), &format!("admin:{}", acting.id)).await.map_err(app_error)?;
         Ok(CreatedStoreKey { row: row(record), key })
     }
 
     async fn revoke(&self, id: &str) -> Result<StoreKeyRow, AppError> {
-        let exists = keys::list(self.store.as_ref(), None).await.map_err(internal)?.iter().any(|k| k.id == id);
-        if !exists {
-            return Err(AppError::NotFound);
-        }
-        keys::revoke(self.store.as_ref(), id, None).await.map(row).map_err(internal)
+        keys::revoke(self.store.as_ref(), id, None).await.map(row).map_err(app_error)
+    }
+}
+
+/// The admin area's error for a key error (the form names the store field `store_id`).
+fn app_error(e: keys::KeyError) -> AppError {
+    match e {
+        keys::KeyError::Invalid { field, rule, .. } => AppError::invalid(if field == "store" { "store_id" } else { field }, rule),
+        keys::KeyError::NotFound { .. } | keys::KeyError::Ambiguous(_) => AppError::NotFound,
+        keys::KeyError::Store(e) => internal(e),
     }
 }

@@ -8,7 +8,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::store::model::StoreKey;
-use crate::store::{Store, StoreExt, StoreResult};
+use crate::store::{Store, StoreError, StoreExt, StoreResult};
 
 /// Every key starts with this.
 pub const KEY_PREFIX: &str = "igk_";
@@ -27,20 +27,37 @@ pub fn new_key() -> String {
     format!("{KEY_PREFIX}{}", hex::encode(bytes))
 }
 
+/// What a store code must be, for keys and for the receipts they send.
+pub const STORE_RULE: &str = "expected a store code of 1 to 40 letters, digits, `_` or `.`";
+
 /// A store code as keys accept it: 1 to 40 characters, letters, digits, `_` and `.`.
 pub fn valid_store(store: &str) -> bool {
     !store.is_empty() && store.len() <= 40 && store.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
 }
 
+/// Why a key could not be created or revoked.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// `field` (`store` or `label`) with `value` breaks `rule`.
+    #[error("{field} `{value}`: {rule}")]
+    Invalid { field: &'static str, value: String, rule: &'static str },
+    #[error("no key `{wanted}`{}", .shop.as_deref().map(|s| format!(" for store {s}")).unwrap_or_default())]
+    NotFound { wanted: String, shop: Option<String> },
+    #[error("`{0}` names several keys: use the key id")]
+    Ambiguous(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 /// Creates a key for `store`: the record (hash only) and the key itself, to show once.
-pub async fn create(store: &dyn Store, shop: &str, label: Option<&str>, created_by: &str) -> Result<(StoreKey, String), String> {
+pub async fn create(store: &dyn Store, shop: &str, label: Option<&str>, created_by: &str) -> Result<(StoreKey, String), KeyError> {
     let shop = shop.trim();
     if !valid_store(shop) {
-        return Err(format!("store `{shop}`: expected a store code of 1 to 40 letters, digits, `_` or `.`"));
+        return Err(KeyError::Invalid { field: "store", value: shop.to_string(), rule: STORE_RULE });
     }
     let label = label.map(str::trim).filter(|l| !l.is_empty());
-    if label.is_some_and(|l| l.chars().count() > 80) {
-        return Err("label: expected at most 80 characters".into());
+    if let Some(l) = label.filter(|l| l.chars().count() > 80) {
+        return Err(KeyError::Invalid { field: "label", value: l.to_string(), rule: "expected at most 80 characters" });
     }
     let key = new_key();
     let record = StoreKey {
@@ -53,7 +70,7 @@ pub async fn create(store: &dyn Store, shop: &str, label: Option<&str>, created_
         created_by: created_by.to_string(),
         revoked_at: None,
     };
-    store.insert_one(&record).await.map_err(|e| e.to_string())?;
+    store.insert_one(&record).await?;
     Ok((record, key))
 }
 
@@ -71,22 +88,28 @@ pub async fn list(store: &dyn Store, shop: Option<&str>) -> StoreResult<Vec<Stor
     Ok(keys)
 }
 
-/// Revokes the key with this id or prefix (of `shop`, when given). Returns the revoked key;
-/// revoking twice keeps the first date.
-pub async fn revoke(store: &dyn Store, id_or_prefix: &str, shop: Option<&str>) -> Result<StoreKey, String> {
+/// Revokes the key with this id (one read) or prefix (of `shop`, when given). Returns the
+/// revoked key; revoking twice keeps the first date.
+pub async fn revoke(store: &dyn Store, id_or_prefix: &str, shop: Option<&str>) -> Result<StoreKey, KeyError> {
     let wanted = id_or_prefix.trim();
-    let keys = list(store, shop).await.map_err(|e| e.to_string())?;
-    let matching: Vec<&StoreKey> = keys.iter().filter(|k| k.id == wanted || k.prefix == wanted).collect();
-    let key = match matching.as_slice() {
-        [k] => (*k).clone(),
-        [] => return Err(format!("no key `{wanted}`{}", shop.map(|s| format!(" for store {s}")).unwrap_or_default())),
-        _ => return Err(format!("`{wanted}` names several keys: use the key id")),
+    let by_id = store.get_one::<StoreKey>(wanted).await?.filter(|k| shop.is_none_or(|s| k.shop_id == s));
+    let key = match by_id {
+        Some(k) => k,
+        None => {
+            let keys = list(store, shop).await?;
+            let mut matching = keys.into_iter().filter(|k| k.prefix == wanted);
+            match (matching.next(), matching.next()) {
+                (Some(k), None) => k,
+                (None, _) => return Err(KeyError::NotFound { wanted: wanted.to_string(), shop: shop.map(str::to_string) }),
+                (Some(_), Some(_)) => return Err(KeyError::Ambiguous(wanted.to_string())),
+            }
+        }
     };
     if key.revoked_at.is_some() {
         return Ok(key);
     }
     let revoked = StoreKey { revoked_at: Some(crate::accounts::now_rfc3339()), ..key };
-    store.replace_one(&revoked).await.map_err(|e| e.to_string())?;
+    store.replace_one(&revoked).await?;
     Ok(revoked)
 }
 

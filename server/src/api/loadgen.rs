@@ -229,7 +229,7 @@ mod tests {
             assert_eq!(receipt("S01", 3, n, "2026-11-28", &cards, 2).0, body);
             let parsed: crate::api::wire::ReceiptIn = serde_json::from_value(body).unwrap();
             let p = parsed.parse(today).unwrap();
-            assert_eq!((p.receipt.id.as_str(), p.receipt.net_cents, p.lines.len()), (e.id.as_str(), e.net_cents, e.lines));
+            assert_eq!((p.records.receipt.id.as_str(), p.records.receipt.net_cents, p.records.lines.len()), (e.id.as_str(), e.net_cents, e.lines));
             assert_eq!(e.points, if e.card.is_some() { e.net_cents / 100 + 2 * p.promotion_lines } else { 0 });
         }
     }

@@ -7,8 +7,7 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::analytics::dataset::parse_day;
-use crate::analytics::live::LiveEntry;
+use crate::analytics::dataset::{parse_day, parse_minute};
 use crate::personal::ledger::{challenge_entries, earn_entry};
 use crate::store::live::{catalog_doc, LiveOutcome, LiveReceipt, STORED};
 use crate::store::model::{ApiReceipt, PointsEntry, Receipt, SalesLine, StoreKey};
@@ -48,36 +47,37 @@ impl ReceiptsApi {
     pub async fn submit(&self, key: &StoreKey, body: &ReceiptIn) -> Result<Submitted, Problem> {
         let today = app::validate::SimpleDate::today_utc();
         let parsed = body.parse(today).map_err(|errors| Problem::invalid(StatusCode::UNPROCESSABLE_ENTITY, errors))?;
-        if parsed.receipt.shop_id != key.shop_id {
+        if parsed.records.receipt.shop_id != key.shop_id {
             return Err(Problem::new(
                 StatusCode::FORBIDDEN,
                 "wrong-store",
                 "The key belongs to another store",
-                format!("store_id: this key sends receipts of store {} only, not {}", key.shop_id, parsed.receipt.shop_id),
+                format!("store_id: this key sends receipts of store {} only, not {}", key.shop_id, parsed.records.receipt.shop_id),
             ));
         }
         let earned = self.earned(&parsed);
         let claim = ApiReceipt {
-            id: parsed.receipt.id.clone(),
+            id: parsed.records.receipt.id.clone(),
             shop_id: key.shop_id.clone(),
             key_id: key.id.clone(),
             content_hash: parsed.content_hash.clone(),
             status: STORED.into(),
-            card_number: parsed.receipt.card_number.clone(),
+            card_number: parsed.records.receipt.card_number.clone(),
             points: earned.as_ref().map_or(0, |e| e.points),
             received_at: crate::accounts::now_rfc3339(),
         };
-        let mut catalog = vec![catalog_doc(&parsed.shop).map_err(Problem::internal)?];
-        for d in &parsed.departments {
+        let records = &parsed.records;
+        let mut catalog = vec![catalog_doc(&records.shop).map_err(Problem::internal)?];
+        for d in &records.departments {
             catalog.push(catalog_doc(d).map_err(Problem::internal)?);
         }
-        for p in &parsed.promotions {
+        for p in &records.promotions {
             catalog.push(catalog_doc(p).map_err(Problem::internal)?);
         }
-        for p in &parsed.products {
+        for p in &records.products {
             catalog.push(catalog_doc(p).map_err(Problem::internal)?);
         }
-        let write = LiveReceipt { claim: claim.clone(), receipt: parsed.receipt.clone(), lines: parsed.lines.clone(), catalog, points: earned.into_iter().collect() };
+        let write = LiveReceipt { claim: claim.clone(), receipt: records.receipt.clone(), lines: records.lines.clone(), catalog, points: earned.into_iter().collect() };
         match self.store.put_live_receipt(&write).await.map_err(Problem::internal)? {
             LiveOutcome::Replayed(prior) => Ok(Submitted { replayed: true, ack: ack(&prior) }),
             LiveOutcome::Conflict => Err(Problem::new(
@@ -95,31 +95,23 @@ impl ReceiptsApi {
 
     /// The `earn:` entry of a receipt with an active card.
     fn earned(&self, parsed: &Parsed) -> Option<PointsEntry> {
-        let card = parsed.receipt.card_number.as_deref()?;
+        let card = parsed.records.receipt.card_number.as_deref()?;
         let snap = self.caches.analytics.snapshot();
         if let Some(snap) = &snap {
             if snap.data.cards.number.get(card).is_some_and(|c| snap.data.cards.anonymised[c as usize]) {
                 return None;
             }
         }
-        let r = &parsed.receipt;
-        let day = parse_day(&r.issued_at)?;
-        let minute = r.issued_at.get(11..13).and_then(|h| h.parse::<u16>().ok())? * 60 + r.issued_at.get(14..16).and_then(|m| m.parse::<u16>().ok())?;
+        let r = &parsed.records.receipt;
+        let (day, minute) = (parse_day(&r.issued_at)?, parse_minute(&r.issued_at));
         Some(earn_entry(&r.id, card, r.net_cents, parsed.promotion_lines, day, minute, self.caches.tuning.promo_bonus_points))
     }
 
     /// After a new receipt is stored: the live tail, this month's challenge rewards, the ledger
     /// sync's memory. Failures here are logged: the next projection build completes them.
     async fn after_store(&self, parsed: Parsed, points: &[PointsEntry]) {
-        let Some(card) = parsed.receipt.card_number.clone() else { return };
-        self.caches.live.push(LiveEntry {
-            receipt: parsed.receipt,
-            lines: parsed.lines,
-            shop: parsed.shop,
-            products: parsed.products,
-            departments: parsed.departments,
-            promotions: parsed.promotions,
-        });
+        let Some(card) = parsed.records.receipt.card_number.clone() else { return };
+        self.caches.live.push(parsed.records);
         let snap = self.caches.analytics.snapshot();
         let month = crate::personal::rewards::month_of(app::validate::SimpleDate::today_utc().days_since_epoch() as i32);
         let mut entries = points.to_vec();

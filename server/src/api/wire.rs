@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use app::validate::ean13;
 
+use crate::analytics::live::LiveEntry;
 use crate::store::model::{Department, Product, Promotion, Receipt, SalesLine, Shop};
 
 /// Most lines one receipt may have.
@@ -144,15 +145,11 @@ impl FieldError {
     }
 }
 
-/// The records a valid submission becomes.
-#[derive(Clone, Debug, PartialEq)]
+/// What a valid submission becomes.
+#[derive(Clone, Debug)]
 pub struct Parsed {
-    pub receipt: Receipt,
-    pub lines: Vec<SalesLine>,
-    pub shop: Shop,
-    pub products: Vec<Product>,
-    pub departments: Vec<Department>,
-    pub promotions: Vec<Promotion>,
+    /// The receipt, its lines and the catalog records it names.
+    pub records: LiveEntry,
     /// SHA-256 of the canonical submission: what idempotency compares.
     pub content_hash: String,
     /// Lines on promotion (for the bonus points).
@@ -161,8 +158,8 @@ pub struct Parsed {
 
 fn code(field: &str, raw: &str, errors: &mut Vec<FieldError>) -> String {
     let v = raw.trim();
-    if v.is_empty() || v.chars().count() > 40 || v.chars().any(|c| c.is_control() || c == '-' && field == "store_id") {
-        errors.push(FieldError::new(field, "expected a code of 1 to 40 characters (no control characters; no '-' in a store code)"));
+    if v.is_empty() || v.chars().count() > 40 || v.chars().any(char::is_control) {
+        errors.push(FieldError::new(field, "expected a code of 1 to 40 characters without control characters"));
     }
     v.to_string()
 }
@@ -204,7 +201,11 @@ impl ReceiptIn {
     /// the date (a receipt from more than a day ahead is refused).
     pub fn parse(&self, today: app::validate::SimpleDate) -> Result<Parsed, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let store = code("store_id", &self.store_id, &mut errors);
+        // Store codes follow the keys' rule: a key names the only store it may send for.
+        let store = self.store_id.trim().to_string();
+        if !super::keys::valid_store(&store) {
+            errors.push(FieldError::new("store_id", super::keys::STORE_RULE));
+        }
         let till = code("till", &self.till, &mut errors);
         let number = code("number", &self.number, &mut errors);
         let issued = crate::import::values::datetime(&self.issued_at).ok().filter(|_| {
@@ -299,7 +300,8 @@ impl ReceiptIn {
             discount_cents: discount,
             net_cents: net,
         };
-        Ok(Parsed { receipt, lines, shop: Shop { id: store.clone(), name: store, city: None, province: None }, products, departments, promotions, content_hash, promotion_lines })
+        let shop = Shop { id: store.clone(), name: store, city: None, province: None };
+        Ok(Parsed { records: LiveEntry { receipt, lines, shop, products, departments, promotions }, content_hash, promotion_lines })
     }
 }
 
@@ -345,13 +347,13 @@ mod tests {
     #[test]
     fn a_valid_receipt_becomes_the_import_records() {
         let p = sample().parse(today()).unwrap();
-        assert_eq!(p.receipt.id, "S01-20261128-2-1001", "the import's receipt key");
-        assert_eq!((p.receipt.issued_at.as_str(), p.receipt.card_number.as_deref()), ("2026-11-28T18:30:00", Some("2000000000015")));
-        assert_eq!((p.receipt.gross_cents, p.receipt.discount_cents, p.receipt.net_cents), (2_340, 0, 2_340));
-        assert_eq!(p.lines[1].id, "S01-20261128-2-1001#2");
-        assert_eq!((p.lines[1].gross_cents, p.lines[1].discount_cents, p.lines[1].net_cents), (1_490, 150, 1_340));
+        assert_eq!(p.records.receipt.id, "S01-20261128-2-1001", "the import's receipt key");
+        assert_eq!((p.records.receipt.issued_at.as_str(), p.records.receipt.card_number.as_deref()), ("2026-11-28T18:30:00", Some("2000000000015")));
+        assert_eq!((p.records.receipt.gross_cents, p.records.receipt.discount_cents, p.records.receipt.net_cents), (2_340, 0, 2_340));
+        assert_eq!(p.records.lines[1].id, "S01-20261128-2-1001#2");
+        assert_eq!((p.records.lines[1].gross_cents, p.records.lines[1].discount_cents, p.records.lines[1].net_cents), (1_490, 150, 1_340));
         assert_eq!(p.promotion_lines, 1);
-        assert_eq!(p.departments[0], Department { id: "01".into(), name: "Ortofrutta".into() });
+        assert_eq!(p.records.departments[0], Department { id: "01".into(), name: "Ortofrutta".into() });
         assert_eq!(p.content_hash.len(), 64);
         assert_eq!(sample().parse(today()).unwrap().content_hash, p.content_hash, "same content, same hash");
         let mut other = sample();

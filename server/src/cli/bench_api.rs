@@ -37,7 +37,7 @@ pub async fn run(source: &super::bench::BenchStore, rate: u32, seconds: u64, til
     let state = ServerState::new(options, store.clone(), caches.clone(), &security).map_err(anyhow::Error::msg)?;
     let mut keys = Vec::new();
     for t in 0..tills {
-        let (_, key) = crate::api::keys::create(store.as_ref(), &format!("LIVE{t:02}"), Some("bench"), "bench").await.map_err(anyhow::Error::msg)?;
+        let (_, key) = crate::api::keys::create(store.as_ref(), &format!("LIVE{t:02}"), Some("bench"), "bench").await?;
         keys.push(key);
     }
     let claims_before = store.count(Table::ApiReceipts).await?;

@@ -38,7 +38,7 @@ pub async fn run(config: &Config, action: StoreKeyAction) -> anyhow::Result<()> 
     let store = store::open(&config.database).await?;
     match action {
         StoreKeyAction::Create { store: shop, label } => {
-            let (record, key) = keys::create(store.as_ref(), &shop, label.as_deref(), "cli").await.map_err(anyhow::Error::msg)?;
+            let (record, key) = keys::create(store.as_ref(), &shop, label.as_deref(), "cli").await?;
             eprintln!("created key {} for store {} (prefix {}); it is shown only now:", record.id, record.shop_id, record.prefix);
             println!("{key}");
         }
@@ -49,7 +49,7 @@ pub async fn run(config: &Config, action: StoreKeyAction) -> anyhow::Result<()> 
             }
         }
         StoreKeyAction::Revoke { key, store: shop } => {
-            let k = keys::revoke(store.as_ref(), &key, shop.as_deref()).await.map_err(anyhow::Error::msg)?;
+            let k = keys::revoke(store.as_ref(), &key, shop.as_deref()).await?;
             println!("revoked {} ({}, store {}) at {}", k.id, k.prefix, k.shop_id, k.revoked_at.unwrap_or_default());
         }
     }

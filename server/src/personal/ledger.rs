@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use app::model::levels::base_points;
 
-use crate::analytics::dataset::{day_iso, Dataset, NONE};
+use crate::analytics::dataset::{iso_minute, Dataset, NONE};
 use crate::store::model::PointsEntry;
 use crate::store::{Store, StoreExt, StoreResult};
 
@@ -54,7 +54,7 @@ pub fn earn_entry(receipt_id: &str, card: &str, net_cents: i64, promo_lines: i64
         kind: "earn".into(),
         reason: (promo_lines > 0).then(|| format!("{promo_lines} promotion lines")),
         receipt_id: Some(receipt_id.to_string()),
-        created_at: format!("{}T{:02}:{:02}:00", day_iso(day), minute / 60, minute % 60),
+        created_at: iso_minute(day, minute),
         created_by: None,
     }
 }
@@ -207,6 +207,6 @@ mod tests {
     fn month_days_cover_the_month() {
         let m = crate::personal::rewards::month_of(crate::analytics::dataset::parse_day("2024-02-10").unwrap());
         let (first, last) = month_days(m);
-        assert_eq!((day_iso(first), day_iso(last)), ("2024-02-01".to_string(), "2024-02-29".to_string()));
+        assert_eq!((crate::analytics::dataset::day_iso(first), crate::analytics::dataset::day_iso(last)), ("2024-02-01".to_string(), "2024-02-29".to_string()));
     }
 }

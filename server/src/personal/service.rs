@@ -15,7 +15,7 @@ use app::validate::SimpleDate;
 use async_trait::async_trait;
 
 use super::rewards::{self, month_of};
-use crate::analytics::dataset::{day_iso, Dataset};
+use crate::analytics::dataset::{time_label, Dataset};
 use crate::analytics::history;
 use crate::analytics::Engine;
 use crate::cards::CardService;
@@ -53,7 +53,7 @@ fn summary(data: &Dataset, i: usize) -> ReceiptSummary {
     let r = &data.receipts;
     ReceiptSummary {
         id: r.id[i].to_string(),
-        issued_at: format!("{} {:02}:{:02}", day_iso(r.day[i]), r.minute[i] / 60, r.minute[i] % 60),
+        issued_at: time_label(r.day[i], r.minute[i]),
         store: data.shop_names[r.shop[i] as usize].to_string(),
         net_cents: r.net[i],
         discount_cents: r.discount[i],
