@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::validate::Problem;
+
 /// An application error as the browser sees it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum AppError {
@@ -18,9 +20,10 @@ pub enum AppError {
     /// The thing asked for does not exist (or is not the caller's).
     #[error("not found")]
     NotFound,
-    /// A uniqueness rule was broken (e.g. email already registered).
-    #[error("conflict: {0}")]
-    Conflict(String),
+    /// A uniqueness rule was broken on `field` (e.g. email already registered); `message` is the
+    /// problem code the forms translate (`taken`).
+    #[error("{field}: {message}")]
+    Conflict { field: String, message: String },
     /// Too many attempts; retry after the given seconds.
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
@@ -36,12 +39,11 @@ impl AppError {
     /// The HTTP status code for this error.
     pub fn status(&self) -> u16 {
         match self {
-            AppError::Invalid { message, .. } if message == "taken" => 409,
             AppError::Invalid { .. } => 400,
             AppError::Unauthorized => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
-            AppError::Conflict(_) => 409,
+            AppError::Conflict { .. } => 409,
             AppError::RateLimited { .. } => 429,
             AppError::Unavailable => 503,
             AppError::Internal { .. } => 500,
@@ -51,6 +53,19 @@ impl AppError {
     /// Builds a validation error for `field`.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         AppError::Invalid { field: field.into(), message: message.into() }
+    }
+
+    /// A validation error for `field` with a known problem; [`Problem::Taken`] is a conflict.
+    pub fn problem_at(field: impl Into<String>, problem: Problem) -> Self {
+        match problem {
+            Problem::Taken => AppError::Conflict { field: field.into(), message: problem.code().into() },
+            _ => AppError::invalid(field, problem.code()),
+        }
+    }
+
+    /// A request parameter whose value is not one of those allowed.
+    pub fn bad_value(param: impl Into<String>, value: impl std::fmt::Display) -> Self {
+        AppError::invalid(param, format!("value `{value}` is not valid"))
     }
 }
 
@@ -69,10 +84,10 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
 
 impl AppError {
     /// The validation problem, when this is a validation error with a known code.
-    pub fn problem(&self) -> Option<(&str, crate::validate::Problem)> {
+    pub fn problem(&self) -> Option<(&str, Problem)> {
         match self {
-            AppError::Invalid { field, message } => {
-                crate::validate::Problem::from_code(message).map(|p| (field.as_str(), p))
+            AppError::Invalid { field, message } | AppError::Conflict { field, message } => {
+                Problem::from_code(message).map(|p| (field.as_str(), p))
             }
             _ => None,
         }
@@ -86,6 +101,10 @@ mod tests {
     #[test]
     fn statuses() {
         assert_eq!(AppError::invalid("email", "bad").status(), 400);
+        assert_eq!(AppError::problem_at("email", Problem::Taken).status(), 409);
+        assert_eq!(AppError::problem_at("email", Problem::Taken).problem(), Some(("email", Problem::Taken)));
+        assert_eq!(AppError::problem_at("email", Problem::Required).status(), 400);
+        assert_eq!(AppError::bad_value("range", "x").to_string(), "range: value `x` is not valid");
         assert_eq!(AppError::Unauthorized.status(), 401);
         assert_eq!(AppError::Forbidden.status(), 403);
         assert_eq!(AppError::RateLimited { retry_after_secs: 3 }.status(), 429);

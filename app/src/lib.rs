@@ -2,17 +2,17 @@
 //! the translation layer, wire models and validation. Server-only code sits behind the `ssr`
 //! feature so the wasm build never carries it.
 
-pub mod api;
 pub mod components;
 pub mod error;
 pub mod format;
 pub mod i18n;
 pub mod model;
 pub mod pages;
-pub mod session;
-pub mod validate;
 #[cfg(feature = "ssr")]
 pub mod ports;
+pub mod server_fns;
+pub mod session;
+pub mod validate;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Html, Link, Meta, MetaTags, Stylesheet, Title};
@@ -23,7 +23,20 @@ use leptos_router::{
 
 use crate::components::nav::NavBar;
 use crate::i18n::{provide_i18n, use_i18n, Key};
-use crate::pages::{admin_users::AdminUsersPage, customers::{CustomerPage360, CustomersPage}, dashboard::DashboardPage, card::CardPage, claim::ClaimPage, import::ImportPage, home::HomePage, login::LoginPage, me::{MePage, MyReceiptPage, MyReceiptsPage, ProfilePage}, not_found::NotFound, signup::SignupPage, store_keys::StoreKeysPage};
+use crate::pages::{
+    admin_users::AdminUsersPage,
+    card::CardPage,
+    claim::ClaimPage,
+    customers::{CustomerPage360, CustomersPage},
+    dashboard::DashboardPage,
+    home::HomePage,
+    import::ImportPage,
+    login::LoginPage,
+    me::{MePage, MyReceiptPage, MyReceiptsPage, ProfilePage},
+    not_found::NotFound,
+    shop_keys::ShopKeysPage,
+    signup::SignupPage,
+};
 use crate::session::provide_session;
 
 /// The HTML document around the app: echarts is loaded with a plain `<script>` before the
@@ -82,7 +95,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/customers/:card") ssr=SsrMode::Async view=CustomerPage360/>
                     <Route path=path!("/admin/import") ssr=SsrMode::Async view=ImportPage/>
                     <Route path=path!("/admin/users") ssr=SsrMode::Async view=AdminUsersPage/>
-                    <Route path=path!("/admin/store-keys") ssr=SsrMode::Async view=StoreKeysPage/>
+                    <Route path=path!("/admin/store-keys") ssr=SsrMode::Async view=ShopKeysPage/>
                 </Routes>
             </main>
             <footer class="site-footer">
@@ -96,7 +109,9 @@ pub fn App() -> impl IntoView {
 /// while the component renders: leptos_meta reads head values after the body, when (with
 /// sandboxed arenas) no reactive arena is active, and a signal read there panics and hangs the
 /// response.
-fn head_text(read: impl Fn() -> &'static str + Send + Sync + 'static) -> impl Fn() -> &'static str + Send + Sync + 'static {
+fn head_text(
+    read: impl Fn() -> &'static str + Send + Sync + 'static,
+) -> impl Fn() -> &'static str + Send + Sync + 'static {
     #[cfg(feature = "ssr")]
     {
         let value = read();

@@ -1,5 +1,6 @@
 //! The server's side of the server functions: traits the `imagross` binary implements and the
-//! one [`AppState`] that holds them, provided as Leptos context to every server function.
+//! one [`AppState`] that holds them, provided as Leptos context to every server function
+//! (reached through the server functions' guard).
 
 use std::sync::Arc;
 
@@ -66,9 +67,20 @@ pub trait AdminUsers: Send + Sync {
     /// Every admin and super admin.
     async fn list(&self) -> Result<Vec<crate::model::admin::AdminRow>, AppError>;
     /// Creates an admin (role `admin`).
-    async fn create(&self, email: &str, first_name: &str, last_name: &str, password: &str) -> Result<crate::model::admin::AdminRow, AppError>;
+    async fn create(
+        &self,
+        email: &str,
+        first_name: &str,
+        last_name: &str,
+        password: &str,
+    ) -> Result<crate::model::admin::AdminRow, AppError>;
     /// Disables or re-enables an admin; `acting` may not change itself.
-    async fn set_active(&self, acting: &SessionUser, id: &str, active: bool) -> Result<crate::model::admin::AdminRow, AppError>;
+    async fn set_active(
+        &self,
+        acting: &SessionUser,
+        id: &str,
+        active: bool,
+    ) -> Result<crate::model::admin::AdminRow, AppError>;
 }
 
 /// Import jobs started from the admin page, and the recorded batches.
@@ -91,13 +103,26 @@ pub trait Catalog: Send + Sync {
 #[async_trait]
 pub trait Analytics: Send + Sync {
     /// Every dashboard figure for the filters; 503 while the projection is warming up.
-    async fn dashboard(&self, filters: crate::model::analytics::Filters) -> Result<crate::model::analytics::Dashboard, AppError>;
+    async fn dashboard(
+        &self,
+        filters: crate::model::analytics::Filters,
+    ) -> Result<crate::model::analytics::Dashboard, AppError>;
     /// One page of the customer list.
-    async fn customers(&self, query: crate::model::analytics::CustomerQuery) -> Result<crate::model::analytics::CustomerPage, AppError>;
+    async fn customers(
+        &self,
+        query: crate::model::analytics::CustomerQuery,
+    ) -> Result<crate::model::analytics::CustomerPage, AppError>;
     /// Everything about one cardholder.
     async fn customer(&self, card_number: &str) -> Result<crate::model::analytics::Customer360, AppError>;
-    /// A manual points adjustment by an admin, with its reason (kept in the ledger).
-    async fn adjust_points(&self, acting: &SessionUser, card_number: &str, points: i64, reason: &str) -> Result<i64, AppError>;
+}
+
+/// The points ledger.
+#[async_trait]
+pub trait Points: Send + Sync {
+    /// A manual points adjustment by an admin, with its reason (kept in the ledger); returns
+    /// the new balance.
+    async fn adjust(&self, acting: &SessionUser, card_number: &str, points: i64, reason: &str)
+        -> Result<i64, AppError>;
 }
 
 /// The shopper's personal area; always the caller's own data.
@@ -114,20 +139,37 @@ pub trait Personal: Send + Sync {
     /// The caller's contact data and consent.
     async fn profile(&self, user: &SessionUser) -> Result<crate::model::personal::ProfileView, AppError>;
     /// Updates them with the signup's validation.
-    async fn update_profile(&self, user: &SessionUser, email: &str, phone: &str, marketing: bool) -> Result<crate::model::personal::ProfileView, AppError>;
+    async fn update_profile(
+        &self,
+        user: &SessionUser,
+        email: &str,
+        phone: &str,
+        marketing: bool,
+    ) -> Result<crate::model::personal::ProfileView, AppError>;
     /// Changes the password (the current one required).
-    async fn change_password(&self, user: &SessionUser, current: &str, new: &str, confirm: &str) -> Result<(), AppError>;
+    async fn change_password(
+        &self,
+        user: &SessionUser,
+        current: &str,
+        new: &str,
+        confirm: &str,
+    ) -> Result<(), AppError>;
 }
 
 /// The tills' API keys (admin area).
 #[async_trait]
-pub trait StoreKeys: Send + Sync {
+pub trait ShopKeys: Send + Sync {
     /// Every key, newest first.
-    async fn list(&self) -> Result<Vec<crate::model::store_key::StoreKeyRow>, AppError>;
+    async fn list(&self) -> Result<Vec<crate::model::shop_key::ShopKeyRow>, AppError>;
     /// Creates a key for a store; the answer holds the key, shown once.
-    async fn create(&self, acting: &SessionUser, store_id: &str, label: &str) -> Result<crate::model::store_key::CreatedStoreKey, AppError>;
+    async fn create(
+        &self,
+        acting: &SessionUser,
+        store_id: &str,
+        label: &str,
+    ) -> Result<crate::model::shop_key::CreatedShopKey, AppError>;
     /// Revokes a key by id.
-    async fn revoke(&self, id: &str) -> Result<crate::model::store_key::StoreKeyRow, AppError>;
+    async fn revoke(&self, id: &str) -> Result<crate::model::shop_key::ShopKeyRow, AppError>;
 }
 
 /// Everything a server function may reach.
@@ -151,64 +193,8 @@ pub struct AppState {
     pub analytics: Arc<dyn Analytics>,
     /// The shopper's personal area.
     pub personal: Arc<dyn Personal>,
+    /// The points ledger.
+    pub points: Arc<dyn Points>,
     /// The tills' API keys.
-    pub store_keys: Arc<dyn StoreKeys>,
-}
-
-/// The user of the current request, as put there by the server's session middleware.
-pub fn current_user() -> Option<SessionUser> {
-    leptos::prelude::use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<SessionUser>().cloned())
-}
-
-/// The client's address, when the server knows it.
-pub fn client_ip() -> Option<std::net::IpAddr> {
-    leptos::prelude::use_context::<http::request::Parts>().and_then(|p| {
-        p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())
-    })
-}
-
-/// The request's `Cookie` header.
-pub fn cookie_header() -> Option<String> {
-    leptos::prelude::use_context::<http::request::Parts>()
-        .and_then(|p| p.headers.get(http::header::COOKIE).and_then(|v| v.to_str().ok()).map(str::to_string))
-}
-
-/// Adds `Set-Cookie` headers to the response.
-pub fn set_cookies(cookies: &[String]) {
-    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-        for cookie in cookies {
-            if let Ok(v) = http::HeaderValue::from_str(cookie) {
-                response.append_header(http::header::SET_COOKIE, v);
-            }
-        }
-    }
-}
-
-/// The state provided to server functions.
-pub fn app_state() -> Result<AppState, AppError> {
-    leptos::prelude::use_context::<AppState>().ok_or(AppError::Unavailable)
-}
-
-/// Sets the HTTP status of a failed server function from its error, so clients and tests see
-/// 400/401/403/409/429 rather than a generic 500.
-pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let Err(err) = &result {
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(http::StatusCode::from_u16(err.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
-            if let AppError::RateLimited { retry_after_secs } = err {
-                if let Ok(v) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
-                    response.insert_header(http::header::RETRY_AFTER, v);
-                }
-            }
-        }
-    }
-    result
-}
-
-/// True when the request is a plain HTML form post (no JavaScript ran), so the answer must be
-/// a redirect to a page rather than data.
-pub fn is_plain_form_post() -> bool {
-    leptos::prelude::use_context::<http::request::Parts>()
-        .and_then(|p| p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
-        .unwrap_or(false)
+    pub shop_keys: Arc<dyn ShopKeys>,
 }

@@ -2,9 +2,9 @@
 
 use leptos::prelude::*;
 
-use crate::api::auth::me;
 use crate::error::AppError;
 use crate::model::account::SessionUser;
+use crate::server_fns::auth::me;
 
 /// The logged-in user (a resource) and a counter that re-reads it.
 #[derive(Clone, Copy)]

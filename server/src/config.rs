@@ -1,6 +1,8 @@
 //! Typed configuration from environment variables and flags. Every value is checked at
 //! startup; a wrong or missing value stops the process with a message naming the variable.
 //! `.env.example` documents each one.
+//!
+//! Values only: imports nothing of the project, so every layer may read it.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -46,6 +48,11 @@ pub struct Settings {
     pub levels: Option<String>,
 }
 
+/// Default monthly discount rate of the predicted 12-month customer value.
+pub const DEFAULT_MONTHLY_DISCOUNT: f64 = 0.01;
+/// Default bonus points per receipt line on promotion.
+pub const DEFAULT_PROMO_BONUS: i64 = 2;
+
 /// Business settings of the loyalty programme and the models.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Tuning {
@@ -57,8 +64,8 @@ pub struct Tuning {
 impl Default for Tuning {
     fn default() -> Self {
         Tuning {
-            clv_monthly_discount: crate::analytics::clv::DEFAULT_MONTHLY_DISCOUNT,
-            promo_bonus_points: crate::personal::ledger::DEFAULT_PROMO_BONUS,
+            clv_monthly_discount: DEFAULT_MONTHLY_DISCOUNT,
+            promo_bonus_points: DEFAULT_PROMO_BONUS,
             levels: app::model::levels::LevelThresholds::default(),
         }
     }
@@ -68,26 +75,28 @@ impl Tuning {
     fn from_settings(s: &Settings) -> Result<Self, ConfigError> {
         let mut t = Tuning::default();
         if let Some(v) = s.clv_monthly_discount.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-            t.clv_monthly_discount = v
-                .parse::<f64>()
-                .ok()
-                .filter(|r| (0.0..1.0).contains(r))
-                .ok_or_else(|| err("IMAGROSS_CLV_MONTHLY_DISCOUNT", format!("expected a rate from 0 to 1 such as 0.01, got `{v}`")))?;
+            t.clv_monthly_discount = v.parse::<f64>().ok().filter(|r| (0.0..1.0).contains(r)).ok_or_else(|| {
+                err("IMAGROSS_CLV_MONTHLY_DISCOUNT", format!("expected a rate from 0 to 1 such as 0.01, got `{v}`"))
+            })?;
         }
         if let Some(v) = s.promo_bonus_points.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-            t.promo_bonus_points = v
-                .parse::<i64>()
-                .ok()
-                .filter(|n| (0..=1000).contains(n))
-                .ok_or_else(|| err("IMAGROSS_PROMO_BONUS_POINTS", format!("expected whole points from 0 to 1000, got `{v}`")))?;
+            t.promo_bonus_points = v.parse::<i64>().ok().filter(|n| (0..=1000).contains(n)).ok_or_else(|| {
+                err("IMAGROSS_PROMO_BONUS_POINTS", format!("expected whole points from 0 to 1000, got `{v}`"))
+            })?;
         }
         if let Some(v) = s.levels.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             let parts: Vec<u32> = v.split(',').filter_map(|p| p.trim().parse().ok()).collect();
             match parts.as_slice() {
                 [silver, gold, platinum] if 0 < *silver && silver < gold && gold < platinum => {
-                    t.levels = app::model::levels::LevelThresholds { silver: *silver, gold: *gold, platinum: *platinum };
+                    t.levels =
+                        app::model::levels::LevelThresholds { silver: *silver, gold: *gold, platinum: *platinum };
                 }
-                _ => return Err(err("IMAGROSS_LEVELS", format!("expected three increasing point thresholds like 500,1500,3000, got `{v}`"))),
+                _ => {
+                    return Err(err(
+                        "IMAGROSS_LEVELS",
+                        format!("expected three increasing point thresholds like 500,1500,3000, got `{v}`"),
+                    ))
+                }
             }
         }
         Ok(t)
@@ -102,8 +111,15 @@ pub struct ConfigError {
     pub message: String,
 }
 
+impl ConfigError {
+    /// An error naming `variable`.
+    pub fn new(variable: &'static str, message: impl Into<String>) -> Self {
+        ConfigError { variable, message: message.into() }
+    }
+}
+
 fn err(variable: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError { variable, message: message.into() }
+    ConfigError::new(variable, message)
 }
 
 /// Where the process runs.
@@ -118,51 +134,6 @@ pub enum Environment {
 pub enum LogFormat {
     Pretty,
     Json,
-}
-
-/// Which store to open.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum DatabaseUrl {
-    /// The embedded SQLite file.
-    Sqlite(PathBuf),
-    /// A MongoDB connection string.
-    Mongo(String),
-}
-
-impl DatabaseUrl {
-    /// Parses `DATABASE_URL`; `None` or empty means the embedded default in `data_dir`.
-    pub fn parse(raw: Option<&str>, data_dir: &Path) -> Result<Self, ConfigError> {
-        let raw = raw.map(str::trim).unwrap_or_default();
-        if raw.is_empty() {
-            return Ok(DatabaseUrl::Sqlite(data_dir.join("imagross.sqlite")));
-        }
-        if raw.starts_with("mongodb://") || raw.starts_with("mongodb+srv://") {
-            return Ok(DatabaseUrl::Mongo(raw.to_string()));
-        }
-        if let Some(path) = raw.strip_prefix("sqlite://").or_else(|| raw.strip_prefix("sqlite:")) {
-            if path.is_empty() {
-                return Err(err("DATABASE_URL", "sqlite: needs a file path, e.g. sqlite:./data/imagross.sqlite"));
-            }
-            return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
-        }
-        let scheme = raw.split(':').next().unwrap_or_default();
-        Err(err(
-            "DATABASE_URL",
-            format!("unsupported scheme `{scheme}`: use sqlite:PATH, mongodb:// or mongodb+srv://"),
-        ))
-    }
-
-    /// A description safe to print (no credentials).
-    pub fn describe(&self) -> String {
-        match self {
-            DatabaseUrl::Sqlite(path) => path.display().to_string(),
-            DatabaseUrl::Mongo(uri) => {
-                let (scheme, rest) = uri.split_once("://").unwrap_or(("mongodb", uri));
-                let hosts = rest.rsplit_once('@').map(|(_, h)| h).unwrap_or(rest);
-                format!("{scheme}://{}", hosts.split(['/', '?']).next().unwrap_or_default())
-            }
-        }
-    }
 }
 
 /// The JWT signing secret (never printed).
@@ -197,7 +168,8 @@ impl std::fmt::Debug for JwtSecret {
 #[derive(Clone, Debug)]
 pub struct Config {
     pub environment: Environment,
-    pub database: DatabaseUrl,
+    /// `DATABASE_URL` as given (parsed by the store's `DatabaseUrl::of`).
+    pub database_url: Option<String>,
     pub data_dir: PathBuf,
     pub bind: Option<SocketAddr>,
     pub log_format: LogFormat,
@@ -212,13 +184,16 @@ impl Config {
         let environment = match s.environment.as_deref().map(str::trim) {
             None | Some("") | Some("development") | Some("dev") => Environment::Development,
             Some("production") | Some("prod") => Environment::Production,
-            Some(other) => return Err(err("IMAGROSS_ENV", format!("expected development or production, got `{other}`"))),
+            Some(other) => {
+                return Err(err("IMAGROSS_ENV", format!("expected development or production, got `{other}`")))
+            }
         };
         let data_dir = s.data_dir.clone().unwrap_or_else(|| PathBuf::from("./data"));
-        let database = DatabaseUrl::parse(s.database_url.as_deref(), &data_dir)?;
         let bind = match s.bind.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
             None => None,
-            Some(b) => Some(b.parse().map_err(|_| err("IMAGROSS_BIND", format!("`{b}` is not an address like 127.0.0.1:3000")))?),
+            Some(b) => Some(
+                b.parse().map_err(|_| err("IMAGROSS_BIND", format!("`{b}` is not an address like 127.0.0.1:3000")))?,
+            ),
         };
         let log_format = match s.log_format.as_deref().map(str::trim) {
             None | Some("") | Some("pretty") => LogFormat::Pretty,
@@ -231,15 +206,27 @@ impl Config {
             Some("false") | Some("0") => false,
             Some(other) => return Err(err("COOKIE_SECURE", format!("expected true or false, got `{other}`"))),
         };
-        let upload_limit_mb = match s.upload_limit_mb.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-            None => 2048,
-            Some(v) => v.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| err("IMAGROSS_UPLOAD_LIMIT_MB", format!("expected a number of megabytes, got `{v}`")))?,
-        };
+        let upload_limit_mb =
+            match s.upload_limit_mb.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                None => 2048,
+                Some(v) => v.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    err("IMAGROSS_UPLOAD_LIMIT_MB", format!("expected a number of megabytes, got `{v}`"))
+                })?,
+            };
         if environment == Environment::Production && s.jwt_secret.as_deref().unwrap_or_default().is_empty() {
             return Err(err("JWT_SECRET", "required when IMAGROSS_ENV=production"));
         }
         let tuning = Tuning::from_settings(s)?;
-        Ok(Config { environment, database, data_dir, bind, log_format, cookie_secure, upload_limit_mb, tuning })
+        Ok(Config {
+            environment,
+            database_url: s.database_url.clone(),
+            data_dir,
+            bind,
+            log_format,
+            cookie_secure,
+            upload_limit_mb,
+            tuning,
+        })
     }
 
     /// The JWT secret: `JWT_SECRET` if given (at least 32 bytes), else in development a
@@ -294,29 +281,22 @@ mod tests {
     fn defaults_are_development_sqlite_in_data_dir() {
         let c = Config::from_settings(&settings()).unwrap();
         assert_eq!(c.environment, Environment::Development);
-        assert_eq!(c.database, DatabaseUrl::Sqlite(PathBuf::from("./data/imagross.sqlite")));
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
         assert_eq!(c.log_format, LogFormat::Pretty);
         assert!(!c.cookie_secure);
         assert_eq!(c.tuning, Tuning::default());
-        let t = Config::from_settings(&Settings { levels: Some("100, 200,300".into()), promo_bonus_points: Some("5".into()), clv_monthly_discount: Some("0.02".into()), ..settings() }).unwrap().tuning;
-        assert_eq!((t.levels.silver, t.levels.gold, t.levels.platinum, t.promo_bonus_points, t.clv_monthly_discount), (100, 200, 300, 5, 0.02));
-    }
-
-    #[test]
-    fn database_urls() {
-        let d = Path::new("/d");
-        assert_eq!(DatabaseUrl::parse(Some("sqlite:/x.db"), d).unwrap(), DatabaseUrl::Sqlite("/x.db".into()));
-        assert_eq!(DatabaseUrl::parse(Some("sqlite:///x.db"), d).unwrap(), DatabaseUrl::Sqlite("/x.db".into()));
-        assert!(matches!(DatabaseUrl::parse(Some("mongodb+srv://u:p@c.example/db"), d).unwrap(), DatabaseUrl::Mongo(_)));
-        let e = DatabaseUrl::parse(Some("postgres://u:secret@h/db"), d).unwrap_err();
-        assert_eq!(e.variable, "DATABASE_URL");
-        assert!(e.message.contains("`postgres`") && !e.message.contains("secret"), "{e}");
-    }
-
-    #[test]
-    fn mongo_description_hides_credentials() {
-        let url = DatabaseUrl::Mongo("mongodb://user:pw@h1:27017,h2/db?replicaSet=rs".into());
-        assert_eq!(url.describe(), "mongodb://h1:27017,h2");
+        let t = Config::from_settings(&Settings {
+            levels: Some("100, 200,300".into()),
+            promo_bonus_points: Some("5".into()),
+            clv_monthly_discount: Some("0.02".into()),
+            ..settings()
+        })
+        .unwrap()
+        .tuning;
+        assert_eq!(
+            (t.levels.silver, t.levels.gold, t.levels.platinum, t.promo_bonus_points, t.clv_monthly_discount),
+            (100, 200, 300, 5, 0.02)
+        );
     }
 
     #[test]

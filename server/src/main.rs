@@ -1,4 +1,4 @@
-//! Entry point of the `imagross` binary.
+//! Entry point of the `imagross` binary: parses the arguments and hands them to the wiring.
 
 use clap::Parser;
 
@@ -11,7 +11,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = imagross::cli::Cli::parse();
-    match imagross::cli::run(cli).await {
+    match imagross::wiring::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("imagross: {e:#}");

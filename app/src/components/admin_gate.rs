@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::api::admin::admin_gate;
 use crate::error::AppError;
 use crate::i18n::{use_i18n, Key};
+use crate::server_fns::admin::admin_gate;
 
 /// Shows `children` only to an active admin.
 #[component]
@@ -41,7 +41,7 @@ fn AdminNav() -> impl IntoView {
         ("/admin", Key::NavAdmin),
         ("/admin/customers", Key::NavCustomers),
         ("/admin/import", Key::PageImport),
-        ("/admin/store-keys", Key::StoreKeysTitle),
+        ("/admin/store-keys", Key::ShopKeysTitle),
         ("/admin/users", Key::PageUsers),
     ];
     view! {

@@ -40,10 +40,7 @@ where
 
 #[cfg(feature = "hydrate")]
 fn draw(id: &str, height: u32, chart: &charming::Chart) {
-    let Some(element) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-    else {
+    let Some(element) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) else {
         return;
     };
     let width = u32::try_from(element.client_width()).unwrap_or(0).max(240);

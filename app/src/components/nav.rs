@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::api::auth::Logout;
 use crate::i18n::{use_i18n, Key, Lang};
+use crate::server_fns::auth::Logout;
 use crate::session::use_session;
 
 /// The site header with navigation and language choice.
@@ -15,12 +15,7 @@ pub fn NavBar() -> impl IntoView {
     let session = use_session();
     let logout = ServerAction::<Logout>::new();
     session.follow(move || matches!(logout.value().get(), Some(Ok(()))), Some("/"));
-    let links = [
-        ("/", Key::NavHome),
-        ("/signup", Key::NavSignup),
-        ("/me", Key::NavMe),
-        ("/admin", Key::NavAdmin),
-    ];
+    let links = [("/", Key::NavHome), ("/signup", Key::NavSignup), ("/me", Key::NavMe), ("/admin", Key::NavAdmin)];
     view! {
         <header class="site-header">
             <A href="/" attr:class="brand">

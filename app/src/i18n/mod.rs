@@ -120,9 +120,8 @@ fn initial_lang() -> Lang {
 #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
 fn remember(lang: Lang) {
     use wasm_bindgen::JsCast;
-    if let Some(doc) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+    if let Some(doc) =
+        web_sys::window().and_then(|w| w.document()).and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
     {
         let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
         let _ = doc.set_cookie(&cookie);

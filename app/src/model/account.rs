@@ -3,22 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The signup form as typed (not yet validated).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SignupInput {
-    pub first_name: String,
-    pub last_name: String,
-    pub email: String,
-    pub phone: String,
-    /// `YYYY-MM-DD`.
-    pub birth_date: String,
-    /// Preferred store code, if chosen.
-    pub store_id: Option<String>,
-    pub password: String,
-    pub password_confirm: String,
-    pub privacy_consent: bool,
-    pub marketing_consent: bool,
-}
+pub use crate::validate::signup::SignupInput;
 
 /// A completed signup.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -61,11 +61,7 @@ impl LevelThresholds {
 
     /// The level reached with `points` earned in the last 12 months.
     pub fn level_for(&self, points: u32) -> Level {
-        Level::ALL
-            .into_iter()
-            .rev()
-            .find(|level| points >= self.points_for(*level))
-            .unwrap_or(Level::Bronze)
+        Level::ALL.into_iter().rev().find(|level| points >= self.points_for(*level)).unwrap_or(Level::Bronze)
     }
 }
 

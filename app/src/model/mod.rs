@@ -2,10 +2,11 @@
 
 pub mod account;
 pub mod admin;
+pub mod analytics;
 pub mod card;
 pub mod import;
 pub mod levels;
-pub mod shop;
-pub mod analytics;
 pub mod personal;
-pub mod store_key;
+pub mod receipt;
+pub mod shop;
+pub mod shop_key;

@@ -79,7 +79,8 @@ pub enum ChallengeKind {
 
 impl ChallengeKind {
     /// Every challenge.
-    pub const ALL: [ChallengeKind; 3] = [ChallengeKind::Departments4, ChallengeKind::Visits3In14Days, ChallengeKind::Promo5];
+    pub const ALL: [ChallengeKind; 3] =
+        [ChallengeKind::Departments4, ChallengeKind::Visits3In14Days, ChallengeKind::Promo5];
 
     /// Stable code (part of the ledger key).
     pub fn code(self) -> &'static str {

@@ -2,10 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::api::admin::{list_admins, CreateAdmin, SetAdminActive};
 use crate::components::admin_gate::AdminGate;
 use crate::i18n::{use_i18n, Key};
 use crate::model::account::Role;
+use crate::server_fns::admin::{list_admins, CreateAdmin, SetAdminActive};
 
 fn role_key(role: Role) -> Key {
     match role {

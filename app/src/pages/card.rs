@@ -4,10 +4,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::api::card::my_card;
 use crate::error::AppError;
 use crate::i18n::{use_i18n, Key};
 use crate::model::card::CardView;
+use crate::server_fns::card::my_card;
 
 /// The card page.
 #[component]

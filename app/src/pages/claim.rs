@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::auth::{Claim, AFTER_LOGIN};
 use crate::i18n::{use_i18n, Key};
+use crate::server_fns::auth::{Claim, AFTER_LOGIN};
 use crate::session::use_session;
 
 /// The claim page.
@@ -17,7 +17,10 @@ pub fn ClaimPage() -> impl IntoView {
     session.follow(move || matches!(action.value().get(), Some(Ok(_))), Some(AFTER_LOGIN));
     let error = move || {
         let (field, code) = match action.value().get() {
-            Some(Err(e)) => e.problem().map(|(f, p)| (f.to_string(), p.code().to_string())).unwrap_or(("form".into(), e.status().to_string())),
+            Some(Err(e)) => e
+                .problem()
+                .map(|(f, p)| (f.to_string(), p.code().to_string()))
+                .unwrap_or(("form".into(), e.status().to_string())),
             _ => {
                 let raw = query.with(|q| q.get("error"))?;
                 let (f, c) = raw.split_once(':')?;
@@ -26,7 +29,9 @@ pub fn ClaimPage() -> impl IntoView {
         };
         Some(match (field.as_str(), code.as_str()) {
             (_, "taken") => i18n.t(Key::ClaimAlready),
-            ("password", _) | ("password_confirm", _) => crate::validate::Problem::from_code(&code).map_or(i18n.t(Key::ErrGeneric), |p| i18n.t(p.key())),
+            ("password", _) | ("password_confirm", _) => {
+                crate::validate::Problem::from_code(&code).map_or(i18n.t(Key::ErrGeneric), |p| i18n.t(p.key()))
+            }
             (_, "429") => i18n.t(Key::LoginLimited),
             _ => i18n.t(Key::ClaimMismatch),
         })

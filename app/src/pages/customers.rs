@@ -5,13 +5,13 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::analytics::{load_customer, load_customers, AdjustPoints};
 use crate::components::admin_gate::AdminGate;
 use crate::components::chart::Chart;
 use crate::format;
 use crate::i18n::{use_i18n, Key, Lang};
 use crate::model::analytics::{Customer360, CustomerPage, CustomerSort};
 use crate::pages::dashboard::{series_chart, ExportLinks, FilterForm, LoadError};
+use crate::server_fns::analytics::{load_customer, load_customers, AdjustPoints};
 
 fn segment_name(s: crate::model::analytics::Segment, lang: Lang) -> &'static str {
     match lang {
@@ -141,7 +141,10 @@ fn Customer360View() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let adjust = ServerAction::<AdjustPoints>::new();
-    let data = Resource::new(move || (params.with(|p| p.get("card").unwrap_or_default()), adjust.version().get()), |(card, _)| load_customer(card));
+    let data = Resource::new(
+        move || (params.with(|p| p.get("card").unwrap_or_default()), adjust.version().get()),
+        |(card, _)| load_customer(card),
+    );
     view! {
         <section class="page customer-360">
             <p><A href="/admin/customers">{move || i18n.t(Key::CustBack)}</A></p>

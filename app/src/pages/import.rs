@@ -5,10 +5,10 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::admin::{import_batches, import_job};
 use crate::components::admin_gate::AdminGate;
 use crate::i18n::{use_i18n, Key};
 use crate::model::import::{BatchRow, ImportJobView};
+use crate::server_fns::admin::{import_batches, import_job};
 
 /// The admin import page.
 #[component]

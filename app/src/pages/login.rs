@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::auth::{Login, AFTER_LOGIN};
 use crate::i18n::{use_i18n, Key};
+use crate::server_fns::auth::{Login, AFTER_LOGIN};
 use crate::session::use_session;
 
 /// The login page.

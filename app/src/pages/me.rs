@@ -6,13 +6,15 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::personal::{my_area, my_profile, my_receipt, my_receipts, ChangeMyPassword, EraseMyData, UpdateMyProfile};
 use crate::components::chart::Chart;
 use crate::error::AppError;
 use crate::format;
 use crate::i18n::{use_i18n, Key};
 use crate::model::personal::{BadgeKind, ChallengeKind, PersonalArea, ReceiptSummary};
 use crate::pages::dashboard::series_chart;
+use crate::server_fns::personal::{
+    my_area, my_profile, my_receipt, my_receipts, ChangeMyPassword, EraseMyData, UpdateMyProfile,
+};
 
 fn badge_key(k: BadgeKind) -> Key {
     match k {
@@ -209,8 +211,13 @@ pub fn ProfilePage() -> impl IntoView {
     let erase = ServerAction::<EraseMyData>::new();
     let outcome = move || {
         erase.value().get().map(|r| match r {
-            Ok(()) => view! { <p class="done" role="status" data-testid="erased">{move || i18n.t(Key::ProfileErased)}</p> }.into_any(),
-            Err(AppError::Invalid { .. }) => view! { <p class="form-error" role="alert">{move || i18n.t(Key::ProfileWrongPassword)}</p> }.into_any(),
+            Ok(()) => {
+                view! { <p class="done" role="status" data-testid="erased">{move || i18n.t(Key::ProfileErased)}</p> }
+                    .into_any()
+            }
+            Err(AppError::Invalid { .. }) => {
+                view! { <p class="form-error" role="alert">{move || i18n.t(Key::ProfileWrongPassword)}</p> }.into_any()
+            }
             Err(error) => view! { <MeError error/> }.into_any(),
         })
     };
@@ -220,7 +227,9 @@ pub fn ProfilePage() -> impl IntoView {
     let problem = move |e: AppError| match e.problem() {
         Some((_, p)) => i18n.t(p.key()).to_string(),
         None => match e {
-            AppError::Invalid { field, .. } if field == "current_password" => i18n.t(Key::ProfileWrongPassword).to_string(),
+            AppError::Invalid { field, .. } if field == "current_password" => {
+                i18n.t(Key::ProfileWrongPassword).to_string()
+            }
             _ => i18n.t(Key::ErrGeneric).to_string(),
         },
     };

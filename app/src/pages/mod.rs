@@ -10,5 +10,5 @@ pub mod import;
 pub mod login;
 pub mod me;
 pub mod not_found;
+pub mod shop_keys;
 pub mod signup;
-pub mod store_keys;

@@ -6,10 +6,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::auth::Signup;
-use crate::api::catalog::list_shops;
 use crate::i18n::{use_i18n, Key};
 use crate::model::account::{SignupDone, SignupInput};
+use crate::server_fns::auth::Signup;
+use crate::server_fns::catalog::list_shops;
 use crate::validate::{validate_signup, FieldError, Problem, SimpleDate};
 
 /// Which field messages to show: client checks for fields already left, plus the server's
@@ -53,9 +53,10 @@ pub fn SignupPage() -> impl IntoView {
     let client = Memo::new(move |_| form.with(|f| validate_signup(f, today).err().unwrap_or_default()));
 
     let server = Signal::derive(move || {
-        let from_action = action.value().get().and_then(|r| r.err()).map(|e| {
-            e.problem().map(|(f, p)| (f.to_string(), p)).unwrap_or(("form".to_string(), Problem::Required))
-        });
+        let from_action =
+            action.value().get().and_then(|r| r.err()).map(|e| {
+                e.problem().map(|(f, p)| (f.to_string(), p)).unwrap_or(("form".to_string(), Problem::Required))
+            });
         from_action.or_else(|| {
             let raw = query.with(|q| q.get("error"))?;
             let (field, code) = raw.split_once(':')?;

@@ -27,7 +27,8 @@ fn days_in_month(year: i32, month: u32) -> u32 {
 impl SimpleDate {
     /// A date if it exists in the calendar.
     pub fn new(year: i32, month: u32, day: u32) -> Option<Self> {
-        (1..=12).contains(&month)
+        (1..=12)
+            .contains(&month)
             .then(|| days_in_month(year, month))
             .filter(|max| (1..=*max).contains(&day))
             .map(|_| SimpleDate { year, month, day })
@@ -99,10 +100,7 @@ fn now_millis() -> i64 {
 
 #[cfg(not(all(feature = "hydrate", target_arch = "wasm32")))]
 fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -116,7 +114,17 @@ mod tests {
     #[test]
     fn parses_only_real_dates() {
         assert_eq!(d("2000-02-29").iso(), "2000-02-29");
-        for bad in ["1900-02-29", "2023-02-29", "2024-13-01", "2024-04-31", "2024-4-1", "24-04-01", "", "2024-04-01-01", "abcd-ef-gh"] {
+        for bad in [
+            "1900-02-29",
+            "2023-02-29",
+            "2024-13-01",
+            "2024-04-31",
+            "2024-4-1",
+            "24-04-01",
+            "",
+            "2024-04-01-01",
+            "abcd-ef-gh",
+        ] {
             assert_eq!(SimpleDate::parse_iso(bad), None, "{bad}");
         }
     }

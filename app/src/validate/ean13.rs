@@ -7,18 +7,13 @@ pub fn check_digit(first12: &str) -> Option<u8> {
     if first12.len() != 12 || !first12.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let sum: u32 = first12
-        .bytes()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
-        .sum();
+    let sum: u32 = first12.bytes().enumerate().map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 }).sum();
     Some(((10 - sum % 10) % 10) as u8)
 }
 
 /// True for 13 digits whose last is the check digit of the first 12.
 pub fn is_valid(code: &str) -> bool {
-    code.len() == 13
-        && check_digit(&code[..12]).is_some_and(|c| code.as_bytes()[12] == b'0' + c)
+    code.len() == 13 && check_digit(&code[..12]).is_some_and(|c| code.as_bytes()[12] == b'0' + c)
 }
 
 /// Prefix of digital cards issued at signup (restricted circulation, 2xx).

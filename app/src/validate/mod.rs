@@ -6,7 +6,7 @@ pub mod date;
 pub mod ean13;
 pub mod identifier;
 pub mod phone;
-mod signup;
+pub mod signup;
 
 use serde::{Deserialize, Serialize};
 
@@ -132,7 +132,10 @@ pub fn email(raw: &str) -> Result<String, Problem> {
     let labels: Vec<&str> = domain.split('.').collect();
     let domain_ok = labels.len() >= 2
         && labels.iter().all(|l| {
-            !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-')
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
                 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         })
         && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
@@ -189,7 +192,19 @@ mod tests {
     fn emails_are_lowercased_and_checked() {
         assert_eq!(email("  Mario.Rossi@Example.IT "), Ok("mario.rossi@example.it".into()));
         assert_eq!(email("a+tag@sub.example.com"), Ok("a+tag@sub.example.com".into()));
-        for bad in ["", "mario", "mario@", "@example.it", "mario@example", "ma rio@example.it", "mario@@example.it", "mario@ex_ample.it", ".m@example.it", "m..r@example.it", "m@example.i"] {
+        for bad in [
+            "",
+            "mario",
+            "mario@",
+            "@example.it",
+            "mario@example",
+            "ma rio@example.it",
+            "mario@@example.it",
+            "mario@ex_ample.it",
+            ".m@example.it",
+            "m..r@example.it",
+            "m@example.i",
+        ] {
             assert!(email(bad).is_err(), "{bad:?} accepted");
         }
         assert_eq!(email(""), Err(Problem::Required));
@@ -208,10 +223,22 @@ mod tests {
         let ok = new_password("correct horse", "correct horse", "a@b.it", "+393331234567");
         assert_eq!(ok, Ok(()));
         assert_eq!(new_password("short", "short", "", ""), Err(("password", Problem::PasswordTooShort)));
-        assert_eq!(new_password("mario@rossi.it", "mario@rossi.it", "Mario@Rossi.it", ""), Err(("password", Problem::PasswordIsContact)));
-        assert_eq!(new_password("3331234567", "3331234567", "", "+393331234567"), Err(("password", Problem::PasswordIsContact)));
-        assert_eq!(new_password("+393331234567", "+393331234567", "", "+393331234567"), Err(("password", Problem::PasswordIsContact)));
-        assert_eq!(new_password("long enough 1", "long enough 2", "", ""), Err(("password_confirm", Problem::PasswordMismatch)));
+        assert_eq!(
+            new_password("mario@rossi.it", "mario@rossi.it", "Mario@Rossi.it", ""),
+            Err(("password", Problem::PasswordIsContact))
+        );
+        assert_eq!(
+            new_password("3331234567", "3331234567", "", "+393331234567"),
+            Err(("password", Problem::PasswordIsContact))
+        );
+        assert_eq!(
+            new_password("+393331234567", "+393331234567", "", "+393331234567"),
+            Err(("password", Problem::PasswordIsContact))
+        );
+        assert_eq!(
+            new_password("long enough 1", "long enough 2", "", ""),
+            Err(("password_confirm", Problem::PasswordMismatch))
+        );
     }
 
     #[test]

@@ -1,7 +1,24 @@
 //! Validation of the signup form as a whole.
 
 use super::{email, name, new_password, phone, FieldError, Problem, SimpleDate};
-use crate::model::account::SignupInput;
+use serde::{Deserialize, Serialize};
+
+/// The signup form as typed (not yet validated).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignupInput {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    /// `YYYY-MM-DD`.
+    pub birth_date: String,
+    /// Preferred store code, if chosen.
+    pub store_id: Option<String>,
+    pub password: String,
+    pub password_confirm: String,
+    pub privacy_consent: bool,
+    pub marketing_consent: bool,
+}
 
 /// Minimum age to hold an account.
 pub const MIN_AGE: i32 = 18;
@@ -110,7 +127,10 @@ mod tests {
     #[test]
     fn under_18_is_refused_and_18_today_is_accepted() {
         let young = SignupInput { birth_date: "2008-11-29".into(), ..good() };
-        assert_eq!(validate_signup(&young, today()).unwrap_err(), vec![FieldError::new("birth_date", Problem::TooYoung)]);
+        assert_eq!(
+            validate_signup(&young, today()).unwrap_err(),
+            vec![FieldError::new("birth_date", Problem::TooYoung)]
+        );
         let adult = SignupInput { birth_date: "2008-11-28".into(), ..good() };
         assert!(validate_signup(&adult, today()).is_ok());
         let future = SignupInput { birth_date: "2030-01-01".into(), ..good() };
@@ -144,7 +164,14 @@ mod tests {
 
     #[test]
     fn password_equal_to_the_email_is_refused() {
-        let bad = SignupInput { password: "giulia.bianchi@example.it".into(), password_confirm: "giulia.bianchi@example.it".into(), ..good() };
-        assert_eq!(validate_signup(&bad, today()).unwrap_err(), vec![FieldError::new("password", Problem::PasswordIsContact)]);
+        let bad = SignupInput {
+            password: "giulia.bianchi@example.it".into(),
+            password_confirm: "giulia.bianchi@example.it".into(),
+            ..good()
+        };
+        assert_eq!(
+            validate_signup(&bad, today()).unwrap_err(),
+            vec![FieldError::new("password", Problem::PasswordIsContact)]
+        );
     }
 }

@@ -15,10 +15,6 @@ use super::{internal, now_rfc3339, password};
 use crate::store::model::{AccountStatus, UserAccount};
 use crate::store::{Store, StoreError, StoreExt};
 
-fn invalid(field: &str, problem: Problem) -> AppError {
-    AppError::invalid(field, problem.code())
-}
-
 fn row(a: &UserAccount) -> AdminRow {
     AdminRow {
         id: a.id.clone(),
@@ -39,10 +35,10 @@ pub async fn create_staff_account(
     password_text: &str,
     role: Role,
 ) -> Result<UserAccount, AppError> {
-    let email = validate::email(email).map_err(|p| invalid("email", p))?;
-    let first_name = validate::name(first_name).map_err(|p| invalid("first_name", p))?;
-    let last_name = validate::name(last_name).map_err(|p| invalid("last_name", p))?;
-    validate::new_password(password_text, password_text, &email, "").map_err(|(f, p)| invalid(f, p))?;
+    let email = validate::email(email).map_err(|p| AppError::problem_at("email", p))?;
+    let first_name = validate::name(first_name).map_err(|p| AppError::problem_at("first_name", p))?;
+    let last_name = validate::name(last_name).map_err(|p| AppError::problem_at("last_name", p))?;
+    validate::new_password(password_text, password_text, &email, "").map_err(|(f, p)| AppError::problem_at(f, p))?;
     let account = UserAccount {
         id: uuid::Uuid::new_v4().to_string(),
         email: Some(email),
@@ -57,7 +53,7 @@ pub async fn create_staff_account(
     };
     match store.insert_one(&account).await {
         Ok(()) => Ok(account),
-        Err(StoreError::Duplicate { field, .. }) => Err(invalid(&field, Problem::Taken)),
+        Err(StoreError::Duplicate { field, .. }) => Err(AppError::problem_at(&field, Problem::Taken)),
         Err(e) => Err(internal(e)),
     }
 }
@@ -93,8 +89,15 @@ impl AdminUsers for AdminService {
         Ok(rows)
     }
 
-    async fn create(&self, email: &str, first_name: &str, last_name: &str, password_text: &str) -> Result<AdminRow, AppError> {
-        let account = create_staff_account(self.store.as_ref(), email, first_name, last_name, password_text, Role::Admin).await?;
+    async fn create(
+        &self,
+        email: &str,
+        first_name: &str,
+        last_name: &str,
+        password_text: &str,
+    ) -> Result<AdminRow, AppError> {
+        let account =
+            create_staff_account(self.store.as_ref(), email, first_name, last_name, password_text, Role::Admin).await?;
         tracing::info!(admin = %account.id, "admin created");
         Ok(row(&account))
     }

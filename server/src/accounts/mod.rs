@@ -14,6 +14,8 @@ use app::ports::{Accounts, Catalog};
 use app::validate::{ean13, validate_signup, Problem, SimpleDate};
 use async_trait::async_trait;
 
+use crate::clock::now_rfc3339;
+use crate::error::internal;
 use crate::store::model::{AccountStatus, CardStatus, Cardholder, Role, Shop, UserAccount};
 use crate::store::{Store, StoreError, StoreExt, Table};
 
@@ -21,24 +23,6 @@ use crate::store::{Store, StoreError, StoreExt, Table};
 const CARD_SEQUENCE: &str = "digital_card";
 /// Attempts to find a card number not already held by an imported card.
 const CARD_ATTEMPTS: usize = 20;
-
-/// Logs an unexpected failure and returns the error the browser sees (with the request id).
-pub fn internal(err: impl std::fmt::Display) -> AppError {
-    let request_id = leptos::prelude::use_context::<http::request::Parts>()
-        .and_then(|p| p.headers.get(crate::http::REQUEST_ID).and_then(|v| v.to_str().ok()).map(str::to_string))
-        .unwrap_or_default();
-    tracing::error!(%request_id, error = %err, "internal error");
-    AppError::Internal { request_id }
-}
-
-fn invalid(field: &str, problem: Problem) -> AppError {
-    AppError::invalid(field, problem.code())
-}
-
-/// Current UTC time as RFC 3339 (seconds).
-pub fn now_rfc3339() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
 
 /// The account service.
 pub struct AccountService {
@@ -69,11 +53,12 @@ impl AccountService {
 impl Accounts for AccountService {
     async fn sign_up(&self, input: SignupInput) -> Result<SignupDone, AppError> {
         let today = SimpleDate::today_utc();
-        let valid = validate_signup(&input, today)
-            .map_err(|errors| errors.first().map(|e| invalid(&e.field, e.problem)).unwrap_or(AppError::Unavailable))?;
+        let valid = validate_signup(&input, today).map_err(|errors| {
+            errors.first().map(|e| AppError::problem_at(&e.field, e.problem)).unwrap_or(AppError::Unavailable)
+        })?;
         if let Some(store_id) = &valid.store_id {
             if self.store.get(Table::Shops, store_id).await.map_err(internal)?.is_none() {
-                return Err(invalid("store_id", Problem::StoreUnknown));
+                return Err(AppError::problem_at("store_id", Problem::StoreUnknown));
             }
         }
         let card_number = self.allocate_card().await?;
@@ -93,7 +78,7 @@ impl Accounts for AccountService {
         // The account first: its unique indexes decide duplicates before any card exists.
         match self.store.insert_one(&account).await {
             Ok(()) => {}
-            Err(StoreError::Duplicate { field, .. }) => return Err(invalid(&field, Problem::Taken)),
+            Err(StoreError::Duplicate { field, .. }) => return Err(AppError::problem_at(&field, Problem::Taken)),
             Err(e) => return Err(internal(e)),
         }
         let holder = Cardholder {

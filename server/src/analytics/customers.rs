@@ -4,9 +4,10 @@
 use app::model::analytics::{CustomerQuery, CustomerRow, CustomerSort};
 
 use super::clv::ClvModel;
-use super::dataset::{day_iso, Dataset, NONE};
 use super::rfm::{Rfm, RfmScore};
 use super::selection::Selection;
+use crate::clock::day_iso;
+use crate::projection::dataset::{Dataset, NONE};
 
 /// The wire row of a score (with the model's predictions when fitted).
 pub fn row(data: &Dataset, clv: Option<&ClvModel>, s: &RfmScore) -> CustomerRow {
@@ -49,7 +50,9 @@ pub fn matches_search(data: &Dataset, c: u32, needle: &str) -> bool {
         // Phones are stored in E.164: compare digits, an international `00` read as `+`.
         let wanted = digits.strip_prefix("00").unwrap_or(&digits);
         return wanted.len() >= 6
-            && cards.phone[i].as_deref().is_some_and(|p| p.chars().filter(char::is_ascii_digit).collect::<String>().contains(wanted));
+            && cards.phone[i]
+                .as_deref()
+                .is_some_and(|p| p.chars().filter(char::is_ascii_digit).collect::<String>().contains(wanted));
     }
     cards.email[i].as_deref().is_some_and(|e| e.to_lowercase().contains(&lower))
         || cards.name(c).to_lowercase().contains(&lower)

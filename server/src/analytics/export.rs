@@ -8,8 +8,9 @@ use std::io::Write;
 
 use app::model::analytics::{CustomerQuery, Filters, Unit};
 
-use super::dataset::{day_iso, NONE, NO_DEPARTMENT};
 use super::{customers, widgets, Snapshot};
+use crate::clock::day_iso;
+use crate::projection::dataset::{NONE, NO_DEPARTMENT};
 
 /// What can be exported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,7 +20,7 @@ pub enum ExportKind {
     Departments,
     Products,
     Promotions,
-    Stores,
+    Shops,
     Heatmap,
     Basket,
     Segments,
@@ -41,7 +42,7 @@ impl ExportKind {
         ExportKind::Departments,
         ExportKind::Products,
         ExportKind::Promotions,
-        ExportKind::Stores,
+        ExportKind::Shops,
         ExportKind::Heatmap,
         ExportKind::Basket,
         ExportKind::Segments,
@@ -63,7 +64,7 @@ impl ExportKind {
             ExportKind::Departments => "departments",
             ExportKind::Products => "products",
             ExportKind::Promotions => "promotions",
-            ExportKind::Stores => "stores",
+            ExportKind::Shops => "stores",
             ExportKind::Heatmap => "heatmap",
             ExportKind::Basket => "basket",
             ExportKind::Segments => "segments",
@@ -219,7 +220,8 @@ impl CsvStyle {
 
     /// One line (with CRLF).
     pub fn line(self, cells: &[Cell]) -> String {
-        let mut out = cells.iter().map(|c| self.cell(c)).collect::<Vec<_>>().join(&(self.delimiter as char).to_string());
+        let mut out =
+            cells.iter().map(|c| self.cell(c)).collect::<Vec<_>>().join(&(self.delimiter as char).to_string());
         out.push_str("\r\n");
         out
     }
@@ -245,25 +247,70 @@ impl From<app::model::analytics::BadFilter> for ExportError {
 /// Header names of an export.
 pub fn headers(kind: ExportKind) -> Vec<&'static str> {
     match kind {
-        ExportKind::Kpis => vec!["kpi", "value", "previous", "change_percent", "from", "to", "previous_from", "previous_to"],
+        ExportKind::Kpis => {
+            vec!["kpi", "value", "previous", "change_percent", "from", "to", "previous_from", "previous_to"]
+        }
         ExportKind::Series => vec!["period_start", "revenue_eur", "receipts"],
-        ExportKind::Departments | ExportKind::Products => vec!["code", "name", "revenue_eur", "receipts", "quantity", "revenue_share_percent"],
+        ExportKind::Departments | ExportKind::Products => {
+            vec!["code", "name", "revenue_eur", "receipts", "quantity", "revenue_share_percent"]
+        }
         ExportKind::Promotions => vec!["code", "name", "revenue_eur", "receipts", "discount_eur", "uplift_percent"],
-        ExportKind::Stores => vec!["code", "name", "revenue_eur", "receipts", "average_ticket_eur", "cardholders"],
+        ExportKind::Shops => vec!["code", "name", "revenue_eur", "receipts", "average_ticket_eur", "cardholders"],
         ExportKind::Heatmap => vec!["weekday", "hour", "receipts"],
-        ExportKind::Basket => vec!["loyalty_card", "receipts", "revenue_eur", "average_ticket_eur", "items_per_receipt"],
-        ExportKind::Segments => vec!["segment", "segment_it", "customers", "receipts", "revenue_eur", "average_ticket_eur", "customer_share_percent", "revenue_share_percent"],
+        ExportKind::Basket => {
+            vec!["loyalty_card", "receipts", "revenue_eur", "average_ticket_eur", "items_per_receipt"]
+        }
+        ExportKind::Segments => vec![
+            "segment",
+            "segment_it",
+            "customers",
+            "receipts",
+            "revenue_eur",
+            "average_ticket_eur",
+            "customer_share_percent",
+            "revenue_share_percent",
+        ],
         ExportKind::RfGrid => vec!["r_score", "f_score", "customers"],
         ExportKind::Cohorts => vec!["cohort_month", "customers", "months_since", "active", "retention_percent"],
         ExportKind::Customers => vec![
-            "card_number", "name", "email", "phone", "last_receipt", "recency_days", "frequency", "monetary_eur", "r_score", "f_score", "m_score", "segment",
-            "p_alive", "expected_receipts_90d", "predicted_value_12m",
+            "card_number",
+            "name",
+            "email",
+            "phone",
+            "last_receipt",
+            "recency_days",
+            "frequency",
+            "monetary_eur",
+            "r_score",
+            "f_score",
+            "m_score",
+            "segment",
+            "p_alive",
+            "expected_receipts_90d",
+            "predicted_value_12m",
         ],
-        ExportKind::ChurnRisk => vec!["card_number", "name", "spend_eur", "last_receipt", "p_alive", "predicted_value_12m", "segment"],
+        ExportKind::ChurnRisk => {
+            vec!["card_number", "name", "spend_eur", "last_receipt", "p_alive", "predicted_value_12m", "segment"]
+        }
         ExportKind::ValueDistribution => vec!["value_from_eur", "value_to_eur", "customers"],
         ExportKind::SegmentForecast => vec!["segment", "segment_it", "customers", "expected_receipts_90d"],
-        ExportKind::Receipts => vec!["receipt_id", "date", "time", "store", "card_number", "gross_eur", "discount_eur", "net_eur", "lines"],
-        ExportKind::Sales => vec!["receipt_id", "date", "store", "card_number", "product", "description", "department", "quantity", "gross_eur", "discount_eur", "net_eur", "promotion"],
+        ExportKind::Receipts => {
+            vec!["receipt_id", "date", "time", "store", "card_number", "gross_eur", "discount_eur", "net_eur", "lines"]
+        }
+        ExportKind::Sales => vec![
+            "receipt_id",
+            "date",
+            "store",
+            "card_number",
+            "product",
+            "description",
+            "department",
+            "quantity",
+            "gross_eur",
+            "discount_eur",
+            "net_eur",
+            "promotion",
+        ],
     }
 }
 
@@ -271,7 +318,12 @@ const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 /// Produces the rows of an export for `query` (its filters; search and sort for customers),
 /// calling `emit` for each; stops early when `emit` returns false.
-pub fn rows(snap: &Snapshot, kind: ExportKind, query: &CustomerQuery, emit: &mut dyn FnMut(Vec<Cell>) -> bool) -> Result<(), ExportError> {
+pub fn rows(
+    snap: &Snapshot,
+    kind: ExportKind,
+    query: &CustomerQuery,
+    emit: &mut dyn FnMut(Vec<Cell>) -> bool,
+) -> Result<(), ExportError> {
     let filters: &Filters = &query.filters;
     let (sel, rfm) = snap.select(filters)?;
     let data = &snap.data;
@@ -306,7 +358,8 @@ pub fn rows(snap: &Snapshot, kind: ExportKind, query: &CustomerQuery, emit: &mut
             }
         }
         ExportKind::Departments | ExportKind::Products => {
-            let mut list = if kind == ExportKind::Departments { widgets::departments(&sel) } else { widgets::products(&sel) };
+            let mut list =
+                if kind == ExportKind::Departments { widgets::departments(&sel) } else { widgets::products(&sel) };
             list.sort_by(|a, b| b.revenue_cents.cmp(&a.revenue_cents).then_with(|| a.id.cmp(&b.id)));
             for g in list {
                 out!(vec![
@@ -331,8 +384,8 @@ pub fn rows(snap: &Snapshot, kind: ExportKind, query: &CustomerQuery, emit: &mut
                 ]);
             }
         }
-        ExportKind::Stores => {
-            for s in widgets::stores(&sel) {
+        ExportKind::Shops => {
+            for s in widgets::shops(&sel) {
                 out!(vec![
                     Cell::text(s.id),
                     Cell::text(s.name),
@@ -345,7 +398,11 @@ pub fn rows(snap: &Snapshot, kind: ExportKind, query: &CustomerQuery, emit: &mut
         }
         ExportKind::Heatmap => {
             for c in widgets::heatmap(&sel) {
-                out!(vec![Cell::text(WEEKDAYS[c.weekday as usize]), Cell::Int(i64::from(c.hour)), Cell::Int(i64::from(c.receipts))]);
+                out!(vec![
+                    Cell::text(WEEKDAYS[c.weekday as usize]),
+                    Cell::Int(i64::from(c.hour)),
+                    Cell::Int(i64::from(c.receipts))
+                ]);
             }
         }
         ExportKind::Basket => {
@@ -384,7 +441,13 @@ pub fn rows(snap: &Snapshot, kind: ExportKind, query: &CustomerQuery, emit: &mut
             for c in widgets::cohorts(&sel) {
                 for (k, n) in c.active.iter().enumerate() {
                     let pct = if c.customers == 0 { 0 } else { i64::from(*n) * 10_000 / i64::from(c.customers) };
-                    out!(vec![Cell::text(c.month.clone()), Cell::Int(i64::from(c.customers)), Cell::Int(k as i64), Cell::Int(i64::from(*n)), Cell::Percent(pct)]);
+                    out!(vec![
+                        Cell::text(c.month.clone()),
+                        Cell::Int(i64::from(c.customers)),
+                        Cell::Int(k as i64),
+                        Cell::Int(i64::from(*n)),
+                        Cell::Percent(pct)
+                    ]);
                 }
             }
         }
@@ -425,12 +488,21 @@ pub fn rows(snap: &Snapshot, kind: ExportKind, query: &CustomerQuery, emit: &mut
         }
         ExportKind::ValueDistribution => {
             for b in super::forecast::value_distribution(&sel, snap.clv.as_ref()) {
-                out!(vec![Cell::Int(b.from_eur), b.to_eur.map_or(Cell::Empty, Cell::Int), Cell::Int(i64::from(b.customers))]);
+                out!(vec![
+                    Cell::Int(b.from_eur),
+                    b.to_eur.map_or(Cell::Empty, Cell::Int),
+                    Cell::Int(i64::from(b.customers))
+                ]);
             }
         }
         ExportKind::SegmentForecast => {
             for f in super::forecast::segment_forecast(&sel, &rfm, snap.clv.as_ref()) {
-                out!(vec![Cell::text(f.segment.english()), Cell::text(f.segment.italian()), Cell::Int(i64::from(f.customers)), Cell::Milli(f.expected_receipts_90d_milli)]);
+                out!(vec![
+                    Cell::text(f.segment.english()),
+                    Cell::text(f.segment.italian()),
+                    Cell::Int(i64::from(f.customers)),
+                    Cell::Milli(f.expected_receipts_90d_milli)
+                ]);
             }
         }
         ExportKind::Receipts => {
@@ -473,7 +545,11 @@ pub fn rows(snap: &Snapshot, kind: ExportKind, query: &CustomerQuery, emit: &mut
                     if card == NONE { Cell::Empty } else { Cell::text(data.cards.number.value(card)) },
                     Cell::text(data.products.value(product)),
                     Cell::text(&*data.product_names[product as usize]),
-                    if dept == NO_DEPARTMENT { Cell::Empty } else { Cell::text(data.departments.value(u32::from(dept))) },
+                    if dept == NO_DEPARTMENT {
+                        Cell::Empty
+                    } else {
+                        Cell::text(data.departments.value(u32::from(dept)))
+                    },
                     Cell::Milli(i64::from(l.quantity[k])),
                     Cell::Money(i64::from(l.gross[k])),
                     Cell::Money(i64::from(l.discount[k])),
@@ -487,7 +563,13 @@ pub fn rows(snap: &Snapshot, kind: ExportKind, query: &CustomerQuery, emit: &mut
 }
 
 /// Writes a whole CSV export (BOM, header, rows) to `out`; returns the data rows written.
-pub fn write_csv(snap: &Snapshot, kind: ExportKind, query: &CustomerQuery, style: CsvStyle, out: &mut dyn Write) -> Result<u64, ExportError> {
+pub fn write_csv(
+    snap: &Snapshot,
+    kind: ExportKind,
+    query: &CustomerQuery,
+    style: CsvStyle,
+    out: &mut dyn Write,
+) -> Result<u64, ExportError> {
     let io = |e: std::io::Error| ExportError::Io(e.to_string());
     out.write_all(b"\xEF\xBB\xBF").map_err(io)?;
     let head: Vec<Cell> = headers(kind).into_iter().map(Cell::text).collect();
@@ -512,7 +594,12 @@ pub fn write_csv(snap: &Snapshot, kind: ExportKind, query: &CustomerQuery, style
 
 /// Writes an XLSX export (one sheet named after the kind, numbers as numbers) to `path`;
 /// returns the data rows written.
-pub fn write_xlsx(snap: &Snapshot, kind: ExportKind, query: &CustomerQuery, path: &std::path::Path) -> Result<u64, ExportError> {
+pub fn write_xlsx(
+    snap: &Snapshot,
+    kind: ExportKind,
+    query: &CustomerQuery,
+    path: &std::path::Path,
+) -> Result<u64, ExportError> {
     use rust_xlsxwriter::{Format as XFormat, Workbook};
     let x = |e: rust_xlsxwriter::XlsxError| ExportError::Io(e.to_string());
     let mut book = Workbook::new();

@@ -8,9 +8,10 @@ use std::collections::HashMap;
 use app::model::analytics::{ChurnRow, ClvSummary, Segment, SegmentForecast, ValueBucket};
 
 use super::clv::ClvModel;
-use super::dataset::{day_iso, NONE};
 use super::rfm::Rfm;
 use super::selection::Selection;
+use crate::clock::day_iso;
+use crate::projection::dataset::NONE;
 
 /// Probability of being alive below which a high-value cardholder is at risk.
 pub const CHURN_THRESHOLD: f64 = 0.5;
@@ -92,7 +93,11 @@ fn churn_of(sel: &Selection, selected: &HashMap<u32, (i64, i32)>, rfm: &Rfm, clv
 
 /// The dashboard's three forecast widgets from one pass over the selection: the first rows of
 /// [`churn_risk_all`], [`value_distribution`] and [`segment_forecast`].
-pub fn dashboard(sel: &Selection, rfm: &Rfm, clv: Option<&ClvModel>) -> (Vec<ChurnRow>, Vec<ValueBucket>, Vec<SegmentForecast>) {
+pub fn dashboard(
+    sel: &Selection,
+    rfm: &Rfm,
+    clv: Option<&ClvModel>,
+) -> (Vec<ChurnRow>, Vec<ValueBucket>, Vec<SegmentForecast>) {
     let selected = selected_cards(sel);
     let mut churn = churn_of(sel, &selected, rfm, clv);
     churn.truncate(CHURN_ROWS);
@@ -143,7 +148,11 @@ fn forecast_of(selected: &HashMap<u32, (i64, i32)>, rfm: &Rfm, clv: Option<&ClvM
         .into_iter()
         .filter_map(|s| {
             let (n, sum) = acc.get(&s).copied()?;
-            Some(SegmentForecast { segment: s, customers: n, expected_receipts_90d_milli: (sum * 1000.0).round() as i64 })
+            Some(SegmentForecast {
+                segment: s,
+                customers: n,
+                expected_receipts_90d_milli: (sum * 1000.0).round() as i64,
+            })
         })
         .collect()
 }

@@ -3,7 +3,8 @@
 
 use app::model::analytics::{GroupRow, SeriesPoint};
 
-use super::dataset::{month_label, month_of, Dataset, NO_DEPARTMENT};
+use crate::clock::{month_label, month_of};
+use crate::projection::dataset::{Dataset, NO_DEPARTMENT};
 
 /// Net spend and receipts per month for the 12 months ending with `end_month` (a month index,
 /// see [`month_of`]); months without receipts are zero.
@@ -47,7 +48,11 @@ pub fn departments(data: &Dataset, receipts: &[u32]) -> Vec<GroupRow> {
             }
         }
     }
-    let dept = per.into_iter().enumerate().filter(|(_, e)| e.2 > 0).map(|(s, e)| (if s == slots - 1 { NO_DEPARTMENT } else { s as u16 }, e));
+    let dept = per
+        .into_iter()
+        .enumerate()
+        .filter(|(_, e)| e.2 > 0)
+        .map(|(s, e)| (if s == slots - 1 { NO_DEPARTMENT } else { s as u16 }, e));
     let mut rows: Vec<GroupRow> = dept
         .map(|(d, (net, qty, n))| {
             let (id, name) = if d == NO_DEPARTMENT {
@@ -55,7 +60,14 @@ pub fn departments(data: &Dataset, receipts: &[u32]) -> Vec<GroupRow> {
             } else {
                 (data.departments.value(u32::from(d)).to_string(), data.department_names[d as usize].to_string())
             };
-            GroupRow { id, name, revenue_cents: net, receipts: n, quantity_milli: qty, share_bp: if total == 0 { 0 } else { net * 10_000 / total } }
+            GroupRow {
+                id,
+                name,
+                revenue_cents: net,
+                receipts: n,
+                quantity_milli: qty,
+                share_bp: if total == 0 { 0 } else { net * 10_000 / total },
+            }
         })
         .collect();
     rows.sort_by(|a, b| b.revenue_cents.cmp(&a.revenue_cents).then_with(|| a.id.cmp(&b.id)));

@@ -1,65 +1,72 @@
-//! The analytics engine: an in-memory columnar projection of the store's data
-//! ([`dataset::Dataset`]), rebuilt in the background at startup and after each import batch,
-//! and the dashboard, RFM, customer and export queries that run over it. Requests never scan
-//! the database: they read the current projection, which is swapped atomically when a rebuild
-//! finishes.
+//! Admin analytics over the projection: the models fitted with every build (customer value),
+//! RFM per window, and the dashboard, customer and export queries. Requests never scan the
+//! database: they read the current [`Snapshot`], which the projection swaps atomically when a
+//! rebuild finishes.
 
 pub mod clv;
 pub mod customers;
-pub mod dataset;
 pub mod export;
 pub mod forecast;
 pub mod history;
-pub mod live;
 pub mod rfm;
 pub mod selection;
 pub mod service;
 pub mod widgets;
 
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 
 use app::model::analytics::{BadFilter, Dashboard, FilterOptions, Filters};
 
-use crate::store::{Entity, Store, StoreExt, StoreResult};
-use dataset::{day_iso, Dataset, DatasetBuilder};
+use crate::clock::day_iso;
+use crate::projection::dataset::{self, Dataset};
 use rfm::Rfm;
 use selection::{resolve_window, Selection, Window};
 
-/// Rows read per store page while building.
-const PAGE: u32 = 20_000;
 /// RFM results kept per dataset (one per recently used window).
 const RFM_CACHE: usize = 16;
 
-/// Reads every record of one table, page by page, into `f`.
-pub async fn scan_all<T: Entity>(store: &dyn Store, mut f: impl FnMut(&T)) -> StoreResult<u64> {
-    let mut after: Option<String> = None;
-    let mut n = 0;
-    loop {
-        let page: Vec<T> = store.scan_page(after.as_deref(), PAGE).await?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.id().to_string());
-        for record in &page {
-            f(record);
-        }
-        n += page.len() as u64;
-        if page.len() < PAGE as usize {
-            break;
-        }
-    }
-    Ok(n)
+/// The projection as the analytics use it: each build fits the customer-value models.
+pub type Projection = crate::projection::Projection<Models>;
+
+/// What every projection build derives for the analytics: the customer-value models.
+#[derive(Clone, Copy, Debug)]
+pub struct Models {
+    /// Monthly discount rate of the predicted 12-month value.
+    pub monthly_discount: f64,
 }
 
-/// Builds a dataset from every relevant table of the store.
-pub async fn load(store: &dyn Store) -> StoreResult<Dataset> {
-    let mut b = DatasetBuilder::new();
-    scan_all(store, |s| b.add_shop(s)).await?;
-    scan_all(store, |d| b.add_department(d)).await?;
-    scan_all(store, |p| b.add_promotion(p)).await?;
-    scan_all(store, |p| b.add_product(p)).await?;
-    scan_all(store, |c| b.add_cardholder(c)).await?;
-    scan_all(store, |r| b.add_receipt(r)).await?;
-    scan_all(store, |l| b.add_line(l)).await?;
-    Ok(tokio::task::spawn_blocking(move || b.finish()).await.expect("dataset sort does not panic"))
+impl Default for Models {
+    fn default() -> Self {
+        Models { monthly_discount: clv::DEFAULT_MONTHLY_DISCOUNT }
+    }
+}
+
+impl crate::projection::Derive for Models {
+    type Snapshot = Snapshot;
+
+    fn derive(&self, data: Dataset) -> Snapshot {
+        let started = std::time::Instant::now();
+        let snapshot = Snapshot::fitted(data, self.monthly_discount);
+        if let Some(m) = &snapshot.clv {
+            tracing::info!(
+                r = m.bgnbd.params.r,
+                alpha = m.bgnbd.params.alpha,
+                a = m.bgnbd.params.a,
+                b = m.bgnbd.params.b,
+                n = m.bgnbd.n,
+                log_likelihood = m.bgnbd.log_likelihood,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "customer-value models fitted"
+            );
+        }
+        snapshot
+    }
+}
+
+impl AsRef<Dataset> for Snapshot {
+    fn as_ref(&self) -> &Dataset {
+        &self.data
+    }
 }
 
 /// The current dataset plus its per-window RFM cache.
@@ -75,13 +82,13 @@ impl Snapshot {
     /// Fits the customer-value models too (a second or two on the demo set): call it off the
     /// async threads.
     pub fn new(data: Dataset) -> Arc<Self> {
-        Self::with_discount(data, clv::DEFAULT_MONTHLY_DISCOUNT)
+        Arc::new(Self::fitted(data, clv::DEFAULT_MONTHLY_DISCOUNT))
     }
 
     /// [`Self::new`] with a given monthly discount rate for the 12-month value.
-    pub fn with_discount(data: Dataset, monthly_discount: f64) -> Arc<Self> {
+    pub fn fitted(data: Dataset, monthly_discount: f64) -> Self {
         let clv = data.last_day().and_then(|last| clv::ClvModel::fit(&data, last, monthly_discount));
-        Arc::new(Snapshot { data, clv, rfm: Mutex::new(Vec::new()) })
+        Snapshot { data, clv, rfm: Mutex::new(Vec::new()) }
     }
 
     /// A snapshot with a given model (tests, or a fit at another date).
@@ -131,7 +138,7 @@ impl Snapshot {
             v
         };
         FilterOptions {
-            stores: named(&d.shops, &d.shop_names),
+            shops: named(&d.shops, &d.shop_names),
             departments: named(&d.departments, &d.department_names),
             promotions: named(&d.promotions, &d.promotion_names),
         }
@@ -157,15 +164,20 @@ impl Snapshot {
                 widgets::kpis(&sel),
                 widgets::series(&sel),
                 widgets::departments(&sel),
-                widgets::stores(&sel),
+                widgets::shops(&sel),
                 widgets::heatmap(&sel),
                 widgets::basket(&sel),
                 widgets::segments_and_grid(&sel, &rfm),
             );
             (here, other.join().expect("dashboard widgets do not panic"))
         });
-        let (kpis, (granularity, series), departments, stores, heatmap, basket, (segments, rf_grid)) = first;
-        let (promotions, (top_by_revenue, top_by_quantity), cohorts, (churn_risk, value_distribution, segment_forecast)) = second;
+        let (kpis, (granularity, series), departments, shops, heatmap, basket, (segments, rf_grid)) = first;
+        let (
+            promotions,
+            (top_by_revenue, top_by_quantity),
+            cohorts,
+            (churn_risk, value_distribution, segment_forecast),
+        ) = second;
         Ok(Dashboard {
             filters: filters.clone(),
             from: day_iso(w.from),
@@ -180,7 +192,7 @@ impl Snapshot {
             top_by_revenue,
             top_by_quantity,
             promotions,
-            stores,
+            shops,
             heatmap,
             basket,
             segments,
@@ -192,69 +204,6 @@ impl Snapshot {
             segment_forecast,
             options: self.options(),
         })
-    }
-}
-
-/// Holds the current snapshot; rebuilt in the background, swapped atomically.
-pub struct Engine {
-    current: RwLock<Option<Arc<Snapshot>>>,
-    monthly_discount: f64,
-}
-
-impl Default for Engine {
-    fn default() -> Self {
-        Engine { current: RwLock::new(None), monthly_discount: clv::DEFAULT_MONTHLY_DISCOUNT }
-    }
-}
-
-impl Engine {
-    /// A cold engine (no snapshot yet).
-    pub fn new() -> Arc<Self> {
-        Arc::new(Self::default())
-    }
-
-    /// A cold engine whose models use this monthly discount rate.
-    pub fn with_discount(monthly_discount: f64) -> Self {
-        Engine { current: RwLock::new(None), monthly_discount }
-    }
-
-    /// The current snapshot, once built.
-    pub fn snapshot(&self) -> Option<Arc<Snapshot>> {
-        self.current.read().ok().and_then(|s| s.clone())
-    }
-
-    /// Replaces the snapshot.
-    pub fn install(&self, snapshot: Arc<Snapshot>) {
-        if let Ok(mut slot) = self.current.write() {
-            *slot = Some(snapshot);
-        }
-    }
-
-    /// Rebuilds from the store; the old snapshot serves until the new one is ready.
-    pub async fn rebuild(&self, store: &dyn Store) -> StoreResult<()> {
-        let started = std::time::Instant::now();
-        let data = load(store).await?;
-        tracing::info!(
-            receipts = data.receipts.len(),
-            lines = data.lines.len(),
-            cards = data.cards.len(),
-            heap_mib = data.heap_bytes() / (1 << 20),
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "analytics projection built"
-        );
-        let started = std::time::Instant::now();
-        let discount = self.monthly_discount;
-        let snapshot = tokio::task::spawn_blocking(move || Snapshot::with_discount(data, discount)).await.expect("model fit does not panic");
-        if let Some(m) = &snapshot.clv {
-            tracing::info!(
-                r = m.bgnbd.params.r, alpha = m.bgnbd.params.alpha, a = m.bgnbd.params.a, b = m.bgnbd.params.b,
-                n = m.bgnbd.n, log_likelihood = m.bgnbd.log_likelihood,
-                elapsed_ms = started.elapsed().as_millis() as u64,
-                "customer-value models fitted"
-            );
-        }
-        self.install(snapshot);
-        Ok(())
     }
 }
 

@@ -10,7 +10,7 @@
 
 use app::model::analytics::Segment;
 
-use super::dataset::{Dataset, NONE};
+use crate::projection::dataset::{Dataset, NONE};
 
 /// The RFM figures of one cardholder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,7 +72,10 @@ pub fn score<'a>(raw: Vec<(u32, i32, u32, i64)>, analysis_day: i32, number: impl
         return scores;
     }
     let mut order: Vec<usize> = (0..n).collect();
-    let assign = |order: &mut Vec<usize>, scores: &mut Vec<RfmScore>, key: &dyn Fn(&RfmScore) -> i64, set: &dyn Fn(&mut RfmScore, u8)| {
+    let assign = |order: &mut Vec<usize>,
+                  scores: &mut Vec<RfmScore>,
+                  key: &dyn Fn(&RfmScore) -> i64,
+                  set: &dyn Fn(&mut RfmScore, u8)| {
         order.sort_by(|a, b| {
             let (x, y) = (&scores[*a], &scores[*b]);
             key(x).cmp(&key(y)).then_with(|| number(x.card).cmp(number(y.card)))

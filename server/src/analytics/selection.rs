@@ -15,8 +15,8 @@
 use app::model::analytics::{AgeBand, BadFilter, Filters, RangePreset};
 use app::validate::date::SimpleDate;
 
-use super::dataset::{gender, Dataset, NONE, NO_DEPARTMENT};
 use super::rfm::Rfm;
+use crate::projection::dataset::{gender, Dataset, NONE, NO_DEPARTMENT};
 
 /// An inclusive range of day numbers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -122,7 +122,7 @@ impl<'a> Selection<'a> {
                 m
             })
         };
-        let shops = mask(data.shops.len(), &filters.stores, &|c| data.shops.get(c));
+        let shops = mask(data.shops.len(), &filters.shops, &|c| data.shops.get(c));
         let departments = mask(data.departments.len(), &filters.departments, &|c| data.departments.get(c));
         let promo = match filters.promotion.as_deref() {
             None => PromoFilter::All,

@@ -12,12 +12,12 @@ use app::model::levels::LevelThresholds;
 use app::ports::Analytics;
 use async_trait::async_trait;
 
-use super::dataset::{day_iso, NONE, NO_DEPARTMENT};
 use super::selection::Window;
-use super::{customers, Engine, Snapshot};
-use crate::accounts::internal;
-use crate::store::model::PointsEntry;
-use crate::store::{Store, StoreExt};
+use super::{customers, Projection, Snapshot};
+use crate::clock::day_iso;
+use crate::error::internal;
+use crate::projection::dataset::{NONE, NO_DEPARTMENT};
+use crate::store::Store;
 
 /// Receipts shown in the customer 360 view.
 pub const RECEIPTS_SHOWN: usize = 50;
@@ -26,25 +26,25 @@ pub const MAX_PER_PAGE: u32 = 200;
 
 /// The service.
 pub struct AnalyticsService {
-    engine: Arc<Engine>,
+    projection: Arc<Projection>,
     store: Arc<dyn Store>,
     thresholds: LevelThresholds,
 }
 
 impl AnalyticsService {
-    /// A service over the engine (and the store, for points).
-    pub fn new(engine: Arc<Engine>, store: Arc<dyn Store>, thresholds: LevelThresholds) -> Self {
-        AnalyticsService { engine, store, thresholds }
+    /// A service over the projection (and the store, for points).
+    pub fn new(projection: Arc<Projection>, store: Arc<dyn Store>, thresholds: LevelThresholds) -> Self {
+        AnalyticsService { projection, store, thresholds }
     }
 
     fn snapshot(&self) -> Result<Arc<Snapshot>, AppError> {
-        self.engine.snapshot().ok_or(AppError::Unavailable)
+        self.projection.snapshot().ok_or(AppError::Unavailable)
     }
 }
 
 /// A filter error as a validation error naming the parameter.
 pub fn bad_filter(e: BadFilter) -> AppError {
-    AppError::invalid(e.param, format!("value `{}` is not valid", e.value))
+    AppError::bad_value(e.param, e.value)
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, AppError> + Send + 'static) -> Result<T, AppError> {
@@ -53,35 +53,6 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, AppError> + S
 
 #[async_trait]
 impl Analytics for AnalyticsService {
-    async fn adjust_points(&self, acting: &app::model::account::SessionUser, card_number: &str, points: i64, reason: &str) -> Result<i64, AppError> {
-        let reason = reason.trim();
-        if points == 0 || points.abs() > MAX_ADJUSTMENT {
-            return Err(AppError::invalid("points", format!("a whole number from -{MAX_ADJUSTMENT} to {MAX_ADJUSTMENT}, not 0")));
-        }
-        if reason.is_empty() || reason.chars().count() > 200 {
-            return Err(AppError::invalid("reason", "required, at most 200 characters"));
-        }
-        let card = card_number.trim();
-        let holder: Option<crate::store::model::Cardholder> = self.store.get_one(card).await.map_err(internal)?;
-        if holder.is_none() {
-            return Err(AppError::NotFound);
-        }
-        let entry = PointsEntry {
-            id: format!("adjust:{}", uuid::Uuid::new_v4()),
-            card_number: card.to_string(),
-            points,
-            kind: "adjustment".into(),
-            reason: Some(reason.to_string()),
-            receipt_id: None,
-            created_at: crate::accounts::now_rfc3339(),
-            created_by: Some(acting.id.clone()),
-        };
-        self.store.insert_one(&entry).await.map_err(internal)?;
-        tracing::info!(card, points, by = %acting.id, "manual points adjustment");
-        let (balance, _, _) = crate::cards::points_status(self.store.as_ref(), card, &self.thresholds).await?;
-        Ok(balance)
-    }
-
     async fn dashboard(&self, filters: Filters) -> Result<Dashboard, AppError> {
         let snap = self.snapshot()?;
         blocking(move || snap.dashboard(&filters).map_err(bad_filter)).await
@@ -98,22 +69,25 @@ impl Analytics for AnalyticsService {
         let snap = self.snapshot()?;
         let card = card_number.to_string();
         let mut view = blocking(move || customer_360(&snap, &card)).await?;
-        let (balance, _, level) = crate::cards::points_status(self.store.as_ref(), &view.card_number, &self.thresholds).await?;
+        let (balance, _, level) =
+            crate::points::status(self.store.as_ref(), &view.card_number, &self.thresholds).await?;
         view.points_balance = balance;
         view.level = level;
         Ok(view)
     }
 }
 
-/// Largest manual adjustment, in points either way.
-pub const MAX_ADJUSTMENT: i64 = 100_000;
-
 /// One page of the customer list.
 pub fn customer_page(snap: &Snapshot, query: CustomerQuery) -> Result<CustomerPage, AppError> {
     let (sel, rfm) = snap.select(&query.filters).map_err(bad_filter)?;
     let all = customers::matching(&sel, &rfm, &query);
     let start = ((query.page - 1) * query.per_page) as usize;
-    let rows = all.iter().skip(start).take(query.per_page as usize).map(|s| customers::row(&snap.data, snap.clv.as_ref(), s)).collect();
+    let rows = all
+        .iter()
+        .skip(start)
+        .take(query.per_page as usize)
+        .map(|s| customers::row(&snap.data, snap.clv.as_ref(), s))
+        .collect();
     Ok(CustomerPage {
         from: day_iso(sel.window.from),
         to: day_iso(sel.window.to),
@@ -139,13 +113,17 @@ pub fn customer_360(snap: &Snapshot, card_number: &str) -> Result<Customer360, A
         _ => None,
     };
     // Monthly spend over the 12 months ending with the last month with data.
-    let monthly = data.last_day().map(|last| super::history::monthly(data, receipts, super::dataset::month_of(last))).unwrap_or_default();
+    let monthly = data
+        .last_day()
+        .map(|last| super::history::monthly(data, receipts, crate::clock::month_of(last)))
+        .unwrap_or_default();
     let departments = super::history::departments(data, receipts);
-    let shown: Vec<ReceiptView> = receipts.iter().rev().take(RECEIPTS_SHOWN).map(|i| receipt_view(&snap.data, *i as usize)).collect();
+    let shown: Vec<ReceiptView> =
+        receipts.iter().rev().take(RECEIPTS_SHOWN).map(|i| receipt_view(&snap.data, *i as usize)).collect();
     let gender = match cards.gender[ci] {
-        super::dataset::gender::FEMALE => Some("F".to_string()),
-        super::dataset::gender::MALE => Some("M".to_string()),
-        super::dataset::gender::OTHER => Some("X".to_string()),
+        crate::projection::dataset::gender::FEMALE => Some("F".to_string()),
+        crate::projection::dataset::gender::MALE => Some("M".to_string()),
+        crate::projection::dataset::gender::OTHER => Some("X".to_string()),
         _ => None,
     };
     let day = |d: i32| (d != i32::MIN).then(|| day_iso(d));
@@ -157,25 +135,26 @@ pub fn customer_360(snap: &Snapshot, card_number: &str) -> Result<Customer360, A
         birth_date: day(cards.birth_day[ci]),
         gender,
         enrolled_on: day(cards.enrolled_day[ci]),
-        enrolment_store: (cards.enrolment_shop[ci] != NONE).then(|| data.shop_names[cards.enrolment_shop[ci] as usize].to_string()),
+        enrolment_store: (cards.enrolment_shop[ci] != NONE)
+            .then(|| data.shop_names[cards.enrolment_shop[ci] as usize].to_string()),
         rfm,
         monthly,
         departments,
         receipts: shown,
         receipts_total: receipts.len() as u32,
-        badges: crate::personal::rewards::badges(&crate::personal::visits(data, c)),
+        badges: crate::points::rewards::badges(&crate::points::rewards::visits(data, c)),
         points_balance: 0,
         level: app::model::levels::Level::Bronze,
     })
 }
 
 /// A receipt with its lines.
-pub fn receipt_view(data: &crate::analytics::dataset::Dataset, i: usize) -> ReceiptView {
+pub fn receipt_view(data: &crate::projection::dataset::Dataset, i: usize) -> ReceiptView {
     let r = &data.receipts;
     let l = &data.lines;
     ReceiptView {
         id: r.id[i].to_string(),
-        issued_at: super::dataset::time_label(r.day[i], r.minute[i]),
+        issued_at: crate::clock::time_label(r.day[i], r.minute[i]),
         store: data.shop_names[r.shop[i] as usize].to_string(),
         net_cents: r.net[i],
         discount_cents: r.discount[i],
@@ -184,7 +163,11 @@ pub fn receipt_view(data: &crate::analytics::dataset::Dataset, i: usize) -> Rece
             .map(|k| LineView {
                 product_id: data.products.value(l.product[k]).to_string(),
                 description: data.product_names[l.product[k] as usize].to_string(),
-                department: if l.department[k] == NO_DEPARTMENT { String::new() } else { data.department_names[l.department[k] as usize].to_string() },
+                department: if l.department[k] == NO_DEPARTMENT {
+                    String::new()
+                } else {
+                    data.department_names[l.department[k] as usize].to_string()
+                },
                 quantity_milli: i64::from(l.quantity[k]),
                 net_cents: i64::from(l.net[k]),
                 discount_cents: i64::from(l.discount[k]),

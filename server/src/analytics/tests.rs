@@ -12,12 +12,20 @@
 
 use app::model::analytics::{CustomerQuery, CustomerSort, Filters, KpiKey, RangePreset, Segment};
 
-use super::dataset::DatasetBuilder;
 use super::export::{self, CsvStyle, ExportKind};
 use super::Snapshot;
+use crate::projection::dataset::DatasetBuilder;
 use crate::store::model::*;
 
-fn cardholder(id: &str, first: &str, last: &str, email: &str, gender: &str, birth: Option<&str>, enrolled: Option<(&str, &str)>) -> Cardholder {
+fn cardholder(
+    id: &str,
+    first: &str,
+    last: &str,
+    email: &str,
+    gender: &str,
+    birth: Option<&str>,
+    enrolled: Option<(&str, &str)>,
+) -> Cardholder {
     Cardholder {
         id: id.into(),
         first_name: first.into(),
@@ -73,17 +81,49 @@ fn fixture() -> std::sync::Arc<Snapshot> {
     Snapshot::new(fixture_data())
 }
 
-fn fixture_data() -> super::dataset::Dataset {
+fn fixture_data() -> crate::projection::dataset::Dataset {
     let mut b = DatasetBuilder::new();
     b.add_shop(&Shop { id: "S1".into(), name: "Centro".into(), city: None, province: None });
     b.add_shop(&Shop { id: "S2".into(), name: "Mare".into(), city: None, province: None });
     b.add_department(&Department { id: "ORT".into(), name: "Ortofrutta".into() });
     b.add_department(&Department { id: "LAT".into(), name: "Latticini".into() });
-    b.add_promotion(&Promotion { id: "P1".into(), description: "3x2 yogurt".into(), kind: None, starts_on: None, ends_on: None });
-    b.add_product(&Product { id: "A".into(), description: "Mele".into(), department_id: Some("ORT".into()), brand: None });
-    b.add_product(&Product { id: "B".into(), description: "Yogurt".into(), department_id: Some("LAT".into()), brand: None });
-    b.add_cardholder(&cardholder(C1, "Maria", "Rossi", "maria@example.it", "F", Some("1990-05-01"), Some(("2026-01-05", "S1"))));
-    b.add_cardholder(&cardholder(C2, "Luca", "Bianchi", "luca@example.it", "M", Some("1960-01-01"), Some(("2025-06-01", "S2"))));
+    b.add_promotion(&Promotion {
+        id: "P1".into(),
+        description: "3x2 yogurt".into(),
+        kind: None,
+        starts_on: None,
+        ends_on: None,
+    });
+    b.add_product(&Product {
+        id: "A".into(),
+        description: "Mele".into(),
+        department_id: Some("ORT".into()),
+        brand: None,
+    });
+    b.add_product(&Product {
+        id: "B".into(),
+        description: "Yogurt".into(),
+        department_id: Some("LAT".into()),
+        brand: None,
+    });
+    b.add_cardholder(&cardholder(
+        C1,
+        "Maria",
+        "Rossi",
+        "maria@example.it",
+        "F",
+        Some("1990-05-01"),
+        Some(("2026-01-05", "S1")),
+    ));
+    b.add_cardholder(&cardholder(
+        C2,
+        "Luca",
+        "Bianchi",
+        "luca@example.it",
+        "M",
+        Some("1960-01-01"),
+        Some(("2025-06-01", "S2")),
+    ));
     b.add_cardholder(&cardholder(C3, "Anna", "Verdi", "@evil", "F", None, None));
     // Receipts deliberately out of order: the builder sorts them.
     for r in [
@@ -165,8 +205,11 @@ fn series_departments_products_promotions() {
     assert_eq!(day("2026-01-01"), (0, 0));
     assert_eq!(d.series.iter().map(|p| p.revenue_cents).sum::<i64>(), 4500);
 
-    let depts: Vec<(&str, i64, u32, i64, i64)> =
-        d.departments.iter().map(|g| (g.id.as_str(), g.revenue_cents, g.receipts, g.quantity_milli, g.share_bp)).collect();
+    let depts: Vec<(&str, i64, u32, i64, i64)> = d
+        .departments
+        .iter()
+        .map(|g| (g.id.as_str(), g.revenue_cents, g.receipts, g.quantity_milli, g.share_bp))
+        .collect();
     assert_eq!(depts, [("ORT", 3300, 3, 6000, 7333), ("LAT", 1200, 3, 6000, 2666)]);
     let top: Vec<&str> = d.top_by_revenue.iter().map(|g| g.id.as_str()).collect();
     assert_eq!(top, ["A", "B"]);
@@ -184,13 +227,19 @@ fn series_departments_products_promotions() {
 #[test]
 fn stores_heatmap_basket() {
     let d = fixture().dashboard(&window(&[])).unwrap();
-    let stores: Vec<(&str, i64, u32, i64, u32)> =
-        d.stores.iter().map(|s| (s.id.as_str(), s.revenue_cents, s.receipts, s.average_ticket_cents, s.cardholders)).collect();
+    let stores: Vec<(&str, i64, u32, i64, u32)> = d
+        .shops
+        .iter()
+        .map(|s| (s.id.as_str(), s.revenue_cents, s.receipts, s.average_ticket_cents, s.cardholders))
+        .collect();
     assert_eq!(stores, [("S2", 2300, 2, 1150, 2), ("S1", 2200, 3, 733, 2)]);
     let cells: Vec<(u8, u8, u32)> = d.heatmap.iter().map(|c| (c.weekday, c.hour, c.receipts)).collect();
     assert_eq!(cells, [(0, 9, 1), (1, 17, 1), (1, 18, 1), (5, 10, 1), (5, 11, 1)]);
-    let basket: Vec<(bool, u32, i64, i64, i64)> =
-        d.basket.iter().map(|b| (b.loyalty, b.receipts, b.revenue_cents, b.average_ticket_cents, b.items_per_receipt_milli)).collect();
+    let basket: Vec<(bool, u32, i64, i64, i64)> = d
+        .basket
+        .iter()
+        .map(|b| (b.loyalty, b.receipts, b.revenue_cents, b.average_ticket_cents, b.items_per_receipt_milli))
+        .collect();
     assert_eq!(basket, [(true, 4, 4000, 1000, 1250), (false, 1, 500, 500, 1000)]);
 }
 
@@ -221,7 +270,10 @@ fn rfm_segments_grid_and_cohorts() {
     grid[3][1] = 1;
     assert_eq!(d.rf_grid, grid);
     assert_eq!(d.cohorts.len(), 1, "C2's first receipt was in December, before the window");
-    assert_eq!((d.cohorts[0].month.as_str(), d.cohorts[0].customers, d.cohorts[0].active.clone()), ("2026-01", 2, vec![2]));
+    assert_eq!(
+        (d.cohorts[0].month.as_str(), d.cohorts[0].customers, d.cohorts[0].active.clone()),
+        ("2026-01", 2, vec![2])
+    );
 }
 
 #[test]
@@ -265,8 +317,14 @@ fn an_empty_window_has_no_figures() {
             assert_eq!(k.value, None, "{:?}", k.key);
         }
     }
-    assert!(d.series.is_empty() && d.departments.is_empty() && d.promotions.is_empty() && d.stores.is_empty());
-    assert!(d.heatmap.is_empty() && d.basket.is_empty() && d.segments.is_empty() && d.rf_grid.is_empty() && d.cohorts.is_empty());
+    assert!(d.series.is_empty() && d.departments.is_empty() && d.promotions.is_empty() && d.shops.is_empty());
+    assert!(
+        d.heatmap.is_empty()
+            && d.basket.is_empty()
+            && d.segments.is_empty()
+            && d.rf_grid.is_empty()
+            && d.cohorts.is_empty()
+    );
 }
 
 #[test]
@@ -301,7 +359,10 @@ fn customer_list_sorts_searches_and_pages() {
     let p2 = q(&[("page", "2")]);
     assert_eq!(p2.rows.iter().map(|r| r.card_number.as_str()).collect::<Vec<_>>(), [C3]);
     let row = &page.rows[1];
-    assert_eq!((row.recency_days, row.frequency, row.monetary_cents, row.r, row.f, row.m, row.segment), (10, 2, 1300, 1, 4, 2, Segment::AtRisk));
+    assert_eq!(
+        (row.recency_days, row.frequency, row.monetary_cents, row.r, row.f, row.m, row.segment),
+        (10, 2, 1300, 1, 4, 2, Segment::AtRisk)
+    );
     assert_eq!(q(&[("q", "ROSSI")]).rows[0].card_number, C1);
     assert_eq!(q(&[("q", "0000003")]).rows[0].card_number, C3);
     assert_eq!(q(&[("q", "347 0000002")]).rows[0].card_number, C2, "by phone");
@@ -346,10 +407,22 @@ fn csv_exports_match_the_tables() {
     assert!(text.starts_with('\u{feff}'), "BOM");
     let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(lines[0], "card_number;name;email;phone;last_receipt;recency_days;frequency;monetary_eur;r_score;f_score;m_score;segment;p_alive;expected_receipts_90d;predicted_value_12m");
-    assert!(lines[1].starts_with("2000000000002;Luca Bianchi;luca@example.it;'+393470000002;2026-01-10;10;1;20,00;2;1;4;Others;"), "{}", lines[1]);
-    assert!(lines[3].starts_with("2000000000003;Anna Verdi;'@evil;'+393470000003;2026-01-20;0;1;7,00;4;2;1;Potential Loyalist;"), "{}", lines[3]);
+    assert!(
+        lines[1].starts_with(
+            "2000000000002;Luca Bianchi;luca@example.it;'+393470000002;2026-01-10;10;1;20,00;2;1;4;Others;"
+        ),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[3].starts_with(
+            "2000000000003;Anna Verdi;'@evil;'+393470000003;2026-01-20;0;1;7,00;4;2;1;Potential Loyalist;"
+        ),
+        "{}",
+        lines[3]
+    );
     assert_eq!(lines.len(), 4);
-    let en = csv(ExportKind::Stores, CsvStyle::from_code(Some(",")).unwrap());
+    let en = csv(ExportKind::Shops, CsvStyle::from_code(Some(",")).unwrap());
     let lines: Vec<&str> = en.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(lines[1], "S2,Mare,23.00,2,11.50,2");
     let sales = csv(ExportKind::Sales, CsvStyle::default());
@@ -382,7 +455,9 @@ fn forecast_widgets_follow_the_selection() {
     let data = fixture_data();
     let card = |n: &str| data.cards.number.get(n).unwrap() as usize;
     let mut predictions = vec![None; data.cards.len()];
-    let p = |p_alive: f64, expected_90d: f64, value_12m: f64| Some(Prediction { p_alive, expected_90d, value_12m, ..Default::default() });
+    let p = |p_alive: f64, expected_90d: f64, value_12m: f64| {
+        Some(Prediction { p_alive, expected_90d, value_12m, ..Default::default() })
+    };
     predictions[card(C1)] = p(0.30, 1.5, 50.0);
     predictions[card(C2)] = p(0.40, 0.5, 120.0);
     predictions[card(C3)] = p(0.20, 2.0, 10.0);
@@ -400,12 +475,20 @@ fn forecast_widgets_follow_the_selection() {
     let d = s.dashboard(&window(&[])).unwrap();
     // Spend in the window: C2 20.00, C1 13.00, C3 7.00; the top 20 % of 3 cardholders is C2,
     // whose probability of being alive (0.40) is under 0.5.
-    let churn: Vec<(&str, i64, i64, i64)> = d.churn_risk.iter().map(|c| (c.card_number.as_str(), c.monetary_cents, c.p_alive_bp, c.value_12m_cents)).collect();
+    let churn: Vec<(&str, i64, i64, i64)> = d
+        .churn_risk
+        .iter()
+        .map(|c| (c.card_number.as_str(), c.monetary_cents, c.p_alive_bp, c.value_12m_cents))
+        .collect();
     assert_eq!(churn, [(C2, 2000, 4000, 12_000)]);
     let buckets: Vec<(i64, u32)> = d.value_distribution.iter().map(|b| (b.from_eur, b.customers)).collect();
     assert_eq!(buckets, [(0, 1), (25, 0), (50, 1), (100, 1), (250, 0), (500, 0), (1000, 0), (2500, 0)]);
-    let forecast: Vec<(Segment, u32, i64)> = d.segment_forecast.iter().map(|f| (f.segment, f.customers, f.expected_receipts_90d_milli)).collect();
-    assert_eq!(forecast, [(Segment::PotentialLoyalist, 1, 2000), (Segment::AtRisk, 1, 1500), (Segment::Others, 1, 500)]);
+    let forecast: Vec<(Segment, u32, i64)> =
+        d.segment_forecast.iter().map(|f| (f.segment, f.customers, f.expected_receipts_90d_milli)).collect();
+    assert_eq!(
+        forecast,
+        [(Segment::PotentialLoyalist, 1, 2000), (Segment::AtRisk, 1, 1500), (Segment::Others, 1, 500)]
+    );
     assert_eq!(d.clv.as_ref().map(|c| (c.bgnbd_n, c.r)), Some((3, 0.25)));
     // A filter narrows them: women only (C1, C3); the top 20 % is C1 (0.30 < 0.5).
     let d = s.dashboard(&window(&[("gender", "F")])).unwrap();
@@ -419,5 +502,7 @@ fn forecast_widgets_follow_the_selection() {
     assert!(text.contains(";Others;0,4000;0,500;120,00\r\n"), "{text}");
     // Without a model the widgets are empty, not zero.
     let d = Snapshot::with_clv(fixture_data(), None).dashboard(&window(&[])).unwrap();
-    assert!(d.churn_risk.is_empty() && d.value_distribution.is_empty() && d.segment_forecast.is_empty() && d.clv.is_none());
+    assert!(
+        d.churn_risk.is_empty() && d.value_distribution.is_empty() && d.segment_forecast.is_empty() && d.clv.is_none()
+    );
 }

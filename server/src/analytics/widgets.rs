@@ -4,13 +4,14 @@
 use std::collections::{HashMap, HashSet};
 
 use app::model::analytics::{
-    BasketRow, CohortRow, GroupRow, HeatCell, Kpi, KpiKey, PromotionRow, SegmentRow, SeriesPoint, StoreRow, Segment,
+    BasketRow, CohortRow, GroupRow, HeatCell, Kpi, KpiKey, PromotionRow, Segment, SegmentRow, SeriesPoint, ShopRow,
 };
 use app::validate::date::SimpleDate;
 
-use super::dataset::{day_iso, month_label, month_of, NONE, NO_DEPARTMENT};
 use super::rfm::Rfm;
 use super::selection::{Selection, Window};
+use crate::clock::{day_iso, month_label, month_of};
+use crate::projection::dataset::{NONE, NO_DEPARTMENT};
 
 fn share_bp(part: i64, total: i64) -> i64 {
     if total == 0 {
@@ -104,7 +105,10 @@ pub fn new_cardholders(sel: &Selection) -> u64 {
 pub fn kpis(sel: &Selection) -> Vec<Kpi> {
     let now = totals(sel);
     let before = totals(&sel.with_window(sel.window.previous()));
-    KpiKey::ALL.into_iter().map(|key| Kpi { key, value: kpi_value(key, &now), previous: kpi_value(key, &before) }).collect()
+    KpiKey::ALL
+        .into_iter()
+        .map(|key| Kpi { key, value: kpi_value(key, &now), previous: kpi_value(key, &before) })
+        .collect()
 }
 
 /// One KPI from totals; `None` without receipts.
@@ -188,7 +192,10 @@ pub fn series(sel: &Selection) -> (String, Vec<SeriesPoint>) {
     if !any {
         return (g.to_string(), Vec::new());
     }
-    let points = buckets.into_iter().map(|(d, revenue_cents, receipts)| SeriesPoint { start: day_iso(d), revenue_cents, receipts }).collect();
+    let points = buckets
+        .into_iter()
+        .map(|(d, revenue_cents, receipts)| SeriesPoint { start: day_iso(d), revenue_cents, receipts })
+        .collect();
     (g.to_string(), points)
 }
 
@@ -221,7 +228,14 @@ pub fn departments(sel: &Selection) -> Vec<GroupRow> {
             } else {
                 (data.departments.value(d as u32).to_string(), data.department_names[d].to_string())
             };
-            GroupRow { id, name, revenue_cents: revenue[d], receipts: receipts[d], quantity_milli: qty[d], share_bp: share_bp(revenue[d], total) }
+            GroupRow {
+                id,
+                name,
+                revenue_cents: revenue[d],
+                receipts: receipts[d],
+                quantity_milli: qty[d],
+                share_bp: share_bp(revenue[d], total),
+            }
         })
         .collect();
     rows.sort_by(|a, b| b.revenue_cents.cmp(&a.revenue_cents).then_with(|| a.id.cmp(&b.id)));
@@ -351,7 +365,7 @@ pub fn promotions(sel: &Selection) -> Vec<PromotionRow> {
 }
 
 /// Stores compared, biggest revenue first.
-pub fn stores(sel: &Selection) -> Vec<StoreRow> {
+pub fn shops(sel: &Selection) -> Vec<ShopRow> {
     let data = sel.data;
     let n = data.shops.len();
     let mut revenue = vec![0i64; n];
@@ -366,9 +380,9 @@ pub fn stores(sel: &Selection) -> Vec<StoreRow> {
             cards[s].insert(c);
         }
     });
-    let mut rows: Vec<StoreRow> = (0..n)
+    let mut rows: Vec<ShopRow> = (0..n)
         .filter(|s| receipts[*s] > 0)
-        .map(|s| StoreRow {
+        .map(|s| ShopRow {
             id: data.shops.value(s as u32).to_string(),
             name: data.shop_names[s].to_string(),
             revenue_cents: revenue[s],

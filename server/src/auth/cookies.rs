@@ -10,12 +10,20 @@ pub struct CookiePolicy {
 impl CookiePolicy {
     /// Name of the access-token cookie.
     pub fn access_name(&self) -> &'static str {
-        if self.secure { "__Host-access" } else { "access" }
+        if self.secure {
+            "__Host-access"
+        } else {
+            "access"
+        }
     }
 
     /// Name of the refresh-token cookie.
     pub fn refresh_name(&self) -> &'static str {
-        if self.secure { "__Host-refresh" } else { "refresh" }
+        if self.secure {
+            "__Host-refresh"
+        } else {
+            "refresh"
+        }
     }
 
     /// A `Set-Cookie` value for `name=value` living `max_age` seconds.

@@ -22,8 +22,10 @@ use async_trait::async_trait;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::accounts::{internal, now_rfc3339, password};
+use crate::accounts::password;
+use crate::clock::now_rfc3339;
 use crate::config::JwtSecret;
+use crate::error::internal;
 use crate::store::model::{AccountStatus, CardStatus, Cardholder, RefreshToken, UserAccount};
 use crate::store::{Store, StoreError, StoreExt};
 use cookies::{cookie_value, CookiePolicy};
@@ -138,7 +140,8 @@ impl AuthService {
             id: sha256_hex(&raw),
             user_id: user.id.clone(),
             family_id: family_id.to_string(),
-            expires_at: (now + chrono::Duration::seconds(REFRESH_TTL_SECS)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            expires_at: (now + chrono::Duration::seconds(REFRESH_TTL_SECS))
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             created_at: now_rfc3339(),
             used_at: None,
             revoked: false,
@@ -148,7 +151,8 @@ impl AuthService {
     }
 
     async fn revoke_family(&self, family_id: &str) -> Result<(), AppError> {
-        let tokens: Vec<RefreshToken> = self.store.find("family_id", json!(family_id), 10_000).await.map_err(internal)?;
+        let tokens: Vec<RefreshToken> =
+            self.store.find("family_id", json!(family_id), 10_000).await.map_err(internal)?;
         for token in tokens.into_iter().filter(|t| !t.revoked) {
             self.store.replace_one(&RefreshToken { revoked: true, ..token }).await.map_err(internal)?;
         }
@@ -190,7 +194,12 @@ impl AuthService {
 
 #[async_trait]
 impl Sessions for AuthService {
-    async fn login(&self, identifier: &str, password_text: &str, client_ip: Option<IpAddr>) -> Result<(SessionUser, Vec<String>), AppError> {
+    async fn login(
+        &self,
+        identifier: &str,
+        password_text: &str,
+        client_ip: Option<IpAddr>,
+    ) -> Result<(SessionUser, Vec<String>), AppError> {
         let parsed = Identifier::parse(identifier);
         let account_key = match &parsed {
             Some(id) => format!("acct:{}", id.value()),
@@ -260,18 +269,20 @@ impl Sessions for AuthService {
             AppError::invalid("card_number", Problem::ClaimMismatch.code())
         };
 
-        let holder: Option<Cardholder> = if ean13::is_valid(&card) {
-            self.store.get_one(&card).await.map_err(internal)?
-        } else {
-            None
-        };
+        let holder: Option<Cardholder> =
+            if ean13::is_valid(&card) { self.store.get_one(&card).await.map_err(internal)? } else { None };
         let Some(holder) = holder.filter(|h| h.status == CardStatus::Active && proof_matches(h, proof)) else {
             return Err(mismatch());
         };
         let email = holder.email.as_deref().and_then(|e| validate::email(e).ok());
         let phone = holder.phone.as_deref().and_then(|p| phone::normalise(p).ok());
-        validate::new_password(password_text, password_confirm, email.as_deref().unwrap_or(""), phone.as_deref().unwrap_or(""))
-            .map_err(|(field, problem)| AppError::invalid(field, problem.code()))?;
+        validate::new_password(
+            password_text,
+            password_confirm,
+            email.as_deref().unwrap_or(""),
+            phone.as_deref().unwrap_or(""),
+        )
+        .map_err(|(field, problem)| AppError::invalid(field, problem.code()))?;
         // Contact data already used by another account stays off this one (unique fields).
         let mut contact = (email, phone);
         if let Some(e) = &contact.0 {
@@ -299,7 +310,7 @@ impl Sessions for AuthService {
         // The card number is unique across accounts: a second claim, even a racing one, fails here.
         match self.store.insert_one(&account).await {
             Ok(()) => {}
-            Err(StoreError::Duplicate { .. }) => return Err(AppError::invalid("card_number", Problem::Taken.code())),
+            Err(StoreError::Duplicate { .. }) => return Err(AppError::problem_at("card_number", Problem::Taken)),
             Err(e) => return Err(internal(e)),
         }
         tracing::info!(card = %card, "card claimed");

@@ -80,7 +80,12 @@ mod tests {
     }
 
     fn user() -> SessionUser {
-        SessionUser { id: "u1".into(), first_name: "Giulia".into(), role: Role::Shopper, card_number: Some("2700000000015".into()) }
+        SessionUser {
+            id: "u1".into(),
+            first_name: "Giulia".into(),
+            role: Role::Shopper,
+            card_number: Some("2700000000015".into()),
+        }
     }
 
     fn now() -> i64 {

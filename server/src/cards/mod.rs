@@ -8,20 +8,13 @@ use std::sync::Arc;
 use app::error::AppError;
 use app::model::account::SessionUser;
 use app::model::card::CardView;
-use app::model::levels::{Level, LevelThresholds};
+use app::model::levels::LevelThresholds;
 use app::ports::Cards;
 use async_trait::async_trait;
 
-use crate::accounts::internal;
+use crate::error::internal;
 use crate::store::model::Cardholder;
 use crate::store::{Store, StoreExt};
-
-/// A card's points balance, points earned in the last 12 months and the level they give.
-pub async fn points_status(store: &dyn Store, card: &str, thresholds: &LevelThresholds) -> Result<(i64, i64, Level), AppError> {
-    let since = (chrono::Utc::now() - chrono::Duration::days(365)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let (balance, points_12m) = store.points_totals(card, &since).await.map_err(internal)?;
-    Ok((balance, points_12m, thresholds.level_for(u32::try_from(points_12m.max(0)).unwrap_or(u32::MAX))))
-}
 
 /// The card service.
 pub struct CardService {
@@ -54,14 +47,23 @@ impl CardService {
     pub async fn card_view(&self, user: &SessionUser, with_codes: bool) -> Result<CardView, AppError> {
         let card = user.card_number.as_deref().ok_or(AppError::NotFound)?;
         let holder: Cardholder = self.store.get_one(card).await.map_err(internal)?.ok_or(AppError::NotFound)?;
-        let (points_balance, points_12m, level) = points_status(self.store.as_ref(), card, &self.thresholds).await?;
+        let (points_balance, points_12m, level) =
+            crate::points::status(self.store.as_ref(), card, &self.thresholds).await?;
         let next_level = level.next().map(|n| (n, i64::from(self.thresholds.points_for(n)) - points_12m));
         Ok(CardView {
             first_name: holder.first_name,
             last_name: holder.last_name,
             card_number: card.to_string(),
-            barcode_svg: if with_codes { svg::barcode(card).ok_or_else(|| internal(format!("card {card} is not a valid EAN-13")))? } else { String::new() },
-            qr_svg: if with_codes { svg::qr(card).ok_or_else(|| internal("QR rendering failed"))? } else { String::new() },
+            barcode_svg: if with_codes {
+                svg::barcode(card).ok_or_else(|| internal(format!("card {card} is not a valid EAN-13")))?
+            } else {
+                String::new()
+            },
+            qr_svg: if with_codes {
+                svg::qr(card).ok_or_else(|| internal("QR rendering failed"))?
+            } else {
+                String::new()
+            },
             level,
             points_balance,
             points_12m,

@@ -28,7 +28,9 @@ pub fn barcode(code: &str) -> Option<String> {
             }
             let x = (QUIET_LEFT + start) * MODULE;
             let w = (i - start) * MODULE;
-            svg.push_str(&format!(r##"<rect class="bar" x="{x}" y="0" width="{w}" height="{BAR_HEIGHT}" fill="#000"/>"##));
+            svg.push_str(&format!(
+                r##"<rect class="bar" x="{x}" y="0" width="{w}" height="{BAR_HEIGHT}" fill="#000"/>"##
+            ));
         } else {
             i += 1;
         }
@@ -44,12 +46,7 @@ pub fn barcode(code: &str) -> Option<String> {
 /// A QR code of `text` as an SVG document.
 pub fn qr(text: &str) -> Option<String> {
     let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
-    Some(
-        code.render::<qrcode::render::svg::Color<'_>>()
-            .min_dimensions(160, 160)
-            .quiet_zone(true)
-            .build(),
-    )
+    Some(code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(160, 160).quiet_zone(true).build())
 }
 
 #[cfg(test)]
@@ -72,7 +69,10 @@ mod tests {
         if &bits[..3] != "101" || &bits[45..50] != "01010" || &bits[92..] != "101" {
             return None;
         }
-        let l = ["0001101", "0011001", "0010011", "0111101", "0100011", "0110001", "0101111", "0111011", "0110111", "0001011"];
+        let l = [
+            "0001101", "0011001", "0010011", "0111101", "0100011", "0110001", "0101111", "0111011", "0110111",
+            "0001011",
+        ];
         let mut digits = String::new();
         let mut parity = String::new();
         for k in 0..6 {
@@ -89,11 +89,13 @@ mod tests {
             }
         }
         for k in 0..6 {
-            let chunk: String = bits[50 + 7 * k..57 + 7 * k].chars().map(|c| if c == '1' { '0' } else { '1' }).collect();
+            let chunk: String =
+                bits[50 + 7 * k..57 + 7 * k].chars().map(|c| if c == '1' { '0' } else { '1' }).collect();
             let d = l.iter().position(|c| *c == chunk)?;
             digits.push(char::from(b'0' + d as u8));
         }
-        let parities = ["LLLLLL", "LLGLGG", "LLGGLG", "LLGGGL", "LGLLGG", "LGGLLG", "LGGGLL", "LGLGLG", "LGLGGL", "LGGLGL"];
+        let parities =
+            ["LLLLLL", "LLGLGG", "LLGGLG", "LLGGGL", "LGLLGG", "LGGLLG", "LGGGLL", "LGLGLG", "LGLGGL", "LGGLGL"];
         let first = parities.iter().position(|p| *p == parity)?;
         let code = format!("{first}{digits}");
         ean13::is_valid(&code).then_some(code)
@@ -101,7 +103,9 @@ mod tests {
 
     #[test]
     fn the_rendered_barcode_decodes_back_to_the_number() {
-        for code in ["4006381333931", "9780306406157", "2700000000014", "2000000000015"].into_iter().map(String::from)
+        for code in ["4006381333931", "9780306406157", "2700000000014", "2000000000015"]
+            .into_iter()
+            .map(String::from)
             .chain((1..200).map(|s| ean13::digital_card_number(s * 7919).unwrap()))
         {
             if !ean13::is_valid(&code) {

@@ -9,8 +9,8 @@ use clap::{Subcommand, ValueEnum};
 
 use crate::accounts::admins::create_staff_account;
 use crate::config::Config;
-use crate::store::{self, StoreExt};
 use crate::store::model::{AccountStatus, UserAccount};
+use crate::store::{self, StoreExt};
 
 /// `admin` subcommands.
 #[derive(Subcommand, Debug)]
@@ -52,7 +52,7 @@ fn read_password() -> anyhow::Result<String> {
 
 /// Runs an `admin` subcommand.
 pub async fn run(config: &Config, action: AdminAction) -> anyhow::Result<()> {
-    let store = store::open(&config.database).await?;
+    let store = store::open(&store::DatabaseUrl::of(config)?).await?;
     match action {
         AdminAction::Create { email, role, first_name, last_name } => {
             let password = read_password()?;

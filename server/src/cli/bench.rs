@@ -6,10 +6,10 @@ use std::time::Instant;
 
 use clap::Subcommand;
 
-use crate::config::DatabaseUrl;
 use crate::demo::{end_of_previous_month, generate, DemoFormat, DemoOptions};
 use crate::import::pipeline::{import_file, ImportOptions};
 use crate::store;
+use crate::store::DatabaseUrl;
 
 /// The demo set a benchmark generates.
 #[derive(clap::Args, Debug, Clone, Copy)]
@@ -111,7 +111,11 @@ async fn import_set(url: &DatabaseUrl, files: &[std::path::PathBuf], label: &str
     let started = Instant::now();
     let again = import_file(store.as_ref(), &files[2], &options, &|_| {}).await?;
     let secs = started.elapsed().as_secs_f64();
-    println!("{label:<8} vendite again (all unchanged: {}) {:.0} rows/s", again.unchanged == again.rows_read, again.rows_read as f64 / secs);
+    println!(
+        "{label:<8} vendite again (all unchanged: {}) {:.0} rows/s",
+        again.unchanged == again.rows_read,
+        again.rows_read as f64 / secs
+    );
     Ok(())
 }
 
@@ -157,10 +161,14 @@ pub async fn generate_and_import(demo: DemoSet, dir: &std::path::Path, url: &Dat
 }
 
 /// Runs a benchmark.
-pub async fn run(action: BenchAction) -> anyhow::Result<()> {
+pub async fn run(action: BenchAction, build: super::BuildState) -> anyhow::Result<()> {
     match action {
-        BenchAction::Personal { source, clients, seconds } => super::bench_personal::run(&source, clients.max(1), seconds.max(1)).await,
-        BenchAction::Api { source, rate, seconds, tills, watch } => super::bench_api::run(&source, rate, seconds.max(1), tills.max(1), watch).await,
+        BenchAction::Personal { source, clients, seconds } => {
+            super::bench_personal::run(&source, clients.max(1), seconds.max(1), build).await
+        }
+        BenchAction::Api { source, rate, seconds, tills, watch } => {
+            super::bench_api::run(&source, rate, seconds.max(1), tills.max(1), watch, build).await
+        }
         BenchAction::Clv { source } => super::bench_analytics::run_clv(&source).await,
         BenchAction::Analytics { source, rounds } => super::bench_analytics::run(&source, rounds.max(1)).await,
         BenchAction::Import { demo } => {

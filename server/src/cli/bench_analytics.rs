@@ -8,10 +8,11 @@ use std::time::{Duration, Instant};
 
 use app::model::analytics::{CustomerQuery, Filters};
 
-use crate::analytics::dataset::day_iso;
-use crate::analytics::{load, rfm, service, widgets, Snapshot};
-use crate::config::DatabaseUrl;
+use crate::analytics::{rfm, service, widgets, Snapshot};
+use crate::clock::day_iso;
+use crate::projection::load;
 use crate::store;
+use crate::store::DatabaseUrl;
 
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples.sort();
@@ -25,8 +26,8 @@ fn ms(d: Duration) -> f64 {
 
 fn filter_sets(snap: &Snapshot) -> Vec<Filters> {
     let opts = snap.options();
-    let store = opts.stores.first().map(|s| s.0.clone()).unwrap_or_default();
-    let store2 = opts.stores.get(1).map(|s| s.0.clone()).unwrap_or_default();
+    let store = opts.shops.first().map(|s| s.0.clone()).unwrap_or_default();
+    let store2 = opts.shops.get(1).map(|s| s.0.clone()).unwrap_or_default();
     let dept = opts.departments.first().map(|s| s.0.clone()).unwrap_or_default();
     let promo = opts.promotions.first().map(|s| s.0.clone()).unwrap_or_default();
     let q = |pairs: &[(&str, &str)]| Filters::from_pairs(pairs.iter().copied()).expect("valid bench filters");
@@ -51,7 +52,9 @@ fn filter_sets(snap: &Snapshot) -> Vec<Filters> {
 }
 
 /// The SQLite file to benchmark: the given one, or the demo set generated into a scratch dir.
-pub(super) async fn bench_store(source: &super::bench::BenchStore) -> anyhow::Result<(std::path::PathBuf, Option<std::path::PathBuf>)> {
+pub(super) async fn bench_store(
+    source: &super::bench::BenchStore,
+) -> anyhow::Result<(std::path::PathBuf, Option<std::path::PathBuf>)> {
     Ok(match source.sqlite.clone() {
         Some(p) => (p, None),
         None => {
@@ -73,24 +76,36 @@ pub async fn run_clv(source: &super::bench::BenchStore) -> anyhow::Result<()> {
     let mut runs = Vec::new();
     for _ in 0..3 {
         let d = data.clone();
-        let m = tokio::task::spawn_blocking(move || crate::analytics::clv::ClvModel::fit(&d, as_of, crate::analytics::clv::DEFAULT_MONTHLY_DISCOUNT))
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("nothing to fit"))?;
+        let m = tokio::task::spawn_blocking(move || {
+            crate::analytics::clv::ClvModel::fit(&d, as_of, crate::analytics::clv::DEFAULT_MONTHLY_DISCOUNT)
+        })
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("nothing to fit"))?;
         runs.push(m);
     }
     let m = &runs[0];
     let b = m.bgnbd.params;
     println!("cardholders with receipts: {} (repeat buyers: {})", m.bgnbd.n, m.gamma_gamma.as_ref().map_or(0, |g| g.n));
-    println!("BG/NBD r = {:.4}, alpha = {:.4}, a = {:.4}, b = {:.4}, log-likelihood {:.1}", b.r, b.alpha, b.a, b.b, m.bgnbd.log_likelihood);
+    println!(
+        "BG/NBD r = {:.4}, alpha = {:.4}, a = {:.4}, b = {:.4}, log-likelihood {:.1}",
+        b.r, b.alpha, b.a, b.b, m.bgnbd.log_likelihood
+    );
     if let Some(g) = &m.gamma_gamma {
-        println!("Gamma-Gamma p = {:.4}, q = {:.4}, v = {:.4}, log-likelihood {:.1}", g.params.p, g.params.q, g.params.v, g.log_likelihood);
+        println!(
+            "Gamma-Gamma p = {:.4}, q = {:.4}, v = {:.4}, log-likelihood {:.1}",
+            g.params.p, g.params.q, g.params.v, g.log_likelihood
+        );
     }
     let fit: Vec<f64> = runs.iter().map(|m| m.fit_ms).collect();
     let predict: Vec<f64> = runs.iter().map(|m| m.predict_ms).collect();
     let min = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
     let max = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
     println!("both fits (summaries included): best {:.0} ms, worst {:.0} ms (target <= 2000 ms)", min(&fit), max(&fit));
-    println!("predictions for every cardholder: best {:.0} ms, worst {:.0} ms (target <= 200 ms)", min(&predict), max(&predict));
+    println!(
+        "predictions for every cardholder: best {:.0} ms, worst {:.0} ms (target <= 200 ms)",
+        min(&predict),
+        max(&predict)
+    );
     if let Some(dir) = cleanup {
         let _ = std::fs::remove_dir_all(dir);
     }
@@ -148,7 +163,7 @@ pub async fn run(source: &super::bench::BenchStore, rounds: u32) -> anyhow::Resu
         }),
         ("stores", |s, f| {
             let (sel, _) = s.select(f).unwrap();
-            std::hint::black_box(widgets::stores(&sel));
+            std::hint::black_box(widgets::shops(&sel));
         }),
         ("weekday x hour", |s, f| {
             let (sel, _) = s.select(f).unwrap();
@@ -183,7 +198,15 @@ pub async fn run(source: &super::bench::BenchStore, rounds: u32) -> anyhow::Resu
     for f in &sets {
         let _ = snap.select(f);
     }
-    println!("\n{:<28} {:>9} {:>9} {:>9}   ({} filter sets x {} rounds)", "dashboard query", "p50 ms", "p95 ms", "max ms", sets.len(), rounds);
+    println!(
+        "\n{:<28} {:>9} {:>9} {:>9}   ({} filter sets x {} rounds)",
+        "dashboard query",
+        "p50 ms",
+        "p95 ms",
+        "max ms",
+        sets.len(),
+        rounds
+    );
     let mut worst_p95 = Duration::ZERO;
     for (name, q) in &queries {
         let mut samples = Vec::new();
@@ -213,7 +236,12 @@ pub async fn run(source: &super::bench::BenchStore, rounds: u32) -> anyhow::Resu
         }
     }
     let p95 = percentile(&mut full, 0.95);
-    println!("full dashboard refresh after a filter change: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms (target <= 150 ms)", ms(percentile(&mut full, 0.5)), ms(p95), ms(*full.last().unwrap()));
+    println!(
+        "full dashboard refresh after a filter change: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms (target <= 150 ms)",
+        ms(percentile(&mut full, 0.5)),
+        ms(p95),
+        ms(*full.last().unwrap())
+    );
 
     sql_comparison(&path, &snap).await?;
     if let Some(dir) = cleanup {
@@ -252,14 +280,19 @@ async fn sql_comparison(path: &std::path::Path, snap: &Snapshot) -> anyhow::Resu
                 std::hint::black_box(widgets::departments(&sel));
             }
             "stores" => {
-                std::hint::black_box(widgets::stores(&sel));
+                std::hint::black_box(widgets::shops(&sel));
             }
             _ => {
                 std::hint::black_box(widgets::top_products(&sel, 10));
             }
         }
         let engine = t.elapsed();
-        println!("{name:<14} {:>10.1} {:>10.2} {:>7.0}x   ({rows} rows)", ms(sql_time), ms(engine), sql_time.as_secs_f64() / engine.as_secs_f64().max(1e-9));
+        println!(
+            "{name:<14} {:>10.1} {:>10.2} {:>7.0}x   ({rows} rows)",
+            ms(sql_time),
+            ms(engine),
+            sql_time.as_secs_f64() / engine.as_secs_f64().max(1e-9)
+        );
     }
     Ok(())
 }

@@ -8,14 +8,20 @@
 
 use std::time::{Duration, Instant};
 
-use crate::api::loadgen::{self, Conn, Expected};
-use crate::config::DatabaseUrl;
-use crate::http::{router, ServerState};
+use crate::http::router;
+use crate::store::DatabaseUrl;
 use crate::store::{self, Table};
-use crate::warmup::Caches;
+use crate::till_api::loadgen::{self, Conn, Expected};
 
 /// Runs the benchmark.
-pub async fn run(source: &super::bench::BenchStore, rate: u32, seconds: u64, tills: u32, watch: bool) -> anyhow::Result<()> {
+pub async fn run(
+    source: &super::bench::BenchStore,
+    rate: u32,
+    seconds: u64,
+    tills: u32,
+    watch: bool,
+    build: super::BuildState,
+) -> anyhow::Result<()> {
     let (path, cleanup) = match &source.sqlite {
         Some(file) => {
             let dir = super::bench::tempfile_dir()?;
@@ -26,18 +32,28 @@ pub async fn run(source: &super::bench::BenchStore, rate: u32, seconds: u64, til
         None => super::bench_analytics::bench_store(source).await?,
     };
     let store = store::open(&DatabaseUrl::Sqlite(path)).await?;
-    let caches = Caches::new();
-    caches.refresh(store.as_ref()).await?;
-    let snap = caches.analytics.snapshot().ok_or_else(|| anyhow::anyhow!("no projection"))?;
-    let cards: Vec<String> = (0..snap.data.cards.len() as u32).filter(|c| snap.data.cards.registered[*c as usize]).take(20_000).map(|c| snap.data.cards.number.value(c).to_string()).collect();
+    let options = leptos::prelude::LeptosOptions::builder().output_name("imagross").site_root("target/site").build();
+    let security = crate::auth::Security {
+        secret: crate::config::JwtSecret::from_bytes(b"bench-secret-bench-secret-bench!".to_vec())
+            .map_err(anyhow::Error::msg)?,
+        cookie_secure: false,
+    };
+    let state =
+        build(options, store.clone(), &security, Default::default(), Default::default()).map_err(anyhow::Error::msg)?;
+    let projection = state.projection.clone();
+    projection.refresh(store.as_ref()).await?;
+    let snap = projection.snapshot().ok_or_else(|| anyhow::anyhow!("no projection"))?;
+    let cards: Vec<String> = (0..snap.data.cards.len() as u32)
+        .filter(|c| snap.data.cards.registered[*c as usize])
+        .take(20_000)
+        .map(|c| snap.data.cards.number.value(c).to_string())
+        .collect();
     println!("store ready: {} receipts, {} cardholders used by the tills", snap.data.receipts.len(), cards.len());
     drop(snap);
-    let options = leptos::prelude::LeptosOptions::builder().output_name("imagross").site_root("target/site").build();
-    let security = crate::auth::Security { secret: crate::config::JwtSecret::from_bytes(b"bench-secret-bench-secret-bench!".to_vec()).map_err(anyhow::Error::msg)?, cookie_secure: false };
-    let state = ServerState::new(options, store.clone(), caches.clone(), &security).map_err(anyhow::Error::msg)?;
     let mut keys = Vec::new();
     for t in 0..tills {
-        let (_, key) = crate::api::keys::create(store.as_ref(), &format!("LIVE{t:02}"), Some("bench"), "bench").await?;
+        let (_, key) =
+            crate::till_api::keys::create(store.as_ref(), &format!("LIVE{t:02}"), Some("bench"), "bench").await?;
         keys.push(key);
     }
     let claims_before = store.count(Table::ApiReceipts).await?;
@@ -48,15 +64,15 @@ pub async fn run(source: &super::bench::BenchStore, rate: u32, seconds: u64, til
     // As in production: the projection is rebuilt in the background once live receipts have
     // waited a minute (so runs longer than that include rebuilds under load).
     let watcher = watch.then(|| {
-        let (caches, store) = (caches.clone(), store.clone());
-        tokio::spawn(async move { caches.watch(store).await })
+        let (projection, store) = (projection.clone(), store.clone());
+        tokio::spawn(async move { projection.watch(store).await })
     });
 
     let day = app::validate::SimpleDate::today_utc().iso();
     let interval = Duration::from_secs_f64(f64::from(tills) / f64::from(rate.max(1)));
     let started = Instant::now();
     let stop = started + Duration::from_secs(seconds);
-    let bonus = caches.tuning.promo_bonus_points;
+    let bonus = crate::config::Tuning::default().promo_bonus_points;
     let cards = std::sync::Arc::new(cards);
     let mut tasks = Vec::new();
     for (t, key) in keys.into_iter().enumerate() {
@@ -78,9 +94,11 @@ pub async fn run(source: &super::bench::BenchStore, rate: u32, seconds: u64, til
                 } else {
                     late = late.max(now - due);
                 }
-                let (body, expected): (serde_json::Value, Expected) = loadgen::receipt(&store_id, t as u32, n, &day, &cards, bonus);
+                let (body, expected): (serde_json::Value, Expected) =
+                    loadgen::receipt(&store_id, t as u32, n, &day, &cards, bonus);
                 let bytes = serde_json::to_vec(&body).unwrap_or_default();
-                match loadgen::send_until_acked(&mut conn, &key, &bytes, Instant::now() + Duration::from_secs(30)).await {
+                match loadgen::send_until_acked(&mut conn, &key, &bytes, Instant::now() + Duration::from_secs(30)).await
+                {
                     Ok(sent) => {
                         latencies.push(sent.latency);
                         acked.push(expected);
@@ -110,7 +128,14 @@ pub async fn run(source: &super::bench::BenchStore, rate: u32, seconds: u64, til
         w.abort();
     }
     latencies.sort();
-    let pct = |p: f64| latencies.get(((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len().max(1)) - 1).copied().unwrap_or_default().as_secs_f64() * 1e3;
+    let pct = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len().max(1)) - 1)
+            .copied()
+            .unwrap_or_default()
+            .as_secs_f64()
+            * 1e3
+    };
     println!(
         "{} receipts acknowledged in {:.1} s = {:.0} receipts/s (target {rate}/s, {tills} tills), {} errors, worst schedule slip {:.0} ms",
         acked.len(),
@@ -119,7 +144,13 @@ pub async fn run(source: &super::bench::BenchStore, rate: u32, seconds: u64, til
         errors,
         late.as_secs_f64() * 1e3
     );
-    println!("latency p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms", pct(0.5), pct(0.95), pct(0.99), latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1e3));
+    println!(
+        "latency p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        pct(0.5),
+        pct(0.95),
+        pct(0.99),
+        latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1e3)
+    );
     let t = Instant::now();
     let v = loadgen::verify(store.as_ref(), &acked, claims_before).await?;
     println!(

@@ -10,11 +10,10 @@ use std::time::{Duration, Instant};
 use app::ports::Sessions;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
-use crate::config::DatabaseUrl;
 use crate::http::{router, ServerState};
 use crate::store::model::{AccountStatus, Role, UserAccount};
+use crate::store::DatabaseUrl;
 use crate::store::{self, StoreExt};
-use crate::warmup::Caches;
 
 async fn get_me(stream: &mut BufReader<tokio::net::TcpStream>, cookie: &str) -> anyhow::Result<u16> {
     let req = format!("GET /me HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\n\r\n");
@@ -58,20 +57,31 @@ async fn get_me(stream: &mut BufReader<tokio::net::TcpStream>, cookie: &str) -> 
 }
 
 /// Runs the benchmark.
-pub async fn run(source: &super::bench::BenchStore, clients: usize, seconds: u64) -> anyhow::Result<()> {
+pub async fn run(
+    source: &super::bench::BenchStore,
+    clients: usize,
+    seconds: u64,
+    build: super::BuildState,
+) -> anyhow::Result<()> {
     let (path, cleanup) = super::bench_analytics::bench_store(source).await?;
     let store = store::open(&DatabaseUrl::Sqlite(path)).await?;
-    let caches = Caches::new();
-    let started = Instant::now();
-    caches.refresh(store.as_ref()).await?;
-    println!("projection, models and points ledger ready in {:.1} s", started.elapsed().as_secs_f64());
-    let snap = caches.analytics.snapshot().ok_or_else(|| anyhow::anyhow!("no projection"))?;
-    // The cardholders with the most receipts: the heaviest `/me` pages.
-    let mut cards: Vec<(usize, u32)> = (0..snap.data.cards.len() as u32).map(|c| (snap.data.receipts_of(c).len(), c)).collect();
-    cards.sort_unstable_by(|a, b| b.cmp(a));
     let options = leptos::prelude::LeptosOptions::builder().output_name("imagross").site_root("target/site").build();
-    let security = crate::auth::Security { secret: crate::config::JwtSecret::from_bytes(b"bench-secret-bench-secret-bench!".to_vec()).map_err(anyhow::Error::msg)?, cookie_secure: false };
-    let state = ServerState::new(options, store.clone(), caches.clone(), &security).map_err(anyhow::Error::msg)?;
+    let security = crate::auth::Security {
+        secret: crate::config::JwtSecret::from_bytes(b"bench-secret-bench-secret-bench!".to_vec())
+            .map_err(anyhow::Error::msg)?,
+        cookie_secure: false,
+    };
+    let state =
+        build(options, store.clone(), &security, Default::default(), Default::default()).map_err(anyhow::Error::msg)?;
+    let projection = state.projection.clone();
+    let started = Instant::now();
+    projection.refresh(store.as_ref()).await?;
+    println!("projection, models and points ledger ready in {:.1} s", started.elapsed().as_secs_f64());
+    let snap = projection.snapshot().ok_or_else(|| anyhow::anyhow!("no projection"))?;
+    // The cardholders with the most receipts: the heaviest `/me` pages.
+    let mut cards: Vec<(usize, u32)> =
+        (0..snap.data.cards.len() as u32).map(|c| (snap.data.receipts_of(c).len(), c)).collect();
+    cards.sort_unstable_by(|a, b| b.cmp(a));
     let mut cookies = Vec::new();
     for (_, c) in cards.iter().take(clients) {
         let card = snap.data.cards.number.value(*c).to_string();
@@ -89,16 +99,18 @@ pub async fn run(source: &super::bench::BenchStore, clients: usize, seconds: u64
                     password_hash: "!bench: no password login".into(),
                     role: Role::Shopper,
                     status: AccountStatus::Active,
-                    created_at: crate::accounts::now_rfc3339(),
+                    created_at: crate::clock::now_rfc3339(),
                 };
                 store.insert_one(&a).await?;
                 a
             }
         };
         let (_, set) = state.auth.open_session(&account.id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        cookies.push(set.iter().map(|c| c.split(';').next().unwrap_or_default().to_string()).collect::<Vec<_>>().join("; "));
+        cookies.push(
+            set.iter().map(|c| c.split(';').next().unwrap_or_default().to_string()).collect::<Vec<_>>().join("; "),
+        );
     }
-    breakdown(&state, &store, &cookies[0]).await?;
+    breakdown(&state, &cookies[0]).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -132,7 +144,9 @@ pub async fn run(source: &super::bench::BenchStore, clients: usize, seconds: u64
     }
     server.abort();
     all.sort();
-    let pct = |p: f64| all.get(((all.len() as f64 * p).ceil() as usize).clamp(1, all.len().max(1)) - 1).copied().unwrap_or_default();
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p).ceil() as usize).clamp(1, all.len().max(1)) - 1).copied().unwrap_or_default()
+    };
     println!(
         "/me, {} concurrent clients for {} s on the embedded store: {} pages ({:.0}/s), {} errors",
         clients,
@@ -155,13 +169,18 @@ pub async fn run(source: &super::bench::BenchStore, clients: usize, seconds: u64
 }
 
 /// One shopper, one request at a time: where the time of a `/me` page goes.
-async fn breakdown(state: &ServerState, store: &std::sync::Arc<dyn store::Store>, cookie: &str) -> anyhow::Result<()> {
+async fn breakdown(state: &ServerState, cookie: &str) -> anyhow::Result<()> {
     use app::model::account::Role;
     use tower::ServiceExt;
     const N: u32 = 300;
-    let access = cookie.split("; ").find_map(|c| c.split_once('=').filter(|(k, _)| k.contains("access")).map(|(_, v)| v.to_string())).unwrap_or_default();
+    let access = cookie
+        .split("; ")
+        .find_map(|c| c.split_once('=').filter(|(k, _)| k.contains("access")).map(|(_, v)| v.to_string()))
+        .unwrap_or_default();
     let user = state.auth.verify_access(&access).ok_or_else(|| anyhow::anyhow!("bench session not valid"))?;
-    let time = |label: &'static str, total: Duration| println!("  {label:<32} {:>7.3} ms", total.as_secs_f64() * 1e3 / f64::from(N));
+    let time = |label: &'static str, total: Duration| {
+        println!("  {label:<32} {:>7.3} ms", total.as_secs_f64() * 1e3 / f64::from(N))
+    };
     println!("one request at a time, mean of {N}:");
     let t = Instant::now();
     for _ in 0..N {
@@ -176,15 +195,21 @@ async fn breakdown(state: &ServerState, store: &std::sync::Arc<dyn store::Store>
     let card = user.card_number.clone().unwrap_or_default();
     let t = Instant::now();
     for _ in 0..N {
-        crate::cards::points_status(store.as_ref(), &card, &state.caches.tuning.levels).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        state.points.status(&card).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     time("  of which points and level", t.elapsed());
-    let snap = state.caches.analytics.snapshot().ok_or_else(|| anyhow::anyhow!("no projection"))?;
+    let snap = state.projection.snapshot().ok_or_else(|| anyhow::anyhow!("no projection"))?;
     let c = snap.data.cards.number.get(&card);
     let view = state.app.cards.my_card(&user).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let t = Instant::now();
     for _ in 0..N {
-        std::hint::black_box(crate::personal::service::personal_area(&snap.data, c, snap.data.last_day().unwrap_or_default(), view.clone(), 0));
+        std::hint::black_box(crate::personal::service::personal_area(
+            &snap.data,
+            c,
+            snap.data.last_day().unwrap_or_default(),
+            view.clone(),
+            0,
+        ));
     }
     time("  of which history figures", t.elapsed());
     let app = router(state.clone());

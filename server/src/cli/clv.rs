@@ -5,9 +5,9 @@
 use serde_json::json;
 
 use crate::analytics::clv::{ClvModel, DEFAULT_MONTHLY_DISCOUNT};
-use crate::analytics::dataset::{day_iso, parse_day};
-use crate::analytics::load;
+use crate::clock::{day_iso, parse_day};
 use crate::config::Config;
+use crate::projection::load;
 use crate::store;
 
 /// Arguments of `clv`.
@@ -33,7 +33,7 @@ pub async fn run(config: &Config, args: ClvArgs) -> anyhow::Result<()> {
     if !(0.0..1.0).contains(&args.discount) {
         anyhow::bail!("--discount: {} is not a rate between 0 and 1", args.discount);
     }
-    let store = store::open(&config.database).await?;
+    let store = store::open(&store::DatabaseUrl::of(config)?).await?;
     let data = load(store.as_ref()).await?;
     let Some(as_of) = as_of.or(data.last_day()) else { anyhow::bail!("no receipts in the store: nothing to fit") };
     let discount = args.discount;
@@ -54,12 +54,21 @@ pub async fn run(config: &Config, args: ClvArgs) -> anyhow::Result<()> {
         println!("{out}");
     } else {
         println!("analysis date: {}", day_iso(model.as_of));
-        println!("BG/NBD       r = {:.4}  alpha = {:.4}  a = {:.4}  b = {:.4}  (n = {}, log-likelihood {:.2})", b.r, b.alpha, b.a, b.b, model.bgnbd.n, model.bgnbd.log_likelihood);
+        println!(
+            "BG/NBD       r = {:.4}  alpha = {:.4}  a = {:.4}  b = {:.4}  (n = {}, log-likelihood {:.2})",
+            b.r, b.alpha, b.a, b.b, model.bgnbd.n, model.bgnbd.log_likelihood
+        );
         match g {
-            Some(g) => println!("Gamma-Gamma  p = {:.4}  q = {:.4}  v = {:.4}  (n = {} repeat buyers, log-likelihood {:.2})", g.params.p, g.params.q, g.params.v, g.n, g.log_likelihood),
+            Some(g) => println!(
+                "Gamma-Gamma  p = {:.4}  q = {:.4}  v = {:.4}  (n = {} repeat buyers, log-likelihood {:.2})",
+                g.params.p, g.params.q, g.params.v, g.n, g.log_likelihood
+            ),
             None => println!("Gamma-Gamma  not fitted (fewer than 2 repeat buyers)"),
         }
-        println!("fit {:.0} ms, predictions {:.0} ms, monthly discount {}", model.fit_ms, model.predict_ms, model.monthly_discount);
+        println!(
+            "fit {:.0} ms, predictions {:.0} ms, monthly discount {}",
+            model.fit_ms, model.predict_ms, model.monthly_discount
+        );
     }
     Ok(())
 }

@@ -34,7 +34,9 @@ impl DemoArgs {
     /// The generator's options, checked.
     pub fn options(&self) -> anyhow::Result<DemoOptions> {
         let end = match &self.end {
-            Some(raw) => SimpleDate::parse_iso(raw).ok_or_else(|| anyhow::anyhow!("--end: expected YYYY-MM-DD, got `{raw}`"))?,
+            Some(raw) => {
+                SimpleDate::parse_iso(raw).ok_or_else(|| anyhow::anyhow!("--end: expected YYYY-MM-DD, got `{raw}`"))?
+            }
             None => end_of_previous_month(SimpleDate::today_utc()),
         };
         let format = match self.format.as_str() {
@@ -46,7 +48,14 @@ impl DemoArgs {
         if self.customers == 0 || self.months == 0 || self.months > 120 {
             anyhow::bail!("--customers must be at least 1 and --months between 1 and 120");
         }
-        Ok(DemoOptions { customers: self.customers, months: self.months, seed: self.seed, end, out: self.out.clone(), format })
+        Ok(DemoOptions {
+            customers: self.customers,
+            months: self.months,
+            seed: self.seed,
+            end,
+            out: self.out.clone(),
+            format,
+        })
     }
 }
 

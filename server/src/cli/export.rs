@@ -6,8 +6,9 @@
 use app::model::analytics::{CustomerQuery, Filters};
 
 use crate::analytics::export::{self, CsvStyle, ExportKind, Format};
-use crate::analytics::{load, Snapshot};
+use crate::analytics::Snapshot;
 use crate::config::Config;
+use crate::projection::load;
 use crate::store;
 
 /// Arguments of `export`.
@@ -42,18 +43,22 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
     let kind = ExportKind::from_code(&args.kind).ok_or_else(|| {
         anyhow::anyhow!("--kind: `{}` is not an export (customers, receipts, sales, segments, …)", args.kind)
     })?;
-    let format = Format::from_code(&args.format).ok_or_else(|| anyhow::anyhow!("--format: `{}` is not csv or xlsx", args.format))?;
-    let style = CsvStyle::from_code(args.sep.as_deref()).ok_or_else(|| anyhow::anyhow!("--sep: use comma or semicolon"))?;
-    let mut pairs: Vec<(&str, &str)> = vec![("range", if args.from.is_some() || args.to.is_some() { "custom" } else { "all" })];
+    let format = Format::from_code(&args.format)
+        .ok_or_else(|| anyhow::anyhow!("--format: `{}` is not csv or xlsx", args.format))?;
+    let style =
+        CsvStyle::from_code(args.sep.as_deref()).ok_or_else(|| anyhow::anyhow!("--sep: use comma or semicolon"))?;
+    let mut pairs: Vec<(&str, &str)> =
+        vec![("range", if args.from.is_some() || args.to.is_some() { "custom" } else { "all" })];
     pairs.extend(args.from.as_deref().map(|v| ("from", v)));
     pairs.extend(args.to.as_deref().map(|v| ("to", v)));
     pairs.extend(args.segment.as_deref().map(|v| ("segment", v)));
-    let filters = Filters::from_pairs(pairs).map_err(|e| anyhow::anyhow!("--{}: `{}` is not valid", e.param, e.value))?;
+    let filters =
+        Filters::from_pairs(pairs).map_err(|e| anyhow::anyhow!("--{}: `{}` is not valid", e.param, e.value))?;
     let query = CustomerQuery { filters, ..CustomerQuery::from_pairs([]).expect("no pairs is valid") };
-    let store = store::open(&config.database).await?;
+    let store = store::open(&store::DatabaseUrl::of(config)?).await?;
     let data = load(store.as_ref()).await?;
     let discount = config.tuning.clv_monthly_discount;
-    let snap = tokio::task::spawn_blocking(move || Snapshot::with_discount(data, discount)).await?;
+    let snap = tokio::task::spawn_blocking(move || std::sync::Arc::new(Snapshot::fitted(data, discount))).await?;
     let out = args.out.clone();
     let rows = tokio::task::spawn_blocking(move || -> anyhow::Result<u64> {
         snap.select(&query.filters).map_err(|e| anyhow::anyhow!("--{}: `{}` is not valid", e.param, e.value))?;

@@ -34,7 +34,7 @@ pub struct ImportArgs {
 
 /// Runs `import`.
 pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
-    let store = store::open(&config.database).await?;
+    let store = store::open(&store::DatabaseUrl::of(config)?).await?;
     if args.list {
         let mut batches: Vec<ImportBatch> = Vec::new();
         let mut after: Option<String> = None;
@@ -51,7 +51,16 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
             for b in batches {
                 println!(
                     "{} {:<9} {:<10} {:<9?} read {:>9} new {:>9} changed {:>7} same {:>9} rejected {:>6}  {}",
-                    b.started_at, b.kind, b.run_by, b.status, b.rows_read, b.inserted, b.updated, b.unchanged, b.rejected, b.file_name
+                    b.started_at,
+                    b.kind,
+                    b.run_by,
+                    b.status,
+                    b.rows_read,
+                    b.inserted,
+                    b.updated,
+                    b.unchanged,
+                    b.rejected,
+                    b.file_name
                 );
             }
         }
@@ -60,7 +69,10 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
     let Some(file) = args.file else { anyhow::bail!("name the file to import (or use --list)") };
     let kind = match args.kind.as_deref() {
         None => None,
-        Some(k) => Some(Kind::parse(k).ok_or_else(|| anyhow::anyhow!("--kind: expected fidelity, scontrini or vendite, got `{k}`"))?),
+        Some(k) => Some(
+            Kind::parse(k)
+                .ok_or_else(|| anyhow::anyhow!("--kind: expected fidelity, scontrini or vendite, got `{k}`"))?,
+        ),
     };
     let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
     let options = ImportOptions { kind, run_by: format!("cli:{user}"), sheet: args.sheet.clone() };

@@ -8,11 +8,10 @@ mod bench_api;
 mod bench_personal;
 mod clv;
 mod db;
-mod export;
 pub mod demo;
+mod export;
 mod import;
-mod serve;
-mod store_key;
+mod shop_key;
 
 use clap::{Parser, Subcommand};
 
@@ -52,9 +51,11 @@ pub enum Command {
         action: admin::AdminAction,
     },
     /// Manage the tills' API keys (one or more per store).
-    StoreKey {
+    // The published command name stays `store-key` (scripts use it); `shop-key` is accepted too.
+    #[command(name = "store-key", alias = "shop-key")]
+    ShopKey {
         #[command(subcommand)]
-        action: store_key::StoreKeyAction,
+        action: shop_key::ShopKeyAction,
     },
     /// Run a benchmark and print its figures.
     Bench {
@@ -74,19 +75,27 @@ pub enum DbAction {
     },
 }
 
-/// Runs the parsed command; the error is printed by `main`.
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::from_settings(&cli.settings)?;
-    crate::telemetry::init(config.log_format);
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve::run(config, cli.settings).await,
-        Command::Db { action: DbAction::Check { json } } => db::check(&config, json).await,
-        Command::Admin { action } => admin::run(&config, action).await,
-        Command::Import(args) => import::run(&config, args).await,
+/// How the benchmarks that run a server in process build its state: the composition root's
+/// `wiring::state`, handed down so the CLI never reaches up to the wiring.
+pub type BuildState = fn(
+    leptos::prelude::LeptosOptions,
+    std::sync::Arc<dyn crate::store::Store>,
+    &crate::auth::Security,
+    crate::config::Tuning,
+    crate::http::Uploads,
+) -> Result<crate::http::ServerState, String>;
+
+/// Runs a command other than `serve` (the wiring runs that); the error is printed by `main`.
+pub async fn run(config: &Config, command: Command, build: BuildState) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => anyhow::bail!("`serve` is run by the wiring"),
+        Command::Db { action: DbAction::Check { json } } => db::check(config, json).await,
+        Command::Admin { action } => admin::run(config, action).await,
+        Command::Import(args) => import::run(config, args).await,
         Command::DemoData(args) => demo::run(args).await,
-        Command::Bench { action } => bench::run(action).await,
-        Command::Export(args) => export::run(&config, args).await,
-        Command::Clv(args) => clv::run(&config, args).await,
-        Command::StoreKey { action } => store_key::run(&config, action).await,
+        Command::Bench { action } => bench::run(action, build).await,
+        Command::Export(args) => export::run(config, args).await,
+        Command::Clv(args) => clv::run(config, args).await,
+        Command::ShopKey { action } => shop_key::run(config, action).await,
     }
 }

@@ -141,7 +141,12 @@ struct Sink {
 }
 
 impl Sink {
-    fn create(dir: &Path, stem: &str, format: DemoFormat, headers: &'static [&'static str]) -> std::io::Result<(Self, PathBuf)> {
+    fn create(
+        dir: &Path,
+        stem: &str,
+        format: DemoFormat,
+        headers: &'static [&'static str],
+    ) -> std::io::Result<(Self, PathBuf)> {
         let ext = match format {
             DemoFormat::Csv => "csv",
             DemoFormat::Json => "json",
@@ -178,7 +183,9 @@ impl Sink {
     fn row(&mut self, cells: &[&str]) -> std::io::Result<()> {
         if let Some((book, _, next)) = self.xlsx.as_mut() {
             if u64::from(*next) > XLSX_MAX_ROWS {
-                return Err(std::io::Error::other("too many rows for one XLSX sheet: use --format csv or fewer customers/months"));
+                return Err(std::io::Error::other(
+                    "too many rows for one XLSX sheet: use --format csv or fewer customers/months",
+                ));
             }
             let sheet = book.worksheet_from_index(0).map_err(|e| std::io::Error::other(e.to_string()))?;
             for (c, value) in cells.iter().enumerate() {
@@ -234,13 +241,50 @@ impl Sink {
 }
 
 const FIDELITY_HEADERS: &[&str] = &[
-    "NumeroCarta", "Nome", "Cognome", "Email", "Cellulare", "DataNascita", "Sesso", "Citta", "Provincia", "PuntoVendita",
-    "DataIscrizione", "ConsensoPrivacy", "ConsensoMarketing", "Stato",
+    "NumeroCarta",
+    "Nome",
+    "Cognome",
+    "Email",
+    "Cellulare",
+    "DataNascita",
+    "Sesso",
+    "Citta",
+    "Provincia",
+    "PuntoVendita",
+    "DataIscrizione",
+    "ConsensoPrivacy",
+    "ConsensoMarketing",
+    "Stato",
 ];
-const SCONTRINI_HEADERS: &[&str] = &["PuntoVendita", "NomeNegozio", "Data", "Ora", "Cassa", "NumeroScontrino", "NumeroCarta", "Lordo", "Sconto", "Totale"];
+const SCONTRINI_HEADERS: &[&str] = &[
+    "PuntoVendita",
+    "NomeNegozio",
+    "Data",
+    "Ora",
+    "Cassa",
+    "NumeroScontrino",
+    "NumeroCarta",
+    "Lordo",
+    "Sconto",
+    "Totale",
+];
 const VENDITE_HEADERS: &[&str] = &[
-    "PuntoVendita", "Data", "Cassa", "NumeroScontrino", "Riga", "EAN", "Descrizione", "CodiceReparto", "Reparto", "Marca", "Qta",
-    "Lordo", "Sconto", "Importo", "CodicePromo", "DescrizionePromo",
+    "PuntoVendita",
+    "Data",
+    "Cassa",
+    "NumeroScontrino",
+    "Riga",
+    "EAN",
+    "Descrizione",
+    "CodiceReparto",
+    "Reparto",
+    "Marca",
+    "Qta",
+    "Lordo",
+    "Sconto",
+    "Importo",
+    "CodicePromo",
+    "DescrizionePromo",
 ];
 
 /// Number of products in the catalogue.
@@ -251,12 +295,14 @@ pub fn generate(options: &DemoOptions) -> std::io::Result<DemoStats> {
     std::fs::create_dir_all(&options.out)?;
     let mut rng = StdRng::seed_from_u64(options.seed);
     let end_day = days_from_epoch(options.end);
-    let start_day = days_from_epoch(SimpleDate::new(
-        options.end.year - ((options.months as i32 + 11 - options.end.month as i32) / 12).max(0),
-        ((options.end.month as i32 - options.months as i32).rem_euclid(12) + 1) as u32,
-        1,
-    )
-    .unwrap_or(options.end));
+    let start_day = days_from_epoch(
+        SimpleDate::new(
+            options.end.year - ((options.months as i32 + 11 - options.end.month as i32) / 12).max(0),
+            ((options.end.month as i32 - options.months as i32).rem_euclid(12) + 1) as u32,
+            1,
+        )
+        .unwrap_or(options.end),
+    );
 
     // Catalogue.
     let total_share: u32 = DEPARTMENTS.iter().map(|d| d.2).sum();
@@ -289,9 +335,33 @@ pub fn generate(options: &DemoOptions) -> std::io::Result<DemoStats> {
         let d = SimpleDate::from_days_since_epoch(month_start);
         let tag = format!("{:04}{:02}", d.year, d.month);
         let len = 27;
-        promos.push(Promo { code: format!("VOL-{tag}"), description: format!("Volantino {}/{}", d.month, d.year), kind: PromoKind::Flyer, start: month_start, end: month_start + 13, offset: m % 17, step: 17 });
-        promos.push(Promo { code: format!("3X2-{tag}"), description: "Prendi 3 paghi 2".into(), kind: PromoKind::ThreeForTwo, start: month_start + 14, end: month_start + len, offset: (m * 5) % 31, step: 31 });
-        promos.push(Promo { code: format!("FID-{tag}"), description: "Sconto fedeltà 10%".into(), kind: PromoKind::Loyalty, start: month_start, end: month_start + len, offset: (m * 3) % 23, step: 23 });
+        promos.push(Promo {
+            code: format!("VOL-{tag}"),
+            description: format!("Volantino {}/{}", d.month, d.year),
+            kind: PromoKind::Flyer,
+            start: month_start,
+            end: month_start + 13,
+            offset: m % 17,
+            step: 17,
+        });
+        promos.push(Promo {
+            code: format!("3X2-{tag}"),
+            description: "Prendi 3 paghi 2".into(),
+            kind: PromoKind::ThreeForTwo,
+            start: month_start + 14,
+            end: month_start + len,
+            offset: (m * 5) % 31,
+            step: 31,
+        });
+        promos.push(Promo {
+            code: format!("FID-{tag}"),
+            description: "Sconto fedeltà 10%".into(),
+            kind: PromoKind::Loyalty,
+            start: month_start,
+            end: month_start + len,
+            offset: (m * 3) % 23,
+            step: 23,
+        });
         m += 1;
         month_start += 30;
     }
@@ -302,12 +372,20 @@ pub fn generate(options: &DemoOptions) -> std::io::Result<DemoStats> {
     let period = (end_day - start_day).max(1);
     for i in 0..options.customers {
         let female = rng.random_bool(0.52);
-        let first = if female { FIRST_NAMES_F[rng.random_range(0..FIRST_NAMES_F.len())] } else { FIRST_NAMES_M[rng.random_range(0..FIRST_NAMES_M.len())] };
+        let first = if female {
+            FIRST_NAMES_F[rng.random_range(0..FIRST_NAMES_F.len())]
+        } else {
+            FIRST_NAMES_M[rng.random_range(0..FIRST_NAMES_M.len())]
+        };
         let last = LAST_NAMES[rng.random_range(0..LAST_NAMES.len())];
         let store = rng.random_range(0..STORES.len());
         let card = ean_with_prefix("20", 1_000_000 + u64::from(i));
         let new_in_period = rng.random_bool(0.2);
-        let enrolled = if new_in_period { start_day + rng.random_range(0..period) } else { start_day - rng.random_range(30..3650) };
+        let enrolled = if new_in_period {
+            start_day + rng.random_range(0..period)
+        } else {
+            start_day - rng.random_range(30..3650)
+        };
         let churn = rng.random_bool(0.15).then(|| start_day + rng.random_range(0..period));
         let (rate_month, basket) = match rng.random::<f64>() {
             u if u < 0.10 => (2.2 + rng.random::<f64>() * 2.0, 14.0),
@@ -323,10 +401,18 @@ pub fn generate(options: &DemoOptions) -> std::io::Result<DemoStats> {
             from_day: enrolled,
             until_day: churn.unwrap_or(i64::MAX),
         });
-        let birth = SimpleDate::from_days_since_epoch(days_from_epoch(SimpleDate::new(1940, 1, 1).unwrap_or(options.end)) + rng.random_range(0..65 * 365));
+        let birth = SimpleDate::from_days_since_epoch(
+            days_from_epoch(SimpleDate::new(1940, 1, 1).unwrap_or(options.end)) + rng.random_range(0..65 * 365),
+        );
         let email = if rng.random_bool(0.85) {
             let clean = |s: &str| s.to_lowercase().replace([' ', '\''], "");
-            format!("{}.{}{}@{}", clean(first), clean(last), i % 1000, ["gmail.com", "libero.it", "yahoo.it", "hotmail.it", "alice.it"][i as usize % 5])
+            format!(
+                "{}.{}{}@{}",
+                clean(first),
+                clean(last),
+                i % 1000,
+                ["gmail.com", "libero.it", "yahoo.it", "hotmail.it", "alice.it"][i as usize % 5]
+            )
         } else {
             String::new()
         };
@@ -429,7 +515,10 @@ pub fn generate(options: &DemoOptions) -> std::io::Result<DemoStats> {
                     }
                 };
                 let promo = promos.iter().find(|p| {
-                    day >= p.start && day <= p.end && pick % p.step == p.offset && (!matches!(p.kind, PromoKind::Loyalty) || cust.is_some())
+                    day >= p.start
+                        && day <= p.end
+                        && pick % p.step == p.offset
+                        && (!matches!(p.kind, PromoKind::Loyalty) || cust.is_some())
                 });
                 let mut discount = 0;
                 if let Some(p) = promo {
@@ -469,12 +558,41 @@ pub fn generate(options: &DemoOptions) -> std::io::Result<DemoStats> {
             let till_text = till.to_string();
             let number_text = number.to_string();
             let card = cust.map(|c| c.card.as_str()).unwrap_or("");
-            scontrini.row(&[store_code, store_name, &date_text, &time, &till_text, &number_text, card, &money(gross_total), &money(discount_total), &money(net_total)])?;
+            scontrini.row(&[
+                store_code,
+                store_name,
+                &date_text,
+                &time,
+                &till_text,
+                &number_text,
+                card,
+                &money(gross_total),
+                &money(discount_total),
+                &money(net_total),
+            ])?;
             for l in &line_buf {
                 let mut extra = l[8].split('\u{1f}');
-                let (code, desc, brand) = (extra.next().unwrap_or(""), extra.next().unwrap_or(""), extra.next().unwrap_or(""));
+                let (code, desc, brand) =
+                    (extra.next().unwrap_or(""), extra.next().unwrap_or(""), extra.next().unwrap_or(""));
                 let dept_name = DEPARTMENTS.iter().find(|d| d.0 == l[3]).map_or("", |d| d.1);
-                vendite.row(&[store_code, &date_text, &till_text, &number_text, &l[0], &l[1], &l[2], &l[3], dept_name, brand, &l[4], &l[5], &l[6], &l[7], code, desc])?;
+                vendite.row(&[
+                    store_code,
+                    &date_text,
+                    &till_text,
+                    &number_text,
+                    &l[0],
+                    &l[1],
+                    &l[2],
+                    &l[3],
+                    dept_name,
+                    brand,
+                    &l[4],
+                    &l[5],
+                    &l[6],
+                    &l[7],
+                    code,
+                    desc,
+                ])?;
             }
             stats.receipts += 1;
             stats.receipts_with_card += u64::from(cust.is_some());
@@ -499,7 +617,12 @@ mod tests {
 
     #[test]
     fn day_numbers_round_trip() {
-        for d in [SimpleDate::new(1970, 1, 1), SimpleDate::new(2000, 2, 29), SimpleDate::new(2026, 11, 28), SimpleDate::new(1961, 3, 4)] {
+        for d in [
+            SimpleDate::new(1970, 1, 1),
+            SimpleDate::new(2000, 2, 29),
+            SimpleDate::new(2026, 11, 28),
+            SimpleDate::new(1961, 3, 4),
+        ] {
             let d = d.unwrap();
             assert_eq!(SimpleDate::from_days_since_epoch(days_from_epoch(d)), d);
         }

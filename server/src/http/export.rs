@@ -12,14 +12,15 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use serde_json::json;
 
-use super::import_errors::StatusResponse;
 use super::ServerState;
 use crate::analytics::export::{self, CsvStyle, ExportKind, Format};
+use crate::error::StatusResponse;
 
 const CHUNK: usize = 64 * 1024;
 
 fn bad(param: &str, message: impl std::fmt::Display) -> Response {
-    (StatusCode::BAD_REQUEST, axum::Json(json!({ "error": format!("{param}: {message}"), "field": param }))).into_response()
+    (StatusCode::BAD_REQUEST, axum::Json(json!({ "error": format!("{param}: {message}"), "field": param })))
+        .into_response()
 }
 
 /// A `Write` that sends full chunks down a channel.
@@ -66,7 +67,7 @@ pub async fn export_file(
     let Some(format) = Format::from_code(format) else {
         return bad("format", format!("`{format}` is not csv or xlsx"));
     };
-    let pairs = app::api::analytics::query_pairs(query.as_deref().unwrap_or(""));
+    let pairs = app::model::analytics::query::query_pairs(query.as_deref().unwrap_or(""));
     let pair_refs = || pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
     let query = match CustomerQuery::from_pairs(pair_refs()) {
         Ok(q) => q,
@@ -76,7 +77,7 @@ pub async fn export_file(
     let Some(style) = CsvStyle::from_code(sep) else {
         return bad("sep", "use comma or semicolon");
     };
-    let Some(snap) = state.caches.analytics.snapshot() else {
+    let Some(snap) = state.projection.snapshot() else {
         return app::error::AppError::Unavailable.status_response();
     };
     // Fail fast on bad dates before any byte is sent.
@@ -107,7 +108,7 @@ pub async fn export_file(
         Format::Xlsx => {
             let dir = match tempfile_dir() {
                 Ok(d) => d,
-                Err(e) => return crate::accounts::internal(e).status_response(),
+                Err(e) => return crate::error::internal(e).status_response(),
             };
             let path = dir.join(format!("{}.xlsx", uuid::Uuid::new_v4()));
             let p = path.clone();
@@ -124,7 +125,7 @@ pub async fn export_file(
             let _ = tokio::fs::remove_file(&path).await;
             match result {
                 Ok(bytes) => (headers, bytes).into_response(),
-                Err(e) => crate::accounts::internal(e).status_response(),
+                Err(e) => crate::error::internal(e).status_response(),
             }
         }
     }

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use app::ports::Readiness;
 use axum::{extract::State, http::StatusCode, Json};
 use serde_json::{json, Value};
 
@@ -20,7 +19,7 @@ pub async fn healthz() -> Json<Value> {
 /// `GET /readyz`: 200 when the store answers and caches are warm, else 503 with the reason.
 pub async fn readyz(State(state): State<ServerState>) -> (StatusCode, Json<Value>) {
     let store_ok = matches!(tokio::time::timeout(PING_TIMEOUT, state.store.ping()).await, Ok(Ok(())));
-    let warm = state.caches.is_warm();
+    let warm = app::ports::Readiness::is_warm(state.projection.as_ref());
     let body = json!({
         "status": if store_ok && warm { "ready" } else { "starting" },
         "store": { "kind": state.store.kind().to_string(), "reachable": store_ok },

@@ -13,6 +13,7 @@ use axum::{
 use serde_json::json;
 
 use super::ServerState;
+use crate::error::StatusResponse;
 use crate::store::model::{ImportBatch, ImportRowError};
 use crate::store::StoreExt;
 
@@ -38,14 +39,14 @@ pub async fn errors_csv(
     }
     let found: Option<ImportBatch> = match state.store.get_one(&batch).await {
         Ok(b) => b,
-        Err(e) => return crate::accounts::internal(e).status_response(),
+        Err(e) => return crate::error::internal(e).status_response(),
     };
     let Some(found) = found else {
         return (StatusCode::NOT_FOUND, axum::Json(json!({ "error": "no such batch" }))).into_response();
     };
     let rows: Vec<ImportRowError> = match state.store.find("batch_id", json!(batch), MAX_ROWS).await {
         Ok(r) => r,
-        Err(e) => return crate::accounts::internal(e).status_response(),
+        Err(e) => return crate::error::internal(e).status_response(),
     };
     let mut body = String::from("\u{feff}riga;colonna;valore;motivo\n");
     for r in rows {
@@ -58,20 +59,8 @@ pub async fn errors_csv(
         ));
     }
     let file = format!("attachment; filename=\"errori-{}.csv\"", found.file_name.replace(['"', '/', '\\'], "_"));
-    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, file)], body).into_response()
-}
-
-/// An [`app::error::AppError`] as a JSON response with its status.
-pub trait StatusResponse {
-    /// The response.
-    fn status_response(self) -> Response;
-}
-
-impl StatusResponse for app::error::AppError {
-    fn status_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, axum::Json(json!({ "error": self.to_string() }))).into_response()
-    }
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, file)], body)
+        .into_response()
 }
 
 #[cfg(test)]

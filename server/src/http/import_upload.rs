@@ -24,11 +24,17 @@ fn page_error(message: &str) -> Response {
 }
 
 /// The handler.
-pub async fn upload(State(state): State<ServerState>, user: Option<Extension<SessionUser>>, mut form: Multipart) -> Response {
+pub async fn upload(
+    State(state): State<ServerState>,
+    user: Option<Extension<SessionUser>>,
+    mut form: Multipart,
+) -> Response {
     let user = user.map(|Extension(u)| u);
     let admin = match state.auth.require(user.as_ref(), Role::Admin).await {
         Ok(a) => a,
-        Err(e) => return (StatusCode::from_u16(e.status()).unwrap_or(StatusCode::FORBIDDEN), e.to_string()).into_response(),
+        Err(e) => {
+            return (StatusCode::from_u16(e.status()).unwrap_or(StatusCode::FORBIDDEN), e.to_string()).into_response()
+        }
     };
     let mut kind: Option<Kind> = None;
     let mut saved: Option<(std::path::PathBuf, String)> = None;

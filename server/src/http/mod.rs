@@ -20,24 +20,23 @@ use tower_http::{
     trace::{DefaultOnResponse, TraceLayer},
 };
 
-use crate::accounts::{admins::AdminService, AccountService, CatalogService};
-use crate::auth::{middleware::session, AuthService, Security};
-use crate::cards::CardService;
+use crate::analytics::Projection;
+use crate::auth::{middleware::session, AuthService};
 use crate::import::jobs::ImportService;
+use crate::points::PointsService;
 use crate::store::Store;
-use crate::warmup::Caches;
 
-/// Header carrying the request id (accepted from a proxy, else generated).
-pub const REQUEST_ID: &str = "x-request-id";
+pub use crate::error::REQUEST_ID;
 
 /// What the HTTP handlers share.
 #[derive(Clone)]
 pub struct ServerState {
     pub leptos_options: LeptosOptions,
     pub store: Arc<dyn Store>,
-    pub caches: Arc<Caches>,
+    pub projection: Arc<Projection>,
     pub auth: Arc<AuthService>,
     pub imports: Arc<ImportService>,
+    pub points: Arc<PointsService>,
     /// Where uploads are streamed before import.
     pub upload_dir: std::path::PathBuf,
     /// Largest accepted upload in bytes.
@@ -51,32 +50,16 @@ impl axum::extract::FromRef<ServerState> for LeptosOptions {
     }
 }
 
-impl ServerState {
-    /// Assembles the state from an opened store and its caches.
-    pub fn new(
-        leptos_options: LeptosOptions,
-        store: Arc<dyn Store>,
-        caches: Arc<Caches>,
-        security: &Security,
-    ) -> Result<Self, String> {
-        let auth = Arc::new(AuthService::new(store.clone(), security)?);
-        let imports = Arc::new(ImportService::new(store.clone(), caches.clone()));
-        let cards = Arc::new(CardService::with_thresholds(store.clone(), caches.tuning.levels));
-        let app = AppState {
-            readiness: caches.clone(),
-            accounts: Arc::new(AccountService::new(store.clone())),
-            catalog: Arc::new(CatalogService::new(store.clone())),
-            sessions: auth.clone(),
-            cards: cards.clone(),
-            admins: Arc::new(AdminService::new(store.clone())),
-            imports: imports.clone(),
-            analytics: Arc::new(crate::analytics::service::AnalyticsService::new(caches.analytics.clone(), store.clone(), caches.tuning.levels)),
-            personal: Arc::new(crate::personal::service::PersonalService::new(caches.analytics.clone(), cards, caches.tuning.levels, store.clone(), caches.clone())),
-            store_keys: Arc::new(crate::api::admin_keys::StoreKeyService::new(store.clone())),
-        };
-        let upload_dir = std::env::temp_dir().join("imagross-uploads");
-        let upload_limit = import_upload::DEFAULT_UPLOAD_LIMIT;
-        Ok(ServerState { leptos_options, store, caches, auth, imports, upload_dir, upload_limit, app })
+/// Where admin uploads are streamed before import, and how large they may be.
+#[derive(Clone, Debug)]
+pub struct Uploads {
+    pub dir: std::path::PathBuf,
+    pub limit: usize,
+}
+
+impl Default for Uploads {
+    fn default() -> Self {
+        Uploads { dir: std::env::temp_dir().join("imagross-uploads"), limit: import_upload::DEFAULT_UPLOAD_LIMIT }
     }
 }
 
@@ -96,7 +79,14 @@ pub fn router(state: ServerState) -> Router {
         .route("/admin/export/{file}", get(export::export_file))
         .route("/me/data.json", get(my_data::my_data_json))
         .route("/me/data.csv", get(my_data::my_data_csv))
-        .nest(crate::api::BASE, crate::api::router(crate::api::service::ReceiptsApi { store: state.store.clone(), caches: state.caches.clone() }))
+        .nest(
+            crate::till_api::BASE,
+            crate::till_api::router(crate::till_api::service::ReceiptsApi {
+                store: state.store.clone(),
+                projection: state.projection.clone(),
+                points: state.points.clone(),
+            }),
+        )
         .route(
             "/admin/import/upload",
             axum::routing::post(import_upload::upload).layer(axum::extract::DefaultBodyLimit::max(state.upload_limit)),
@@ -112,11 +102,14 @@ pub fn router(state: ServerState) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
-                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
-                    let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-                    tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
-                })
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(|req: &Request<_>| {
+                            let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                            tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
+                        })
+                        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+                )
                 .layer(PropagateRequestIdLayer::new(request_id)),
         )
         .with_state(state)

@@ -8,8 +8,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 
-use super::import_errors::StatusResponse;
 use super::ServerState;
+use crate::error::StatusResponse;
 
 /// `GET /me/data.json`.
 pub async fn my_data_json(state: State<ServerState>, user: Option<Extension<SessionUser>>) -> Response {
@@ -27,10 +27,10 @@ async fn my_data(State(state): State<ServerState>, user: Option<Extension<Sessio
         Ok(u) => u,
         Err(e) => return e.status_response(),
     };
-    let snap = state.caches.analytics.snapshot();
+    let snap = state.projection.snapshot();
     let base = snap.as_ref().map(|s| &s.data);
     // Receipts received live since the last projection build are part of the download too.
-    let live = user.card_number.as_deref().and_then(|card| state.caches.live.card_dataset(base, card));
+    let live = user.card_number.as_deref().and_then(|card| state.projection.live.card_dataset(base, card));
     let data = match crate::personal::privacy::my_data(state.store.as_ref(), live.as_ref().or(base), &user).await {
         Ok(d) => d,
         Err(e) => return e.status_response(),
@@ -41,5 +41,13 @@ async fn my_data(State(state): State<ServerState>, user: Option<Extension<Sessio
         _ => return app::error::AppError::NotFound.status_response(),
     };
     let disposition = format!("attachment; filename=\"imagross-{file}\"");
-    ([(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, disposition), (header::CACHE_CONTROL, "no-store".to_string())], body).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, kind.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        body,
+    )
+        .into_response()
 }

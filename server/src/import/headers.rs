@@ -109,7 +109,8 @@ const fn opt(field: Field, name: &'static str, synonyms: &'static [&'static str]
 }
 
 const CARD: &[&str] = &["NumeroCarta", "Carta", "CodiceCarta", "NCarta", "Fidelity", "CardNumber", "Card", "CardNo"];
-const STORE: &[&str] = &["PuntoVendita", "Negozio", "CodiceNegozio", "CodPV", "PV", "Store", "StoreId", "StoreCode", "Shop"];
+const STORE: &[&str] =
+    &["PuntoVendita", "Negozio", "CodiceNegozio", "CodPV", "PV", "Store", "StoreId", "StoreCode", "Shop"];
 const RECEIPT_ID: &[&str] = &["IdScontrino", "CodiceScontrino", "ReceiptId", "ReceiptKey"];
 const DATE: &[&str] = &["Data", "DataScontrino", "DataOra", "DataVendita", "Date", "DateTime", "Timestamp"];
 const TIME: &[&str] = &["Ora", "OraScontrino", "Time"];
@@ -122,12 +123,24 @@ static FIDELITY: &[FieldSpec] = &[
     req(Field::LastName, "last_name", &["Cognome", "LastName", "Surname", "FamilyName"]),
     opt(Field::Email, "email", &["Email", "Mail", "IndirizzoEmail"]),
     opt(Field::Phone, "phone", &["Telefono", "Cellulare", "Tel", "Cell", "Phone", "Mobile"]),
-    opt(Field::BirthDate, "birth_date", &["DataNascita", "DataDiNascita", "Nascita", "BirthDate", "DateOfBirth", "Dob"]),
+    opt(
+        Field::BirthDate,
+        "birth_date",
+        &["DataNascita", "DataDiNascita", "Nascita", "BirthDate", "DateOfBirth", "Dob"],
+    ),
     opt(Field::Gender, "gender", &["Sesso", "Genere", "Gender", "Sex"]),
     opt(Field::City, "city", &["Citta", "Comune", "Localita", "City", "Town"]),
     opt(Field::Province, "province", &["Provincia", "Prov", "Province"]),
-    opt(Field::EnrolmentStore, "enrolment_store", &["PuntoVenditaIscrizione", "NegozioIscrizione", "PuntoVendita", "Negozio", "EnrolmentStore", "Store"]),
-    opt(Field::EnrolledOn, "enrolled_on", &["DataIscrizione", "DataAttivazione", "DataEmissione", "EnrolledOn", "EnrolmentDate"]),
+    opt(
+        Field::EnrolmentStore,
+        "enrolment_store",
+        &["PuntoVenditaIscrizione", "NegozioIscrizione", "PuntoVendita", "Negozio", "EnrolmentStore", "Store"],
+    ),
+    opt(
+        Field::EnrolledOn,
+        "enrolled_on",
+        &["DataIscrizione", "DataAttivazione", "DataEmissione", "EnrolledOn", "EnrolmentDate"],
+    ),
     opt(Field::PrivacyConsent, "privacy_consent", &["ConsensoPrivacy", "Privacy", "PrivacyConsent"]),
     opt(Field::MarketingConsent, "marketing_consent", &["ConsensoMarketing", "Marketing", "MarketingConsent"]),
     opt(Field::Status, "status", &["Stato", "StatoCarta", "Status"]),
@@ -156,16 +169,32 @@ static VENDITE: &[FieldSpec] = &[
     req(Field::ReceiptNumber, "number", NUMBER),
     req(Field::LineNo, "line_no", &["Riga", "NumeroRiga", "NRiga", "Line", "LineNo", "LineNumber"]),
     req(Field::Ean, "ean", &["Ean", "CodiceEan", "Barcode", "CodiceArticolo", "Articolo", "ProductEan", "Sku"]),
-    opt(Field::Description, "description", &["Descrizione", "DescrizioneArticolo", "Prodotto", "Description", "Product", "ProductName"]),
-    opt(Field::DepartmentCode, "department_code", &["CodiceReparto", "CodReparto", "IdReparto", "DepartmentCode", "DepartmentId"]),
+    opt(
+        Field::Description,
+        "description",
+        &["Descrizione", "DescrizioneArticolo", "Prodotto", "Description", "Product", "ProductName"],
+    ),
+    opt(
+        Field::DepartmentCode,
+        "department_code",
+        &["CodiceReparto", "CodReparto", "IdReparto", "DepartmentCode", "DepartmentId"],
+    ),
     opt(Field::Department, "department", &["Reparto", "DescrizioneReparto", "Department"]),
     opt(Field::Brand, "brand", &["Marca", "Marchio", "Brand"]),
     req(Field::Quantity, "quantity", &["Quantita", "Qta", "Pezzi", "Quantity", "Qty"]),
     opt(Field::Gross, "gross", &["Lordo", "ImportoLordo", "Gross", "GrossAmount"]),
     opt(Field::Discount, "discount", &["Sconto", "Discount"]),
     req(Field::Net, "net", &["Importo", "Netto", "ImportoNetto", "Net", "NetAmount", "Amount"]),
-    opt(Field::PromotionCode, "promotion_code", &["CodicePromo", "CodicePromozione", "Promo", "Promozione", "PromotionCode", "Promotion"]),
-    opt(Field::PromotionDescription, "promotion_description", &["DescrizionePromo", "DescrizionePromozione", "PromotionDescription"]),
+    opt(
+        Field::PromotionCode,
+        "promotion_code",
+        &["CodicePromo", "CodicePromozione", "Promo", "Promozione", "PromotionCode", "Promotion"],
+    ),
+    opt(
+        Field::PromotionDescription,
+        "promotion_description",
+        &["DescrizionePromo", "DescrizionePromozione", "PromotionDescription"],
+    ),
 ];
 
 /// Lowercase, without accents, spaces, underscores, dots, dashes or slashes.
@@ -220,10 +249,15 @@ impl ColumnMap {
         let mut columns: Vec<(String, Option<Field>)> = Vec::with_capacity(headers.len());
         for header in headers {
             let key = normalise(header);
-            let spec = specs.iter().find(|s| normalise(s.name) == key || s.synonyms.iter().any(|syn| normalise(syn) == key));
+            let spec =
+                specs.iter().find(|s| normalise(s.name) == key || s.synonyms.iter().any(|syn| normalise(syn) == key));
             if let Some(spec) = spec {
                 if let Some((first, _)) = columns.iter().find(|(_, f)| *f == Some(spec.field)) {
-                    return Err(HeaderError::Ambiguous { first: first.clone(), second: header.clone(), field: spec.name });
+                    return Err(HeaderError::Ambiguous {
+                        first: first.clone(),
+                        second: header.clone(),
+                        field: spec.name,
+                    });
                 }
             }
             columns.push((header.trim().trim_start_matches('\u{feff}').to_string(), spec.map(|s| s.field)));
@@ -282,7 +316,20 @@ mod tests {
 
     #[test]
     fn synonyms_match_in_any_case_and_spacing() {
-        let map = ColumnMap::resolve(Kind::Fidelity, &h(&["\u{feff}Numero Carta", "NOME", "cognome", "E-mail", "Cellulare", "Data di nascita", "Città", "Colore"])).unwrap();
+        let map = ColumnMap::resolve(
+            Kind::Fidelity,
+            &h(&[
+                "\u{feff}Numero Carta",
+                "NOME",
+                "cognome",
+                "E-mail",
+                "Cellulare",
+                "Data di nascita",
+                "Città",
+                "Colore",
+            ]),
+        )
+        .unwrap();
         assert_eq!(map.index(Field::CardNumber), Some(0));
         assert_eq!(map.index(Field::Email), Some(3));
         assert_eq!(map.index(Field::Phone), Some(4));
@@ -296,8 +343,15 @@ mod tests {
 
     #[test]
     fn missing_required_columns_are_named() {
-        let err = ColumnMap::resolve(Kind::Vendite, &h(&["PuntoVendita", "Data", "Cassa", "NumeroScontrino", "EAN", "Importo"])).unwrap_err();
-        assert_eq!(err.to_string(), "missing required column(s) for vendite: line_no (e.g. Riga), quantity (e.g. Quantita)");
+        let err = ColumnMap::resolve(
+            Kind::Vendite,
+            &h(&["PuntoVendita", "Data", "Cassa", "NumeroScontrino", "EAN", "Importo"]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "missing required column(s) for vendite: line_no (e.g. Riga), quantity (e.g. Quantita)"
+        );
     }
 
     #[test]
@@ -308,15 +362,23 @@ mod tests {
 
     #[test]
     fn two_columns_for_one_field_are_refused() {
-        let err = ColumnMap::resolve(Kind::Scontrini, &h(&["Negozio", "Data", "Cassa", "Scontrino", "Totale", "Importo"])).unwrap_err();
+        let err =
+            ColumnMap::resolve(Kind::Scontrini, &h(&["Negozio", "Data", "Cassa", "Scontrino", "Totale", "Importo"]))
+                .unwrap_err();
         assert!(matches!(err, HeaderError::Ambiguous { field: "net", .. }), "{err}");
     }
 
     #[test]
     fn the_kind_is_detected_from_the_headers() {
         assert_eq!(ColumnMap::detect(&h(&["NumeroCarta", "Nome", "Cognome", "Email"])), Some(Kind::Fidelity));
-        assert_eq!(ColumnMap::detect(&h(&["Negozio", "Data", "Cassa", "NumeroScontrino", "NumeroCarta", "Totale"])), Some(Kind::Scontrini));
-        assert_eq!(ColumnMap::detect(&h(&["Negozio", "Data", "Cassa", "NumeroScontrino", "Riga", "EAN", "Qta", "Importo"])), Some(Kind::Vendite));
+        assert_eq!(
+            ColumnMap::detect(&h(&["Negozio", "Data", "Cassa", "NumeroScontrino", "NumeroCarta", "Totale"])),
+            Some(Kind::Scontrini)
+        );
+        assert_eq!(
+            ColumnMap::detect(&h(&["Negozio", "Data", "Cassa", "NumeroScontrino", "Riga", "EAN", "Qta", "Importo"])),
+            Some(Kind::Vendite)
+        );
         assert_eq!(ColumnMap::detect(&h(&["foo", "bar"])), None);
         assert_eq!(Kind::parse("Scontrini"), Some(Kind::Scontrini));
         assert_eq!(Kind::parse("sales"), Some(Kind::Vendite));

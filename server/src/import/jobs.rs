@@ -12,10 +12,10 @@ use app::ports::Imports;
 use async_trait::async_trait;
 
 use super::pipeline::{import_file, ImportOptions, ImportSummary};
-use crate::accounts::internal;
+use crate::analytics::Projection;
+use crate::error::internal;
 use crate::store::model::ImportBatch;
 use crate::store::{Store, StoreExt};
-use crate::warmup::Caches;
 
 struct Job {
     file_name: String,
@@ -27,7 +27,7 @@ struct Job {
 /// Running and finished upload imports, plus batch listing.
 pub struct ImportService {
     store: Arc<dyn Store>,
-    caches: Arc<Caches>,
+    projection: Arc<Projection>,
     jobs: Mutex<HashMap<String, Job>>,
 }
 
@@ -49,9 +49,9 @@ fn batch_row(b: ImportBatch) -> BatchRow {
 }
 
 impl ImportService {
-    /// A service over `store`, refreshing `caches` after each import.
-    pub fn new(store: Arc<dyn Store>, caches: Arc<Caches>) -> Self {
-        ImportService { store, caches, jobs: Mutex::new(HashMap::new()) }
+    /// A service over `store`, refreshing the `projection` after each import.
+    pub fn new(store: Arc<dyn Store>, projection: Arc<Projection>) -> Self {
+        ImportService { store, projection, jobs: Mutex::new(HashMap::new()) }
     }
 
     /// Starts importing the uploaded file at `path` in the background; returns the job id. The
@@ -59,10 +59,10 @@ impl ImportService {
     pub fn start(self: &Arc<Self>, path: PathBuf, file_name: String, options: ImportOptions) -> String {
         let job_id = uuid::Uuid::new_v4().to_string();
         let rows_read = Arc::new(AtomicU64::new(0));
-        self.jobs.lock().unwrap_or_else(|e| e.into_inner()).insert(
-            job_id.clone(),
-            Job { file_name, rows_read: rows_read.clone(), summary: None, error: None },
-        );
+        self.jobs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(job_id.clone(), Job { file_name, rows_read: rows_read.clone(), summary: None, error: None });
         let (service, id) = (self.clone(), job_id.clone());
         tokio::spawn(async move {
             let progress = move |n: u64| rows_read.store(n, Ordering::Relaxed);
@@ -71,8 +71,8 @@ impl ImportService {
             if let Some(dir) = path.parent() {
                 let _ = tokio::fs::remove_dir(dir).await;
             }
-            if let Err(e) = service.caches.refresh(service.store.as_ref()).await {
-                tracing::warn!(error = %e, "cache refresh after import failed");
+            if let Err(e) = service.projection.refresh(service.store.as_ref()).await {
+                tracing::warn!(error = %e, "projection refresh after import failed");
             }
             let mut jobs = service.jobs.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(job) = jobs.get_mut(&id) {

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use super::headers::{ColumnMap, Kind};
 use super::records::{map_row, Mapped, RowError};
 use super::source;
-use crate::accounts::now_rfc3339;
+use crate::clock::now_rfc3339;
 use crate::store::model::{BatchStatus, Department, ImportBatch, ImportRowError, Product, Promotion, Shop};
 use crate::store::{Store, StoreError, StoreExt, Table, UpsertStats};
 
@@ -117,7 +117,9 @@ fn produce(path: std::path::PathBuf, kind: Option<Kind>, sheet: Option<String>, 
     for row in table.rows {
         read += 1;
         match row {
-            Err(e) => errors.push(RowError { row: e.row.unwrap_or(read + 1), column: None, value: None, reason: e.message }),
+            Err(e) => {
+                errors.push(RowError { row: e.row.unwrap_or(read + 1), column: None, value: None, reason: e.message })
+            }
             Ok(raw) => match map_row(kind, &map, raw.number, &raw.cells) {
                 Err(e) => errors.push(e),
                 Ok(m) => match seen.insert(key_hash(m.key()), raw.number) {
@@ -167,7 +169,12 @@ fn dedup<T, K: Eq + Hash + Clone>(items: impl IntoIterator<Item = T>, key: impl 
 }
 
 /// Writes one chunk: reference checks, dimensions, then the main records.
-async fn write_chunk(store: &dyn Store, kind: Kind, mapped: Vec<(u64, Mapped)>, errors: &mut Vec<RowError>) -> Result<UpsertStats, StoreError> {
+async fn write_chunk(
+    store: &dyn Store,
+    kind: Kind,
+    mapped: Vec<(u64, Mapped)>,
+    errors: &mut Vec<RowError>,
+) -> Result<UpsertStats, StoreError> {
     let mut mapped = mapped;
     if kind == Kind::Vendite {
         let wanted: HashSet<String> = mapped
@@ -278,9 +285,21 @@ pub async fn import_file(
             .map(|e| {
                 error_seq += 1;
                 if summary.errors.len() < SUMMARY_ERRORS {
-                    summary.errors.push(RejectedRow { row: e.row, column: e.column.clone(), value: e.value.clone(), reason: e.reason.clone() });
+                    summary.errors.push(RejectedRow {
+                        row: e.row,
+                        column: e.column.clone(),
+                        value: e.value.clone(),
+                        reason: e.reason.clone(),
+                    });
                 }
-                ImportRowError { id: format!("{}#{error_seq:09}", summary.batch_id), batch_id: summary.batch_id.clone(), row: e.row as i64, column: e.column, value: e.value, reason: e.reason }
+                ImportRowError {
+                    id: format!("{}#{error_seq:09}", summary.batch_id),
+                    batch_id: summary.batch_id.clone(),
+                    row: e.row as i64,
+                    column: e.column,
+                    value: e.value,
+                    reason: e.reason,
+                }
             })
             .collect()
     };
@@ -327,7 +346,14 @@ pub async fn import_file(
     batch.finished_at = Some(summary.finished_at.clone());
     batch.status = if summary.failure.is_some() { BatchStatus::Failed } else { BatchStatus::Completed };
     if let Some(reason) = &summary.failure {
-        let failure = ImportRowError { id: format!("{}#file", batch.id), batch_id: batch.id.clone(), row: 0, column: None, value: None, reason: reason.clone() };
+        let failure = ImportRowError {
+            id: format!("{}#file", batch.id),
+            batch_id: batch.id.clone(),
+            row: 0,
+            column: None,
+            value: None,
+            reason: reason.clone(),
+        };
         store.upsert_all(&[failure]).await?;
     }
     store.replace_one(&batch).await?;

@@ -57,8 +57,18 @@ impl Row<'_> {
     fn required(&self, field: Field) -> Result<&str, RowError> {
         match self.cell(field) {
             Some((_, v)) if !v.is_empty() => Ok(v),
-            Some((h, _)) => Err(RowError { row: self.number, column: Some(h.to_string()), value: None, reason: "missing value".into() }),
-            None => Err(RowError { row: self.number, column: None, value: None, reason: format!("no column for {field:?}") }),
+            Some((h, _)) => Err(RowError {
+                row: self.number,
+                column: Some(h.to_string()),
+                value: None,
+                reason: "missing value".into(),
+            }),
+            None => Err(RowError {
+                row: self.number,
+                column: None,
+                value: None,
+                reason: format!("no column for {field:?}"),
+            }),
         }
     }
 
@@ -139,19 +149,29 @@ fn cardholder(row: &Row<'_>) -> Result<Cardholder, RowError> {
     };
     let gender = match row.optional(Field::Gender) {
         None => None,
-        Some(raw) => Some(match raw.trim().to_lowercase().as_str() {
-            "m" | "maschio" | "male" | "uomo" => "M",
-            "f" | "femmina" | "female" | "donna" => "F",
-            "x" | "altro" | "other" | "nd" | "n/d" => "X",
-            _ => return Err(row.fail(Field::Gender, raw, "expected M, F or X")),
-        }
-        .to_string()),
+        Some(raw) => Some(
+            match raw.trim().to_lowercase().as_str() {
+                "m" | "maschio" | "male" | "uomo" => "M",
+                "f" | "femmina" | "female" | "donna" => "F",
+                "x" | "altro" | "other" | "nd" | "n/d" => "X",
+                _ => return Err(row.fail(Field::Gender, raw, "expected M, F or X")),
+            }
+            .to_string(),
+        ),
     };
     let status = match row.optional(Field::Status).map(|s| s.trim().to_lowercase()) {
         None => CardStatus::Active,
         Some(s) if ["attiva", "attivo", "active", "a", "1"].contains(&s.as_str()) => CardStatus::Active,
-        Some(s) if ["bloccata", "bloccato", "blocked", "b", "disattiva", "0"].contains(&s.as_str()) => CardStatus::Blocked,
-        Some(_) => return Err(row.fail(Field::Status, row.optional(Field::Status).unwrap_or(""), "expected attiva or bloccata")),
+        Some(s) if ["bloccata", "bloccato", "blocked", "b", "disattiva", "0"].contains(&s.as_str()) => {
+            CardStatus::Blocked
+        }
+        Some(_) => {
+            return Err(row.fail(
+                Field::Status,
+                row.optional(Field::Status).unwrap_or(""),
+                "expected attiva or bloccata",
+            ))
+        }
     };
     Ok(Cardholder {
         id,
@@ -200,7 +220,12 @@ fn receipt(row: &Row<'_>) -> Result<Mapped, RowError> {
         discount_cents,
         net_cents,
     };
-    let shop = Shop { id: store.clone(), name: row.optional(Field::StoreName).unwrap_or(&store).to_string(), city: None, province: None };
+    let shop = Shop {
+        id: store.clone(),
+        name: row.optional(Field::StoreName).unwrap_or(&store).to_string(),
+        city: None,
+        province: None,
+    };
     Ok(Mapped::Receipt { receipt, shop })
 }
 
@@ -213,7 +238,10 @@ fn department_code_from_name(name: &str) -> String {
 fn line(row: &Row<'_>) -> Result<Mapped, RowError> {
     let receipt_id = receipt_key(row)?;
     let line_raw = row.required(Field::LineNo)?;
-    let line_no = values::integer(line_raw).ok().filter(|n| *n >= 1).ok_or_else(|| row.fail(Field::LineNo, line_raw, "expected a line number from 1"))?;
+    let line_no = values::integer(line_raw)
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| row.fail(Field::LineNo, line_raw, "expected a line number from 1"))?;
     let ean_raw = row.required(Field::Ean)?;
     let ean: String = ean_raw.chars().filter(|c| !c.is_whitespace()).collect();
     if ean.is_empty() || ean.len() > 14 || !ean.bytes().all(|b| b.is_ascii_digit()) {
@@ -223,7 +251,11 @@ fn line(row: &Row<'_>) -> Result<Mapped, RowError> {
     let quantity_milli = values::milli(qty_raw).map_err(|e| row.fail(Field::Quantity, qty_raw, e.0))?;
     let (gross_cents, discount_cents, net_cents) = amounts(row)?;
     if quantity_milli < 0 && net_cents > 0 || quantity_milli == 0 {
-        return Err(row.fail(Field::Quantity, qty_raw, "expected a positive quantity (negative only on a refund line)"));
+        return Err(row.fail(
+            Field::Quantity,
+            qty_raw,
+            "expected a positive quantity (negative only on a refund line)",
+        ));
     }
     let department = match (row.optional(Field::DepartmentCode), row.optional(Field::Department)) {
         (None, None) => None,
@@ -272,12 +304,37 @@ mod tests {
 
     #[test]
     fn a_fidelity_row_becomes_a_normalised_cardholder() {
-        let m = map(Kind::Fidelity, &["NumeroCarta", "Nome", "Cognome", "Email", "Cellulare", "DataNascita", "Sesso", "Provincia", "ConsensoPrivacy", "Stato"]);
+        let m = map(
+            Kind::Fidelity,
+            &[
+                "NumeroCarta",
+                "Nome",
+                "Cognome",
+                "Email",
+                "Cellulare",
+                "DataNascita",
+                "Sesso",
+                "Provincia",
+                "ConsensoPrivacy",
+                "Stato",
+            ],
+        );
         let Mapped::Cardholder(c) = map_row(
             Kind::Fidelity,
             &m,
             2,
-            &cells(&["2000000000015", " Maria ", "Rossi", "Maria.Rossi@Example.it", "333 1234567", "17/05/1990", "femmina", "fc", "S", "attiva"]),
+            &cells(&[
+                "2000000000015",
+                " Maria ",
+                "Rossi",
+                "Maria.Rossi@Example.it",
+                "333 1234567",
+                "17/05/1990",
+                "femmina",
+                "fc",
+                "S",
+                "attiva",
+            ]),
         )
         .unwrap() else {
             panic!("not a cardholder")
@@ -285,7 +342,10 @@ mod tests {
         assert_eq!(c.email.as_deref(), Some("maria.rossi@example.it"));
         assert_eq!(c.phone.as_deref(), Some("+393331234567"));
         assert_eq!(c.birth_date.as_deref(), Some("1990-05-17"));
-        assert_eq!((c.first_name.as_str(), c.gender.as_deref(), c.province.as_deref()), ("Maria", Some("F"), Some("FC")));
+        assert_eq!(
+            (c.first_name.as_str(), c.gender.as_deref(), c.province.as_deref()),
+            ("Maria", Some("F"), Some("FC"))
+        );
         assert!(c.privacy_consent && !c.marketing_consent);
     }
 
@@ -305,9 +365,13 @@ mod tests {
 
     #[test]
     fn receipts_get_a_composite_key_and_derived_amounts() {
-        let m = map(Kind::Scontrini, &["PuntoVendita", "Data", "Ora", "Cassa", "NumeroScontrino", "NumeroCarta", "Sconto", "Totale"]);
+        let m = map(
+            Kind::Scontrini,
+            &["PuntoVendita", "Data", "Ora", "Cassa", "NumeroScontrino", "NumeroCarta", "Sconto", "Totale"],
+        );
         let Mapped::Receipt { receipt, shop } =
-            map_row(Kind::Scontrini, &m, 2, &cells(&["S01", "14/03/2025", "18:30", "2", "1234", "", "1,50", "23,40"])).unwrap()
+            map_row(Kind::Scontrini, &m, 2, &cells(&["S01", "14/03/2025", "18:30", "2", "1234", "", "1,50", "23,40"]))
+                .unwrap()
         else {
             panic!()
         };
@@ -320,12 +384,39 @@ mod tests {
 
     #[test]
     fn sales_lines_create_their_product_department_and_promotion() {
-        let m = map(Kind::Vendite, &["Negozio", "Data", "Cassa", "Scontrino", "Riga", "EAN", "Descrizione", "Reparto", "Qta", "Importo", "Promo"]);
+        let m = map(
+            Kind::Vendite,
+            &[
+                "Negozio",
+                "Data",
+                "Cassa",
+                "Scontrino",
+                "Riga",
+                "EAN",
+                "Descrizione",
+                "Reparto",
+                "Qta",
+                "Importo",
+                "Promo",
+            ],
+        );
         let Mapped::Line { line, product, department, promotion } = map_row(
             Kind::Vendite,
             &m,
             2,
-            &cells(&["S01", "2025-03-14", "2", "1234", "3", "8001234567890", "Mele Golden", "Ortofrutta", "1,250", "2,99", "P3X2"]),
+            &cells(&[
+                "S01",
+                "2025-03-14",
+                "2",
+                "1234",
+                "3",
+                "8001234567890",
+                "Mele Golden",
+                "Ortofrutta",
+                "1,250",
+                "2,99",
+                "P3X2",
+            ]),
         )
         .unwrap() else {
             panic!()
@@ -343,6 +434,15 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(negative.column.as_deref(), Some("Qta"));
-        assert!(map_row(Kind::Vendite, &m, 4, &cells(&["S01", "2025-03-14", "2", "1234", "5", "8001234567890", "", "", "-1", "-2,99", ""])).is_ok(), "refund line");
+        assert!(
+            map_row(
+                Kind::Vendite,
+                &m,
+                4,
+                &cells(&["S01", "2025-03-14", "2", "1234", "5", "8001234567890", "", "", "-1", "-2,99", ""])
+            )
+            .is_ok(),
+            "refund line"
+        );
     }
 }

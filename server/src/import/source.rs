@@ -97,7 +97,8 @@ pub fn detect_delimiter(first_line: &[u8]) -> u8 {
 }
 
 fn looks_binary(head: &[u8]) -> bool {
-    let controls = head.iter().filter(|b| **b == 0 || (**b < 0x09) || (**b > 0x0d && **b < 0x20 && **b != 0x1b)).count();
+    let controls =
+        head.iter().filter(|b| **b == 0 || (**b < 0x09) || (**b > 0x0d && **b < 0x20 && **b != 0x1b)).count();
     head.contains(&0) || controls * 20 > head.len().max(1)
 }
 
@@ -158,15 +159,25 @@ fn open_xlsx(path: &Path, sheet: Option<&str>, unpacked_limit: u64) -> Result<Ta
     let mut archive = zip::ZipArchive::new(file).map_err(|e| fail(format!("not a valid XLSX ({e})")))?;
     let mut unpacked = 0_u64;
     for i in 0..archive.len() {
-        unpacked = unpacked.saturating_add(archive.by_index(i).map_err(|e| fail(format!("not a valid XLSX ({e})")))?.size());
+        unpacked =
+            unpacked.saturating_add(archive.by_index(i).map_err(|e| fail(format!("not a valid XLSX ({e})")))?.size());
     }
     if unpacked > unpacked_limit {
-        return Err(fail(format!("the XLSX unpacks to {} MB, beyond the {} MB limit", unpacked >> 20, unpacked_limit >> 20)));
+        return Err(fail(format!(
+            "the XLSX unpacks to {} MB, beyond the {} MB limit",
+            unpacked >> 20,
+            unpacked_limit >> 20
+        )));
     }
-    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(path).map_err(|e| fail(format!("not a valid XLSX ({e})")))?;
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook(path).map_err(|e| fail(format!("not a valid XLSX ({e})")))?;
     let names = workbook.sheet_names();
     let chosen = match sheet {
-        Some(wanted) => names.iter().find(|n| n.eq_ignore_ascii_case(wanted)).cloned().ok_or_else(|| fail(format!("no sheet named `{wanted}` (sheets: {})", names.join(", "))))?,
+        Some(wanted) => names
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(wanted))
+            .cloned()
+            .ok_or_else(|| fail(format!("no sheet named `{wanted}` (sheets: {})", names.join(", "))))?,
         None => names.first().cloned().ok_or_else(|| fail("the workbook has no sheets".into()))?,
     };
     let range = workbook.worksheet_range(&chosen).map_err(|e| fail(format!("sheet `{chosen}`: {e}")))?;
@@ -201,7 +212,8 @@ fn open_csv<R: Read + Send + 'static>(reader: R) -> Result<Table, SourceError> {
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let first_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
     let delimiter = detect_delimiter(first_line);
-    let mut csv = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(buffered);
+    let mut csv =
+        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(buffered);
     let mut header = csv::ByteRecord::new();
     if !csv.read_byte_record(&mut header).map_err(|e| file_error(e.to_string()))? {
         return Err(file_error("the file is empty"));
@@ -289,23 +301,28 @@ impl Iterator for JsonRows {
 }
 
 /// Parses a JSON array of objects or NDJSON, sending each object (or the error) on `tx`.
-fn json_reader_thread<R: Read>(reader: R, tx: std::sync::mpsc::SyncSender<Result<serde_json::Map<String, serde_json::Value>, SourceError>>) {
+fn json_reader_thread<R: Read>(
+    reader: R,
+    tx: std::sync::mpsc::SyncSender<Result<serde_json::Map<String, serde_json::Value>, SourceError>>,
+) {
     use serde::de::{Deserializer as _, SeqAccess, Visitor};
     let mut buffered = BufReader::new(reader);
     let starts_with_array = loop {
         match buffered.fill_buf() {
             Ok([]) => return,
-            Ok(buf) => match buf.iter().position(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF) {
-                Some(i) => {
-                    let is_array = buf[i] == b'[';
-                    buffered.consume(i);
-                    break is_array;
+            Ok(buf) => {
+                match buf.iter().position(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF) {
+                    Some(i) => {
+                        let is_array = buf[i] == b'[';
+                        buffered.consume(i);
+                        break is_array;
+                    }
+                    None => {
+                        let len = buf.len();
+                        buffered.consume(len);
+                    }
                 }
-                None => {
-                    let len = buf.len();
-                    buffered.consume(len);
-                }
-            },
+            }
             Err(e) => {
                 let _ = tx.send(Err(file_error(e.to_string())));
                 return;
@@ -380,13 +397,18 @@ mod tests {
 
     #[test]
     fn csv_with_semicolons_bom_quotes_and_windows_1252() {
-        let mut bytes = b"\xEF\xBB\xBFNumeroCarta;Nome;Citt\xC3\xA0\r\n2000000000015;\"Rossi; Maria\";Forl\xC3\xAC\r\n\r\n".to_vec();
+        let mut bytes =
+            b"\xEF\xBB\xBFNumeroCarta;Nome;Citt\xC3\xA0\r\n2000000000015;\"Rossi; Maria\";Forl\xC3\xAC\r\n\r\n"
+                .to_vec();
         bytes.extend_from_slice(b"2000000000022;Nicol\xF2;Cant\xF9\r\n"); // Windows-1252 line
         let (_d, path) = write("fidelity.csv", &bytes);
         let (headers, rows) = all(open(&path).unwrap());
         assert_eq!(headers, ["NumeroCarta", "Nome", "Città"]);
         let rows: Vec<RawRow> = rows.into_iter().map(Result::unwrap).collect();
-        assert_eq!(rows[0], RawRow { number: 2, cells: vec!["2000000000015".into(), "Rossi; Maria".into(), "Forlì".into()] });
+        assert_eq!(
+            rows[0],
+            RawRow { number: 2, cells: vec!["2000000000015".into(), "Rossi; Maria".into(), "Forlì".into()] }
+        );
         assert_eq!(rows[1].number, 3, "blank lines are skipped");
         assert_eq!(rows[1].cells, ["2000000000022", "Nicolò", "Cantù"]);
     }
@@ -405,7 +427,10 @@ mod tests {
 
     #[test]
     fn json_arrays_and_ndjson() {
-        let (_d, path) = write("a.json", br#"[{"Carta": "1", "Importo": 12.5, "Promo": null}, {"Carta": "2", "Importo": 3, "Extra": true}]"#);
+        let (_d, path) = write(
+            "a.json",
+            br#"[{"Carta": "1", "Importo": 12.5, "Promo": null}, {"Carta": "2", "Importo": 3, "Extra": true}]"#,
+        );
         let (headers, rows) = all(open(&path).unwrap());
         assert_eq!(headers, ["Carta", "Importo", "Promo", "Extra"]);
         let rows: Vec<RawRow> = rows.into_iter().map(Result::unwrap).collect();
@@ -438,7 +463,9 @@ mod tests {
             for (r, row) in rows.iter().enumerate() {
                 for (c, value) in row.iter().enumerate() {
                     match value.parse::<f64>() {
-                        Ok(n) if !value.starts_with('0') || *value == "0" => sheet.write_number(r as u32, c as u16, n).unwrap(),
+                        Ok(n) if !value.starts_with('0') || *value == "0" => {
+                            sheet.write_number(r as u32, c as u16, n).unwrap()
+                        }
                         _ => sheet.write_string(r as u32, c as u16, *value).unwrap(),
                     };
                 }
@@ -455,7 +482,17 @@ mod tests {
         let path = xlsx(
             dir.path(),
             "export.xlsx",
-            &[("Note", &[&["leggimi"]]), ("Fidelity", &[&["NumeroCarta", "Nome", "Punti"], &["2000000000015", "Maria", "12.5"], &["2000000000022", "Luca", "3"]])],
+            &[
+                ("Note", &[&["leggimi"]]),
+                (
+                    "Fidelity",
+                    &[
+                        &["NumeroCarta", "Nome", "Punti"],
+                        &["2000000000015", "Maria", "12.5"],
+                        &["2000000000022", "Luca", "3"],
+                    ],
+                ),
+            ],
         );
         let first = open(&path).unwrap();
         assert_eq!(first.headers, ["leggimi"]);
@@ -466,7 +503,10 @@ mod tests {
         assert_eq!(rows[0], RawRow { number: 2, cells: vec!["2000000000015".into(), "Maria".into(), "12.5".into()] });
         assert_eq!(rows[1].cells[2], "3");
         let missing = open_sheet(&path, Some("Vendite"), XLSX_UNPACKED_LIMIT).err().unwrap();
-        assert!(missing.message.contains("no sheet named `Vendite`") && missing.message.contains("Fidelity"), "{missing}");
+        assert!(
+            missing.message.contains("no sheet named `Vendite`") && missing.message.contains("Fidelity"),
+            "{missing}"
+        );
     }
 
     #[test]

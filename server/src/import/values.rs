@@ -52,9 +52,7 @@ pub fn scaled(raw: &str, scale: u32) -> Result<i64, ValueError> {
     };
     // Thousands separators must group by three: `1.234.567`, never `12,34,5`.
     let groups: Vec<&str> = int_part.split(['.', ',']).collect();
-    if groups.len() > 1
-        && (groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3))
-    {
+    if groups.len() > 1 && (groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3)) {
         return Err(err(expected, raw));
     }
     let int_digits: String = int_part.chars().filter(|c| *c != '.' && *c != ',').collect();
@@ -211,7 +209,16 @@ mod tests {
         let (day, secs) = datetime("14/03/2025 9:05").unwrap();
         assert_eq!(iso_datetime(day, secs), "2025-03-14T09:05:00");
         assert_eq!(datetime("20250314").unwrap().1, 0);
-        for bad in ["", "31/02/2025", "2025/13/01", "12/2025", "2025-1-1x", "29/02/2023", "14/03/2025 25:00", "14/03/2025 9:60"] {
+        for bad in [
+            "",
+            "31/02/2025",
+            "2025/13/01",
+            "12/2025",
+            "2025-1-1x",
+            "29/02/2023",
+            "14/03/2025 25:00",
+            "14/03/2025 9:60",
+        ] {
             assert!(datetime(bad).is_err(), "{bad:?} accepted");
         }
     }

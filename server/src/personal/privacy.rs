@@ -6,9 +6,9 @@ use app::error::AppError;
 use app::model::account::SessionUser;
 use serde_json::{json, Value};
 
-use crate::accounts::internal;
 use crate::analytics::export::{Cell, CsvStyle};
-use crate::analytics::dataset::Dataset;
+use crate::error::internal;
+use crate::projection::dataset::Dataset;
 use crate::store::model::{AccountStatus, CardStatus, Cardholder, PointsEntry, UserAccount};
 use crate::store::{Store, StoreExt};
 
@@ -23,17 +23,25 @@ pub async fn my_data(store: &dyn Store, history: Option<&Dataset>, user: &Sessio
         None => (Value::Null, Value::Array(vec![]), Value::Array(vec![])),
         Some(card) => {
             let holder: Option<Cardholder> = store.get_one(card).await.map_err(internal)?;
-            let mut ledger: Vec<PointsEntry> = store.find("card_number", json!(card), 1_000_000).await.map_err(internal)?;
+            let mut ledger: Vec<PointsEntry> =
+                store.find("card_number", json!(card), 1_000_000).await.map_err(internal)?;
             ledger.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
             let receipts: Vec<Value> = match history.and_then(|d| d.cards.number.get(card).map(|c| (d, c))) {
                 None => Vec::new(),
                 Some((d, c)) => d
                     .receipts_of(c)
                     .iter()
-                    .map(|i| serde_json::to_value(crate::analytics::service::receipt_view(d, *i as usize)).unwrap_or(Value::Null))
+                    .map(|i| {
+                        serde_json::to_value(crate::analytics::service::receipt_view(d, *i as usize))
+                            .unwrap_or(Value::Null)
+                    })
                     .collect(),
             };
-            (serde_json::to_value(holder).map_err(internal)?, serde_json::to_value(ledger).map_err(internal)?, Value::Array(receipts))
+            (
+                serde_json::to_value(holder).map_err(internal)?,
+                serde_json::to_value(ledger).map_err(internal)?,
+                Value::Array(receipts),
+            )
         }
     };
     Ok(json!({ "account": account_json, "cardholder": cardholder, "points": points, "receipts": receipts }))
@@ -42,13 +50,31 @@ pub async fn my_data(store: &dyn Store, history: Option<&Dataset>, user: &Sessio
 /// The same data as one CSV table: `section;id;date;description;quantity;amount_eur;points`.
 pub fn my_data_csv(data: &Value) -> String {
     let style = CsvStyle::default();
-    let text = |v: &Value| Cell::Text(v.as_str().map(str::to_string).unwrap_or_else(|| if v.is_null() { String::new() } else { v.to_string() }));
+    let text = |v: &Value| {
+        Cell::Text(v.as_str().map(str::to_string).unwrap_or_else(|| {
+            if v.is_null() {
+                String::new()
+            } else {
+                v.to_string()
+            }
+        }))
+    };
     let mut out = String::from("\u{feff}");
-    out.push_str(&style.line(&["section", "id", "date", "description", "quantity", "amount_eur", "points"].map(|h| Cell::Text(h.into()))));
+    out.push_str(&style.line(
+        &["section", "id", "date", "description", "quantity", "amount_eur", "points"].map(|h| Cell::Text(h.into())),
+    ));
     for section in ["account", "cardholder"] {
         if let Some(map) = data[section].as_object() {
             for (k, v) in map {
-                out.push_str(&style.line(&[Cell::Text(section.into()), Cell::Text(k.clone()), Cell::Empty, text(v), Cell::Empty, Cell::Empty, Cell::Empty]));
+                out.push_str(&style.line(&[
+                    Cell::Text(section.into()),
+                    Cell::Text(k.clone()),
+                    Cell::Empty,
+                    text(v),
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Empty,
+                ]));
             }
         }
     }

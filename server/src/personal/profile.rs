@@ -7,13 +7,10 @@ use app::model::account::SessionUser;
 use app::model::personal::ProfileView;
 use app::validate::{self, Problem};
 
-use crate::accounts::{internal, password};
+use crate::accounts::password;
+use crate::error::internal;
 use crate::store::model::{Cardholder, UserAccount};
 use crate::store::{Store, StoreError, StoreExt};
-
-fn invalid(field: &str, problem: Problem) -> AppError {
-    AppError::invalid(field, problem.code())
-}
 
 async fn account(store: &dyn Store, user: &SessionUser) -> Result<UserAccount, AppError> {
     store.get_one(&user.id).await.map_err(internal)?.ok_or(AppError::NotFound)
@@ -34,19 +31,30 @@ pub async fn view(store: &dyn Store, user: &SessionUser) -> Result<ProfileView, 
 }
 
 /// Updates email, phone and the marketing consent (account and card record alike).
-pub async fn update(store: &dyn Store, user: &SessionUser, email: &str, phone: &str, marketing: bool) -> Result<ProfileView, AppError> {
-    let email = validate::email(email).map_err(|p| invalid("email", p))?;
-    let phone = validate::phone::normalise(phone).map_err(|p| invalid("phone", p))?;
+pub async fn update(
+    store: &dyn Store,
+    user: &SessionUser,
+    email: &str,
+    phone: &str,
+    marketing: bool,
+) -> Result<ProfileView, AppError> {
+    let email = validate::email(email).map_err(|p| AppError::problem_at("email", p))?;
+    let phone = validate::phone::normalise(phone).map_err(|p| AppError::problem_at("phone", p))?;
     let a = account(store, user).await?;
     let updated = UserAccount { email: Some(email.clone()), phone: Some(phone.clone()), ..a.clone() };
     match store.replace_one(&updated).await {
         Ok(()) => {}
-        Err(StoreError::Duplicate { field, .. }) => return Err(invalid(&field, Problem::Taken)),
+        Err(StoreError::Duplicate { field, .. }) => return Err(AppError::problem_at(&field, Problem::Taken)),
         Err(e) => return Err(internal(e)),
     }
     if let Some(card) = a.card_number.as_deref() {
         if let Some(h) = store.get_one::<Cardholder>(card).await.map_err(internal)? {
-            let h = Cardholder { email: Some(email.clone()), phone: Some(phone.clone()), marketing_consent: marketing, ..h };
+            let h = Cardholder {
+                email: Some(email.clone()),
+                phone: Some(phone.clone()),
+                marketing_consent: marketing,
+                ..h
+            };
             store.replace_one(&h).await.map_err(internal)?;
         }
     }
@@ -54,13 +62,24 @@ pub async fn update(store: &dyn Store, user: &SessionUser, email: &str, phone: &
 }
 
 /// Changes the password after checking the current one.
-pub async fn change_password(store: &dyn Store, user: &SessionUser, current: &str, new: &str, confirm: &str) -> Result<(), AppError> {
+pub async fn change_password(
+    store: &dyn Store,
+    user: &SessionUser,
+    current: &str,
+    new: &str,
+    confirm: &str,
+) -> Result<(), AppError> {
     let a = account(store, user).await?;
     if !password::verify(current.to_string(), a.password_hash.clone()).await {
         return Err(AppError::invalid("current_password", "wrong_password"));
     }
-    validate::new_password(new, confirm, a.email.as_deref().unwrap_or_default(), a.phone.as_deref().unwrap_or_default())
-        .map_err(|(field, p)| invalid(field, p))?;
+    validate::new_password(
+        new,
+        confirm,
+        a.email.as_deref().unwrap_or_default(),
+        a.phone.as_deref().unwrap_or_default(),
+    )
+    .map_err(|(field, p)| AppError::problem_at(field, p))?;
     let hash = password::hash(new.to_string()).await.map_err(internal)?;
     store.replace_one(&UserAccount { password_hash: hash, ..a }).await.map_err(internal)?;
     Ok(())

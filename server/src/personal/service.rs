@@ -15,10 +15,11 @@ use app::validate::SimpleDate;
 use async_trait::async_trait;
 
 use super::rewards::{self, month_of};
-use crate::analytics::dataset::{time_label, Dataset};
 use crate::analytics::history;
-use crate::analytics::Engine;
+use crate::analytics::Projection;
 use crate::cards::CardService;
+use crate::clock::time_label;
+use crate::projection::dataset::Dataset;
 
 /// Receipts per page of `/me/receipts`.
 pub const PER_PAGE: u32 = 20;
@@ -29,23 +30,21 @@ pub const FAVOURITES: usize = 5;
 
 /// The service.
 pub struct PersonalService {
-    engine: Arc<Engine>,
+    projection: Arc<Projection>,
     cards: Arc<CardService>,
     thresholds: LevelThresholds,
     store: Arc<dyn crate::store::Store>,
-    caches: Arc<crate::warmup::Caches>,
 }
 
 impl PersonalService {
     /// A service over the projection and the card service.
     pub fn new(
-        engine: Arc<Engine>,
+        projection: Arc<Projection>,
         cards: Arc<CardService>,
         thresholds: LevelThresholds,
         store: Arc<dyn crate::store::Store>,
-        caches: Arc<crate::warmup::Caches>,
     ) -> Self {
-        PersonalService { engine, cards, thresholds, store, caches }
+        PersonalService { projection, cards, thresholds, store }
     }
 }
 
@@ -69,7 +68,13 @@ fn card_index(data: &Dataset, user: &SessionUser) -> Result<Option<u32>, AppErro
 
 /// Everything on `/me` from the history of card `c` (none yet: `None`) with `today` as the
 /// reference day (public for the benchmark's phase timing).
-pub fn personal_area(data: &Dataset, c: Option<u32>, today: i32, card: CardView, level_progress_bp: i64) -> PersonalArea {
+pub fn personal_area(
+    data: &Dataset,
+    c: Option<u32>,
+    today: i32,
+    card: CardView,
+    level_progress_bp: i64,
+) -> PersonalArea {
     let now_month = month_of(today);
     let receipts: &[u32] = c.map(|c| data.receipts_of(c)).unwrap_or(&[]);
     let (r, l) = (&data.receipts, &data.lines);
@@ -105,7 +110,9 @@ pub fn personal_area(data: &Dataset, c: Option<u32>, today: i32, card: CardView,
     }
     let departments = history::departments(data, receipts);
     let total: i64 = departments.iter().map(|d| d.revenue_cents).sum();
-    let by_rank = |a: &(u32, i64, u32), b: &(u32, i64, u32)| b.0.cmp(&a.0).then_with(|| b.1.cmp(&a.1)).then_with(|| data.products.value(a.2).cmp(data.products.value(b.2)));
+    let by_rank = |a: &(u32, i64, u32), b: &(u32, i64, u32)| {
+        b.0.cmp(&a.0).then_with(|| b.1.cmp(&a.1)).then_with(|| data.products.value(a.2).cmp(data.products.value(b.2)))
+    };
     let top = FAVOURITES.min(products.len());
     if top > 0 {
         products.select_nth_unstable_by(top - 1, by_rank);
@@ -126,7 +133,10 @@ pub fn personal_area(data: &Dataset, c: Option<u32>, today: i32, card: CardView,
     let monthly = history::monthly(data, receipts, now_month);
     let this_month = monthly.last().map_or(0, |m| m.revenue_cents);
     let previous = history::monthly(data, receipts, now_month - 1);
-    let average = previous.iter().any(|m| m.revenue_cents != 0).then(|| (previous.iter().map(|m| m.revenue_cents).sum::<i64>() as f64 / 12.0).round() as i64);
+    let average = previous
+        .iter()
+        .any(|m| m.revenue_cents != 0)
+        .then(|| (previous.iter().map(|m| m.revenue_cents).sum::<i64>() as f64 / 12.0).round() as i64);
     let visits = c.map(|c| super::visits(data, c)).unwrap_or_default();
     PersonalArea {
         card,
@@ -147,7 +157,7 @@ impl PersonalService {
     /// The caller's history merged with their receipts received live since the projection was
     /// built (`None`: there are none, read the projection).
     fn live_history(&self, snap: &crate::analytics::Snapshot, user: &SessionUser) -> Option<Dataset> {
-        self.caches.live.card_dataset(Some(&snap.data), user.card_number.as_deref()?)
+        self.projection.live.card_dataset(Some(&snap.data), user.card_number.as_deref()?)
     }
 }
 
@@ -155,7 +165,7 @@ impl PersonalService {
 impl Personal for PersonalService {
     async fn area(&self, user: &SessionUser) -> Result<PersonalArea, AppError> {
         let card = self.cards.card_view(user, false).await?;
-        let snap = self.engine.snapshot().ok_or(AppError::Unavailable)?;
+        let snap = self.projection.snapshot().ok_or(AppError::Unavailable)?;
         let live = self.live_history(&snap, user);
         let data = live.as_ref().unwrap_or(&snap.data);
         let c = card_index(data, user)?;
@@ -172,12 +182,18 @@ impl Personal for PersonalService {
     }
 
     async fn receipts(&self, user: &SessionUser, page: u32) -> Result<ReceiptPage, AppError> {
-        let snap = self.engine.snapshot().ok_or(AppError::Unavailable)?;
+        let snap = self.projection.snapshot().ok_or(AppError::Unavailable)?;
         let live = self.live_history(&snap, user);
         let data = live.as_ref().unwrap_or(&snap.data);
         let receipts: &[u32] = card_index(data, user)?.map(|c| data.receipts_of(c)).unwrap_or(&[]);
         let page = page.max(1);
-        let rows = receipts.iter().rev().skip(((page - 1) * PER_PAGE) as usize).take(PER_PAGE as usize).map(|i| summary(data, *i as usize)).collect();
+        let rows = receipts
+            .iter()
+            .rev()
+            .skip(((page - 1) * PER_PAGE) as usize)
+            .take(PER_PAGE as usize)
+            .map(|i| summary(data, *i as usize))
+            .collect();
         Ok(ReceiptPage { total: receipts.len() as u32, page, per_page: PER_PAGE, receipts: rows })
     }
 
@@ -185,20 +201,32 @@ impl Personal for PersonalService {
         super::profile::view(self.store.as_ref(), user).await
     }
 
-    async fn update_profile(&self, user: &SessionUser, email: &str, phone: &str, marketing: bool) -> Result<app::model::personal::ProfileView, AppError> {
+    async fn update_profile(
+        &self,
+        user: &SessionUser,
+        email: &str,
+        phone: &str,
+        marketing: bool,
+    ) -> Result<app::model::personal::ProfileView, AppError> {
         super::profile::update(self.store.as_ref(), user, email, phone, marketing).await
     }
 
-    async fn change_password(&self, user: &SessionUser, current: &str, new: &str, confirm: &str) -> Result<(), AppError> {
+    async fn change_password(
+        &self,
+        user: &SessionUser,
+        current: &str,
+        new: &str,
+        confirm: &str,
+    ) -> Result<(), AppError> {
         super::profile::change_password(self.store.as_ref(), user, current, new, confirm).await
     }
 
     async fn erase(&self, user: &SessionUser, password: &str) -> Result<(), AppError> {
         super::privacy::erase(self.store.as_ref(), user, password).await?;
         // The projection still holds the old name: rebuild it in the background.
-        let (caches, store) = (self.caches.clone(), self.store.clone());
+        let (projection, store) = (self.projection.clone(), self.store.clone());
         tokio::spawn(async move {
-            if let Err(e) = caches.refresh(store.as_ref()).await {
+            if let Err(e) = projection.refresh(store.as_ref()).await {
                 tracing::warn!(error = %e, "refresh after an erasure failed");
             }
         });
@@ -206,11 +234,12 @@ impl Personal for PersonalService {
     }
 
     async fn receipt(&self, user: &SessionUser, id: &str) -> Result<ReceiptView, AppError> {
-        let snap = self.engine.snapshot().ok_or(AppError::Unavailable)?;
+        let snap = self.projection.snapshot().ok_or(AppError::Unavailable)?;
         let live = self.live_history(&snap, user);
         let data = live.as_ref().unwrap_or(&snap.data);
         let c = card_index(data, user)?.ok_or(AppError::NotFound)?;
-        let i = data.receipts_of(c).iter().find(|i| &*data.receipts.id[**i as usize] == id).ok_or(AppError::NotFound)?;
+        let i =
+            data.receipts_of(c).iter().find(|i| &*data.receipts.id[**i as usize] == id).ok_or(AppError::NotFound)?;
         Ok(crate::analytics::service::receipt_view(data, *i as usize))
     }
 }
@@ -218,7 +247,8 @@ impl Personal for PersonalService {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analytics::dataset::{parse_day, DatasetBuilder};
+    use crate::clock::parse_day;
+    use crate::projection::dataset::DatasetBuilder;
     use crate::store::model::{Product, Receipt, SalesLine};
     use app::model::levels::Level;
 
@@ -289,7 +319,8 @@ mod tests {
         assert_eq!(a.saved_this_year_cents, 50, "only 2026 promotion discounts");
         // Favourites: most receipts first, then revenue, then product id; P1 twice in R1 is one
         // receipt. P2: 2 receipts, 4,00; P3: 2 receipts, 6,00; P1: 1 receipt, 2,00.
-        let fav: Vec<(&str, &str, u32, i64)> = a.favourites.iter().map(|f| (f.id.as_str(), f.name.as_str(), f.receipts, f.revenue_cents)).collect();
+        let fav: Vec<(&str, &str, u32, i64)> =
+            a.favourites.iter().map(|f| (f.id.as_str(), f.name.as_str(), f.receipts, f.revenue_cents)).collect();
         assert_eq!(fav, vec![("P3", "Mele", 2, 600), ("P2", "Pane", 2, 400), ("P1", "Latte", 1, 200)]);
         assert_eq!(a.favourites[0].share_bp, 600 * 10_000 / 1_200, "share of the card's line revenue");
         // This month (March 2026: 5,00 + 4,00) against the 12 months before (3,00 / 12).

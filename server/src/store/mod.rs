@@ -11,6 +11,7 @@ pub mod model;
 mod mongo;
 pub mod schema;
 mod sqlite;
+mod url;
 
 use std::sync::Arc;
 
@@ -22,7 +23,7 @@ pub use mongo::MongoStore;
 pub use schema::Table;
 pub use sqlite::SqliteStore;
 
-use crate::config::DatabaseUrl;
+pub use url::DatabaseUrl;
 
 /// A stored document: field name → JSON value, with `id` the natural key.
 pub type Doc = serde_json::Map<String, Value>;
@@ -45,6 +46,15 @@ pub enum StoreError {
     /// The database failed or could not be reached.
     #[error("database: {0}")]
     Backend(String),
+}
+
+/// A store failure reaching a service is unexpected: logged once (with the request id) and
+/// answered as an internal error. Expected outcomes (a duplicate, a missing row) are matched
+/// by the service before `?`.
+impl From<StoreError> for crate::error::AppError {
+    fn from(e: StoreError) -> Self {
+        crate::error::internal(e)
+    }
 }
 
 /// Which implementation is behind the port.

@@ -262,7 +262,7 @@ entity!(RefreshToken, RefreshTokens);
 /// the key itself is shown once when created. `prefix` (the key's first characters) lets
 /// people tell keys apart in lists.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct StoreKey {
+pub struct ShopKey {
     pub id: String,
     pub shop_id: String,
     pub key_hash: String,
@@ -275,7 +275,7 @@ pub struct StoreKey {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<String>,
 }
-entity!(StoreKey, StoreKeys);
+entity!(ShopKey, ShopKeys);
 
 /// A receipt received through the API, by receipt key: the claim that makes submissions
 /// idempotent. `content_hash` identifies what was sent; `status` is `pending` until every

@@ -54,11 +54,9 @@ fn names_unique_field(message: &str, table: &str, field: &str) -> bool {
 fn map_write_error(def: &TableDef, e: MongoError) -> StoreError {
     let dup_message = match e.kind.as_ref() {
         ErrorKind::Write(WriteFailure::WriteError(w)) if w.code == 11000 => Some(w.message.clone()),
-        ErrorKind::InsertMany(m) => m
-            .write_errors
-            .as_ref()
-            .and_then(|errs| errs.iter().find(|w| w.code == 11000))
-            .map(|w| w.message.clone()),
+        ErrorKind::InsertMany(m) => {
+            m.write_errors.as_ref().and_then(|errs| errs.iter().find(|w| w.code == 11000)).map(|w| w.message.clone())
+        }
         _ => None,
     };
     match dup_message {
@@ -108,9 +106,7 @@ fn from_bson(def: &TableDef, doc: &Document) -> StoreResult<Vec<Value>> {
                 (Some(Bson::Boolean(b)), ColType::Bool) => Value::Bool(*b),
                 (Some(Bson::Int32(n)), ColType::Bool) => Value::Bool(*n != 0),
                 (Some(Bson::Int64(n)), ColType::Bool) => Value::Bool(*n != 0),
-                (Some(other), _) => {
-                    return Err(StoreError::Schema(format!("{}.{key}: unexpected {other}", def.name)))
-                }
+                (Some(other), _) => return Err(StoreError::Schema(format!("{}.{key}: unexpected {other}", def.name))),
             };
             Ok(value)
         })
@@ -157,8 +153,7 @@ impl MongoStore {
                 coll.create_index(model).await.map_err(backend)?;
             }
             for field in def.unique {
-                let options =
-                    IndexOptions::builder().name(unique_index_name(field)).unique(true).sparse(true).build();
+                let options = IndexOptions::builder().name(unique_index_name(field)).unique(true).sparse(true).build();
                 let model = IndexModel::builder().keys(doc! { *field: 1 }).options(options).build();
                 coll.create_index(model).await.map_err(backend)?;
             }
@@ -212,13 +207,8 @@ impl MongoStore {
         let def = table.def();
         let coll = self.collection(table);
         let ids: Vec<Bson> = rows.iter().map(|v| Bson::String(id_of(v).to_string())).collect();
-        let existing: Vec<Document> = coll
-            .find(doc! { "_id": { "$in": ids } })
-            .await
-            .map_err(backend)?
-            .try_collect()
-            .await
-            .map_err(backend)?;
+        let existing: Vec<Document> =
+            coll.find(doc! { "_id": { "$in": ids } }).await.map_err(backend)?.try_collect().await.map_err(backend)?;
         let mut state: HashMap<String, Vec<Value>> = HashMap::with_capacity(existing.len());
         for d in &existing {
             let values = from_bson(def, d)?;

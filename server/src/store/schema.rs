@@ -21,7 +21,7 @@ pub enum Table {
     ImportErrors,
     PointsLedger,
     RefreshTokens,
-    StoreKeys,
+    ShopKeys,
     ApiReceipts,
 }
 
@@ -84,7 +84,7 @@ impl Table {
         Table::ImportErrors,
         Table::PointsLedger,
         Table::RefreshTokens,
-        Table::StoreKeys,
+        Table::ShopKeys,
         Table::ApiReceipts,
     ];
 
@@ -103,7 +103,7 @@ impl Table {
             Table::ImportErrors => &IMPORT_ERRORS,
             Table::PointsLedger => &POINTS_LEDGER,
             Table::RefreshTokens => &REFRESH_TOKENS,
-            Table::StoreKeys => &STORE_KEYS,
+            Table::ShopKeys => &SHOP_KEYS,
             Table::ApiReceipts => &API_RECEIPTS,
         }
     }
@@ -143,12 +143,7 @@ impl TableDef {
 
     /// The document for canonical values (inverse of [`TableDef::canonical`]); nulls are omitted.
     pub fn to_doc(&self, values: Vec<Value>) -> Doc {
-        self.columns
-            .iter()
-            .zip(values)
-            .filter(|(_, v)| !v.is_null())
-            .map(|(c, v)| (c.name.to_string(), v))
-            .collect()
+        self.columns.iter().zip(values).filter(|(_, v)| !v.is_null()).map(|(c, v)| (c.name.to_string(), v)).collect()
     }
 }
 
@@ -305,14 +300,7 @@ static IMPORT_BATCHES: TableDef = TableDef {
 static IMPORT_ERRORS: TableDef = TableDef {
     table: Table::ImportErrors,
     name: "import_errors",
-    columns: &[
-        text("id"),
-        text("batch_id"),
-        int("row"),
-        opt_text("column"),
-        opt_text("value"),
-        text("reason"),
-    ],
+    columns: &[text("id"), text("batch_id"), int("row"), opt_text("column"), opt_text("value"), text("reason")],
     lookups: &["batch_id"],
     unique: &[],
 };
@@ -350,8 +338,8 @@ static REFRESH_TOKENS: TableDef = TableDef {
     unique: &[],
 };
 
-static STORE_KEYS: TableDef = TableDef {
-    table: Table::StoreKeys,
+static SHOP_KEYS: TableDef = TableDef {
+    table: Table::ShopKeys,
     name: "store_keys",
     columns: &[
         text("id"),

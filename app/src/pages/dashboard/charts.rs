@@ -15,7 +15,13 @@ fn euros(cents: i64) -> f64 {
 }
 
 /// Revenue (bars, left axis) and receipts (line, right axis) per bucket.
-pub fn series(labels: Vec<String>, revenue_cents: Vec<i64>, receipts: Vec<u32>, revenue_name: &str, receipts_name: &str) -> Chart {
+pub fn series(
+    labels: Vec<String>,
+    revenue_cents: Vec<i64>,
+    receipts: Vec<u32>,
+    revenue_name: &str,
+    receipts_name: &str,
+) -> Chart {
     Chart::new()
         .grid(Grid::new().left("12%").right("10%").top("14%").bottom("12%"))
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
@@ -60,10 +66,23 @@ fn heat(x: Vec<String>, y: Vec<String>, cells: Vec<(usize, usize, f64)>, max: f6
         .tooltip(Tooltip::new())
         .x_axis(Axis::new().type_(AxisType::Category).data(x))
         .y_axis(Axis::new().type_(AxisType::Category).data(y))
-        .visual_map(VisualMap::new().min(0).max(max.max(1.0)).calculable(true).orient(charming::element::Orient::Horizontal).left("center").bottom("0%"))
-        .series(Heatmap::new().data(
-            cells.into_iter().map(|(x, y, v)| vec![charming::datatype::DataPoint::from(x as i64), (y as i64).into(), v.into()]).collect(),
-        ))
+        .visual_map(
+            VisualMap::new()
+                .min(0)
+                .max(max.max(1.0))
+                .calculable(true)
+                .orient(charming::element::Orient::Horizontal)
+                .left("center")
+                .bottom("0%"),
+        )
+        .series(
+            Heatmap::new().data(
+                cells
+                    .into_iter()
+                    .map(|(x, y, v)| vec![charming::datatype::DataPoint::from(x as i64), (y as i64).into(), v.into()])
+                    .collect(),
+            ),
+        )
 }
 
 /// Receipts by hour (columns) and weekday (rows).
@@ -96,7 +115,11 @@ pub fn cohorts(rows: &[CohortRow]) -> Chart {
     let mut cells = Vec::new();
     for (i, row) in rows.iter().enumerate() {
         for (k, n) in row.active.iter().enumerate() {
-            let pct = if row.customers == 0 { 0.0 } else { (f64::from(*n) * 1000.0 / f64::from(row.customers)).round() / 10.0 };
+            let pct = if row.customers == 0 {
+                0.0
+            } else {
+                (f64::from(*n) * 1000.0 / f64::from(row.customers)).round() / 10.0
+            };
             cells.push((k, i, pct));
         }
     }

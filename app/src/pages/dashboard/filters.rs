@@ -94,7 +94,7 @@ pub fn FilterForm(
                 <span>{move || i18n.t(Key::FilterTo)}</span>
                 <input type="date" name="to" value=if custom { f.to.clone().unwrap_or_default() } else { String::new() }/>
             </label>
-            <MultiCheck name="store" legend=Key::FilterStores options=options.stores selected=f.stores.clone()/>
+            <MultiCheck name="store" legend=Key::FilterShops options=options.shops selected=f.shops.clone()/>
             <MultiCheck name="dept" legend=Key::FilterDepartments options=options.departments selected=f.departments.clone()/>
             <label class="field">
                 <span>{move || i18n.t(Key::FilterPromotion)}</span>

@@ -9,12 +9,12 @@ mod widgets;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::analytics::load_dashboard;
 use crate::components::admin_gate::AdminGate;
 use crate::error::AppError;
 use crate::format;
 use crate::i18n::{use_i18n, Key};
 use crate::model::analytics::{Dashboard, Kpi, KpiKey};
+use crate::server_fns::analytics::load_dashboard;
 
 pub use charts::bars as bars_chart;
 pub use charts::series as series_chart;

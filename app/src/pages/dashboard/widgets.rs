@@ -125,8 +125,8 @@ pub fn AllWidgets(d: Dashboard, query: String) -> impl IntoView {
     let top_qty_t = d.top_by_quantity.clone();
     let promos = d.promotions.clone();
     let promos_t = d.promotions.clone();
-    let stores = d.stores.clone();
-    let stores_t = d.stores.clone();
+    let shops = d.shops.clone();
+    let shops_t = d.shops.clone();
     let heat = d.heatmap.clone();
     let heat_t = d.heatmap.clone();
     let basket = d.basket.clone();
@@ -212,10 +212,10 @@ pub fn AllWidgets(d: Dashboard, query: String) -> impl IntoView {
                 </table>
             }
         />
-        <Widget id="w-stores" title=Key::WStores empty=d.stores.is_empty() export="stores" query=query.clone()
+        <Widget id="w-stores" title=Key::WShops empty=d.shops.is_empty() export="stores" query=query.clone()
             chart=move || {
-                let rows = stores.clone();
-                view! { <Chart id="chart-stores" label=label(Key::WStores) height=360 options=move || charts::bars(
+                let rows = shops.clone();
+                view! { <Chart id="chart-stores" label=label(Key::WShops) height=360 options=move || charts::bars(
                     rows.iter().map(|s| s.name.clone()).collect(), rows.iter().map(|s| charts::eur(s.revenue_cents)).collect(), revenue_name)/> }
             }
             table=move || view! {
@@ -225,7 +225,7 @@ pub fn AllWidgets(d: Dashboard, query: String) -> impl IntoView {
                         <th scope="col" class="num">{move || i18n.t(Key::ColRevenue)}</th><th scope="col" class="num">{move || i18n.t(Key::ColReceipts)}</th>
                         <th scope="col" class="num">{move || i18n.t(Key::ColAvgTicket)}</th><th scope="col" class="num">{move || i18n.t(Key::ColCardholders)}</th>
                     </tr></thead>
-                    <tbody>{stores_t.clone().into_iter().map(|s| view! {
+                    <tbody>{shops_t.clone().into_iter().map(|s| view! {
                         <tr data-code=s.id.clone()><td>{s.id.clone()}</td><td>{s.name}</td>
                             <td class="num">{format::euros(s.revenue_cents, lang)}</td><td class="num">{format::count(i64::from(s.receipts), lang)}</td>
                             <td class="num">{format::euros(s.average_ticket_cents, lang)}</td><td class="num">{format::count(i64::from(s.cardholders), lang)}</td></tr>

@@ -46,10 +46,7 @@ fn group(data: &[Rfq]) -> Grouped {
     let mut xs: Vec<f64> = data.iter().map(|d| d.x).collect();
     xs.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     xs.dedup();
-    let rows = data
-        .iter()
-        .map(|d| (xs.partition_point(|x| *x < d.x), d.t_x, d.t))
-        .collect();
+    let rows = data.iter().map(|d| (xs.partition_point(|x| *x < d.x), d.t_x, d.t)).collect();
     Grouped { xs, rows }
 }
 
@@ -57,11 +54,15 @@ fn log_likelihood(p: &BgNbd, g: &Grouped) -> f64 {
     let BgNbd { r, alpha, a, b } = *p;
     let (ln_alpha, ln_a) = (alpha.ln(), a.ln());
     let common = -ln_gamma(r) + r * ln_alpha + ln_gamma(a + b) - ln_gamma(b);
-    let per_x: Vec<(f64, f64)> = g
-        .xs
-        .iter()
-        .map(|x| (ln_gamma(r + x) + ln_gamma(b + x) - ln_gamma(a + b + x), if *x > 0.0 { ln_a - (b + x - 1.0).ln() } else { 0.0 }))
-        .collect();
+    let per_x: Vec<(f64, f64)> =
+        g.xs.iter()
+            .map(|x| {
+                (
+                    ln_gamma(r + x) + ln_gamma(b + x) - ln_gamma(a + b + x),
+                    if *x > 0.0 { ln_a - (b + x - 1.0).ln() } else { 0.0 },
+                )
+            })
+            .collect();
     let mut ll = 0.0;
     for (xi, t_x, t) in &g.rows {
         let x = g.xs[*xi];
@@ -113,7 +114,8 @@ impl BgNbd {
         let z = weeks / (alpha + t + weeks);
         let hyp = hyp2f1(r + x, b + x, a + b + x - 1.0, z);
         let numerator = (a + b + x - 1.0) / (a - 1.0) * (1.0 - ((alpha + t) / (alpha + t + weeks)).powf(r + x) * hyp);
-        let denominator = if x > 0.0 { 1.0 + (a / (b + x - 1.0)) * ((alpha + t) / (alpha + t_x)).powf(r + x) } else { 1.0 };
+        let denominator =
+            if x > 0.0 { 1.0 + (a / (b + x - 1.0)) * ((alpha + t) / (alpha + t_x)).powf(r + x) } else { 1.0 };
         (numerator / denominator).max(0.0)
     }
 }

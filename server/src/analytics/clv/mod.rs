@@ -11,12 +11,11 @@ pub mod special;
 use bgnbd::{BgNbd, BgNbdFit, Rfq};
 use gamma_gamma::{GammaGamma, GammaGammaFit};
 
-use super::dataset::Dataset;
+use crate::projection::dataset::Dataset;
 
 /// Weeks in an average month.
 pub const WEEKS_PER_MONTH: f64 = 365.25 / 12.0 / 7.0;
-/// Default monthly discount rate of the 12-month value.
-pub const DEFAULT_MONTHLY_DISCOUNT: f64 = 0.01;
+pub use crate::config::DEFAULT_MONTHLY_DISCOUNT;
 
 /// Predictions for one cardholder.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -74,11 +73,8 @@ pub fn summaries(data: &Dataset, as_of: i32) -> Vec<CardSummary> {
         let Some(first) = days.first().map(|d| d.0) else { continue };
         let last = days.last().map(|d| d.0).unwrap_or(first);
         let x = days.len() as f64 - 1.0;
-        let mean_repeat_spend = if days.len() > 1 {
-            days[1..].iter().map(|d| d.1 as f64 / 100.0).sum::<f64>() / x
-        } else {
-            0.0
-        };
+        let mean_repeat_spend =
+            if days.len() > 1 { days[1..].iter().map(|d| d.1 as f64 / 100.0).sum::<f64>() / x } else { 0.0 };
         out.push(CardSummary {
             card: c,
             rfq: Rfq { x, t_x: f64::from(last - first) / 7.0, t: f64::from(as_of - first) / 7.0 },
@@ -125,7 +121,8 @@ impl ClvModel {
         let started = std::time::Instant::now();
         let mut predictions = vec![None; data.cards.len()];
         for s in &sums {
-            predictions[s.card as usize] = Some(predict(&bgnbd.params, gamma_gamma.as_ref().map(|g| &g.params), s, monthly_discount));
+            predictions[s.card as usize] =
+                Some(predict(&bgnbd.params, gamma_gamma.as_ref().map(|g| &g.params), s, monthly_discount));
         }
         let predict_ms = started.elapsed().as_secs_f64() * 1000.0;
         Some(ClvModel { as_of, monthly_discount, bgnbd, gamma_gamma, predictions, fit_ms, predict_ms })

@@ -9,7 +9,13 @@ pub struct Minimum {
     pub evaluations: u32,
 }
 
-fn simplex_search(f: &mut dyn FnMut(&[f64]) -> f64, start: &[f64], step: f64, max_evals: u32, evals: &mut u32) -> (Vec<f64>, f64) {
+fn simplex_search(
+    f: &mut dyn FnMut(&[f64]) -> f64,
+    start: &[f64],
+    step: f64,
+    max_evals: u32,
+    evals: &mut u32,
+) -> (Vec<f64>, f64) {
     let n = start.len();
     let mut pts: Vec<Vec<f64>> = vec![start.to_vec()];
     for i in 0..n {
@@ -17,10 +23,13 @@ fn simplex_search(f: &mut dyn FnMut(&[f64]) -> f64, start: &[f64], step: f64, ma
         p[i] += step;
         pts.push(p);
     }
-    let mut vals: Vec<f64> = pts.iter().map(|p| {
-        *evals += 1;
-        f(p)
-    }).collect();
+    let mut vals: Vec<f64> = pts
+        .iter()
+        .map(|p| {
+            *evals += 1;
+            f(p)
+        })
+        .collect();
     let (alpha, gamma, rho, sigma) = (1.0, 2.0, 0.5, 0.5);
     while *evals < max_evals {
         let mut order: Vec<usize> = (0..=n).collect();
@@ -28,7 +37,11 @@ fn simplex_search(f: &mut dyn FnMut(&[f64]) -> f64, start: &[f64], step: f64, ma
         pts = order.iter().map(|i| pts[*i].clone()).collect();
         vals = order.iter().map(|i| vals[*i]).collect();
         let spread = (vals[n] - vals[0]).abs();
-        let size = pts.iter().skip(1).map(|p| p.iter().zip(&pts[0]).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max)).fold(0.0, f64::max);
+        let size = pts
+            .iter()
+            .skip(1)
+            .map(|p| p.iter().zip(&pts[0]).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max))
+            .fold(0.0, f64::max);
         if spread <= 1e-12 * (1.0 + vals[0].abs()) && size < 1e-9 {
             break;
         }
@@ -77,7 +90,11 @@ pub fn nelder_mead(mut f: impl FnMut(&[f64]) -> f64, start: &[f64], max_evals: u
     let mut evals = 0;
     let mut safe = |x: &[f64]| {
         let v = f(x);
-        if v.is_finite() { v } else { f64::INFINITY }
+        if v.is_finite() {
+            v
+        } else {
+            f64::INFINITY
+        }
     };
     let (mut x, mut value) = simplex_search(&mut safe, start, 0.5, max_evals, &mut evals);
     for _ in 0..8 {
@@ -106,7 +123,11 @@ mod tests {
 
     #[test]
     fn finds_a_quadratic_minimum_in_four_dimensions() {
-        let m = nelder_mead(|p| p.iter().enumerate().map(|(i, v)| (v - i as f64).powi(2) * (i + 1) as f64).sum(), &[5.0, 5.0, 5.0, 5.0], 20_000);
+        let m = nelder_mead(
+            |p| p.iter().enumerate().map(|(i, v)| (v - i as f64).powi(2) * (i + 1) as f64).sum(),
+            &[5.0, 5.0, 5.0, 5.0],
+            20_000,
+        );
         for (i, v) in m.x.iter().enumerate() {
             assert!((v - i as f64).abs() < 1e-4, "{m:?}");
         }

@@ -7,7 +7,11 @@ use super::gamma_gamma::GammaGamma;
 fn fixture(name: &str) -> Vec<Vec<f64>> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cdnow").join(name);
     let text = std::fs::read_to_string(&path).unwrap();
-    text.lines().skip(1).filter(|l| !l.trim().is_empty()).map(|l| l.split(',').map(|v| v.trim().parse().unwrap()).collect()).collect()
+    text.lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.split(',').map(|v| v.trim().parse().unwrap()).collect())
+        .collect()
 }
 
 fn within_1pct(got: f64, published: f64, name: &str) {
@@ -17,11 +21,15 @@ fn within_1pct(got: f64, published: f64, name: &str) {
 
 #[test]
 fn bgnbd_matches_the_published_cdnow_estimates() {
-    let data: Vec<Rfq> = fixture("cdnow_customers_summary.csv").iter().map(|r| Rfq { x: r[1], t_x: r[2], t: r[3] }).collect();
+    let data: Vec<Rfq> =
+        fixture("cdnow_customers_summary.csv").iter().map(|r| Rfq { x: r[1], t_x: r[2], t: r[3] }).collect();
     assert_eq!(data.len(), 2357);
     let fit = BgNbd::fit(&data).unwrap();
     let p = fit.params;
-    eprintln!("CDNOW BG/NBD: r = {:.4}, alpha = {:.4}, a = {:.4}, b = {:.4}, LL = {:.2}", p.r, p.alpha, p.a, p.b, fit.log_likelihood);
+    eprintln!(
+        "CDNOW BG/NBD: r = {:.4}, alpha = {:.4}, a = {:.4}, b = {:.4}, LL = {:.2}",
+        p.r, p.alpha, p.a, p.b, fit.log_likelihood
+    );
     within_1pct(p.r, 0.243, "r");
     within_1pct(p.alpha, 4.414, "alpha");
     within_1pct(p.a, 0.793, "a");
@@ -36,7 +44,10 @@ fn gamma_gamma_matches_the_published_cdnow_estimates() {
     let data: Vec<(f64, f64)> = rows.iter().map(|r| (r[1], r[4])).collect();
     let fit = GammaGamma::fit(&data).unwrap();
     assert_eq!(fit.n, 946, "repeat buyers only");
-    eprintln!("CDNOW Gamma-Gamma: p = {:.4}, q = {:.4}, v = {:.4}, LL = {:.2}", fit.params.p, fit.params.q, fit.params.v, fit.log_likelihood);
+    eprintln!(
+        "CDNOW Gamma-Gamma: p = {:.4}, q = {:.4}, v = {:.4}, LL = {:.2}",
+        fit.params.p, fit.params.q, fit.params.v, fit.log_likelihood
+    );
     within_1pct(fit.params.p, 6.25, "p");
     within_1pct(fit.params.q, 3.74, "q");
     within_1pct(fit.params.v, 15.44, "v");

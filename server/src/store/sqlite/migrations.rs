@@ -33,11 +33,8 @@ pub fn apply(conn: &mut Connection) -> StoreResult<()> {
         let version = i as u32 + 1;
         let tx = conn.transaction().map_err(backend)?;
         tx.execute_batch(sql).map_err(|e| backend(format!("migration {version}: {e}")))?;
-        tx.execute(
-            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, datetime('now'))",
-            [version],
-        )
-        .map_err(backend)?;
+        tx.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?1, datetime('now'))", [version])
+            .map_err(backend)?;
         tx.commit().map_err(backend)?;
         tracing::info!(version, "applied schema migration");
     }

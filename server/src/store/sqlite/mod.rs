@@ -12,9 +12,9 @@ use async_trait::async_trait;
 use rusqlite::{params_from_iter, types::Value as SqlValue, Connection, OptionalExtension};
 use serde_json::Value;
 
-use super::schema::{ColType, TableDef};
 use super::live::{LiveOutcome, LiveReceipt};
 use super::model::ApiReceipt;
+use super::schema::{ColType, TableDef};
 use super::{check_indexed, id_of, to_doc, Doc, Store, StoreError, StoreKind, StoreResult, Table, UpsertStats};
 
 /// Reader connections kept open at most.
@@ -39,8 +39,7 @@ fn backend(e: impl std::fmt::Display) -> StoreError {
 fn open_connection(path: &Path) -> StoreResult<Connection> {
     let conn = Connection::open(path).map_err(|e| backend(format!("{}: {e}", path.display())))?;
     conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(backend)?;
-    conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
-        .map_err(backend)?;
+    conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;").map_err(backend)?;
     // Reads through a memory map (no copy per page from the OS cache) and a larger page cache:
     // the per-request reads of `/me` (account, cardholder, points ledger) were mostly `pread`.
     conn.execute_batch("PRAGMA mmap_size=1073741824; PRAGMA cache_size=-32768;").map_err(backend)?;
@@ -193,7 +192,11 @@ fn upsert_rows(conn: &Connection, def: &'static TableDef, rows: &[Vec<Value>]) -
 
 /// The row with this id.
 fn get_row(conn: &Connection, def: &'static TableDef, id: &str) -> StoreResult<Option<Vec<Value>>> {
-    conn.prepare_cached(&select_by_id_sql(def)).map_err(backend)?.query_row([id], |r| read_row(def, r)).optional().map_err(backend)
+    conn.prepare_cached(&select_by_id_sql(def))
+        .map_err(backend)?
+        .query_row([id], |r| read_row(def, r))
+        .optional()
+        .map_err(backend)
 }
 
 /// A live receipt in one transaction: the claim check, the receipt and everything it writes
@@ -203,7 +206,11 @@ fn put_live(conn: &mut Connection, w: &LiveReceipt) -> StoreResult<LiveOutcome> 
     let claims = Table::ApiReceipts.def();
     if let Some(prior) = get_row(&tx, claims, &w.claim.id)? {
         let prior: ApiReceipt = from_values(claims, prior)?;
-        return Ok(if prior.content_hash == w.claim.content_hash { LiveOutcome::Replayed(prior) } else { LiveOutcome::Conflict });
+        return Ok(if prior.content_hash == w.claim.content_hash {
+            LiveOutcome::Replayed(prior)
+        } else {
+            LiveOutcome::Conflict
+        });
     }
     let receipts = Table::Receipts.def();
     let receipt = receipts.canonical(&to_doc(&w.receipt)?)?;
@@ -214,7 +221,10 @@ fn put_live(conn: &mut Connection, w: &LiveReceipt) -> StoreResult<LiveOutcome> 
         let def = table.def();
         let values = def.canonical(doc)?;
         if get_row(&tx, def, id_of(&values))?.is_none() {
-            tx.prepare_cached(&insert_sql(def)).map_err(backend)?.execute(params_from_iter(values.iter().map(to_sql))).map_err(|e| map_write_error(def, e))?;
+            tx.prepare_cached(&insert_sql(def))
+                .map_err(backend)?
+                .execute(params_from_iter(values.iter().map(to_sql)))
+                .map_err(|e| map_write_error(def, e))?;
         }
     }
     upsert_rows(&tx, receipts, &[receipt])?;
@@ -225,13 +235,17 @@ fn put_live(conn: &mut Connection, w: &LiveReceipt) -> StoreResult<LiveOutcome> 
     let entries = w.points.iter().map(|e| ledger.canonical(&to_doc(e)?)).collect::<StoreResult<Vec<_>>>()?;
     upsert_rows(&tx, ledger, &entries)?;
     let claim = claims.canonical(&to_doc(&w.claim)?)?;
-    tx.prepare_cached(&insert_sql(claims)).map_err(backend)?.execute(params_from_iter(claim.iter().map(to_sql))).map_err(|e| map_write_error(claims, e))?;
+    tx.prepare_cached(&insert_sql(claims))
+        .map_err(backend)?
+        .execute(params_from_iter(claim.iter().map(to_sql)))
+        .map_err(|e| map_write_error(claims, e))?;
     tx.commit().map_err(backend)?;
     Ok(LiveOutcome::Stored)
 }
 
 fn from_values<T: serde::de::DeserializeOwned>(def: &'static TableDef, values: Vec<Value>) -> StoreResult<T> {
-    serde_json::from_value(Value::Object(def.to_doc(values))).map_err(|e| StoreError::Schema(format!("{}: {e}", def.name)))
+    serde_json::from_value(Value::Object(def.to_doc(values)))
+        .map_err(|e| StoreError::Schema(format!("{}: {e}", def.name)))
 }
 
 #[async_trait]
@@ -250,8 +264,7 @@ impl Store for SqliteStore {
 
     async fn count(&self, table: Table) -> StoreResult<u64> {
         let sql = format!("SELECT COUNT(*) FROM {}", table.name());
-        self.read(move |c| c.query_row(&sql, [], |r| r.get::<_, i64>(0)).map(|n| n as u64).map_err(backend))
-            .await
+        self.read(move |c| c.query_row(&sql, [], |r| r.get::<_, i64>(0)).map(|n| n as u64).map_err(backend)).await
     }
 
     async fn upsert(&self, table: Table, docs: Vec<Doc>) -> StoreResult<UpsertStats> {
@@ -314,17 +327,12 @@ impl Store for SqliteStore {
     async fn find_by(&self, table: Table, field: &str, value: &Value, limit: u32) -> StoreResult<Vec<Doc>> {
         check_indexed(table, field)?;
         let def = table.def();
-        let sql = format!(
-            "SELECT {} FROM {} WHERE \"{field}\" = ?1 ORDER BY id LIMIT ?2",
-            column_list(def),
-            def.name
-        );
+        let sql = format!("SELECT {} FROM {} WHERE \"{field}\" = ?1 ORDER BY id LIMIT ?2", column_list(def), def.name);
         let value = to_sql(value);
         self.read(move |conn| {
             let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
-            let rows = stmt
-                .query_map(rusqlite::params![value, i64::from(limit)], |r| read_row(def, r))
-                .map_err(backend)?;
+            let rows =
+                stmt.query_map(rusqlite::params![value, i64::from(limit)], |r| read_row(def, r)).map_err(backend)?;
             rows.map(|r| r.map(|v| def.to_doc(v)).map_err(backend)).collect()
         })
         .await
@@ -336,9 +344,8 @@ impl Store for SqliteStore {
         let after = after.unwrap_or_default().to_string();
         self.read(move |conn| {
             let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
-            let rows = stmt
-                .query_map(rusqlite::params![after, i64::from(limit)], |r| read_row(def, r))
-                .map_err(backend)?;
+            let rows =
+                stmt.query_map(rusqlite::params![after, i64::from(limit)], |r| read_row(def, r)).map_err(backend)?;
             rows.map(|r| r.map(|v| def.to_doc(v)).map_err(backend)).collect()
         })
         .await

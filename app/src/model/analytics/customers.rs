@@ -1,0 +1,158 @@
+//! The customer list (one page, sortable, searchable) and the 360 view of one cardholder.
+
+use serde::{Deserialize, Serialize};
+
+use super::query::encode_query_value;
+use super::{BadFilter, FilterOptions, Filters, GroupRow, Segment, SeriesPoint};
+use crate::model::receipt::ReceiptView;
+
+/// How the customer list is sorted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum CustomerSort {
+    #[default]
+    Monetary,
+    Frequency,
+    Recency,
+    Name,
+    Card,
+}
+
+impl CustomerSort {
+    /// Every sort key.
+    pub const ALL: [CustomerSort; 5] = [
+        CustomerSort::Monetary,
+        CustomerSort::Frequency,
+        CustomerSort::Recency,
+        CustomerSort::Name,
+        CustomerSort::Card,
+    ];
+
+    /// The value in the URL query (`sort=`).
+    pub fn code(self) -> &'static str {
+        match self {
+            CustomerSort::Monetary => "monetary",
+            CustomerSort::Frequency => "frequency",
+            CustomerSort::Recency => "recency",
+            CustomerSort::Name => "name",
+            CustomerSort::Card => "card",
+        }
+    }
+
+    /// The sort named by a query value.
+    pub fn from_code(code: &str) -> Option<Self> {
+        CustomerSort::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// A page request of the customer list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CustomerQuery {
+    pub filters: Filters,
+    /// Card number, email, phone or name (part of it, any case).
+    pub search: Option<String>,
+    pub sort: CustomerSort,
+    /// Descending when true.
+    pub descending: bool,
+    /// 1-based page.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl CustomerQuery {
+    /// Reads the list's query: the dashboard filters plus `q`, `sort`, `dir`, `page`.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)> + Clone) -> Result<Self, BadFilter> {
+        let filters = Filters::from_pairs(pairs.clone())?;
+        let mut q = CustomerQuery { filters, descending: true, page: 1, per_page: 50, ..Default::default() };
+        for (key, value) in pairs {
+            let value = value.trim();
+            match key {
+                "q" if !value.is_empty() => q.search = Some(value.to_string()),
+                "sort" if !value.is_empty() => {
+                    q.sort =
+                        CustomerSort::from_code(value).ok_or(BadFilter { param: "sort", value: value.to_string() })?
+                }
+                "dir" => q.descending = value != "asc",
+                "page" if !value.is_empty() => {
+                    q.page = value
+                        .parse()
+                        .ok()
+                        .filter(|p| *p >= 1)
+                        .ok_or(BadFilter { param: "page", value: value.to_string() })?
+                }
+                _ => {}
+            }
+        }
+        Ok(q)
+    }
+
+    /// The query as a URL query string (without `?`).
+    pub fn to_query(&self) -> String {
+        let mut parts = vec![self.filters.to_query()];
+        if let Some(s) = &self.search {
+            parts.push(format!("q={}", encode_query_value(s)));
+        }
+        parts.push(format!("sort={}&dir={}", self.sort.code(), if self.descending { "desc" } else { "asc" }));
+        parts.push(format!("page={}", self.page));
+        parts.join("&")
+    }
+}
+
+/// One row of the customer list, with the RFM figures of the window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerRow {
+    pub card_number: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// Last receipt in the window, `YYYY-MM-DD`.
+    pub last_receipt: String,
+    pub recency_days: i32,
+    pub frequency: u32,
+    pub monetary_cents: i64,
+    pub r: u8,
+    pub f: u8,
+    pub m: u8,
+    pub segment: Segment,
+    /// Probability of being alive (basis points), when the models are fitted.
+    pub p_alive_bp: Option<i64>,
+    /// Expected receipts in the next 90 days × 1000.
+    pub expected_receipts_90d_milli: Option<i64>,
+    /// Predicted discounted value of the next 12 months.
+    pub value_12m_cents: Option<i64>,
+}
+
+/// One page of the customer list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerPage {
+    pub query: CustomerQuery,
+    pub from: String,
+    pub to: String,
+    pub total: u32,
+    pub rows: Vec<CustomerRow>,
+    pub options: FilterOptions,
+}
+
+/// Everything known about one cardholder, for admins.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer360 {
+    pub card_number: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub birth_date: Option<String>,
+    pub gender: Option<String>,
+    pub enrolled_on: Option<String>,
+    pub enrolment_store: Option<String>,
+    /// Scores over all the cardholder's data (analysis date = the last day with data);
+    /// `None` without receipts.
+    pub rfm: Option<CustomerRow>,
+    /// Net spend per month, `YYYY-MM`, over the last 12 months with data.
+    pub monthly: Vec<SeriesPoint>,
+    pub departments: Vec<GroupRow>,
+    pub receipts: Vec<ReceiptView>,
+    pub receipts_total: u32,
+    /// Badges earned or in progress.
+    pub badges: Vec<crate::model::personal::Badge>,
+    pub points_balance: i64,
+    pub level: crate::model::levels::Level,
+}

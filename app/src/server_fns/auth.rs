@@ -1,0 +1,144 @@
+//! Signup, login, logout and "who am I".
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::account::{SessionUser, SignupDone};
+
+/// Path the plain (no-JavaScript) signup form returns to.
+pub const SIGNUP_PAGE: &str = "/signup";
+/// Path the plain login form returns to on failure.
+pub const LOGIN_PAGE: &str = "/login";
+/// Where a shopper lands after logging in.
+pub const AFTER_LOGIN: &str = "/me/card";
+
+/// Creates a shopper account with a new digital card. Field names are those of the form.
+/// Without JavaScript the browser is redirected back to the signup page with the outcome in
+/// the query (`?card=…` or `?error=field:problem`).
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/api", endpoint = "signup")]
+pub async fn signup(
+    first_name: String,
+    last_name: String,
+    email: String,
+    phone: String,
+    birth_date: String,
+    store_id: Option<String>,
+    password: String,
+    password_confirm: String,
+    privacy_consent: Option<String>,
+    marketing_consent: Option<String>,
+) -> Result<SignupDone, AppError> {
+    use super::checkbox;
+    use crate::model::account::SignupInput;
+    use crate::server_fns::guard::{is_plain_form_post, public, set_cookies};
+
+    let input = SignupInput {
+        first_name,
+        last_name,
+        email,
+        phone,
+        birth_date,
+        store_id,
+        password,
+        password_confirm,
+        privacy_consent: checkbox(privacy_consent.as_deref()),
+        marketing_consent: checkbox(marketing_consent.as_deref()),
+    };
+    let result = public(|s| async move {
+        let done = s.accounts.sign_up(input).await?;
+        // The new shopper is logged in at once.
+        let (_, cookies) = s.sessions.open_session(&done.account_id).await?;
+        set_cookies(&cookies);
+        Ok(done)
+    })
+    .await;
+    if is_plain_form_post() {
+        let target = match &result {
+            Ok(done) => format!("{SIGNUP_PAGE}?card={}", done.card_number),
+            Err(err) => match err.problem() {
+                Some((field, problem)) => format!("{SIGNUP_PAGE}?error={field}:{}", problem.code()),
+                None => format!("{SIGNUP_PAGE}?error=form:{}", err.status()),
+            },
+        };
+        leptos_axum::redirect(&target);
+    }
+    result
+}
+
+/// Logs in with a card number, email or phone (`identifier`) and a password. Sets the session
+/// cookies. Without JavaScript the browser goes on to the card page, or back to the login page.
+#[server(prefix = "/api", endpoint = "login")]
+pub async fn login(identifier: String, password: String) -> Result<SessionUser, AppError> {
+    use crate::server_fns::guard::{client_ip, is_plain_form_post, public, set_cookies};
+
+    let result = public(|s| async move {
+        let (user, cookies) = s.sessions.login(&identifier, &password, client_ip()).await?;
+        set_cookies(&cookies);
+        Ok(user)
+    })
+    .await;
+    if is_plain_form_post() {
+        let target = match &result {
+            Ok(_) => AFTER_LOGIN.to_string(),
+            Err(err) => format!("{LOGIN_PAGE}?error={}", err.status()),
+        };
+        leptos_axum::redirect(&target);
+    }
+    result
+}
+
+/// Path the plain claim form returns to on failure.
+pub const CLAIM_PAGE: &str = "/claim";
+
+/// Activates a plastic card online (see [`crate::ports::Sessions::claim`]). Without JavaScript
+/// the browser goes on to the card page, or back to the claim page with the error.
+#[server(prefix = "/api", endpoint = "claim")]
+pub async fn claim(
+    card_number: String,
+    proof: String,
+    password: String,
+    password_confirm: String,
+) -> Result<SessionUser, AppError> {
+    use crate::server_fns::guard::{client_ip, is_plain_form_post, public, set_cookies};
+
+    let result = public(|s| async move {
+        let (user, cookies) = s.sessions.claim(&card_number, &proof, &password, &password_confirm, client_ip()).await?;
+        set_cookies(&cookies);
+        Ok(user)
+    })
+    .await;
+    if is_plain_form_post() {
+        let target = match &result {
+            Ok(_) => AFTER_LOGIN.to_string(),
+            Err(err) => match err.problem() {
+                Some((field, problem)) => format!("{CLAIM_PAGE}?error={field}:{}", problem.code()),
+                None => format!("{CLAIM_PAGE}?error=form:{}", err.status()),
+            },
+        };
+        leptos_axum::redirect(&target);
+    }
+    result
+}
+
+/// Ends the session: revokes the refresh token and clears the cookies.
+#[server(prefix = "/api", endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use crate::server_fns::guard::{cookie_header, is_plain_form_post, public, set_cookies};
+
+    let result = public(|s| async move {
+        set_cookies(&s.sessions.logout(cookie_header().as_deref()).await?);
+        Ok(())
+    })
+    .await;
+    if is_plain_form_post() {
+        leptos_axum::redirect("/");
+    }
+    result
+}
+
+/// The logged-in user, if any.
+#[server(prefix = "/api", endpoint = "me")]
+pub async fn me() -> Result<Option<SessionUser>, AppError> {
+    Ok(crate::server_fns::guard::current_user())
+}

@@ -1,0 +1,119 @@
+//! The one home of the points ledger: the earn rule, the sync that keeps derived entries in
+//! step with the data, balances and levels, and manual adjustments. Every balance is a sum of
+//! ledger entries; nothing else holds points. Redemption, expiry and offers extend this module.
+
+pub mod ledger;
+pub mod rewards;
+
+use std::sync::Arc;
+
+use app::error::AppError;
+use app::model::account::SessionUser;
+use app::model::levels::{Level, LevelThresholds};
+use async_trait::async_trait;
+
+use crate::config::Tuning;
+use crate::projection::dataset::Dataset;
+use crate::store::model::{Cardholder, PointsEntry};
+use crate::store::{Store, StoreExt};
+use ledger::LedgerSync;
+
+/// Largest manual adjustment, in points either way.
+pub const MAX_ADJUSTMENT: i64 = 100_000;
+
+/// A card's points balance, points earned in the last 12 months and the level they give.
+pub async fn status(
+    store: &dyn Store,
+    card: &str,
+    thresholds: &LevelThresholds,
+) -> Result<(i64, i64, Level), AppError> {
+    let since = crate::clock::rfc3339_days_ago(365);
+    let (balance, points_12m) = store.points_totals(card, &since).await?;
+    Ok((balance, points_12m, thresholds.level_for(u32::try_from(points_12m.max(0)).unwrap_or(u32::MAX))))
+}
+
+/// The points service.
+pub struct PointsService {
+    store: Arc<dyn Store>,
+    tuning: Tuning,
+    ledger: LedgerSync,
+}
+
+impl PointsService {
+    /// A service over `store` with the programme's settings.
+    pub fn new(store: Arc<dyn Store>, tuning: Tuning) -> Self {
+        PointsService { store, tuning, ledger: LedgerSync::default() }
+    }
+
+    /// The programme's settings (levels, promotion bonus).
+    pub fn tuning(&self) -> &Tuning {
+        &self.tuning
+    }
+
+    /// A card's balance, 12-month points and level.
+    pub async fn status(&self, card: &str) -> Result<(i64, i64, Level), AppError> {
+        status(self.store.as_ref(), card, &self.tuning.levels).await
+    }
+
+    /// Completes the ledger from `data` (earned points per receipt and this month's challenge
+    /// rewards). Failures are logged and retried after the next rebuild.
+    pub async fn sync_ledger(&self, data: &Dataset) {
+        let month = crate::clock::month_of(crate::clock::today());
+        let expected = ledger::expected_entries(data, self.tuning.promo_bonus_points, month);
+        match self.ledger.sync(self.store.as_ref(), expected).await {
+            Ok(stats) => tracing::info!(written = stats.written, "points ledger in step with the data"),
+            Err(e) => tracing::warn!(error = %e, "points ledger sync failed; retried after the next import"),
+        }
+    }
+
+    /// Records entries written elsewhere (a live receipt), so later syncs skip them.
+    pub async fn remember(&self, entries: &[PointsEntry]) {
+        self.ledger.remember(entries).await;
+    }
+}
+
+#[async_trait]
+impl crate::projection::Rebuilt for PointsService {
+    async fn rebuilt(&self, _store: &dyn Store, data: &Dataset) {
+        self.sync_ledger(data).await;
+    }
+}
+
+#[async_trait]
+impl app::ports::Points for PointsService {
+    async fn adjust(
+        &self,
+        acting: &SessionUser,
+        card_number: &str,
+        points: i64,
+        reason: &str,
+    ) -> Result<i64, AppError> {
+        let reason = reason.trim();
+        if points == 0 || points.abs() > MAX_ADJUSTMENT {
+            return Err(AppError::invalid(
+                "points",
+                format!("a whole number from -{MAX_ADJUSTMENT} to {MAX_ADJUSTMENT}, not 0"),
+            ));
+        }
+        if reason.is_empty() || reason.chars().count() > 200 {
+            return Err(AppError::invalid("reason", "required, at most 200 characters"));
+        }
+        let card = card_number.trim();
+        if self.store.get_one::<Cardholder>(card).await?.is_none() {
+            return Err(AppError::NotFound);
+        }
+        let entry = PointsEntry {
+            id: format!("adjust:{}", uuid::Uuid::new_v4()),
+            card_number: card.to_string(),
+            points,
+            kind: "adjustment".into(),
+            reason: Some(reason.to_string()),
+            receipt_id: None,
+            created_at: crate::clock::now_rfc3339(),
+            created_by: Some(acting.id.clone()),
+        };
+        self.store.insert_one(&entry).await?;
+        tracing::info!(card, points, by = %acting.id, "manual points adjustment");
+        Ok(self.status(card).await?.0)
+    }
+}

@@ -1,0 +1,521 @@
+//! The columnar projection the analytics run on: receipts sorted by time with their lines
+//! stored contiguously, strings dictionary-encoded, money in integer cents, dates as day
+//! numbers. Built from typed records in any order; never written back.
+
+use std::collections::HashMap;
+
+use crate::clock::{parse_day, parse_minute};
+
+use crate::store::model::{CardStatus, Cardholder, Department, Product, Promotion, Receipt, SalesLine, Shop};
+
+/// "No value" for dictionary indexes.
+pub const NONE: u32 = u32::MAX;
+
+/// Strings interned to dense indexes.
+#[derive(Default, Debug)]
+pub struct Dict {
+    values: Vec<Box<str>>,
+    index: HashMap<Box<str>, u32>,
+}
+
+impl Dict {
+    /// The index of `value`, adding it when new.
+    pub fn intern(&mut self, value: &str) -> u32 {
+        if let Some(i) = self.index.get(value) {
+            return *i;
+        }
+        let i = self.values.len() as u32;
+        self.values.push(value.into());
+        self.index.insert(value.into(), i);
+        i
+    }
+
+    /// The index of `value`, if known.
+    pub fn get(&self, value: &str) -> Option<u32> {
+        self.index.get(value).copied()
+    }
+
+    /// The string at `i`.
+    pub fn value(&self, i: u32) -> &str {
+        &self.values[i as usize]
+    }
+
+    /// Number of strings.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.values.iter().map(|v| 2 * v.len() + 2 * std::mem::size_of::<Box<str>>() + 8).sum::<usize>()
+    }
+}
+
+/// Gender codes of cardholders.
+pub mod gender {
+    pub const UNKNOWN: u8 = 0;
+    pub const FEMALE: u8 = 1;
+    pub const MALE: u8 = 2;
+    pub const OTHER: u8 = 3;
+
+    /// The code of a gender as written in the register.
+    pub fn parse(raw: Option<&str>) -> u8 {
+        match raw.map(|g| g.trim().to_ascii_uppercase()) {
+            None => UNKNOWN,
+            Some(g) if g.is_empty() => UNKNOWN,
+            Some(g) if g == "F" || g.starts_with("FEMM") || g == "D" || g == "DONNA" => FEMALE,
+            Some(g) if g == "M" || g.starts_with("MASCH") || g == "U" || g == "UOMO" => MALE,
+            Some(_) => OTHER,
+        }
+    }
+}
+
+/// Cardholders, by dense index (`cards.value(i)` is the card number).
+#[derive(Default, Debug)]
+pub struct CardColumns {
+    pub number: Dict,
+    pub first_name: Vec<Box<str>>,
+    pub last_name: Vec<Box<str>>,
+    pub email: Vec<Option<Box<str>>>,
+    pub phone: Vec<Option<Box<str>>>,
+    pub gender: Vec<u8>,
+    /// Birth date as a day number, `i32::MIN` when unknown.
+    pub birth_day: Vec<i32>,
+    /// Enrolment date as a day number, `i32::MIN` when unknown.
+    pub enrolled_day: Vec<i32>,
+    /// Enrolment store (index into `shops`), `NONE` when unknown.
+    pub enrolment_shop: Vec<u32>,
+    /// False for card numbers seen on receipts but missing from the register.
+    pub registered: Vec<bool>,
+    pub anonymised: Vec<bool>,
+}
+
+impl CardColumns {
+    fn ensure(&mut self, number: &str) -> u32 {
+        let i = self.number.intern(number);
+        if i as usize == self.first_name.len() {
+            self.first_name.push("".into());
+            self.last_name.push("".into());
+            self.email.push(None);
+            self.phone.push(None);
+            self.gender.push(gender::UNKNOWN);
+            self.birth_day.push(i32::MIN);
+            self.enrolled_day.push(i32::MIN);
+            self.enrolment_shop.push(NONE);
+            self.registered.push(false);
+            self.anonymised.push(false);
+        }
+        i
+    }
+
+    /// Number of cards.
+    pub fn len(&self) -> usize {
+        self.first_name.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.first_name.is_empty()
+    }
+
+    /// "First Last".
+    pub fn name(&self, i: u32) -> String {
+        let (f, l) = (&self.first_name[i as usize], &self.last_name[i as usize]);
+        match (f.is_empty(), l.is_empty()) {
+            (true, true) => String::new(),
+            (false, true) => f.to_string(),
+            (true, false) => l.to_string(),
+            (false, false) => format!("{f} {l}"),
+        }
+    }
+}
+
+/// Receipts sorted by (day, minute, id); `line_start[i]..line_start[i+1]` are receipt i's lines.
+#[derive(Default, Debug)]
+pub struct ReceiptColumns {
+    pub id: Vec<Box<str>>,
+    pub day: Vec<i32>,
+    /// Minutes since midnight.
+    pub minute: Vec<u16>,
+    pub shop: Vec<u32>,
+    /// Card index, `NONE` without a card.
+    pub card: Vec<u32>,
+    pub gross: Vec<i64>,
+    pub discount: Vec<i64>,
+    pub net: Vec<i64>,
+    pub line_start: Vec<u32>,
+}
+
+impl ReceiptColumns {
+    /// Number of receipts.
+    pub fn len(&self) -> usize {
+        self.day.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.day.is_empty()
+    }
+
+    /// The line indexes of receipt `r`.
+    pub fn lines(&self, r: usize) -> std::ops::Range<usize> {
+        self.line_start[r] as usize..self.line_start[r + 1] as usize
+    }
+
+    /// Receipts with a day in `from..=to` (receipts are sorted by day).
+    pub fn day_range(&self, from: i32, to: i32) -> std::ops::Range<usize> {
+        let start = self.day.partition_point(|d| *d < from);
+        let end = self.day.partition_point(|d| *d <= to);
+        start..end.max(start)
+    }
+}
+
+/// Sales lines, grouped by receipt in receipt order. Amounts are cents, quantities thousandths
+/// (i32: a single line above 21 million euros is clamped).
+#[derive(Default, Debug)]
+pub struct LineColumns {
+    pub product: Vec<u32>,
+    /// Department index (`u16::MAX` when unknown).
+    pub department: Vec<u16>,
+    /// Promotion index + 1 (0 = no promotion).
+    pub promotion: Vec<u16>,
+    pub quantity: Vec<i32>,
+    pub gross: Vec<i32>,
+    pub discount: Vec<i32>,
+    pub net: Vec<i32>,
+}
+
+impl LineColumns {
+    /// Number of lines.
+    pub fn len(&self) -> usize {
+        self.product.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.product.is_empty()
+    }
+}
+
+/// "No department" in line columns.
+pub const NO_DEPARTMENT: u16 = u16::MAX;
+
+/// The whole projection.
+#[derive(Default, Debug)]
+pub struct Dataset {
+    pub shops: Dict,
+    pub shop_names: Vec<Box<str>>,
+    pub departments: Dict,
+    pub department_names: Vec<Box<str>>,
+    pub promotions: Dict,
+    pub promotion_names: Vec<Box<str>>,
+    pub products: Dict,
+    pub product_names: Vec<Box<str>>,
+    pub product_department: Vec<u16>,
+    pub cards: CardColumns,
+    pub receipts: ReceiptColumns,
+    pub lines: LineColumns,
+    /// For each card, its receipts in time order: `card_receipts[card_start[c]..card_start[c+1]]`.
+    pub card_start: Vec<u32>,
+    pub card_receipts: Vec<u32>,
+    /// Lines whose receipt was unknown, and receipts with an unreadable date (skipped).
+    pub skipped_lines: u64,
+    pub skipped_receipts: u64,
+}
+
+impl Dataset {
+    /// The last day with a receipt.
+    pub fn last_day(&self) -> Option<i32> {
+        self.receipts.day.last().copied()
+    }
+
+    /// The first day with a receipt.
+    pub fn first_day(&self) -> Option<i32> {
+        self.receipts.day.first().copied()
+    }
+
+    /// The receipts of card `c`, oldest first.
+    pub fn receipts_of(&self, c: u32) -> &[u32] {
+        let c = c as usize;
+        &self.card_receipts[self.card_start[c] as usize..self.card_start[c + 1] as usize]
+    }
+
+    /// Approximate heap bytes held by the projection.
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let r = &self.receipts;
+        let l = &self.lines;
+        let boxed = |v: &Vec<Box<str>>| v.iter().map(|s| s.len() + size_of::<Box<str>>()).sum::<usize>();
+        let opt = |v: &Vec<Option<Box<str>>>| {
+            v.iter().map(|s| s.as_ref().map_or(0, |s| s.len()) + size_of::<Option<Box<str>>>()).sum::<usize>()
+        };
+        let c = &self.cards;
+        self.shops.heap_bytes()
+            + self.departments.heap_bytes()
+            + self.promotions.heap_bytes()
+            + self.products.heap_bytes()
+            + boxed(&self.shop_names)
+            + boxed(&self.department_names)
+            + boxed(&self.promotion_names)
+            + boxed(&self.product_names)
+            + self.product_department.len() * 2
+            + c.number.heap_bytes()
+            + boxed(&c.first_name)
+            + boxed(&c.last_name)
+            + opt(&c.email)
+            + opt(&c.phone)
+            + c.len() * (1 + 4 + 4 + 4 + 1 + 1)
+            + boxed(&r.id)
+            + r.len() * (4 + 2 + 4 + 4 + 8 * 3 + 4)
+            + l.len() * (4 + 2 + 2 + 4 * 4)
+            + (self.card_start.len() + self.card_receipts.len()) * 4
+    }
+}
+
+fn clamp_i32(v: i64) -> i32 {
+    v.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
+}
+
+struct PendingReceipt {
+    id: Box<str>,
+    day: i32,
+    minute: u16,
+    shop: u32,
+    card: u32,
+    gross: i64,
+    discount: i64,
+    net: i64,
+}
+
+struct PendingLine {
+    receipt: u32,
+    line_no: i64,
+    product: u32,
+    department: u16,
+    promotion: u16,
+    quantity: i32,
+    gross: i32,
+    discount: i32,
+    net: i32,
+}
+
+/// Accumulates records (in any order) and sorts them into a [`Dataset`].
+#[derive(Default)]
+pub struct DatasetBuilder {
+    data: Dataset,
+    receipts: Vec<PendingReceipt>,
+    receipt_index: HashMap<Box<str>, u32>,
+    lines: Vec<PendingLine>,
+}
+
+impl DatasetBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn shop(&mut self, id: &str) -> u32 {
+        let i = self.data.shops.intern(id);
+        if i as usize == self.data.shop_names.len() {
+            self.data.shop_names.push(id.into());
+        }
+        i
+    }
+
+    fn department(&mut self, id: &str) -> u16 {
+        let i = self.data.departments.intern(id);
+        if i as usize == self.data.department_names.len() {
+            self.data.department_names.push(id.into());
+        }
+        u16::try_from(i).unwrap_or(NO_DEPARTMENT - 1)
+    }
+
+    fn promotion(&mut self, id: &str) -> u16 {
+        let i = self.data.promotions.intern(id);
+        if i as usize == self.data.promotion_names.len() {
+            self.data.promotion_names.push(id.into());
+        }
+        u16::try_from(i + 1).unwrap_or(u16::MAX)
+    }
+
+    fn product(&mut self, id: &str) -> u32 {
+        let i = self.data.products.intern(id);
+        if i as usize == self.data.product_names.len() {
+            self.data.product_names.push(id.into());
+            self.data.product_department.push(NO_DEPARTMENT);
+        }
+        i
+    }
+
+    /// Adds a store.
+    pub fn add_shop(&mut self, s: &Shop) {
+        let i = self.shop(&s.id) as usize;
+        self.data.shop_names[i] = s.name.as_str().into();
+    }
+
+    /// Adds a department.
+    pub fn add_department(&mut self, d: &Department) {
+        let i = self.department(&d.id) as usize;
+        self.data.department_names[i] = d.name.as_str().into();
+    }
+
+    /// Adds a promotion.
+    pub fn add_promotion(&mut self, p: &Promotion) {
+        let i = self.promotion(&p.id) as usize - 1;
+        self.data.promotion_names[i] = p.description.as_str().into();
+    }
+
+    /// Adds a product.
+    pub fn add_product(&mut self, p: &Product) {
+        let i = self.product(&p.id) as usize;
+        self.data.product_names[i] = p.description.as_str().into();
+        if let Some(d) = &p.department_id {
+            self.data.product_department[i] = self.department(d);
+        }
+    }
+
+    /// Adds a cardholder of the register.
+    pub fn add_cardholder(&mut self, c: &Cardholder) {
+        let shop = c.enrolment_store.as_deref().map(|s| self.shop(s)).unwrap_or(NONE);
+        let cards = &mut self.data.cards;
+        let i = cards.ensure(&c.id) as usize;
+        cards.first_name[i] = c.first_name.as_str().into();
+        cards.last_name[i] = c.last_name.as_str().into();
+        cards.email[i] = c.email.as_deref().map(Into::into);
+        cards.phone[i] = c.phone.as_deref().map(Into::into);
+        cards.gender[i] = gender::parse(c.gender.as_deref());
+        cards.birth_day[i] = c.birth_date.as_deref().and_then(parse_day).unwrap_or(i32::MIN);
+        cards.enrolled_day[i] = c.enrolled_on.as_deref().and_then(parse_day).unwrap_or(i32::MIN);
+        cards.enrolment_shop[i] = shop;
+        cards.registered[i] = true;
+        cards.anonymised[i] = c.status == CardStatus::Anonymised;
+    }
+
+    /// Adds a receipt (skipped, and counted, when its date cannot be read).
+    pub fn add_receipt(&mut self, r: &Receipt) {
+        let Some(day) = parse_day(&r.issued_at) else {
+            self.data.skipped_receipts += 1;
+            return;
+        };
+        let shop = self.shop(&r.shop_id);
+        let card = r.card_number.as_deref().map(|c| self.data.cards.ensure(c)).unwrap_or(NONE);
+        let index = self.receipts.len() as u32;
+        if self.receipt_index.insert(r.id.as_str().into(), index).is_some() {
+            return; // the same id twice in one load: keep the first
+        }
+        self.receipts.push(PendingReceipt {
+            id: r.id.as_str().into(),
+            day,
+            minute: parse_minute(&r.issued_at),
+            shop,
+            card,
+            gross: r.gross_cents,
+            discount: r.discount_cents,
+            net: r.net_cents,
+        });
+    }
+
+    /// Adds a sales line; receipts must be added first (lines of unknown receipts are counted
+    /// and skipped).
+    pub fn add_line(&mut self, l: &SalesLine) {
+        let Some(&receipt) = self.receipt_index.get(l.receipt_id.as_str()) else {
+            self.data.skipped_lines += 1;
+            return;
+        };
+        let product = self.product(&l.product_id);
+        let department = match &l.department_id {
+            Some(d) => self.department(d),
+            None => self.data.product_department[product as usize],
+        };
+        let promotion = l.promotion_id.as_deref().map(|p| self.promotion(p)).unwrap_or(0);
+        self.lines.push(PendingLine {
+            receipt,
+            line_no: l.line_no,
+            product,
+            department,
+            promotion,
+            quantity: clamp_i32(l.quantity_milli),
+            gross: clamp_i32(l.gross_cents),
+            discount: clamp_i32(l.discount_cents),
+            net: clamp_i32(l.net_cents),
+        });
+    }
+
+    /// Sorts everything into the final columns.
+    pub fn finish(mut self) -> Dataset {
+        let mut order: Vec<u32> = (0..self.receipts.len() as u32).collect();
+        order.sort_unstable_by(|a, b| {
+            let (x, y) = (&self.receipts[*a as usize], &self.receipts[*b as usize]);
+            (x.day, x.minute, &x.id).cmp(&(y.day, y.minute, &y.id))
+        });
+        let mut rank = vec![0u32; order.len()];
+        for (pos, old) in order.iter().enumerate() {
+            rank[*old as usize] = pos as u32;
+        }
+        let mut lines = std::mem::take(&mut self.lines);
+        for l in &mut lines {
+            l.receipt = rank[l.receipt as usize];
+        }
+        lines.sort_unstable_by_key(|l| (l.receipt, l.line_no));
+        let n = order.len();
+        let data = &mut self.data;
+        let r = &mut data.receipts;
+        r.id.reserve_exact(n);
+        let mut pending: Vec<Option<PendingReceipt>> = self.receipts.into_iter().map(Some).collect();
+        for old in &order {
+            let p = pending[*old as usize].take().expect("each receipt once");
+            r.id.push(p.id);
+            r.day.push(p.day);
+            r.minute.push(p.minute);
+            r.shop.push(p.shop);
+            r.card.push(p.card);
+            r.gross.push(p.gross);
+            r.discount.push(p.discount);
+            r.net.push(p.net);
+        }
+        r.line_start = Vec::with_capacity(n + 1);
+        let l = &mut data.lines;
+        let mut next = 0usize;
+        for receipt in 0..n as u32 {
+            r.line_start.push(l.product.len() as u32);
+            while next < lines.len() && lines[next].receipt == receipt {
+                let p = &lines[next];
+                l.product.push(p.product);
+                l.department.push(p.department);
+                l.promotion.push(p.promotion);
+                l.quantity.push(p.quantity);
+                l.gross.push(p.gross);
+                l.discount.push(p.discount);
+                l.net.push(p.net);
+                next += 1;
+            }
+        }
+        r.line_start.push(l.product.len() as u32);
+        // Receipts per card, in time order.
+        let cards = data.cards.len();
+        let mut counts = vec![0u32; cards + 1];
+        for c in &r.card {
+            if *c != NONE {
+                counts[*c as usize + 1] += 1;
+            }
+        }
+        for i in 0..cards {
+            counts[i + 1] += counts[i];
+        }
+        let mut fill = counts.clone();
+        let mut card_receipts = vec![0u32; counts[cards] as usize];
+        for (i, c) in r.card.iter().enumerate() {
+            if *c != NONE {
+                card_receipts[fill[*c as usize] as usize] = i as u32;
+                fill[*c as usize] += 1;
+            }
+        }
+        data.card_start = counts;
+        data.card_receipts = card_receipts;
+        self.data
+    }
+}

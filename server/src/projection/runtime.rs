@@ -1,0 +1,194 @@
+//! The projection as one running component: the engine, its background warm-up and
+//! refreshes, the live tail and readiness. Startup never waits for it: the server listens at
+//! once, `/healthz` answers immediately and `/readyz` says 503 until the first build is
+//! installed. It only reads the store; what must follow a rebuild (the points ledger sync) is
+//! handed in as [`Rebuilt`] hooks by the wiring, so this layer never calls a service.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+
+use app::ports::Readiness;
+use async_trait::async_trait;
+
+use super::dataset::Dataset;
+use super::live::LiveTail;
+use super::{Derive, Engine};
+use crate::store::{Store, StoreResult, Table};
+
+/// Row counts per table, read once at warm-up (and refreshed after imports).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DataSummary {
+    pub rows: BTreeMap<&'static str, u64>,
+}
+
+impl DataSummary {
+    /// Reads the row count of every table.
+    pub async fn load(store: &dyn Store) -> StoreResult<Self> {
+        let mut rows = BTreeMap::new();
+        for table in Table::ALL {
+            rows.insert(table.name(), store.count(table).await?);
+        }
+        Ok(DataSummary { rows })
+    }
+}
+
+/// Work that follows every installed rebuild (e.g. completing the points ledger). Failures
+/// are the hook's to log; the next rebuild calls it again.
+#[async_trait]
+pub trait Rebuilt: Send + Sync {
+    /// Called with the new dataset once it serves.
+    async fn rebuilt(&self, store: &dyn Store, data: &Dataset);
+}
+
+/// How often the server looks for import batches finished by another process (the CLI).
+pub const BATCH_POLL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The projection, its warm-up state and its live tail.
+pub struct Projection<D: Derive> {
+    warm: AtomicBool,
+    summary: RwLock<DataSummary>,
+    /// Fingerprint of the import batches (ids and states) at the last refresh.
+    batches_seen: std::sync::Mutex<Option<u64>>,
+    /// The current snapshot.
+    pub engine: Arc<Engine<D>>,
+    /// Serialises refreshes so two never build at once.
+    refreshing: tokio::sync::Mutex<()>,
+    /// Receipts received live since the projection was built.
+    pub live: LiveTail,
+    /// What follows each rebuild.
+    hooks: Vec<Arc<dyn Rebuilt>>,
+}
+
+/// How long live receipts wait at most before the projection is rebuilt to include them (the
+/// shoppers' pages show them at once; the admin dashboard after the rebuild).
+pub const LIVE_REBUILD_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A fingerprint of every import batch's id, state and counts: it changes when a batch starts,
+/// finishes or fails, in this process or another (the CLI).
+pub async fn batches_fingerprint(store: &dyn Store) -> StoreResult<u64> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    super::scan_all::<crate::store::model::ImportBatch>(store, |b| {
+        (&b.id, b.status as u8, b.inserted, b.updated, &b.finished_at).hash(&mut h);
+    })
+    .await?;
+    Ok(h.finish())
+}
+
+impl<D: Derive> Projection<D> {
+    /// A cold projection: nothing built yet; `hooks` run after every rebuild.
+    pub fn new(derive: D, hooks: Vec<Arc<dyn Rebuilt>>) -> Arc<Self> {
+        Arc::new(Projection {
+            warm: AtomicBool::new(false),
+            summary: RwLock::default(),
+            batches_seen: std::sync::Mutex::new(None),
+            engine: Arc::new(Engine::new(derive)),
+            refreshing: tokio::sync::Mutex::new(()),
+            live: LiveTail::default(),
+            hooks,
+        })
+    }
+
+    /// The current snapshot, once built.
+    pub fn snapshot(&self) -> Option<Arc<D::Snapshot>> {
+        self.engine.snapshot()
+    }
+
+    /// The cached data summary.
+    pub fn summary(&self) -> DataSummary {
+        self.summary.read().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Rebuilds every cache from the store (the old ones keep serving meanwhile), then marks
+    /// them warm.
+    pub async fn refresh(&self, store: &dyn Store) -> StoreResult<()> {
+        let _one_at_a_time = self.refreshing.lock().await;
+        let fingerprint = batches_fingerprint(store).await?;
+        let summary = DataSummary::load(store).await?;
+        // Every live receipt up to here is in the store before the rebuild reads it.
+        let live_seq = self.live.seq();
+        let snapshot = self.engine.rebuild(store).await?;
+        self.live.prune(live_seq);
+        if let Ok(mut seen) = self.batches_seen.lock() {
+            *seen = Some(fingerprint);
+        }
+        if let Ok(mut slot) = self.summary.write() {
+            *slot = summary;
+        }
+        self.warm.store(true, Ordering::Release);
+        self.run_hooks(store, snapshot.as_ref().as_ref()).await;
+        Ok(())
+    }
+
+    /// Runs the after-rebuild hooks on `data`.
+    async fn run_hooks(&self, store: &dyn Store, data: &Dataset) {
+        for hook in &self.hooks {
+            hook.rebuilt(store, data).await;
+        }
+    }
+
+    /// Runs the after-rebuild hooks again on the current snapshot (nothing before the first
+    /// build).
+    pub async fn rerun_hooks(&self, store: &dyn Store) {
+        if let Some(snapshot) = self.snapshot() {
+            self.run_hooks(store, snapshot.as_ref().as_ref()).await;
+        }
+    }
+
+    /// Refreshes when an import batch was recorded since the last refresh (e.g. by the CLI in
+    /// another process), or when live receipts have waited [`LIVE_REBUILD_AFTER`]. Returns
+    /// whether it refreshed.
+    pub async fn refresh_if_changed(&self, store: &dyn Store) -> StoreResult<bool> {
+        let fingerprint = batches_fingerprint(store).await?;
+        let live_waiting = self.live.oldest_age().is_some_and(|age| age >= LIVE_REBUILD_AFTER);
+        if !live_waiting && self.batches_seen.lock().map(|s| *s == Some(fingerprint)).unwrap_or(false) {
+            return Ok(false);
+        }
+        self.refresh(store).await?;
+        Ok(true)
+    }
+
+    /// Runs the warm-up in the background, retrying until it succeeds, then keeps the projection
+    /// in step with new import batches.
+    pub fn spawn_warmup(self: &Arc<Self>, store: Arc<dyn Store>) {
+        let projection = self.clone();
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let mut delay = std::time::Duration::from_millis(250);
+            loop {
+                match projection.refresh(store.as_ref()).await {
+                    Ok(()) => {
+                        tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "projection warm");
+                        break;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "warm-up failed; retrying");
+                        tokio::time::sleep(delay).await;
+                        delay = (delay * 2).min(std::time::Duration::from_secs(10));
+                    }
+                }
+            }
+            projection.watch(store).await;
+        });
+    }
+
+    /// Keeps the projection in step: every [`BATCH_POLL`], rebuilds after a new import batch or
+    /// when live receipts have waited [`LIVE_REBUILD_AFTER`]. Never returns.
+    pub async fn watch(&self, store: Arc<dyn Store>) {
+        loop {
+            tokio::time::sleep(BATCH_POLL).await;
+            match self.refresh_if_changed(store.as_ref()).await {
+                Ok(true) => tracing::info!("projection refreshed (new import batch or live receipts)"),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "cache refresh failed; keeping the previous projection"),
+            }
+        }
+    }
+}
+
+impl<D: Derive> Readiness for Projection<D> {
+    fn is_warm(&self) -> bool {
+        self.warm.load(Ordering::Acquire)
+    }
+}

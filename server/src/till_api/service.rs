@@ -1,0 +1,190 @@
+//! What a till's submission does: checks it, stores it idempotently by receipt key (see
+//! [`crate::store::live`]), credits the points and completed challenges at once, and puts the
+//! receipt into the live tail so the shopper's pages show it immediately.
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+use crate::analytics::Projection;
+use crate::clock::{parse_day, parse_minute};
+use crate::points::ledger::{challenge_entries, earn_entry};
+use crate::points::PointsService;
+use crate::store::live::{catalog_doc, LiveOutcome, LiveReceipt, STORED};
+use crate::store::model::{ApiReceipt, PointsEntry, Receipt, SalesLine, ShopKey};
+use crate::store::{Store, StoreExt};
+
+use super::problem::Problem;
+use super::wire::{LineOut, Parsed, ReceiptAck, ReceiptIn, ReceiptOut};
+
+/// The receipts API behind the HTTP handlers.
+#[derive(Clone)]
+pub struct ReceiptsApi {
+    pub store: Arc<dyn Store>,
+    pub projection: Arc<Projection>,
+    pub points: Arc<PointsService>,
+}
+
+/// A submission's answer: stored now (201) or replayed (200), with the same body.
+#[derive(Debug)]
+pub struct Submitted {
+    pub replayed: bool,
+    pub ack: ReceiptAck,
+}
+
+fn ack(claim: &ApiReceipt) -> ReceiptAck {
+    ReceiptAck {
+        id: claim.id.clone(),
+        store_id: claim.shop_id.clone(),
+        status: STORED.into(),
+        card_number: claim.card_number.clone(),
+        points: claim.points,
+        received_at: claim.received_at.clone(),
+    }
+}
+
+impl ReceiptsApi {
+    /// Stores a submission from the till holding `key`.
+    pub async fn submit(&self, key: &ShopKey, body: &ReceiptIn) -> Result<Submitted, Problem> {
+        let today = app::validate::SimpleDate::today_utc();
+        let parsed = body.parse(today).map_err(|errors| Problem::invalid(StatusCode::UNPROCESSABLE_ENTITY, errors))?;
+        if parsed.records.receipt.shop_id != key.shop_id {
+            return Err(Problem::new(
+                StatusCode::FORBIDDEN,
+                "wrong-store",
+                "The key belongs to another store",
+                format!(
+                    "store_id: this key sends receipts of store {} only, not {}",
+                    key.shop_id, parsed.records.receipt.shop_id
+                ),
+            ));
+        }
+        let earned = self.earned(&parsed);
+        let claim = ApiReceipt {
+            id: parsed.records.receipt.id.clone(),
+            shop_id: key.shop_id.clone(),
+            key_id: key.id.clone(),
+            content_hash: parsed.content_hash.clone(),
+            status: STORED.into(),
+            card_number: parsed.records.receipt.card_number.clone(),
+            points: earned.as_ref().map_or(0, |e| e.points),
+            received_at: crate::clock::now_rfc3339(),
+        };
+        let records = &parsed.records;
+        let mut catalog = vec![catalog_doc(&records.shop).map_err(Problem::internal)?];
+        for d in &records.departments {
+            catalog.push(catalog_doc(d).map_err(Problem::internal)?);
+        }
+        for p in &records.promotions {
+            catalog.push(catalog_doc(p).map_err(Problem::internal)?);
+        }
+        for p in &records.products {
+            catalog.push(catalog_doc(p).map_err(Problem::internal)?);
+        }
+        let write = LiveReceipt {
+            claim: claim.clone(),
+            receipt: records.receipt.clone(),
+            lines: records.lines.clone(),
+            catalog,
+            points: earned.into_iter().collect(),
+        };
+        match self.store.put_live_receipt(&write).await.map_err(Problem::internal)? {
+            LiveOutcome::Replayed(prior) => Ok(Submitted { replayed: true, ack: ack(&prior) }),
+            LiveOutcome::Conflict => Err(Problem::new(
+                StatusCode::CONFLICT,
+                "receipt-conflict",
+                "Another receipt has this key",
+                format!(
+                    "receipt {} (store, date, till and number) was already received with different content",
+                    claim.id
+                ),
+            )),
+            LiveOutcome::Stored => {
+                self.after_store(parsed, &write.points).await;
+                Ok(Submitted { replayed: false, ack: ack(&claim) })
+            }
+        }
+    }
+
+    /// The `earn:` entry of a receipt with an active card.
+    fn earned(&self, parsed: &Parsed) -> Option<PointsEntry> {
+        let card = parsed.records.receipt.card_number.as_deref()?;
+        let snap = self.projection.snapshot();
+        if let Some(snap) = &snap {
+            if snap.data.cards.number.get(card).is_some_and(|c| snap.data.cards.anonymised[c as usize]) {
+                return None;
+            }
+        }
+        let r = &parsed.records.receipt;
+        let (day, minute) = (parse_day(&r.issued_at)?, parse_minute(&r.issued_at));
+        Some(earn_entry(
+            &r.id,
+            card,
+            r.net_cents,
+            parsed.promotion_lines,
+            day,
+            minute,
+            self.points.tuning().promo_bonus_points,
+        ))
+    }
+
+    /// After a new receipt is stored: the live tail, this month's challenge rewards, the ledger
+    /// sync's memory. Failures here are logged: the next projection build completes them.
+    async fn after_store(&self, parsed: Parsed, points: &[PointsEntry]) {
+        let Some(card) = parsed.records.receipt.card_number.clone() else { return };
+        self.projection.live.push(parsed.records);
+        let snap = self.projection.snapshot();
+        let month = crate::clock::month_of(crate::clock::today());
+        let mut entries = points.to_vec();
+        if let Some(data) = self.projection.live.card_dataset(snap.as_ref().map(|s| &s.data), &card) {
+            if let Some(c) = data.cards.number.get(&card) {
+                let rewards = challenge_entries(&data, c, month);
+                if !rewards.is_empty() {
+                    match self.store.upsert_all(&rewards).await {
+                        Ok(_) => entries.extend(rewards),
+                        Err(e) => {
+                            tracing::warn!(error = %e, card, "challenge rewards not credited; the next sync will")
+                        }
+                    }
+                }
+            }
+        }
+        self.points.remember(&entries).await;
+    }
+
+    /// A receipt this store sent.
+    pub async fn get(&self, key: &ShopKey, id: &str) -> Result<ReceiptOut, Problem> {
+        let missing = || Problem::not_found(format!("no receipt {id} received from store {}", key.shop_id));
+        let claim: ApiReceipt = self.store.get_one(id).await.map_err(Problem::internal)?.ok_or_else(missing)?;
+        if claim.shop_id != key.shop_id || claim.status != STORED {
+            return Err(missing());
+        }
+        let receipt: Receipt = self.store.get_one(id).await.map_err(Problem::internal)?.ok_or_else(missing)?;
+        let mut lines: Vec<SalesLine> =
+            self.store.find("receipt_id", json!(id), 100_000).await.map_err(Problem::internal)?;
+        lines.sort_by_key(|l| l.line_no);
+        Ok(ReceiptOut {
+            ack: ack(&claim),
+            issued_at: receipt.issued_at,
+            till: receipt.till,
+            number: receipt.number,
+            gross_cents: receipt.gross_cents,
+            discount_cents: receipt.discount_cents,
+            net_cents: receipt.net_cents,
+            lines: lines
+                .into_iter()
+                .map(|l| LineOut {
+                    line_no: l.line_no,
+                    ean: l.product_id,
+                    quantity_milli: l.quantity_milli,
+                    gross_cents: l.gross_cents,
+                    discount_cents: l.discount_cents,
+                    net_cents: l.net_cents,
+                    department_id: l.department_id,
+                    promotion_id: l.promotion_id,
+                })
+                .collect(),
+        })
+    }
+}

@@ -1,0 +1,128 @@
+//! The composition root: builds the whole server state from the configuration, once, and runs
+//! the server. Nothing is mutated after [`state`] returns; every service is constructed here
+//! and only here (tests and benchmarks call [`state`] too). Also the binary's entry point:
+//! `serve` is run here, every other command by [`crate::cli`].
+
+use std::sync::Arc;
+
+use app::ports::AppState;
+use leptos::prelude::*;
+
+use crate::accounts::{admins::AdminService, AccountService, CatalogService};
+use crate::analytics::service::AnalyticsService;
+use crate::analytics::{Models, Projection};
+use crate::auth::{AuthService, Security};
+use crate::cards::CardService;
+use crate::cli::{Cli, Command};
+use crate::config::{Config, Tuning};
+use crate::http::{router, ServerState, Uploads};
+use crate::import::jobs::ImportService;
+use crate::personal::service::PersonalService;
+use crate::points::PointsService;
+use crate::store::{self, DatabaseUrl, Store};
+use crate::till_api::admin_keys::ShopKeyService;
+
+/// Every service over `store`, built once, and the projection (cold: call
+/// [`crate::projection::Projection::spawn_warmup`] or `refresh` to build it).
+pub fn state(
+    leptos_options: LeptosOptions,
+    store: Arc<dyn Store>,
+    security: &Security,
+    tuning: Tuning,
+    uploads: Uploads,
+) -> Result<ServerState, String> {
+    let points = Arc::new(PointsService::new(store.clone(), tuning));
+    let projection = Projection::new(Models { monthly_discount: tuning.clv_monthly_discount }, vec![points.clone()]);
+    let auth = Arc::new(AuthService::new(store.clone(), security)?);
+    let imports = Arc::new(ImportService::new(store.clone(), projection.clone()));
+    let cards = Arc::new(CardService::with_thresholds(store.clone(), tuning.levels));
+    let app = AppState {
+        readiness: projection.clone(),
+        accounts: Arc::new(AccountService::new(store.clone())),
+        catalog: Arc::new(CatalogService::new(store.clone())),
+        sessions: auth.clone(),
+        cards: cards.clone(),
+        admins: Arc::new(AdminService::new(store.clone())),
+        imports: imports.clone(),
+        analytics: Arc::new(AnalyticsService::new(projection.clone(), store.clone(), tuning.levels)),
+        personal: Arc::new(PersonalService::new(projection.clone(), cards, tuning.levels, store.clone())),
+        points: points.clone(),
+        shop_keys: Arc::new(ShopKeyService::new(store.clone())),
+    };
+    Ok(ServerState {
+        leptos_options,
+        store,
+        projection,
+        auth,
+        imports,
+        points,
+        upload_dir: uploads.dir,
+        upload_limit: uploads.limit,
+        app,
+    })
+}
+
+/// The binary: checks the configuration, then serves or runs the command.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::from_settings(&cli.settings)?;
+    // Fail fast on a bad DATABASE_URL, before any command starts.
+    DatabaseUrl::of(&config)?;
+    crate::telemetry::init(config.log_format);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config, cli.settings).await,
+        command => crate::cli::run(&config, command, state).await,
+    }
+}
+
+/// Runs the web server until a shutdown signal.
+pub async fn serve(config: Config, settings: crate::config::Settings) -> anyhow::Result<()> {
+    let security =
+        Security { secret: config.jwt_secret(settings.jwt_secret.as_deref())?, cookie_secure: config.cookie_secure };
+    let mut leptos_options = get_configuration(None)?.leptos_options;
+    if leptos_options.output_name.is_empty() {
+        // Built by plain `cargo` rather than cargo-leptos: use the site's name.
+        leptos_options.output_name = "imagross".into();
+    }
+    if let Some(bind) = config.bind {
+        leptos_options.site_addr = bind;
+    }
+    let addr = leptos_options.site_addr;
+
+    let url = DatabaseUrl::of(&config)?;
+    let store = store::open(&url).await?;
+    tracing::info!(store = %store.kind(), location = %url.describe(), "store open");
+    let uploads =
+        Uploads { dir: config.data_dir.join("uploads"), limit: config.upload_limit_mb.saturating_mul(1 << 20) };
+    let state = state(leptos_options, store.clone(), &security, config.tuning, uploads).map_err(anyhow::Error::msg)?;
+    state.projection.spawn_warmup(store);
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    tracing::info!("listening on http://{local}");
+    println!("ImaGross Loyalty is running at http://{local}");
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    tracing::info!("shut down");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received");
+}

@@ -1,0 +1,137 @@
+//! Helpers shared by the integration tests: real stores (a temporary SQLite file; a fresh
+//! database on the MongoDB server named by `MONGODB_TEST_URI`).
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use imagross::auth::Security;
+use imagross::config::JwtSecret;
+use imagross::http::ServerState;
+use imagross::store::DatabaseUrl;
+use imagross::store::{self, Store};
+use leptos::prelude::LeptosOptions;
+
+/// A store plus whatever keeps it alive (the temporary directory).
+pub struct TestStore {
+    pub store: Arc<dyn Store>,
+    pub url: DatabaseUrl,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestStore {
+    /// Wraps an already opened store.
+    pub fn from_store(store: Arc<dyn Store>) -> Self {
+        TestStore { store, url: DatabaseUrl::Sqlite(Default::default()), _dir: None }
+    }
+}
+
+/// A new SQLite store in a temporary directory.
+pub async fn sqlite() -> TestStore {
+    let dir = tempfile::tempdir().unwrap();
+    let url = DatabaseUrl::Sqlite(dir.path().join("test.sqlite"));
+    let store = store::open(&url).await.unwrap();
+    TestStore { store, url, _dir: Some(dir) }
+}
+
+/// The MongoDB test server's URI with a fresh database name, or `None` when no server is
+/// configured. With `IMAGROSS_REQUIRE_MONGO=1` (set by the README test command) a missing
+/// server fails the test instead of skipping it.
+pub fn mongo_url() -> Option<DatabaseUrl> {
+    let Ok(base) = std::env::var("MONGODB_TEST_URI") else {
+        if std::env::var("IMAGROSS_REQUIRE_MONGO").as_deref() == Ok("1") {
+            panic!("MONGODB_TEST_URI is not set but IMAGROSS_REQUIRE_MONGO=1");
+        }
+        eprintln!("skipped: MONGODB_TEST_URI not set");
+        return None;
+    };
+    let db = format!("t{}", uuid::Uuid::new_v4().simple());
+    let (head, query) = base.split_once('?').map(|(h, q)| (h, Some(q))).unwrap_or((base.as_str(), None));
+    let (scheme, rest) = head.split_once("://").expect("MONGODB_TEST_URI needs a scheme");
+    let hosts = rest.split('/').next().unwrap_or_default();
+    let mut uri = format!("{scheme}://{hosts}/{db}");
+    if let Some(q) = query {
+        uri.push('?');
+        uri.push_str(q);
+    }
+    Some(DatabaseUrl::Mongo(uri))
+}
+
+/// A new, empty MongoDB database (see [`mongo_url`]).
+pub async fn mongo() -> Option<TestStore> {
+    let url = mongo_url()?;
+    let store = store::open(&url).await.unwrap();
+    Some(TestStore { store, url, _dir: None })
+}
+
+/// Encodes form fields as `application/x-www-form-urlencoded`, as a browser does.
+pub fn form_encode<K: AsRef<str>, V: AsRef<str>>(fields: &[(K, V)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", url_encode(k.as_ref()), url_encode(v.as_ref())))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Session settings for tests: a fixed 32-byte secret, cookies without `Secure`.
+pub fn security() -> Security {
+    Security {
+        secret: JwtSecret::from_bytes(b"test-secret-test-secret-test-sec".to_vec()).unwrap(),
+        cookie_secure: false,
+    }
+}
+
+/// The server state over a test store, with a cold projection.
+pub fn server_state(t: &TestStore) -> ServerState {
+    let options = LeptosOptions::builder().output_name("imagross").site_root("target/site").build();
+    imagross::wiring::state(options, t.store.clone(), &security(), Default::default(), Default::default()).unwrap()
+}
+
+/// The signup form of a valid shopper with this email and phone.
+pub fn signup_body(email: &str, phone: &str) -> String {
+    form_encode(&[
+        ("first_name", "Giulia"),
+        ("last_name", "Bianchi"),
+        ("email", email),
+        ("phone", phone),
+        ("birth_date", "1990-05-17"),
+        ("password", "una password lunga"),
+        ("password_confirm", "una password lunga"),
+        ("privacy_consent", "on"),
+    ])
+}
+
+/// Runs each named `async fn(Arc<dyn Store>)` as a test on SQLite and on MongoDB (the latter
+/// when `MONGODB_TEST_URI` names a server; see [`mongo_url`]).
+#[macro_export]
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let t = crate::common::sqlite().await;
+                    super::$name(t.store.clone()).await;
+                }
+            )*
+        }
+        mod mongo {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(t) = crate::common::mongo().await else { return };
+                    super::$name(t.store.clone()).await;
+                }
+            )*
+        }
+    };
+}

@@ -1,0 +1,24 @@
+//! Every integration test of the server, linked as one binary (one link of the whole server
+//! instead of one per file): store contract on both stores, HTTP through the real router,
+//! durability and kill tests against the real binary, the CLI, and the layer check.
+
+#[macro_use]
+mod common;
+
+mod admin;
+mod analytics;
+mod api;
+mod api_kill;
+mod auth;
+mod card;
+mod claim;
+mod demo;
+mod durability;
+mod http;
+mod import;
+mod import_kill;
+mod layers;
+mod personal;
+mod shop_keys;
+mod signup;
+mod store_contract;

@@ -1,0 +1,563 @@
+//! The store contract: the same tests run against the embedded SQLite store and against
+//! MongoDB (when `MONGODB_TEST_URI` names a server; the README test command starts one).
+
+use crate::common;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use imagross::store::live::{catalog_doc, put_in_steps, LiveOutcome, LiveReceipt};
+use imagross::store::model::*;
+use imagross::store::{self, Store, StoreError, StoreExt, Table, UpsertStats};
+use serde_json::json;
+
+fn dept(id: &str, name: &str) -> Department {
+    Department { id: id.into(), name: name.into() }
+}
+
+fn user(id: &str, email: Option<&str>, phone: Option<&str>) -> UserAccount {
+    UserAccount {
+        id: id.into(),
+        email: email.map(Into::into),
+        phone: phone.map(Into::into),
+        card_number: None,
+        first_name: "Maria".into(),
+        last_name: "Rossi".into(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        role: Role::Shopper,
+        status: AccountStatus::Active,
+        created_at: "2026-11-28T10:00:00Z".into(),
+    }
+}
+
+fn receipt(id: &str, card: Option<&str>, net: i64) -> Receipt {
+    Receipt {
+        id: id.into(),
+        shop_id: "S01".into(),
+        issued_at: "2026-03-14T18:30:00".into(),
+        till: "2".into(),
+        number: id.into(),
+        card_number: card.map(Into::into),
+        gross_cents: net + 50,
+        discount_cents: 50,
+        net_cents: net,
+    }
+}
+
+fn full_cardholder() -> Cardholder {
+    Cardholder {
+        id: "2000000000015".into(),
+        first_name: "Giulia".into(),
+        last_name: "Bianchi".into(),
+        email: Some("giulia@example.it".into()),
+        phone: Some("+393331234567".into()),
+        birth_date: Some("1980-02-29".into()),
+        gender: Some("F".into()),
+        city: Some("Forlì".into()),
+        province: Some("FC".into()),
+        enrolment_store: Some("S01".into()),
+        enrolled_on: Some("2019-05-01".into()),
+        privacy_consent: true,
+        marketing_consent: false,
+        status: CardStatus::Active,
+    }
+}
+
+async fn opens_with_schema_and_empty_tables(store: Arc<dyn Store>) {
+    store.ping().await.unwrap();
+    assert!(store.schema_version().await.unwrap() >= 1);
+    for table in Table::ALL {
+        assert_eq!(store.count(table).await.unwrap(), 0, "{table:?}");
+    }
+}
+
+async fn upsert_inserts_updates_and_leaves_unchanged(store: Arc<dyn Store>) {
+    let first = vec![dept("01", "Ortofrutta"), dept("02", "Macelleria"), dept("03", "Latticini")];
+    let stats = store.upsert_all(&first).await.unwrap();
+    assert_eq!(stats, UpsertStats { inserted: 3, updated: 0, unchanged: 0 });
+
+    let again = store.upsert_all(&first).await.unwrap();
+    assert_eq!(again, UpsertStats { inserted: 0, updated: 0, unchanged: 3 });
+
+    let newer = vec![dept("01", "Frutta e Verdura"), dept("02", "Macelleria"), dept("04", "Panetteria")];
+    let stats = store.upsert_all(&newer).await.unwrap();
+    assert_eq!(stats, UpsertStats { inserted: 1, updated: 1, unchanged: 1 });
+
+    assert_eq!(store.count(Table::Departments).await.unwrap(), 4, "records missing from a file are kept");
+    let renamed: Department = store.get_one("01").await.unwrap().unwrap();
+    assert_eq!(renamed.name, "Frutta e Verdura");
+    let kept: Department = store.get_one("03").await.unwrap().unwrap();
+    assert_eq!(kept.name, "Latticini");
+}
+
+async fn repeated_key_in_one_batch_keeps_the_last_version(store: Arc<dyn Store>) {
+    let batch = vec![dept("09", "Bevande"), dept("09", "Bevande e Acque")];
+    let stats = store.upsert_all(&batch).await.unwrap();
+    assert_eq!(stats, UpsertStats { inserted: 1, updated: 1, unchanged: 0 });
+    let d: Department = store.get_one("09").await.unwrap().unwrap();
+    assert_eq!(d.name, "Bevande e Acque");
+    assert_eq!(store.count(Table::Departments).await.unwrap(), 1);
+}
+
+async fn every_entity_round_trips(store: Arc<dyn Store>) {
+    let bare = Cardholder {
+        id: "2000000000022".into(),
+        email: None,
+        phone: None,
+        birth_date: None,
+        gender: None,
+        city: None,
+        province: None,
+        enrolment_store: None,
+        enrolled_on: None,
+        ..full_cardholder()
+    };
+    store.upsert_all(&[full_cardholder(), bare.clone()]).await.unwrap();
+    assert_eq!(store.get_one::<Cardholder>("2000000000015").await.unwrap(), Some(full_cardholder()));
+    assert_eq!(store.get_one::<Cardholder>("2000000000022").await.unwrap(), Some(bare));
+
+    let shop = Shop {
+        id: "S01".into(),
+        name: "ImaGross Forlì Centro".into(),
+        city: Some("Forlì".into()),
+        province: Some("FC".into()),
+    };
+    let product = Product {
+        id: "8001234567890".into(),
+        description: "Mele Golden 1kg".into(),
+        department_id: Some("01".into()),
+        brand: None,
+    };
+    let promo = Promotion {
+        id: "P3X2".into(),
+        description: "3x2 yogurt".into(),
+        kind: Some("3x2".into()),
+        starts_on: Some("2026-03-01".into()),
+        ends_on: Some("2026-03-15".into()),
+    };
+    let rec = receipt("R1", Some("2000000000015"), 1234);
+    let line = SalesLine {
+        id: SalesLine::key("R1", 1),
+        receipt_id: "R1".into(),
+        line_no: 1,
+        product_id: product.id.clone(),
+        department_id: Some("01".into()),
+        quantity_milli: 1250,
+        gross_cents: 1284,
+        discount_cents: 50,
+        net_cents: 1234,
+        promotion_id: Some("P3X2".into()),
+    };
+    let batch = ImportBatch {
+        id: "B1".into(),
+        kind: "vendite".into(),
+        file_name: "vendite.csv".into(),
+        sha256: "ab".repeat(32),
+        rows_read: 10,
+        inserted: 8,
+        updated: 1,
+        unchanged: 0,
+        rejected: 1,
+        started_at: "2026-11-28T10:00:00Z".into(),
+        finished_at: None,
+        status: BatchStatus::Running,
+        run_by: "admin@example.it".into(),
+    };
+    let row_error = ImportRowError {
+        id: "B1#7".into(),
+        batch_id: "B1".into(),
+        row: 7,
+        column: Some("Importo".into()),
+        value: Some("12,3x".into()),
+        reason: "not a number".into(),
+    };
+    let points = PointsEntry {
+        id: "earn:R1".into(),
+        card_number: "2000000000015".into(),
+        points: 12,
+        kind: "earn".into(),
+        reason: None,
+        receipt_id: Some("R1".into()),
+        created_at: "2026-03-14T18:30:00Z".into(),
+        created_by: None,
+    };
+    let account = UserAccount {
+        card_number: Some("2000000000015".into()),
+        role: Role::SuperAdmin,
+        ..user("U1", Some("a@b.it"), None)
+    };
+
+    store.upsert_all(&[shop.clone()]).await.unwrap();
+    store.upsert_all(&[dept("01", "Ortofrutta")]).await.unwrap();
+    store.upsert_all(&[product.clone()]).await.unwrap();
+    store.upsert_all(&[promo.clone()]).await.unwrap();
+    store.upsert_all(&[rec.clone()]).await.unwrap();
+    store.upsert_all(&[line.clone()]).await.unwrap();
+    store.insert_one(&batch).await.unwrap();
+    store.upsert_all(&[row_error.clone()]).await.unwrap();
+    store.insert_one(&points).await.unwrap();
+    store.insert_one(&account).await.unwrap();
+    let token = RefreshToken {
+        id: "ab".repeat(32),
+        user_id: "U1".into(),
+        family_id: "F1".into(),
+        expires_at: "2026-12-28T10:00:00Z".into(),
+        created_at: "2026-11-28T10:00:00Z".into(),
+        used_at: None,
+        revoked: false,
+    };
+    store.insert_one(&token).await.unwrap();
+    assert_eq!(store.get_one::<RefreshToken>(&token.id).await.unwrap(), Some(token));
+    let key = ShopKey {
+        id: "K1".into(),
+        shop_id: "S01".into(),
+        key_hash: "cd".repeat(32),
+        prefix: "igk_S01_ab".into(),
+        label: Some("Cassa 1".into()),
+        created_at: "2026-11-28T10:00:00Z".into(),
+        created_by: "cli".into(),
+        revoked_at: None,
+    };
+    store.insert_one(&key).await.unwrap();
+    assert_eq!(store.get_one::<ShopKey>("K1").await.unwrap(), Some(key));
+    let claim = ApiReceipt {
+        id: "R1".into(),
+        shop_id: "S01".into(),
+        key_id: "K1".into(),
+        content_hash: "ef".repeat(32),
+        status: "stored".into(),
+        card_number: None,
+        points: 0,
+        received_at: "2026-11-28T10:00:00Z".into(),
+    };
+    store.insert_one(&claim).await.unwrap();
+    assert_eq!(store.get_one::<ApiReceipt>("R1").await.unwrap(), Some(claim));
+
+    assert_eq!(store.get_one::<Shop>("S01").await.unwrap(), Some(shop));
+    assert_eq!(store.get_one::<Product>("8001234567890").await.unwrap(), Some(product));
+    assert_eq!(store.get_one::<Promotion>("P3X2").await.unwrap(), Some(promo));
+    assert_eq!(store.get_one::<Receipt>("R1").await.unwrap(), Some(rec));
+    assert_eq!(store.get_one::<SalesLine>("R1#1").await.unwrap(), Some(line));
+    assert_eq!(store.get_one::<ImportBatch>("B1").await.unwrap(), Some(batch.clone()));
+    assert_eq!(store.get_one::<ImportRowError>("B1#7").await.unwrap(), Some(row_error));
+    assert_eq!(store.get_one::<PointsEntry>("earn:R1").await.unwrap(), Some(points));
+    assert_eq!(store.get_one::<UserAccount>("U1").await.unwrap(), Some(account));
+    assert_eq!(store.get_one::<Receipt>("missing").await.unwrap(), None);
+
+    let finished =
+        ImportBatch { finished_at: Some("2026-11-28T10:01:00Z".into()), status: BatchStatus::Completed, ..batch };
+    store.replace_one(&finished).await.unwrap();
+    assert_eq!(store.get_one::<ImportBatch>("B1").await.unwrap(), Some(finished));
+    for table in Table::ALL {
+        assert_eq!(store.count(table).await.unwrap(), if table == Table::Cardholders { 2 } else { 1 }, "{table:?}");
+    }
+}
+
+async fn insert_rejects_duplicate_ids_and_unique_values(store: Arc<dyn Store>) {
+    store.insert_one(&user("U1", Some("maria@example.it"), Some("+393331111111"))).await.unwrap();
+    let same_id = store.insert_one(&user("U1", Some("other@example.it"), None)).await.unwrap_err();
+    assert!(matches!(same_id, StoreError::Duplicate { ref field, .. } if field == "id"), "{same_id}");
+    let same_email = store.insert_one(&user("U2", Some("maria@example.it"), None)).await.unwrap_err();
+    assert!(matches!(same_email, StoreError::Duplicate { ref field, .. } if field == "email"), "{same_email}");
+    let same_phone = store.insert_one(&user("U3", None, Some("+393331111111"))).await.unwrap_err();
+    assert!(matches!(same_phone, StoreError::Duplicate { ref field, .. } if field == "phone"), "{same_phone}");
+    // Absent unique values never collide.
+    store.insert_one(&user("U4", None, None)).await.unwrap();
+    store.insert_one(&user("U5", None, None)).await.unwrap();
+    assert_eq!(store.count(Table::Users).await.unwrap(), 3);
+    // The rejected writes changed nothing.
+    let u1: UserAccount = store.get_one("U1").await.unwrap().unwrap();
+    assert_eq!(u1.email.as_deref(), Some("maria@example.it"));
+}
+
+async fn replace_checks_existence_and_uniqueness(store: Arc<dyn Store>) {
+    store.insert_one(&user("U1", Some("a@example.it"), None)).await.unwrap();
+    store.insert_one(&user("U2", Some("b@example.it"), None)).await.unwrap();
+    let missing = store.replace_one(&user("U9", None, None)).await.unwrap_err();
+    assert!(matches!(missing, StoreError::NotFound { .. }), "{missing}");
+    let clash = store.replace_one(&user("U2", Some("a@example.it"), None)).await.unwrap_err();
+    assert!(matches!(clash, StoreError::Duplicate { ref field, .. } if field == "email"), "{clash}");
+    let u2: UserAccount = store.get_one("U2").await.unwrap().unwrap();
+    assert_eq!(u2.email.as_deref(), Some("b@example.it"));
+    let disabled = UserAccount { status: AccountStatus::Disabled, ..u2 };
+    store.replace_one(&disabled).await.unwrap();
+    assert_eq!(store.get_one::<UserAccount>("U2").await.unwrap(), Some(disabled));
+    assert_eq!(store.count(Table::Users).await.unwrap(), 2);
+    assert_eq!(store.get_one::<UserAccount>("U9").await.unwrap(), None);
+}
+
+async fn find_by_uses_indexed_fields_only(store: Arc<dyn Store>) {
+    let receipts: Vec<Receipt> = (0..12)
+        .map(|i| receipt(&format!("R{i:02}"), if i % 3 == 0 { Some("CARD-A") } else { Some("CARD-B") }, 100 * i))
+        .chain(std::iter::once(receipt("R99", None, 5)))
+        .collect();
+    store.upsert_all(&receipts).await.unwrap();
+    let a: Vec<Receipt> = store.find("card_number", json!("CARD-A"), 100).await.unwrap();
+    assert_eq!(a.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["R00", "R03", "R06", "R09"]);
+    let limited: Vec<Receipt> = store.find("card_number", json!("CARD-B"), 3).await.unwrap();
+    assert_eq!(limited.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["R01", "R02", "R04"]);
+    let none: Vec<Receipt> = store.find("card_number", json!("CARD-Z"), 10).await.unwrap();
+    assert!(none.is_empty());
+    let err = store.find::<Receipt>("net_cents", json!(5), 10).await.unwrap_err();
+    assert!(matches!(err, StoreError::Schema(ref m) if m.contains("receipts.net_cents is not indexed")), "{err}");
+}
+
+async fn scan_pages_through_everything_in_id_order(store: Arc<dyn Store>) {
+    let depts: Vec<Department> = (0..25).rev().map(|i| dept(&format!("D{i:03}"), "x")).collect();
+    store.upsert_all(&depts).await.unwrap();
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page: Vec<Department> = store.scan_page(after.as_deref(), 10).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 10);
+        after = page.last().map(|d| d.id.clone());
+        seen.extend(page.into_iter().map(|d| d.id));
+    }
+    let expected: Vec<String> = (0..25).map(|i| format!("D{i:03}")).collect();
+    assert_eq!(seen, expected);
+}
+
+async fn existing_ids_reports_only_stored_rows(store: Arc<dyn Store>) {
+    store.upsert_all(&[dept("01", "a"), dept("02", "b")]).await.unwrap();
+    let found =
+        store.existing_ids(Table::Departments, vec!["02".into(), "03".into(), "01".into(), "02".into()]).await.unwrap();
+    assert_eq!(found, HashSet::from(["01".to_string(), "02".to_string()]));
+    assert!(store.existing_ids(Table::Receipts, vec!["01".into()]).await.unwrap().is_empty());
+    assert!(store.existing_ids(Table::Departments, vec![]).await.unwrap().is_empty());
+}
+
+async fn sequences_are_atomic(store: Arc<dyn Store>) {
+    assert_eq!(store.next_sequence("card").await.unwrap(), 1);
+    assert_eq!(store.next_sequence("card").await.unwrap(), 2);
+    assert_eq!(store.next_sequence("other").await.unwrap(), 1);
+    let handles: Vec<_> = (0..40)
+        .map(|_| {
+            let s = store.clone();
+            tokio::spawn(async move { s.next_sequence("card").await.unwrap() })
+        })
+        .collect();
+    let mut values = HashSet::new();
+    for h in handles {
+        assert!(values.insert(h.await.unwrap()), "a sequence value was handed out twice");
+    }
+    assert_eq!(values, (3..=42).collect::<HashSet<u64>>());
+}
+
+async fn invalid_documents_are_rejected_and_write_nothing(store: Arc<dyn Store>) {
+    let bad = json!({"id": "01", "name": "Ortofrutta", "colour": "green"}).as_object().cloned().unwrap();
+    let err = store.upsert(Table::Departments, vec![bad]).await.unwrap_err();
+    assert!(matches!(err, StoreError::Schema(ref m) if m.contains("unknown field `colour`")), "{err}");
+    let missing = json!({"id": "R1", "shop_id": "S1"}).as_object().cloned().unwrap();
+    let err = store.insert(Table::Receipts, missing).await.unwrap_err();
+    assert!(matches!(err, StoreError::Schema(ref m) if m.contains("receipts.issued_at: required")), "{err}");
+    assert_eq!(store.count(Table::Departments).await.unwrap(), 0);
+    assert_eq!(store.count(Table::Receipts).await.unwrap(), 0);
+}
+
+async fn points_totals_sum_a_cards_ledger(store: Arc<dyn Store>) {
+    let entry = |id: &str, card: &str, points: i64, at: &str| PointsEntry {
+        id: id.into(),
+        card_number: card.into(),
+        points,
+        kind: "earn".into(),
+        reason: None,
+        receipt_id: None,
+        created_at: at.into(),
+        created_by: None,
+    };
+    store
+        .upsert_all(&[
+            entry("e1", "C1", 400, "2025-06-01T10:00:00Z"),
+            entry("e2", "C1", 300, "2026-02-01T10:00:00Z"),
+            entry("e3", "C1", -100, "2026-03-01T10:00:00Z"),
+            entry("e4", "C1", 250, "2026-11-01T10:00:00"),
+            entry("e5", "C2", 999, "2026-11-01T10:00:00Z"),
+        ])
+        .await
+        .unwrap();
+    // Balance: everything; recent: positive entries at or after `since` (a deduction is not an
+    // earning, and another card's entries never count).
+    assert_eq!(store.points_totals("C1", "2025-11-28T00:00:00Z").await.unwrap(), (850, 550));
+    assert_eq!(
+        store.points_totals("C1", "2026-02-01T10:00:00Z").await.unwrap(),
+        (850, 550),
+        "the boundary is inclusive"
+    );
+    assert_eq!(store.points_totals("C1", "2027-01-01T00:00:00Z").await.unwrap(), (850, 0));
+    assert_eq!(store.points_totals("C9", "2025-11-28T00:00:00Z").await.unwrap(), (0, 0));
+}
+
+fn live(id: &str, hash: &str, net: i64) -> LiveReceipt {
+    let line = |n: i64| SalesLine {
+        id: SalesLine::key(id, n),
+        receipt_id: id.into(),
+        line_no: n,
+        product_id: format!("80000000000{n}"),
+        department_id: Some("01".into()),
+        quantity_milli: 1000,
+        gross_cents: net / 2,
+        discount_cents: 0,
+        net_cents: net / 2,
+        promotion_id: None,
+    };
+    LiveReceipt {
+        claim: ApiReceipt {
+            id: id.into(),
+            shop_id: "S01".into(),
+            key_id: "K1".into(),
+            content_hash: hash.into(),
+            status: imagross::store::live::STORED.into(),
+            card_number: Some("2000000000015".into()),
+            points: net / 100,
+            received_at: "2026-11-28T10:00:00Z".into(),
+        },
+        receipt: receipt(id, Some("2000000000015"), net),
+        lines: vec![line(1), line(2)],
+        catalog: vec![
+            catalog_doc(&dept("01", "Ortofrutta (live)")).unwrap(),
+            catalog_doc(&Product {
+                id: "800000000001".into(),
+                description: "Mele".into(),
+                department_id: Some("01".into()),
+                brand: None,
+            })
+            .unwrap(),
+        ],
+        points: vec![PointsEntry {
+            id: format!("earn:{id}"),
+            card_number: "2000000000015".into(),
+            points: net / 100,
+            kind: "earn".into(),
+            reason: None,
+            receipt_id: Some(id.into()),
+            created_at: "2026-03-14T18:30:00".into(),
+            created_by: None,
+        }],
+    }
+}
+
+async fn live_receipts_are_stored_once_by_key(store: Arc<dyn Store>) {
+    store.upsert_all(&[dept("01", "Ortofrutta")]).await.unwrap();
+    let first = live("R1", "h1", 2_400);
+    assert_eq!(store.put_live_receipt(&first).await.unwrap(), LiveOutcome::Stored);
+    let stored: Receipt = store.get_one("R1").await.unwrap().unwrap();
+    assert_eq!(stored, first.receipt);
+    assert_eq!(store.count(Table::SalesLines).await.unwrap(), 2);
+    let entry: PointsEntry = store.get_one("earn:R1").await.unwrap().unwrap();
+    assert_eq!(entry.points, 24);
+    let product: Product = store.get_one("800000000001").await.unwrap().unwrap();
+    assert_eq!(product.description, "Mele", "a missing catalog record is added");
+    let d: Department = store.get_one("01").await.unwrap().unwrap();
+    assert_eq!(d.name, "Ortofrutta", "an existing one is never changed");
+    let claim: ApiReceipt = store.get_one("R1").await.unwrap().unwrap();
+    assert_eq!(claim.status, "stored");
+
+    // The same content again: the first result, nothing written twice.
+    assert_eq!(store.put_live_receipt(&first).await.unwrap(), LiveOutcome::Replayed(first.claim.clone()));
+    assert_eq!((store.count(Table::Receipts).await.unwrap(), store.count(Table::SalesLines).await.unwrap()), (1, 2));
+    // Other content under the same key: refused, nothing changed.
+    assert_eq!(store.put_live_receipt(&live("R1", "h2", 9_900)).await.unwrap(), LiveOutcome::Conflict);
+    assert_eq!(store.get_one::<Receipt>("R1").await.unwrap().unwrap().net_cents, 2_400);
+    assert_eq!(store.get_one::<PointsEntry>("earn:R1").await.unwrap().unwrap().points, 24);
+
+    // A key imported from a batch file: the same receipt is accepted, another one refused.
+    store
+        .upsert_all(&[receipt("R2", Some("2000000000015"), 1_000), receipt("R3", Some("2000000000015"), 1_000)])
+        .await
+        .unwrap();
+    assert_eq!(store.put_live_receipt(&live("R2", "h3", 1_000)).await.unwrap(), LiveOutcome::Stored);
+    assert_eq!(store.put_live_receipt(&live("R3", "h4", 1_500)).await.unwrap(), LiveOutcome::Conflict);
+    assert_eq!(store.get_one::<Receipt>("R3").await.unwrap().unwrap().net_cents, 1_000);
+    assert!(store.get_one::<ApiReceipt>("R3").await.unwrap().is_none());
+}
+
+async fn an_interrupted_live_write_is_completed_by_the_retry(store: Arc<dyn Store>) {
+    // A crash after the claim, before the data: the claim is pending.
+    let w = live("R9", "h9", 3_000);
+    store.insert_one(&ApiReceipt { status: imagross::store::live::PENDING.into(), ..w.claim.clone() }).await.unwrap();
+    assert_eq!(
+        put_in_steps(store.as_ref(), &live("R9", "other", 3_000)).await.unwrap(),
+        LiveOutcome::Conflict,
+        "other content never completes it"
+    );
+    assert_eq!(put_in_steps(store.as_ref(), &w).await.unwrap(), LiveOutcome::Stored);
+    assert_eq!(store.get_one::<ApiReceipt>("R9").await.unwrap().unwrap().status, "stored");
+    assert_eq!(store.get_one::<Receipt>("R9").await.unwrap().unwrap(), w.receipt);
+    assert_eq!(put_in_steps(store.as_ref(), &w).await.unwrap(), LiveOutcome::Replayed(w.claim.clone()));
+    assert_eq!(store.count(Table::SalesLines).await.unwrap(), 2);
+}
+
+async fn concurrent_submissions_of_one_key_store_it_once(store: Arc<dyn Store>) {
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let w = if i % 2 == 0 { live("R5", "same", 2_000) } else { live("R5", "different", 5_000) };
+                (i % 2 == 0, store.put_live_receipt(&w).await.unwrap())
+            })
+        })
+        .collect();
+    // Whichever content claims the key first is stored; every submission of that content is
+    // acknowledged, every one of the other is a conflict.
+    let mut outcomes = Vec::new();
+    for t in tasks {
+        outcomes.push(t.await.unwrap());
+    }
+    let r: Receipt = store.get_one("R5").await.unwrap().unwrap();
+    let winner_even = r.net_cents == 2_000;
+    for (even, outcome) in outcomes {
+        if even == winner_even {
+            assert!(matches!(outcome, LiveOutcome::Stored | LiveOutcome::Replayed(_)), "{outcome:?}");
+        } else {
+            assert_eq!(outcome, LiveOutcome::Conflict);
+        }
+    }
+    assert_eq!(store.count(Table::SalesLines).await.unwrap(), 2);
+    assert_eq!(store.count(Table::ApiReceipts).await.unwrap(), 1);
+}
+
+async fn reopening_keeps_every_row(store: Arc<dyn Store>, url: imagross::store::DatabaseUrl) {
+    store.upsert_all(&[dept("01", "Ortofrutta"), dept("02", "Macelleria")]).await.unwrap();
+    store.insert_one(&user("U1", Some("a@example.it"), None)).await.unwrap();
+    let version = store.schema_version().await.unwrap();
+    drop(store);
+    let reopened = store::open(&url).await.unwrap();
+    assert_eq!(reopened.schema_version().await.unwrap(), version);
+    assert_eq!(reopened.count(Table::Departments).await.unwrap(), 2);
+    assert_eq!(reopened.count(Table::Users).await.unwrap(), 1);
+    let d: Department = reopened.get_one("01").await.unwrap().unwrap();
+    assert_eq!(d.name, "Ortofrutta");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_reopening_keeps_every_row() {
+    let t = common::sqlite().await;
+    reopening_keeps_every_row(t.store.clone(), t.url.clone()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mongo_reopening_keeps_every_row() {
+    let Some(t) = common::mongo().await else { return };
+    reopening_keeps_every_row(t.store.clone(), t.url.clone()).await;
+}
+
+on_both_stores!(
+    opens_with_schema_and_empty_tables,
+    upsert_inserts_updates_and_leaves_unchanged,
+    repeated_key_in_one_batch_keeps_the_last_version,
+    every_entity_round_trips,
+    insert_rejects_duplicate_ids_and_unique_values,
+    replace_checks_existence_and_uniqueness,
+    find_by_uses_indexed_fields_only,
+    scan_pages_through_everything_in_id_order,
+    sequences_are_atomic,
+    invalid_documents_are_rejected_and_write_nothing,
+    existing_ids_reports_only_stored_rows,
+    points_totals_sum_a_cards_ledger,
+    live_receipts_are_stored_once_by_key,
+    an_interrupted_live_write_is_completed_by_the_retry,
+    concurrent_submissions_of_one_key_store_it_once,
+);
