@@ -87,6 +87,28 @@ pub fn weekdays(lang: Lang) -> [&'static str; 7] {
     }
 }
 
+/// A table cell as the screen shows it (see [`crate::model::table::Cell`]).
+pub fn cell(cell: &crate::model::table::Cell, lang: Lang) -> String {
+    use crate::i18n::{Key, Label};
+    use crate::model::table::Cell;
+    match cell {
+        Cell::Text(s) | Cell::Card(s) => s.clone(),
+        Cell::Int(n) => count(*n, lang),
+        Cell::Money(c) => euros(*c, lang),
+        Cell::Percent(bp) | Cell::Ratio(bp) => percent(*bp, lang),
+        Cell::Change(bp) => change(*bp, lang),
+        Cell::Milli(v) => milli(*v, lang),
+        Cell::Date(iso) => date(iso, lang),
+        Cell::Segment(s) => s.label(lang).to_string(),
+        Cell::Weekday(d) => weekdays(lang)[usize::from(*d) % 7].to_string(),
+        Cell::Hour(h) => format!("{h:02}"),
+        Cell::YesNo(b) => if *b { Key::Yes } else { Key::No }.text(lang).to_string(),
+        Cell::EuroRange(from, Some(to)) => format!("{from}–{to} €"),
+        Cell::EuroRange(from, None) => format!("≥ {from} €"),
+        Cell::Empty => "—".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

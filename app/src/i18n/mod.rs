@@ -9,6 +9,18 @@ use serde::{Deserialize, Serialize};
 
 pub use strings::Key;
 
+/// Every user-facing enum (segments, levels, KPIs, badges, challenges, validation problems)
+/// names itself through one [`Key`] of the strings table: the one labelling convention.
+pub trait Label {
+    /// The key of its name.
+    fn key(&self) -> Key;
+
+    /// Its name in `lang`.
+    fn label(&self, lang: Lang) -> &'static str {
+        self.key().text(lang)
+    }
+}
+
 /// Name of the cookie that remembers the chosen language.
 pub const LANG_COOKIE: &str = "lang";
 

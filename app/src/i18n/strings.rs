@@ -329,4 +329,16 @@ strings! {
     ProfilePassword => "Cambia password", "Change password";
     ProfileCurrentPassword => "Password attuale", "Current password";
     ProfilePasswordChanged => "Password cambiata.", "Password changed.";
+    // RFM segments (exports use the English name as the segment code's label).
+    SegChampions => "Campioni", "Champions";
+    SegLoyalCustomers => "Clienti fedeli", "Loyal Customers";
+    SegCantLoseThem => "Da non perdere", "Can't Lose Them";
+    SegNewCustomers => "Nuovi clienti", "New Customers";
+    SegPromising => "Promettenti", "Promising";
+    SegPotentialLoyalist => "Potenziali fedeli", "Potential Loyalist";
+    SegNeedAttention => "Da seguire", "Need Attention";
+    SegAboutToSleep => "In via di abbandono", "About To Sleep";
+    SegAtRisk => "A rischio", "At Risk";
+    SegLost => "Persi", "Lost";
+    SegOthers => "Altri", "Others";
 }

@@ -22,16 +22,6 @@ impl Level {
     pub fn next(self) -> Option<Level> {
         Level::ALL.into_iter().find(|l| *l > self)
     }
-
-    /// The translation key of the level's name.
-    pub fn key(self) -> Key {
-        match self {
-            Level::Bronze => Key::LevelBronze,
-            Level::Silver => Key::LevelSilver,
-            Level::Gold => Key::LevelGold,
-            Level::Platinum => Key::LevelPlatinum,
-        }
-    }
 }
 
 /// Points needed in the last 12 months to reach each level above Bronze.
@@ -106,5 +96,16 @@ mod tests {
         assert_eq!(base_points(1999), 19);
         assert_eq!(base_points(-500), 0);
         assert_eq!(yearly_points_estimate(4550), 45 * 52);
+    }
+}
+
+impl crate::i18n::Label for Level {
+    fn key(&self) -> Key {
+        match self {
+            Level::Bronze => Key::LevelBronze,
+            Level::Silver => Key::LevelSilver,
+            Level::Gold => Key::LevelGold,
+            Level::Platinum => Key::LevelPlatinum,
+        }
     }
 }

@@ -10,3 +10,4 @@ pub mod personal;
 pub mod receipt;
 pub mod shop;
 pub mod shop_key;
+pub mod table;

@@ -174,3 +174,27 @@ pub struct ProfileView {
     pub phone: String,
     pub marketing_consent: bool,
 }
+
+impl crate::i18n::Label for BadgeKind {
+    fn key(&self) -> crate::i18n::Key {
+        match self {
+            BadgeKind::FirstTrip => crate::i18n::Key::BadgeFirstTrip,
+            BadgeKind::FruitVeg10 => crate::i18n::Key::BadgeFruitVeg10,
+            BadgeKind::Weeks8 => crate::i18n::Key::BadgeWeeks8,
+            BadgeKind::Saved50 => crate::i18n::Key::BadgeSaved50,
+            BadgeKind::Departments10 => crate::i18n::Key::BadgeDepartments10,
+            BadgeKind::Early5 => crate::i18n::Key::BadgeEarly5,
+            BadgeKind::Active12Months => crate::i18n::Key::BadgeActive12,
+        }
+    }
+}
+
+impl crate::i18n::Label for ChallengeKind {
+    fn key(&self) -> crate::i18n::Key {
+        match self {
+            ChallengeKind::Departments4 => crate::i18n::Key::ChallengeDepartments4,
+            ChallengeKind::Visits3In14Days => crate::i18n::Key::ChallengeVisits3,
+            ChallengeKind::Promo5 => crate::i18n::Key::ChallengePromo5,
+        }
+    }
+}

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::components::admin_gate::AdminGate;
-use crate::i18n::{use_i18n, Key};
+use crate::i18n::{use_i18n, Key, Label};
 use crate::model::account::Role;
 use crate::server_fns::admin::{list_admins, CreateAdmin, SetAdminActive};
 

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::error::AppError;
-use crate::i18n::{use_i18n, Key};
+use crate::i18n::{use_i18n, Key, Label};
 use crate::model::card::CardView;
 use crate::server_fns::card::my_card;
 

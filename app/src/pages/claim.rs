@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::i18n::{use_i18n, Key};
+use crate::i18n::{use_i18n, Key, Label};
 use crate::server_fns::auth::{Claim, AFTER_LOGIN};
 use crate::session::use_session;
 

@@ -7,18 +7,15 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::admin_gate::AdminGate;
 use crate::components::chart::Chart;
+use crate::components::charts;
+use crate::components::filter_form::FilterForm;
+use crate::components::load_error::LoadError;
+use crate::components::widget::ExportLinks;
 use crate::format;
-use crate::i18n::{use_i18n, Key, Lang};
+use crate::i18n::{use_i18n, Key, Label};
 use crate::model::analytics::{Customer360, CustomerPage, CustomerSort};
-use crate::pages::dashboard::{series_chart, ExportLinks, FilterForm, LoadError};
+use crate::model::table::ExportKind;
 use crate::server_fns::analytics::{load_customer, load_customers, AdjustPoints};
-
-fn segment_name(s: crate::model::analytics::Segment, lang: Lang) -> &'static str {
-    match lang {
-        Lang::It => s.italian(),
-        Lang::En => s.english(),
-    }
-}
 
 /// The customer list page (admins only).
 #[component]
@@ -83,7 +80,7 @@ fn CustomerTable(page: CustomerPage) -> impl IntoView {
             <strong>{format::count(i64::from(page.total), lang)}</strong> " " {move || i18n.t(Key::CustFound)}
             " · " {format::date(&page.from, lang)} " – " {format::date(&page.to, lang)}
         </p>
-        <ExportLinks kind="customers" query=export_query/>
+        <ExportLinks kind=ExportKind::Customers query=export_query/>
         {if page.rows.is_empty() {
             view! { <p class="no-data" data-testid="no-data">{move || i18n.t(Key::CustNone)}</p> }.into_any()
         } else {
@@ -113,7 +110,7 @@ fn CustomerTable(page: CustomerPage) -> impl IntoView {
                                     <td class="num">{r.frequency}</td>
                                     <td class="num">{format::euros(r.monetary_cents, lang)}</td>
                                     <td>{format!("{}-{}-{}", r.r, r.f, r.m)}</td>
-                                    <td>{segment_name(r.segment, lang)}</td>
+                                    <td>{r.segment.label(lang)}</td>
                                 </tr>
                             }
                         }).collect_view()}
@@ -189,7 +186,7 @@ fn Customer360Body(c: Customer360) -> impl IntoView {
                 Some(r) => view! {
                     <p data-testid="customer-rfm">
                         "R " <strong>{r.r}</strong> " · F " <strong>{r.f}</strong> " · M " <strong>{r.m}</strong>
-                        " — " <strong data-testid="customer-segment">{segment_name(r.segment, lang)}</strong>
+                        " — " <strong data-testid="customer-segment">{r.segment.label(lang)}</strong>
                         " (" {r.recency_days} " gg, " {r.frequency} " " {move || i18n.t(Key::ColReceipts).to_lowercase()} ", " {format::euros(r.monetary_cents, lang)} ")"
                     </p>
                     <dl class="profile" data-testid="customer-forecast">
@@ -207,7 +204,7 @@ fn Customer360Body(c: Customer360) -> impl IntoView {
         <section class="widget">
             <h2>{move || i18n.t(Key::CustMonthly)}</h2>
             <Chart id="chart-customer-monthly" label=Signal::derive(move || i18n.t(Key::CustMonthly).to_string()) height=260
-                options=move || series_chart(
+                options=move || charts::series(
                     monthly.iter().map(|m| m.start.clone()).collect(),
                     monthly.iter().map(|m| m.revenue_cents).collect(),
                     monthly.iter().map(|m| m.receipts).collect(), revenue_name, receipts_name)/>

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::components::chart::Chart;
-use crate::i18n::{use_i18n, Key};
+use crate::i18n::{use_i18n, Key, Label};
 use crate::model::levels::{yearly_points_estimate, Level, LevelThresholds};
 
 /// `/`: the landing page for shoppers.

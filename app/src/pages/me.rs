@@ -7,34 +7,14 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::chart::Chart;
+use crate::components::charts;
 use crate::error::AppError;
 use crate::format;
-use crate::i18n::{use_i18n, Key};
-use crate::model::personal::{BadgeKind, ChallengeKind, PersonalArea, ReceiptSummary};
-use crate::pages::dashboard::series_chart;
+use crate::i18n::{use_i18n, Key, Label};
+use crate::model::personal::{BadgeKind, PersonalArea, ReceiptSummary};
 use crate::server_fns::personal::{
     my_area, my_profile, my_receipt, my_receipts, ChangeMyPassword, EraseMyData, UpdateMyProfile,
 };
-
-fn badge_key(k: BadgeKind) -> Key {
-    match k {
-        BadgeKind::FirstTrip => Key::BadgeFirstTrip,
-        BadgeKind::FruitVeg10 => Key::BadgeFruitVeg10,
-        BadgeKind::Weeks8 => Key::BadgeWeeks8,
-        BadgeKind::Saved50 => Key::BadgeSaved50,
-        BadgeKind::Departments10 => Key::BadgeDepartments10,
-        BadgeKind::Early5 => Key::BadgeEarly5,
-        BadgeKind::Active12Months => Key::BadgeActive12,
-    }
-}
-
-fn challenge_key(k: ChallengeKind) -> Key {
-    match k {
-        ChallengeKind::Departments4 => Key::ChallengeDepartments4,
-        ChallengeKind::Visits3In14Days => Key::ChallengeVisits3,
-        ChallengeKind::Promo5 => Key::ChallengePromo5,
-    }
-}
 
 /// The message for a failed personal-area load.
 #[component]
@@ -133,7 +113,7 @@ fn MeBody(a: PersonalArea) -> impl IntoView {
         <section class="widget">
             <h2>{move || i18n.t(Key::MeMonthly)}</h2>
             <Chart id="chart-me-monthly" label=Signal::derive(move || i18n.t(Key::MeMonthly).to_string()) height=240
-                options=move || series_chart(monthly.iter().map(|m| m.start.clone()).collect(), monthly.iter().map(|m| m.revenue_cents).collect(),
+                options=move || charts::series(monthly.iter().map(|m| m.start.clone()).collect(), monthly.iter().map(|m| m.revenue_cents).collect(),
                     monthly.iter().map(|m| m.receipts).collect(), revenue_name, receipts_name)/>
         </section>
         <section class="widget">
@@ -144,7 +124,7 @@ fn MeBody(a: PersonalArea) -> impl IntoView {
                 let d2 = depts.clone();
                 view! {
                     <Chart id="chart-me-departments" label=Signal::derive(move || i18n.t(Key::MeDepartments).to_string()) height=260
-                        options=move || crate::pages::dashboard::bars_chart(d2.iter().map(|d| d.name.clone()).collect(), d2.iter().map(|d| d.revenue_cents as f64 / 100.0).collect(), revenue_name)/>
+                        options=move || charts::bars(d2.iter().map(|d| d.name.clone()).collect(), d2.iter().map(|d| d.revenue_cents as f64 / 100.0).collect(), revenue_name)/>
                     <ul class="plain">{depts.into_iter().map(|d| view! { <li>{d.name} " — " {format::percent(d.share_bp, lang)}</li> }).collect_view()}</ul>
                 }.into_any()
             }}
@@ -159,7 +139,7 @@ fn MeBody(a: PersonalArea) -> impl IntoView {
                 {a.badges.into_iter().map(|b| {
                     let earned = b.awarded_on.clone();
                     let is_earned = earned.is_some();
-                    let name = i18n.t(badge_key(b.kind));
+                    let name = i18n.t(b.kind.key());
                     view! {
                         <li class=if is_earned { "badge earned" } else { "badge" } data-badge=b.kind.code() data-earned=is_earned.to_string()>
                             <strong>{name}</strong>
@@ -179,7 +159,7 @@ fn MeBody(a: PersonalArea) -> impl IntoView {
             <h2>{move || i18n.t(Key::MeChallenges)}</h2>
             <ul class="badges" data-testid="me-challenges">
                 {a.challenges.into_iter().map(|c| {
-                    let name = i18n.t(challenge_key(c.kind));
+                    let name = i18n.t(c.kind.key());
                     view! {
                         <li class="badge" data-challenge=c.kind.code()>
                             <strong>{name}</strong> " · " {c.reward} " " {move || i18n.t(Key::MeReward)}

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::i18n::{use_i18n, Key};
+use crate::i18n::{use_i18n, Key, Label};
 use crate::model::account::{SignupDone, SignupInput};
 use crate::server_fns::auth::Signup;
 use crate::server_fns::catalog::list_shops;

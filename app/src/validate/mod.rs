@@ -75,25 +75,6 @@ impl Problem {
     pub fn from_code(code: &str) -> Option<Problem> {
         Problem::ALL.into_iter().find(|p| p.code() == code)
     }
-
-    /// The message shown to the user.
-    pub fn key(self) -> Key {
-        match self {
-            Problem::Required => Key::ErrRequired,
-            Problem::TooLong => Key::ErrTooLong,
-            Problem::EmailInvalid => Key::ErrEmailInvalid,
-            Problem::PhoneInvalid => Key::ErrPhoneInvalid,
-            Problem::DateInvalid => Key::ErrDateInvalid,
-            Problem::TooYoung => Key::ErrTooYoung,
-            Problem::PasswordTooShort => Key::ErrPasswordTooShort,
-            Problem::PasswordMismatch => Key::ErrPasswordMismatch,
-            Problem::PasswordIsContact => Key::ErrPasswordIsContact,
-            Problem::ConsentRequired => Key::ErrConsentRequired,
-            Problem::Taken => Key::ErrTaken,
-            Problem::StoreUnknown => Key::ErrStoreUnknown,
-            Problem::ClaimMismatch => Key::ClaimMismatch,
-        }
-    }
 }
 
 /// A field and what is wrong with it.
@@ -247,5 +228,25 @@ mod tests {
             assert_eq!(Problem::from_code(p.code()), Some(p));
         }
         assert_eq!(Problem::from_code("nope"), None);
+    }
+}
+
+impl crate::i18n::Label for Problem {
+    fn key(&self) -> Key {
+        match self {
+            Problem::Required => Key::ErrRequired,
+            Problem::TooLong => Key::ErrTooLong,
+            Problem::EmailInvalid => Key::ErrEmailInvalid,
+            Problem::PhoneInvalid => Key::ErrPhoneInvalid,
+            Problem::DateInvalid => Key::ErrDateInvalid,
+            Problem::TooYoung => Key::ErrTooYoung,
+            Problem::PasswordTooShort => Key::ErrPasswordTooShort,
+            Problem::PasswordMismatch => Key::ErrPasswordMismatch,
+            Problem::PasswordIsContact => Key::ErrPasswordIsContact,
+            Problem::ConsentRequired => Key::ErrConsentRequired,
+            Problem::Taken => Key::ErrTaken,
+            Problem::StoreUnknown => Key::ErrStoreUnknown,
+            Problem::ClaimMismatch => Key::ClaimMismatch,
+        }
     }
 }

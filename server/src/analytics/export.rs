@@ -6,84 +6,16 @@
 
 use std::io::Write;
 
-use app::model::analytics::{CustomerQuery, Filters, Unit};
+use app::model::analytics::{
+    BasketRow, ChurnRow, CustomerQuery, Filters, GroupRow, HeatCell, PromotionRow, SegmentForecast, SegmentRow,
+    SeriesPoint, ShopRow, ValueBucket,
+};
+use app::model::table::{file_cells, file_headers};
+pub use app::model::table::{Cell, ExportKind};
 
 use super::{customers, widgets, Snapshot};
 use crate::clock::day_iso;
 use crate::projection::dataset::{NONE, NO_DEPARTMENT};
-
-/// What can be exported.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExportKind {
-    Kpis,
-    Series,
-    Departments,
-    Products,
-    Promotions,
-    Shops,
-    Heatmap,
-    Basket,
-    Segments,
-    RfGrid,
-    Cohorts,
-    Customers,
-    Receipts,
-    Sales,
-    ChurnRisk,
-    ValueDistribution,
-    SegmentForecast,
-}
-
-impl ExportKind {
-    /// Every kind.
-    pub const ALL: [ExportKind; 17] = [
-        ExportKind::Kpis,
-        ExportKind::Series,
-        ExportKind::Departments,
-        ExportKind::Products,
-        ExportKind::Promotions,
-        ExportKind::Shops,
-        ExportKind::Heatmap,
-        ExportKind::Basket,
-        ExportKind::Segments,
-        ExportKind::RfGrid,
-        ExportKind::Cohorts,
-        ExportKind::Customers,
-        ExportKind::Receipts,
-        ExportKind::Sales,
-        ExportKind::ChurnRisk,
-        ExportKind::ValueDistribution,
-        ExportKind::SegmentForecast,
-    ];
-
-    /// The name in URLs, file names and the CLI.
-    pub fn code(self) -> &'static str {
-        match self {
-            ExportKind::Kpis => "kpis",
-            ExportKind::Series => "series",
-            ExportKind::Departments => "departments",
-            ExportKind::Products => "products",
-            ExportKind::Promotions => "promotions",
-            ExportKind::Shops => "stores",
-            ExportKind::Heatmap => "heatmap",
-            ExportKind::Basket => "basket",
-            ExportKind::Segments => "segments",
-            ExportKind::RfGrid => "rf_grid",
-            ExportKind::Cohorts => "cohorts",
-            ExportKind::Customers => "customers",
-            ExportKind::Receipts => "receipts",
-            ExportKind::Sales => "sales",
-            ExportKind::ChurnRisk => "churn_risk",
-            ExportKind::ValueDistribution => "value_distribution",
-            ExportKind::SegmentForecast => "segment_forecast",
-        }
-    }
-
-    /// The kind named `code`.
-    pub fn from_code(code: &str) -> Option<Self> {
-        ExportKind::ALL.into_iter().find(|k| k.code() == code)
-    }
-}
 
 /// File format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,42 +48,6 @@ impl Format {
             Format::Csv => "text/csv; charset=utf-8",
             Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }
-    }
-}
-
-/// One exported value.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Cell {
-    Text(String),
-    Int(i64),
-    /// Euro cents, written as euros with two decimals.
-    Money(i64),
-    /// Basis points, written as a percentage with two decimals.
-    Percent(i64),
-    /// Thousandths, written with three decimals.
-    Milli(i64),
-    /// Basis points written as a ratio 0–1 with four decimals (probabilities).
-    Ratio(i64),
-    Empty,
-}
-
-impl Cell {
-    fn of_unit(value: Option<i64>, unit: Unit) -> Cell {
-        match (value, unit) {
-            (None, _) => Cell::Empty,
-            (Some(v), Unit::Cents) => Cell::Money(v),
-            (Some(v), Unit::Count) => Cell::Int(v),
-            (Some(v), Unit::Milli) => Cell::Milli(v),
-            (Some(v), Unit::BasisPoints) => Cell::Percent(v),
-        }
-    }
-
-    fn text(s: impl Into<String>) -> Cell {
-        Cell::Text(s.into())
-    }
-
-    fn opt(s: Option<&str>) -> Cell {
-        s.map_or(Cell::Empty, |s| Cell::Text(s.to_string()))
     }
 }
 
@@ -202,13 +98,14 @@ impl CsvStyle {
     pub fn cell(self, cell: &Cell) -> String {
         let comma = self.comma_decimals();
         let text = match cell {
-            Cell::Text(s) => neutralise(s).into_owned(),
             Cell::Int(v) => v.to_string(),
+            Cell::Hour(h) => h.to_string(),
             Cell::Money(v) => fixed(*v, 2, comma),
-            Cell::Percent(v) => fixed(*v, 2, comma),
+            Cell::Percent(v) | Cell::Change(v) => fixed(*v, 2, comma),
             Cell::Milli(v) => fixed(*v, 3, comma),
             Cell::Ratio(v) => fixed(*v, 4, comma),
             Cell::Empty => String::new(),
+            text => neutralise(&text.file_text().unwrap_or_default()).into_owned(),
         };
         let delimiter = self.delimiter as char;
         if text.contains([delimiter, '"', '\n', '\r']) {
@@ -244,32 +141,24 @@ impl From<app::model::analytics::BadFilter> for ExportError {
     }
 }
 
-/// Header names of an export.
+/// Header names of an export: the row type's description for the tables the dashboard shows;
+/// declared here for the exports with no screen twin (the KPI list, the long forms of the R × F
+/// grid and the cohort matrix, customers, receipts and sales lines).
 pub fn headers(kind: ExportKind) -> Vec<&'static str> {
     match kind {
+        ExportKind::Series => file_headers::<SeriesPoint>(),
+        ExportKind::Departments | ExportKind::Products => file_headers::<GroupRow>(),
+        ExportKind::Promotions => file_headers::<PromotionRow>(),
+        ExportKind::Shops => file_headers::<ShopRow>(),
+        ExportKind::Heatmap => file_headers::<HeatCell>(),
+        ExportKind::Basket => file_headers::<BasketRow>(),
+        ExportKind::Segments => file_headers::<SegmentRow>(),
+        ExportKind::ChurnRisk => file_headers::<ChurnRow>(),
+        ExportKind::ValueDistribution => file_headers::<ValueBucket>(),
+        ExportKind::SegmentForecast => file_headers::<SegmentForecast>(),
         ExportKind::Kpis => {
             vec!["kpi", "value", "previous", "change_percent", "from", "to", "previous_from", "previous_to"]
         }
-        ExportKind::Series => vec!["period_start", "revenue_eur", "receipts"],
-        ExportKind::Departments | ExportKind::Products => {
-            vec!["code", "name", "revenue_eur", "receipts", "quantity", "revenue_share_percent"]
-        }
-        ExportKind::Promotions => vec!["code", "name", "revenue_eur", "receipts", "discount_eur", "uplift_percent"],
-        ExportKind::Shops => vec!["code", "name", "revenue_eur", "receipts", "average_ticket_eur", "cardholders"],
-        ExportKind::Heatmap => vec!["weekday", "hour", "receipts"],
-        ExportKind::Basket => {
-            vec!["loyalty_card", "receipts", "revenue_eur", "average_ticket_eur", "items_per_receipt"]
-        }
-        ExportKind::Segments => vec![
-            "segment",
-            "segment_it",
-            "customers",
-            "receipts",
-            "revenue_eur",
-            "average_ticket_eur",
-            "customer_share_percent",
-            "revenue_share_percent",
-        ],
         ExportKind::RfGrid => vec!["r_score", "f_score", "customers"],
         ExportKind::Cohorts => vec!["cohort_month", "customers", "months_since", "active", "retention_percent"],
         ExportKind::Customers => vec![
@@ -289,11 +178,6 @@ pub fn headers(kind: ExportKind) -> Vec<&'static str> {
             "expected_receipts_90d",
             "predicted_value_12m",
         ],
-        ExportKind::ChurnRisk => {
-            vec!["card_number", "name", "spend_eur", "last_receipt", "p_alive", "predicted_value_12m", "segment"]
-        }
-        ExportKind::ValueDistribution => vec!["value_from_eur", "value_to_eur", "customers"],
-        ExportKind::SegmentForecast => vec!["segment", "segment_it", "customers", "expected_receipts_90d"],
         ExportKind::Receipts => {
             vec!["receipt_id", "date", "time", "store", "card_number", "gross_eur", "discount_eur", "net_eur", "lines"]
         }
@@ -313,8 +197,6 @@ pub fn headers(kind: ExportKind) -> Vec<&'static str> {
         ],
     }
 }
-
-const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 /// Produces the rows of an export for `query` (its filters; search and sort for customers),
 /// calling `emit` for each; stops early when `emit` returns false.
@@ -354,7 +236,7 @@ pub fn rows(
         }
         ExportKind::Series => {
             for p in widgets::series(&sel).1 {
-                out!(vec![Cell::text(p.start), Cell::Money(p.revenue_cents), Cell::Int(i64::from(p.receipts))]);
+                out!(file_cells(&p));
             }
         }
         ExportKind::Departments | ExportKind::Products => {
@@ -362,72 +244,32 @@ pub fn rows(
                 if kind == ExportKind::Departments { widgets::departments(&sel) } else { widgets::products(&sel) };
             list.sort_by(|a, b| b.revenue_cents.cmp(&a.revenue_cents).then_with(|| a.id.cmp(&b.id)));
             for g in list {
-                out!(vec![
-                    Cell::text(g.id),
-                    Cell::text(g.name),
-                    Cell::Money(g.revenue_cents),
-                    Cell::Int(i64::from(g.receipts)),
-                    Cell::Milli(g.quantity_milli),
-                    Cell::Percent(g.share_bp),
-                ]);
+                out!(file_cells(&g));
             }
         }
         ExportKind::Promotions => {
-            for p in widgets::promotions(&sel) {
-                out!(vec![
-                    Cell::text(p.id),
-                    Cell::text(p.name),
-                    Cell::Money(p.revenue_cents),
-                    Cell::Int(i64::from(p.receipts)),
-                    Cell::Money(p.discount_cents),
-                    p.uplift_bp.map_or(Cell::Empty, Cell::Percent),
-                ]);
+            for row in widgets::promotions(&sel) {
+                out!(file_cells(&row));
             }
         }
         ExportKind::Shops => {
-            for s in widgets::shops(&sel) {
-                out!(vec![
-                    Cell::text(s.id),
-                    Cell::text(s.name),
-                    Cell::Money(s.revenue_cents),
-                    Cell::Int(i64::from(s.receipts)),
-                    Cell::Money(s.average_ticket_cents),
-                    Cell::Int(i64::from(s.cardholders)),
-                ]);
+            for row in widgets::shops(&sel) {
+                out!(file_cells(&row));
             }
         }
         ExportKind::Heatmap => {
-            for c in widgets::heatmap(&sel) {
-                out!(vec![
-                    Cell::text(WEEKDAYS[c.weekday as usize]),
-                    Cell::Int(i64::from(c.hour)),
-                    Cell::Int(i64::from(c.receipts))
-                ]);
+            for row in widgets::heatmap(&sel) {
+                out!(file_cells(&row));
             }
         }
         ExportKind::Basket => {
-            for b in widgets::basket(&sel) {
-                out!(vec![
-                    Cell::text(if b.loyalty { "yes" } else { "no" }),
-                    Cell::Int(i64::from(b.receipts)),
-                    Cell::Money(b.revenue_cents),
-                    Cell::Money(b.average_ticket_cents),
-                    Cell::Milli(b.items_per_receipt_milli),
-                ]);
+            for row in widgets::basket(&sel) {
+                out!(file_cells(&row));
             }
         }
         ExportKind::Segments => {
-            for s in widgets::segments(&sel, &rfm) {
-                out!(vec![
-                    Cell::text(s.segment.english()),
-                    Cell::text(s.segment.italian()),
-                    Cell::Int(i64::from(s.customers)),
-                    Cell::Int(i64::from(s.receipts)),
-                    Cell::Money(s.revenue_cents),
-                    Cell::Money(s.average_ticket_cents),
-                    Cell::Percent(s.customer_share_bp),
-                    Cell::Percent(s.revenue_share_bp),
-                ]);
+            for row in widgets::segments(&sel, &rfm) {
+                out!(file_cells(&row));
             }
         }
         ExportKind::RfGrid => {
@@ -457,8 +299,8 @@ pub fn rows(
                 out!(vec![
                     Cell::text(r.card_number),
                     Cell::text(r.name),
-                    Cell::opt(r.email.as_deref()),
-                    Cell::opt(r.phone.as_deref()),
+                    r.email.as_deref().map_or(Cell::Empty, Cell::text),
+                    r.phone.as_deref().map_or(Cell::Empty, Cell::text),
                     Cell::text(r.last_receipt),
                     Cell::Int(i64::from(r.recency_days)),
                     Cell::Int(i64::from(r.frequency)),
@@ -466,7 +308,7 @@ pub fn rows(
                     Cell::Int(i64::from(r.r)),
                     Cell::Int(i64::from(r.f)),
                     Cell::Int(i64::from(r.m)),
-                    Cell::text(r.segment.english()),
+                    Cell::Segment(r.segment),
                     r.p_alive_bp.map_or(Cell::Empty, |v| Cell::Ratio(v)),
                     r.expected_receipts_90d_milli.map_or(Cell::Empty, Cell::Milli),
                     r.value_12m_cents.map_or(Cell::Empty, Cell::Money),
@@ -474,35 +316,18 @@ pub fn rows(
             }
         }
         ExportKind::ChurnRisk => {
-            for c in super::forecast::churn_risk_all(&sel, &rfm, snap.clv.as_ref()) {
-                out!(vec![
-                    Cell::text(c.card_number),
-                    Cell::text(c.name),
-                    Cell::Money(c.monetary_cents),
-                    Cell::text(c.last_receipt),
-                    Cell::Ratio(c.p_alive_bp),
-                    Cell::Money(c.value_12m_cents),
-                    c.segment.map_or(Cell::Empty, |s| Cell::text(s.english())),
-                ]);
+            for row in super::forecast::churn_risk_all(&sel, &rfm, snap.clv.as_ref()) {
+                out!(file_cells(&row));
             }
         }
         ExportKind::ValueDistribution => {
-            for b in super::forecast::value_distribution(&sel, snap.clv.as_ref()) {
-                out!(vec![
-                    Cell::Int(b.from_eur),
-                    b.to_eur.map_or(Cell::Empty, Cell::Int),
-                    Cell::Int(i64::from(b.customers))
-                ]);
+            for row in super::forecast::value_distribution(&sel, snap.clv.as_ref()) {
+                out!(file_cells(&row));
             }
         }
         ExportKind::SegmentForecast => {
-            for f in super::forecast::segment_forecast(&sel, &rfm, snap.clv.as_ref()) {
-                out!(vec![
-                    Cell::text(f.segment.english()),
-                    Cell::text(f.segment.italian()),
-                    Cell::Int(i64::from(f.customers)),
-                    Cell::Milli(f.expected_receipts_90d_milli)
-                ]);
+            for row in super::forecast::segment_forecast(&sel, &rfm, snap.clv.as_ref()) {
+                out!(file_cells(&row));
             }
         }
         ExportKind::Receipts => {
@@ -622,13 +447,16 @@ pub fn write_xlsx(
         for (c, cell) in cells.iter().enumerate() {
             let c = c as u16;
             let res = match cell {
-                Cell::Text(s) => sheet.write_string(row, c, neutralise(s)).map(|_| ()),
                 Cell::Int(v) => sheet.write_number(row, c, *v as f64).map(|_| ()),
+                Cell::Hour(h) => sheet.write_number(row, c, f64::from(*h)).map(|_| ()),
                 Cell::Money(v) => sheet.write_number_with_format(row, c, *v as f64 / 100.0, &money).map(|_| ()),
-                Cell::Percent(v) => sheet.write_number_with_format(row, c, *v as f64 / 100.0, &money).map(|_| ()),
+                Cell::Percent(v) | Cell::Change(v) => {
+                    sheet.write_number_with_format(row, c, *v as f64 / 100.0, &money).map(|_| ())
+                }
                 Cell::Milli(v) => sheet.write_number_with_format(row, c, *v as f64 / 1000.0, &milli).map(|_| ()),
                 Cell::Ratio(v) => sheet.write_number(row, c, *v as f64 / 10_000.0).map(|_| ()),
                 Cell::Empty => Ok(()),
+                text => sheet.write_string(row, c, neutralise(&text.file_text().unwrap_or_default())).map(|_| ()),
             };
             if let Err(e) = res {
                 failed = Some(x(e));

@@ -22,6 +22,33 @@ use crate::projection::dataset::{self, Dataset};
 use rfm::Rfm;
 use selection::{resolve_window, Selection, Window};
 
+/// The dashboard widgets that scan lines or cardholders, computed together on one thread.
+struct LineWidgets {
+    promotions: Vec<app::model::analytics::PromotionRow>,
+    top_by_revenue: Vec<app::model::analytics::GroupRow>,
+    top_by_quantity: Vec<app::model::analytics::GroupRow>,
+    cohorts: Vec<app::model::analytics::CohortRow>,
+    churn_risk: Vec<app::model::analytics::ChurnRow>,
+    value_distribution: Vec<app::model::analytics::ValueBucket>,
+    segment_forecast: Vec<app::model::analytics::SegmentForecast>,
+}
+
+impl LineWidgets {
+    fn compute(sel: &Selection<'_>, rfm: &Rfm, clv: Option<&clv::ClvModel>) -> Self {
+        let (top_by_revenue, top_by_quantity) = widgets::top_products(sel, 10);
+        let (churn_risk, value_distribution, segment_forecast) = forecast::dashboard(sel, rfm, clv);
+        LineWidgets {
+            promotions: widgets::promotions(sel),
+            top_by_revenue,
+            top_by_quantity,
+            cohorts: widgets::cohorts(sel),
+            churn_risk,
+            value_distribution,
+            segment_forecast,
+        }
+    }
+}
+
 /// RFM results kept per dataset (one per recently used window).
 const RFM_CACHE: usize = 16;
 
@@ -145,64 +172,49 @@ impl Snapshot {
     }
 
     /// Every dashboard figure for `filters`. The widgets are computed on two threads (each is
-    /// one pass over the selection).
+    /// one pass over the selection): the receipt-level ones here, the line-level and
+    /// per-cardholder ones ([`LineWidgets`]) on the other.
     pub fn dashboard(&self, filters: &Filters) -> Result<Dashboard, BadFilter> {
         let (sel, rfm) = self.select(filters)?;
         let w = sel.window;
         let p = w.previous();
         let clv = self.clv.as_ref();
-        let (first, second) = std::thread::scope(|scope| {
-            let other = scope.spawn(|| {
-                (
-                    widgets::promotions(&sel),
-                    widgets::top_products(&sel, 10),
-                    widgets::cohorts(&sel),
-                    forecast::dashboard(&sel, &rfm, clv),
-                )
-            });
-            let here = (
-                widgets::kpis(&sel),
-                widgets::series(&sel),
-                widgets::departments(&sel),
-                widgets::shops(&sel),
-                widgets::heatmap(&sel),
-                widgets::basket(&sel),
-                widgets::segments_and_grid(&sel, &rfm),
-            );
-            (here, other.join().expect("dashboard widgets do not panic"))
-        });
-        let (kpis, (granularity, series), departments, shops, heatmap, basket, (segments, rf_grid)) = first;
-        let (
-            promotions,
-            (top_by_revenue, top_by_quantity),
-            cohorts,
-            (churn_risk, value_distribution, segment_forecast),
-        ) = second;
-        Ok(Dashboard {
-            filters: filters.clone(),
-            from: day_iso(w.from),
-            to: day_iso(w.to),
-            previous_from: day_iso(p.from),
-            previous_to: day_iso(p.to),
-            data_until: self.data.last_day().map(day_iso),
-            granularity,
-            kpis,
-            series,
-            departments,
-            top_by_revenue,
-            top_by_quantity,
-            promotions,
-            shops,
-            heatmap,
-            basket,
-            segments,
-            rf_grid,
-            cohorts,
-            clv: clv.map(forecast::summary),
-            churn_risk,
-            value_distribution,
-            segment_forecast,
-            options: self.options(),
+        std::thread::scope(|scope| {
+            let other = scope.spawn(|| LineWidgets::compute(&sel, &rfm, clv));
+            let (granularity, series) = widgets::series(&sel);
+            let (segments, rf_grid) = widgets::segments_and_grid(&sel, &rfm);
+            let kpis = widgets::kpis(&sel);
+            let departments = widgets::departments(&sel);
+            let shops = widgets::shops(&sel);
+            let heatmap = widgets::heatmap(&sel);
+            let basket = widgets::basket(&sel);
+            let lines = other.join().expect("dashboard widgets do not panic");
+            Ok(Dashboard {
+                filters: filters.clone(),
+                from: day_iso(w.from),
+                to: day_iso(w.to),
+                previous_from: day_iso(p.from),
+                previous_to: day_iso(p.to),
+                data_until: self.data.last_day().map(day_iso),
+                granularity,
+                kpis,
+                series,
+                departments,
+                top_by_revenue: lines.top_by_revenue,
+                top_by_quantity: lines.top_by_quantity,
+                promotions: lines.promotions,
+                shops,
+                heatmap,
+                basket,
+                segments,
+                rf_grid,
+                cohorts: lines.cohorts,
+                clv: clv.map(forecast::summary),
+                churn_risk: lines.churn_risk,
+                value_distribution: lines.value_distribution,
+                segment_forecast: lines.segment_forecast,
+                options: self.options(),
+            })
         })
     }
 }

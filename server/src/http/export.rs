@@ -2,16 +2,14 @@
 //! looking at, as a file. CSV streams from a blocking thread in 64 KiB chunks; XLSX is written
 //! to a temporary file first (the format needs it) and then sent. Admins only.
 
-use app::model::account::{Role, SessionUser};
 use app::model::analytics::CustomerQuery;
-use app::ports::Sessions;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
 use serde_json::json;
 
+use super::caller::AdminUser;
 use super::ServerState;
 use crate::analytics::export::{self, CsvStyle, ExportKind, Format};
 use crate::error::StatusResponse;
@@ -50,14 +48,10 @@ impl std::io::Write for ChunkWriter {
 /// The handler.
 pub async fn export_file(
     State(state): State<ServerState>,
-    user: Option<Extension<SessionUser>>,
+    _admin: AdminUser,
     Path(file): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let user = user.map(|Extension(u)| u);
-    if let Err(e) = state.auth.require(user.as_ref(), Role::Admin).await {
-        return e.status_response();
-    }
     let Some((kind, format)) = file.rsplit_once('.') else {
         return bad("file", format!("`{file}` needs an extension (.csv or .xlsx)"));
     };

@@ -2,16 +2,14 @@
 //! for Italian Excel), admins only. Cells that a spreadsheet would run as a formula are
 //! neutralised.
 
-use app::model::account::{Role, SessionUser};
-use app::ports::Sessions;
 use axum::{
     extract::{Path, State},
     http::{header, StatusCode},
     response::{IntoResponse, Response},
-    Extension,
 };
 use serde_json::json;
 
+use super::caller::AdminUser;
 use super::ServerState;
 use crate::error::StatusResponse;
 use crate::store::model::{ImportBatch, ImportRowError};
@@ -27,16 +25,7 @@ pub fn csv_cell(raw: &str) -> String {
 }
 
 /// The handler.
-pub async fn errors_csv(
-    State(state): State<ServerState>,
-    user: Option<Extension<SessionUser>>,
-    Path(batch): Path<String>,
-) -> Response {
-    let user = user.map(|Extension(u)| u);
-    if let Err(e) = state.auth.require(user.as_ref(), Role::Admin).await {
-        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::FORBIDDEN);
-        return (status, axum::Json(json!({ "error": e.to_string() }))).into_response();
-    }
+pub async fn errors_csv(State(state): State<ServerState>, _admin: AdminUser, Path(batch): Path<String>) -> Response {
     let found: Option<ImportBatch> = match state.store.get_one(&batch).await {
         Ok(b) => b,
         Err(e) => return crate::error::internal(e).status_response(),

@@ -2,16 +2,14 @@
 //! limited), chooses the kind or lets it be detected, and is sent to the import page, which
 //! follows the job's progress. A plain HTML form: no JavaScript needed.
 
-use app::model::account::{Role, SessionUser};
-use app::ports::Sessions;
 use axum::{
     extract::{Multipart, State},
-    http::{header, StatusCode},
+    http::header,
     response::{IntoResponse, Redirect, Response},
-    Extension,
 };
 use tokio::io::AsyncWriteExt;
 
+use super::caller::AdminUser;
 use super::ServerState;
 use crate::import::headers::Kind;
 use crate::import::pipeline::ImportOptions;
@@ -24,18 +22,7 @@ fn page_error(message: &str) -> Response {
 }
 
 /// The handler.
-pub async fn upload(
-    State(state): State<ServerState>,
-    user: Option<Extension<SessionUser>>,
-    mut form: Multipart,
-) -> Response {
-    let user = user.map(|Extension(u)| u);
-    let admin = match state.auth.require(user.as_ref(), Role::Admin).await {
-        Ok(a) => a,
-        Err(e) => {
-            return (StatusCode::from_u16(e.status()).unwrap_or(StatusCode::FORBIDDEN), e.to_string()).into_response()
-        }
-    };
+pub async fn upload(State(state): State<ServerState>, AdminUser(admin): AdminUser, mut form: Multipart) -> Response {
     let mut kind: Option<Kind> = None;
     let mut saved: Option<(std::path::PathBuf, String)> = None;
     loop {

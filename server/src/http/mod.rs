@@ -1,6 +1,7 @@
 //! The HTTP surface: health probes, the Leptos pages and server functions, static files, and
 //! the middleware every request passes (request id, tracing).
 
+pub mod caller;
 pub mod export;
 mod health;
 pub mod import_errors;

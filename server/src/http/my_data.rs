@@ -1,32 +1,25 @@
 //! `GET /me/data.json` and `GET /me/data.csv`: everything the platform holds about the caller
 //! (account without the password hash, card record, receipts with lines, points), as a download.
 
-use app::model::account::{Role, SessionUser};
-use app::ports::Sessions;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
 
+use super::caller::Shopper;
 use super::ServerState;
 use crate::error::StatusResponse;
 
 /// `GET /me/data.json`.
-pub async fn my_data_json(state: State<ServerState>, user: Option<Extension<SessionUser>>) -> Response {
-    my_data(state, user, "data.json").await
+pub async fn my_data_json(state: State<ServerState>, shopper: Shopper) -> Response {
+    my_data(state, shopper, "data.json").await
 }
 
 /// `GET /me/data.csv`.
-pub async fn my_data_csv(state: State<ServerState>, user: Option<Extension<SessionUser>>) -> Response {
-    my_data(state, user, "data.csv").await
+pub async fn my_data_csv(state: State<ServerState>, shopper: Shopper) -> Response {
+    my_data(state, shopper, "data.csv").await
 }
 
-async fn my_data(State(state): State<ServerState>, user: Option<Extension<SessionUser>>, file: &str) -> Response {
-    let user = user.map(|Extension(u)| u);
-    let user = match state.auth.require(user.as_ref(), Role::Shopper).await {
-        Ok(u) => u,
-        Err(e) => return e.status_response(),
-    };
+async fn my_data(State(state): State<ServerState>, Shopper(user): Shopper, file: &str) -> Response {
     let snap = state.projection.snapshot();
     let base = snap.as_ref().map(|s| &s.data);
     // Receipts received live since the last projection build are part of the download too.

@@ -271,3 +271,208 @@ pub struct FilterOptions {
     pub departments: Vec<(String, String)>,
     pub promotions: Vec<(String, String)>,
 }
+
+impl crate::i18n::Label for KpiKey {
+    fn key(&self) -> crate::i18n::Key {
+        match self {
+            KpiKey::Revenue => Key::KpiRevenue,
+            KpiKey::Receipts => Key::KpiReceipts,
+            KpiKey::AverageTicket => Key::KpiAverageTicket,
+            KpiKey::ItemsPerReceipt => Key::KpiItemsPerReceipt,
+            KpiKey::ActiveCardholders => Key::KpiActiveCardholders,
+            KpiKey::LoyaltyShare => Key::KpiLoyaltyShare,
+            KpiKey::NewCardholders => Key::KpiNewCardholders,
+            KpiKey::PromotionShare => Key::KpiPromotionShare,
+            KpiKey::Discounts => Key::KpiDiscounts,
+        }
+    }
+}
+
+use crate::i18n::{Key, Label, Lang};
+use crate::model::table::{Cell, Column, TableRow};
+
+impl TableRow for SeriesPoint {
+    const COLUMNS: &'static [Column] = &[
+        Column::both("period_start", Key::ColPeriod, false),
+        Column::both("revenue_eur", Key::ColRevenue, true),
+        Column::both("receipts", Key::ColReceipts, true),
+    ];
+    fn cells(&self) -> Vec<Cell> {
+        vec![Cell::Date(self.start.clone()), Cell::Money(self.revenue_cents), Cell::Int(i64::from(self.receipts))]
+    }
+}
+
+impl TableRow for GroupRow {
+    const COLUMNS: &'static [Column] = &[
+        Column::both("code", Key::ColCode, false),
+        Column::both("name", Key::ColName, false),
+        Column::both("revenue_eur", Key::ColRevenue, true),
+        Column::both("receipts", Key::ColReceipts, true),
+        Column::both("quantity", Key::ColQuantity, true),
+        Column::both("revenue_share_percent", Key::ColShare, true),
+    ];
+    fn cells(&self) -> Vec<Cell> {
+        vec![
+            Cell::text(&self.id),
+            Cell::text(&self.name),
+            Cell::Money(self.revenue_cents),
+            Cell::Int(i64::from(self.receipts)),
+            Cell::Milli(self.quantity_milli),
+            Cell::Percent(self.share_bp),
+        ]
+    }
+}
+
+impl TableRow for PromotionRow {
+    const COLUMNS: &'static [Column] = &[
+        Column::both("code", Key::ColCode, false),
+        Column::both("name", Key::ColName, false),
+        Column::both("revenue_eur", Key::ColRevenue, true),
+        Column::both("receipts", Key::ColReceipts, true),
+        Column::both("discount_eur", Key::ColDiscount, true),
+        Column::both("uplift_percent", Key::ColUplift, true),
+    ];
+    fn cells(&self) -> Vec<Cell> {
+        vec![
+            Cell::text(&self.id),
+            Cell::text(&self.name),
+            Cell::Money(self.revenue_cents),
+            Cell::Int(i64::from(self.receipts)),
+            Cell::Money(self.discount_cents),
+            self.uplift_bp.map_or(Cell::Empty, Cell::Change),
+        ]
+    }
+}
+
+impl TableRow for ShopRow {
+    const COLUMNS: &'static [Column] = &[
+        Column::both("code", Key::ColCode, false),
+        Column::both("name", Key::ColName, false),
+        Column::both("revenue_eur", Key::ColRevenue, true),
+        Column::both("receipts", Key::ColReceipts, true),
+        Column::both("average_ticket_eur", Key::ColAvgTicket, true),
+        Column::both("cardholders", Key::ColCardholders, true),
+    ];
+    fn cells(&self) -> Vec<Cell> {
+        vec![
+            Cell::text(&self.id),
+            Cell::text(&self.name),
+            Cell::Money(self.revenue_cents),
+            Cell::Int(i64::from(self.receipts)),
+            Cell::Money(self.average_ticket_cents),
+            Cell::Int(i64::from(self.cardholders)),
+        ]
+    }
+}
+
+impl TableRow for HeatCell {
+    const COLUMNS: &'static [Column] = &[
+        Column::both("weekday", Key::ColWeekday, false),
+        Column::both("hour", Key::ColHour, false),
+        Column::both("receipts", Key::ColReceipts, true),
+    ];
+    fn cells(&self) -> Vec<Cell> {
+        vec![Cell::Weekday(self.weekday), Cell::Hour(self.hour), Cell::Int(i64::from(self.receipts))]
+    }
+}
+
+impl TableRow for BasketRow {
+    const COLUMNS: &'static [Column] = &[
+        Column::both("loyalty_card", Key::ColLoyalty, false),
+        Column::both("receipts", Key::ColReceipts, true),
+        Column::both("revenue_eur", Key::ColRevenue, true),
+        Column::both("average_ticket_eur", Key::ColAvgTicket, true),
+        Column::both("items_per_receipt", Key::ColItems, true),
+    ];
+    fn cells(&self) -> Vec<Cell> {
+        vec![
+            Cell::YesNo(self.loyalty),
+            Cell::Int(i64::from(self.receipts)),
+            Cell::Money(self.revenue_cents),
+            Cell::Money(self.average_ticket_cents),
+            Cell::Milli(self.items_per_receipt_milli),
+        ]
+    }
+}
+
+impl TableRow for SegmentRow {
+    const COLUMNS: &'static [Column] = &[
+        Column::both("segment", Key::ColSegment, false),
+        Column::file("segment_it"),
+        Column::both("customers", Key::ColCustomers, true),
+        Column::both("receipts", Key::ColReceipts, true),
+        Column::both("revenue_eur", Key::ColRevenue, true),
+        Column::both("average_ticket_eur", Key::ColAvgTicket, true),
+        Column::both("customer_share_percent", Key::ColCustomerShare, true),
+        Column::both("revenue_share_percent", Key::ColRevenueShare, true),
+    ];
+    fn cells(&self) -> Vec<Cell> {
+        vec![
+            Cell::Segment(self.segment),
+            Cell::text(self.segment.label(Lang::It)),
+            Cell::Int(i64::from(self.customers)),
+            Cell::Int(i64::from(self.receipts)),
+            Cell::Money(self.revenue_cents),
+            Cell::Money(self.average_ticket_cents),
+            Cell::Percent(self.customer_share_bp),
+            Cell::Percent(self.revenue_share_bp),
+        ]
+    }
+}
+
+impl TableRow for ChurnRow {
+    const COLUMNS: &'static [Column] = &[
+        Column::both("card_number", Key::ColCard, false),
+        Column::both("name", Key::ColName, false),
+        Column::both("spend_eur", Key::ColSpend, true),
+        Column::both("last_receipt", Key::ColLastReceipt, false),
+        Column::both("p_alive", Key::ColPAlive, true),
+        Column::both("predicted_value_12m", Key::ColPredictedValue, true),
+        Column::file("segment"),
+    ];
+    fn cells(&self) -> Vec<Cell> {
+        vec![
+            Cell::Card(self.card_number.clone()),
+            Cell::text(&self.name),
+            Cell::Money(self.monetary_cents),
+            Cell::Date(self.last_receipt.clone()),
+            Cell::Ratio(self.p_alive_bp),
+            Cell::Money(self.value_12m_cents),
+            self.segment.map_or(Cell::Empty, Cell::Segment),
+        ]
+    }
+}
+
+impl TableRow for ValueBucket {
+    const COLUMNS: &'static [Column] = &[
+        Column::screen(Key::ColValueRange, false),
+        Column::file("value_from_eur"),
+        Column::file("value_to_eur"),
+        Column::both("customers", Key::ColCustomers, true),
+    ];
+    fn cells(&self) -> Vec<Cell> {
+        vec![
+            Cell::EuroRange(self.from_eur, self.to_eur),
+            Cell::Int(self.from_eur),
+            self.to_eur.map_or(Cell::Empty, Cell::Int),
+            Cell::Int(i64::from(self.customers)),
+        ]
+    }
+}
+
+impl TableRow for SegmentForecast {
+    const COLUMNS: &'static [Column] = &[
+        Column::both("segment", Key::ColSegment, false),
+        Column::file("segment_it"),
+        Column::both("customers", Key::ColCustomers, true),
+        Column::both("expected_receipts_90d", Key::ColExpected90, true),
+    ];
+    fn cells(&self) -> Vec<Cell> {
+        vec![
+            Cell::Segment(self.segment),
+            Cell::text(self.segment.label(Lang::It)),
+            Cell::Int(i64::from(self.customers)),
+            Cell::Milli(self.expected_receipts_90d_milli),
+        ]
+    }
+}

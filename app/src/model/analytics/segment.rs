@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{Key, Label};
+
 /// RFM segments, in the order their rules are tried (the first match wins).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Segment {
@@ -57,40 +59,6 @@ impl Segment {
         Segment::ALL.into_iter().find(|s| s.code() == norm)
     }
 
-    /// The name in English.
-    pub fn english(self) -> &'static str {
-        match self {
-            Segment::Champions => "Champions",
-            Segment::LoyalCustomers => "Loyal Customers",
-            Segment::CantLoseThem => "Can't Lose Them",
-            Segment::NewCustomers => "New Customers",
-            Segment::Promising => "Promising",
-            Segment::PotentialLoyalist => "Potential Loyalist",
-            Segment::NeedAttention => "Need Attention",
-            Segment::AboutToSleep => "About To Sleep",
-            Segment::AtRisk => "At Risk",
-            Segment::Lost => "Lost",
-            Segment::Others => "Others",
-        }
-    }
-
-    /// The name in Italian, as shown to the chain's staff.
-    pub fn italian(self) -> &'static str {
-        match self {
-            Segment::Champions => "Campioni",
-            Segment::LoyalCustomers => "Clienti fedeli",
-            Segment::CantLoseThem => "Da non perdere",
-            Segment::NewCustomers => "Nuovi clienti",
-            Segment::Promising => "Promettenti",
-            Segment::PotentialLoyalist => "Potenziali fedeli",
-            Segment::NeedAttention => "Da seguire",
-            Segment::AboutToSleep => "In via di abbandono",
-            Segment::AtRisk => "A rischio",
-            Segment::Lost => "Persi",
-            Segment::Others => "Altri",
-        }
-    }
-
     /// The segment of R, F and M scores (each 1–5): the first matching rule, else `Others`.
     ///
     /// | Segment | R | F | M |
@@ -132,6 +100,24 @@ impl Segment {
             Segment::Lost
         } else {
             Segment::Others
+        }
+    }
+}
+
+impl Label for Segment {
+    fn key(&self) -> Key {
+        match self {
+            Segment::Champions => Key::SegChampions,
+            Segment::LoyalCustomers => Key::SegLoyalCustomers,
+            Segment::CantLoseThem => Key::SegCantLoseThem,
+            Segment::NewCustomers => Key::SegNewCustomers,
+            Segment::Promising => Key::SegPromising,
+            Segment::PotentialLoyalist => Key::SegPotentialLoyalist,
+            Segment::NeedAttention => Key::SegNeedAttention,
+            Segment::AboutToSleep => Key::SegAboutToSleep,
+            Segment::AtRisk => Key::SegAtRisk,
+            Segment::Lost => Key::SegLost,
+            Segment::Others => Key::SegOthers,
         }
     }
 }

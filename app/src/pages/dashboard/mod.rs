@@ -2,58 +2,26 @@
 //! client-side navigation), so a view can be shared and the back button works. The server render
 //! already carries every KPI and table; charts draw in the browser after hydration.
 
-mod charts;
-mod filters;
 mod widgets;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::admin_gate::AdminGate;
-use crate::error::AppError;
 use crate::format;
-use crate::i18n::{use_i18n, Key};
-use crate::model::analytics::{Dashboard, Kpi, KpiKey};
+use crate::i18n::{use_i18n, Key, Label};
+use crate::model::analytics::{Dashboard, Kpi};
 use crate::server_fns::analytics::load_dashboard;
 
-pub use charts::bars as bars_chart;
-pub use charts::series as series_chart;
-pub use filters::FilterForm;
-pub use widgets::{ExportLinks, Widget};
-
-fn kpi_key(key: KpiKey) -> Key {
-    match key {
-        KpiKey::Revenue => Key::KpiRevenue,
-        KpiKey::Receipts => Key::KpiReceipts,
-        KpiKey::AverageTicket => Key::KpiAverageTicket,
-        KpiKey::ItemsPerReceipt => Key::KpiItemsPerReceipt,
-        KpiKey::ActiveCardholders => Key::KpiActiveCardholders,
-        KpiKey::LoyaltyShare => Key::KpiLoyaltyShare,
-        KpiKey::NewCardholders => Key::KpiNewCardholders,
-        KpiKey::PromotionShare => Key::KpiPromotionShare,
-        KpiKey::Discounts => Key::KpiDiscounts,
-    }
-}
+use crate::components::filter_form::FilterForm;
+use crate::components::load_error::LoadError;
+use crate::components::widget::ExportLinks;
+use crate::model::table::ExportKind;
 
 /// The dashboard page (admins only).
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     view! { <AdminGate><DashboardView/></AdminGate> }
-}
-
-/// A failed load: warming up, a bad filter (named), or a generic message.
-#[component]
-pub fn LoadError(
-    /// The error.
-    error: AppError,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let text = match &error {
-        AppError::Unavailable => i18n.t(Key::DashWarming).to_string(),
-        AppError::Invalid { field, message } => format!("{field}: {message}"),
-        _ => i18n.t(Key::ErrGeneric).to_string(),
-    };
-    view! { <p class="notice error" role="alert" data-testid="load-error">{text}</p> }
 }
 
 #[component]
@@ -83,7 +51,7 @@ fn DashboardBody(d: Dashboard) -> impl IntoView {
     let previous = format!("{} – {}", format::date(&d.previous_from, lang), format::date(&d.previous_to, lang));
     let until = d.data_until.clone().map(|u| format::date(&u, lang));
     view! {
-        <filters::FilterForm filters=d.filters.clone() options=d.options.clone() action="/admin"/>
+        <FilterForm filters=d.filters.clone() options=d.options.clone() action="/admin"/>
         <p class="period" data-testid="period">
             {move || i18n.t(Key::DashShowing)} ": " <strong>{period}</strong>
             " (" {move || i18n.t(Key::DashComparedWith)} " " {previous} ")"
@@ -114,7 +82,7 @@ fn KpiRow(kpis: Vec<Kpi>, query: String) -> impl IntoView {
                     let previous = k.previous.map(|p| format::figure(p, unit, lang));
                     view! {
                         <li class="kpi" data-kpi=k.key.code()>
-                            <span class="kpi-label">{move || i18n.t(kpi_key(k.key))}</span>
+                            <span class="kpi-label">{move || i18n.t(k.key.key())}</span>
                             <span class="kpi-value" data-testid=format!("kpi-{}", k.key.code())>
                                 {match value {
                                     Some(v) => v.into_any(),
@@ -131,7 +99,7 @@ fn KpiRow(kpis: Vec<Kpi>, query: String) -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
-            <ExportLinks kind="kpis" query/>
+            <ExportLinks kind=ExportKind::Kpis query/>
         </section>
     }
 }

@@ -4,109 +4,14 @@
 
 use leptos::prelude::*;
 
-use super::charts;
 use crate::components::chart::Chart;
+use crate::components::charts;
+use crate::components::data_table::data_table;
+use crate::components::widget::{ExportLinks, Widget};
 use crate::format;
-use crate::i18n::{use_i18n, Key, Lang};
-use crate::model::analytics::{Dashboard, GroupRow, Segment};
-
-fn segment_name(s: Segment, lang: Lang) -> &'static str {
-    match lang {
-        Lang::It => s.italian(),
-        Lang::En => s.english(),
-    }
-}
-
-/// CSV and XLSX links for one export kind with the current filters.
-#[component]
-pub fn ExportLinks(
-    /// Export kind (`departments`, `customers`, …).
-    kind: &'static str,
-    /// The current filters as a query string.
-    query: String,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let csv = format!("/admin/export/{kind}.csv?{query}");
-    let csv_comma = format!("/admin/export/{kind}.csv?{query}&sep=comma");
-    let xlsx = format!("/admin/export/{kind}.xlsx?{query}");
-    view! {
-        <p class="exports">
-            {move || i18n.t(Key::ExportLabel)} ": "
-            <a href=csv download data-testid=format!("export-{kind}-csv") rel="external">"CSV (;)"</a> " · "
-            <a href=csv_comma download rel="external">"CSV (,)"</a> " · "
-            <a href=xlsx download data-testid=format!("export-{kind}-xlsx") rel="external">"Excel"</a>
-        </p>
-    }
-}
-
-/// One dashboard widget.
-#[component]
-pub fn Widget(
-    /// DOM id (also the export kind's prefix in tests).
-    id: &'static str,
-    /// Title.
-    title: Key,
-    /// True when the selection has nothing to show.
-    empty: bool,
-    /// Export kind, when the widget's table can be exported.
-    #[prop(optional)]
-    export: Option<&'static str>,
-    /// The current filters as a query string.
-    query: String,
-    /// Chart (drawn when not empty).
-    #[prop(into)]
-    chart: ViewFn,
-    /// Table of the figures.
-    #[prop(into)]
-    table: ViewFn,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <section class="widget" id=id data-testid=id>
-            <h2>{move || i18n.t(title)}</h2>
-            {if empty {
-                view! { <p class="no-data" data-testid="no-data">{move || i18n.t(Key::DashNoData)}</p> }.into_any()
-            } else {
-                view! {
-                    {chart.run()}
-                    <details class="data-table-wrap">
-                        <summary>{move || i18n.t(Key::DataTable)}</summary>
-                        <div class="table-wrap">{table.run()}</div>
-                    </details>
-                }.into_any()
-            }}
-            {export.map(|kind| view! { <ExportLinks kind query=query.clone()/> })}
-        </section>
-    }
-}
-
-fn group_table(rows: Vec<GroupRow>, lang: Lang, testid: &'static str) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <table class="data-table" data-testid=testid>
-            <thead><tr>
-                <th scope="col">{move || i18n.t(Key::ColCode)}</th>
-                <th scope="col">{move || i18n.t(Key::ColName)}</th>
-                <th scope="col" class="num">{move || i18n.t(Key::ColRevenue)}</th>
-                <th scope="col" class="num">{move || i18n.t(Key::ColReceipts)}</th>
-                <th scope="col" class="num">{move || i18n.t(Key::ColQuantity)}</th>
-                <th scope="col" class="num">{move || i18n.t(Key::ColShare)}</th>
-            </tr></thead>
-            <tbody>
-                {rows.into_iter().map(|g| view! {
-                    <tr data-code=g.id.clone()>
-                        <td>{g.id.clone()}</td>
-                        <td>{g.name}</td>
-                        <td class="num">{format::euros(g.revenue_cents, lang)}</td>
-                        <td class="num">{format::count(i64::from(g.receipts), lang)}</td>
-                        <td class="num">{format::milli(g.quantity_milli, lang)}</td>
-                        <td class="num">{format::percent(g.share_bp, lang)}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
-    }
-}
+use crate::i18n::{use_i18n, Key, Label};
+use crate::model::analytics::Dashboard;
+use crate::model::table::ExportKind;
 
 /// Every widget of the dashboard.
 #[component]
@@ -144,11 +49,10 @@ pub fn AllWidgets(d: Dashboard, query: String) -> impl IntoView {
     let avg_name = i18n.t(Key::ColAvgTicket);
     let yes = i18n.t(Key::Yes);
     let no = i18n.t(Key::No);
-    let granularity = d.granularity.clone();
 
     view! {
         <div class="widgets">
-        <Widget id="w-series" title=Key::WSeries empty=d.series.is_empty() export="series" query=query.clone()
+        <Widget id="w-series" title=Key::WSeries empty=d.series.is_empty() export=ExportKind::Series query=query.clone()
             chart=move || {
                 let s = series.clone();
                 view! { <Chart id="chart-series" label=label(Key::WSeries) options=move || charts::series(
@@ -157,30 +61,23 @@ pub fn AllWidgets(d: Dashboard, query: String) -> impl IntoView {
                     s.iter().map(|p| p.receipts).collect(),
                     revenue_name, receipts_name)/> }
             }
-            table=move || view! {
-                <table class="data-table" data-testid="table-series" data-granularity=granularity.clone()>
-                    <thead><tr><th scope="col">{move || i18n.t(Key::ColPeriod)}</th><th scope="col" class="num">{move || i18n.t(Key::ColRevenue)}</th><th scope="col" class="num">{move || i18n.t(Key::ColReceipts)}</th></tr></thead>
-                    <tbody>{series_t.clone().into_iter().map(|p| view! {
-                        <tr><td>{format::date(&p.start, lang)}</td><td class="num">{format::euros(p.revenue_cents, lang)}</td><td class="num">{format::count(i64::from(p.receipts), lang)}</td></tr>
-                    }).collect_view()}</tbody>
-                </table>
-            }
+            table=move || data_table(&series_t, "table-series")
         />
-        <Widget id="w-departments" title=Key::WDepartments empty=d.departments.is_empty() export="departments" query=query.clone()
+        <Widget id="w-departments" title=Key::WDepartments empty=d.departments.is_empty() export=ExportKind::Departments query=query.clone()
             chart=move || {
                 let rows = depts.clone();
                 view! { <Chart id="chart-departments" label=label(Key::WDepartments) height=360 options=move || charts::bars(
                     rows.iter().map(|g| g.name.clone()).collect(), rows.iter().map(|g| charts::eur(g.revenue_cents)).collect(), revenue_name)/> }
             }
-            table=move || group_table(depts_t.clone(), lang, "table-departments")
+            table=move || data_table(&depts_t, "table-departments")
         />
-        <Widget id="w-top-revenue" title=Key::WTopRevenue empty=d.top_by_revenue.is_empty() export="products" query=query.clone()
+        <Widget id="w-top-revenue" title=Key::WTopRevenue empty=d.top_by_revenue.is_empty() export=ExportKind::Products query=query.clone()
             chart=move || {
                 let rows = top_rev.clone();
                 view! { <Chart id="chart-top-revenue" label=label(Key::WTopRevenue) height=360 options=move || charts::bars(
                     rows.iter().map(|g| g.name.clone()).collect(), rows.iter().map(|g| charts::eur(g.revenue_cents)).collect(), revenue_name)/> }
             }
-            table=move || group_table(top_rev_t.clone(), lang, "table-top-revenue")
+            table=move || data_table(&top_rev_t, "table-top-revenue")
         />
         <Widget id="w-top-quantity" title=Key::WTopQuantity empty=d.top_by_quantity.is_empty() query=query.clone()
             chart=move || {
@@ -188,115 +85,53 @@ pub fn AllWidgets(d: Dashboard, query: String) -> impl IntoView {
                 view! { <Chart id="chart-top-quantity" label=label(Key::WTopQuantity) height=360 options=move || charts::bars(
                     rows.iter().map(|g| g.name.clone()).collect(), rows.iter().map(|g| g.quantity_milli as f64 / 1000.0).collect(), "Qty")/> }
             }
-            table=move || group_table(top_qty_t.clone(), lang, "table-top-quantity")
+            table=move || data_table(&top_qty_t, "table-top-quantity")
         />
-        <Widget id="w-promotions" title=Key::WPromotions empty=d.promotions.is_empty() export="promotions" query=query.clone()
+        <Widget id="w-promotions" title=Key::WPromotions empty=d.promotions.is_empty() export=ExportKind::Promotions query=query.clone()
             chart=move || {
                 let rows = promos.clone();
                 view! { <Chart id="chart-promotions" label=label(Key::WPromotions) options=move || charts::bars(
                     rows.iter().take(12).map(|p| p.name.clone()).collect(), rows.iter().take(12).map(|p| charts::eur(p.revenue_cents)).collect(), revenue_name)/> }
             }
-            table=move || view! {
-                <table class="data-table" data-testid="table-promotions">
-                    <thead><tr>
-                        <th scope="col">{move || i18n.t(Key::ColCode)}</th><th scope="col">{move || i18n.t(Key::ColName)}</th>
-                        <th scope="col" class="num">{move || i18n.t(Key::ColRevenue)}</th><th scope="col" class="num">{move || i18n.t(Key::ColReceipts)}</th>
-                        <th scope="col" class="num">{move || i18n.t(Key::ColDiscount)}</th><th scope="col" class="num">{move || i18n.t(Key::ColUplift)}</th>
-                    </tr></thead>
-                    <tbody>{promos_t.clone().into_iter().map(|p| view! {
-                        <tr data-code=p.id.clone()><td>{p.id.clone()}</td><td>{p.name}</td>
-                            <td class="num">{format::euros(p.revenue_cents, lang)}</td><td class="num">{format::count(i64::from(p.receipts), lang)}</td>
-                            <td class="num">{format::euros(p.discount_cents, lang)}</td>
-                            <td class="num">{p.uplift_bp.map(|u| format::change(u, lang)).unwrap_or_else(|| "—".into())}</td></tr>
-                    }).collect_view()}</tbody>
-                </table>
-            }
+            table=move || data_table(&promos_t, "table-promotions")
         />
-        <Widget id="w-stores" title=Key::WShops empty=d.shops.is_empty() export="stores" query=query.clone()
+        <Widget id="w-stores" title=Key::WShops empty=d.shops.is_empty() export=ExportKind::Shops query=query.clone()
             chart=move || {
                 let rows = shops.clone();
                 view! { <Chart id="chart-stores" label=label(Key::WShops) height=360 options=move || charts::bars(
                     rows.iter().map(|s| s.name.clone()).collect(), rows.iter().map(|s| charts::eur(s.revenue_cents)).collect(), revenue_name)/> }
             }
-            table=move || view! {
-                <table class="data-table" data-testid="table-stores">
-                    <thead><tr>
-                        <th scope="col">{move || i18n.t(Key::ColCode)}</th><th scope="col">{move || i18n.t(Key::ColName)}</th>
-                        <th scope="col" class="num">{move || i18n.t(Key::ColRevenue)}</th><th scope="col" class="num">{move || i18n.t(Key::ColReceipts)}</th>
-                        <th scope="col" class="num">{move || i18n.t(Key::ColAvgTicket)}</th><th scope="col" class="num">{move || i18n.t(Key::ColCardholders)}</th>
-                    </tr></thead>
-                    <tbody>{shops_t.clone().into_iter().map(|s| view! {
-                        <tr data-code=s.id.clone()><td>{s.id.clone()}</td><td>{s.name}</td>
-                            <td class="num">{format::euros(s.revenue_cents, lang)}</td><td class="num">{format::count(i64::from(s.receipts), lang)}</td>
-                            <td class="num">{format::euros(s.average_ticket_cents, lang)}</td><td class="num">{format::count(i64::from(s.cardholders), lang)}</td></tr>
-                    }).collect_view()}</tbody>
-                </table>
-            }
+            table=move || data_table(&shops_t, "table-stores")
         />
-        <Widget id="w-heatmap" title=Key::WHeatmap empty=d.heatmap.is_empty() export="heatmap" query=query.clone()
+        <Widget id="w-heatmap" title=Key::WHeatmap empty=d.heatmap.is_empty() export=ExportKind::Heatmap query=query.clone()
             chart=move || {
                 let cells = heat.clone();
                 view! { <Chart id="chart-heatmap" label=label(Key::WHeatmap) options=move || charts::weekday_hour(&cells, lang)/> }
             }
-            table=move || view! {
-                <table class="data-table" data-testid="table-heatmap">
-                    <thead><tr><th scope="col">{move || i18n.t(Key::ColWeekday)}</th><th scope="col">{move || i18n.t(Key::ColHour)}</th><th scope="col" class="num">{move || i18n.t(Key::ColReceipts)}</th></tr></thead>
-                    <tbody>{heat_t.clone().into_iter().map(|c| view! {
-                        <tr><td>{format::weekdays(lang)[c.weekday as usize]}</td><td>{format!("{:02}", c.hour)}</td><td class="num">{format::count(i64::from(c.receipts), lang)}</td></tr>
-                    }).collect_view()}</tbody>
-                </table>
-            }
+            table=move || data_table(&heat_t, "table-heatmap")
         />
-        <Widget id="w-basket" title=Key::WBasket empty=d.basket.is_empty() export="basket" query=query.clone()
+        <Widget id="w-basket" title=Key::WBasket empty=d.basket.is_empty() export=ExportKind::Basket query=query.clone()
             chart=move || {
                 let rows = basket.clone();
                 view! { <Chart id="chart-basket" label=label(Key::WBasket) height=260 options=move || charts::grouped(
                     rows.iter().map(|b| if b.loyalty { yes.to_string() } else { no.to_string() }).collect(),
                     vec![(avg_name.to_string(), rows.iter().map(|b| charts::eur(b.average_ticket_cents)).collect())])/> }
             }
-            table=move || view! {
-                <table class="data-table" data-testid="table-basket">
-                    <thead><tr>
-                        <th scope="col">{move || i18n.t(Key::ColLoyalty)}</th><th scope="col" class="num">{move || i18n.t(Key::ColReceipts)}</th>
-                        <th scope="col" class="num">{move || i18n.t(Key::ColRevenue)}</th><th scope="col" class="num">{move || i18n.t(Key::ColAvgTicket)}</th>
-                        <th scope="col" class="num">{move || i18n.t(Key::ColItems)}</th>
-                    </tr></thead>
-                    <tbody>{basket_t.clone().into_iter().map(|b| view! {
-                        <tr><td>{if b.loyalty { yes } else { no }}</td><td class="num">{format::count(i64::from(b.receipts), lang)}</td>
-                            <td class="num">{format::euros(b.revenue_cents, lang)}</td><td class="num">{format::euros(b.average_ticket_cents, lang)}</td>
-                            <td class="num">{format::milli(b.items_per_receipt_milli, lang)}</td></tr>
-                    }).collect_view()}</tbody>
-                </table>
-            }
+            table=move || data_table(&basket_t, "table-basket")
         />
-        <Widget id="w-segments" title=Key::WSegments empty=d.segments.is_empty() export="segments" query=query.clone()
+        <Widget id="w-segments" title=Key::WSegments empty=d.segments.is_empty() export=ExportKind::Segments query=query.clone()
             chart=move || {
                 let rows = segs.clone();
                 view! { <Chart id="chart-segments" label=label(Key::WSegments) options=move || charts::grouped(
-                    rows.iter().map(|s| segment_name(s.segment, lang).to_string()).collect(),
+                    rows.iter().map(|s| s.segment.label(lang).to_string()).collect(),
                     vec![
                         (customers_name.to_string(), rows.iter().map(|s| s.customer_share_bp as f64 / 100.0).collect()),
                         (revenue_share_name.to_string(), rows.iter().map(|s| s.revenue_share_bp as f64 / 100.0).collect()),
                     ])/> }
             }
-            table=move || view! {
-                <table class="data-table" data-testid="table-segments">
-                    <thead><tr>
-                        <th scope="col">{move || i18n.t(Key::ColSegment)}</th><th scope="col" class="num">{move || i18n.t(Key::ColCustomers)}</th>
-                        <th scope="col" class="num">{move || i18n.t(Key::ColReceipts)}</th><th scope="col" class="num">{move || i18n.t(Key::ColRevenue)}</th>
-                        <th scope="col" class="num">{move || i18n.t(Key::ColAvgTicket)}</th><th scope="col" class="num">{move || i18n.t(Key::ColCustomerShare)}</th>
-                        <th scope="col" class="num">{move || i18n.t(Key::ColRevenueShare)}</th>
-                    </tr></thead>
-                    <tbody>{segs_t.clone().into_iter().map(|s| view! {
-                        <tr data-segment=s.segment.code()><td>{segment_name(s.segment, lang)}</td>
-                            <td class="num">{format::count(i64::from(s.customers), lang)}</td><td class="num">{format::count(i64::from(s.receipts), lang)}</td>
-                            <td class="num">{format::euros(s.revenue_cents, lang)}</td><td class="num">{format::euros(s.average_ticket_cents, lang)}</td>
-                            <td class="num">{format::percent(s.customer_share_bp, lang)}</td><td class="num">{format::percent(s.revenue_share_bp, lang)}</td></tr>
-                    }).collect_view()}</tbody>
-                </table>
-            }
+            table=move || data_table(&segs_t, "table-segments")
         />
-        <Widget id="w-rf-grid" title=Key::WRfGrid empty=d.rf_grid.is_empty() export="rf_grid" query=query.clone()
+        <Widget id="w-rf-grid" title=Key::WRfGrid empty=d.rf_grid.is_empty() export=ExportKind::RfGrid query=query.clone()
             chart=move || {
                 let g = grid.clone();
                 view! { <Chart id="chart-rf-grid" label=label(Key::WRfGrid) options=move || charts::rf_grid(&g)/> }
@@ -310,7 +145,7 @@ pub fn AllWidgets(d: Dashboard, query: String) -> impl IntoView {
                 </table>
             }
         />
-        <Widget id="w-cohorts" title=Key::WCohorts empty=d.cohorts.is_empty() export="cohorts" query=query.clone()
+        <Widget id="w-cohorts" title=Key::WCohorts empty=d.cohorts.is_empty() export=ExportKind::Cohorts query=query.clone()
             chart=move || {
                 let rows = cohorts.clone();
                 view! { <Chart id="chart-cohorts" label=label(Key::WCohorts) height=360 options=move || charts::cohorts(&rows)/> }
@@ -349,10 +184,6 @@ pub fn ForecastWidgets(d: Dashboard, query: String) -> impl IntoView {
     let churn = d.churn_risk.clone();
     let customers_name = i18n.t(Key::ColCustomers);
     let expected_name = i18n.t(Key::ColExpected90);
-    let bucket_label = |from: i64, to: Option<i64>| match to {
-        Some(t) => format!("{from}–{t} €"),
-        None => format!("≥ {from} €"),
-    };
     view! {
         <div class="widgets">
         <section class="widget" id="w-clv" data-testid="w-clv">
@@ -382,58 +213,28 @@ pub fn ForecastWidgets(d: Dashboard, query: String) -> impl IntoView {
                 view! { <p class="no-data" data-testid="no-data">{move || i18n.t(Key::ChurnNone)}</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">
-                    <table class="data-table" data-testid="table-churn">
-                        <thead><tr>
-                            <th scope="col">{move || i18n.t(Key::ColCard)}</th><th scope="col">{move || i18n.t(Key::ColName)}</th>
-                            <th scope="col" class="num">{move || i18n.t(Key::ColSpend)}</th><th scope="col">{move || i18n.t(Key::ColLastReceipt)}</th>
-                            <th scope="col" class="num">{move || i18n.t(Key::ColPAlive)}</th><th scope="col" class="num">{move || i18n.t(Key::ColPredictedValue)}</th>
-                        </tr></thead>
-                        <tbody>{churn.into_iter().map(|c| {
-                            let href = format!("/admin/customers/{}", c.card_number);
-                            view! {
-                                <tr><td><a href=href>{c.card_number.clone()}</a></td><td>{c.name}</td>
-                                    <td class="num">{format::euros(c.monetary_cents, lang)}</td><td>{format::date(&c.last_receipt, lang)}</td>
-                                    <td class="num">{format::percent(c.p_alive_bp, lang)}</td><td class="num">{format::euros(c.value_12m_cents, lang)}</td></tr>
-                            }
-                        }).collect_view()}</tbody>
-                    </table>
-                    </div>
+                    <div class="table-wrap">{data_table(&churn, "table-churn")}</div>
                 }.into_any()
             }}
-            <ExportLinks kind="churn_risk" query=query.clone()/>
+            <ExportLinks kind=ExportKind::ChurnRisk query=query.clone()/>
         </section>
-        <Widget id="w-value" title=Key::WValueDist empty=d.value_distribution.is_empty() export="value_distribution" query=query.clone()
+        <Widget id="w-value" title=Key::WValueDist empty=d.value_distribution.is_empty() export=ExportKind::ValueDistribution query=query.clone()
             chart=move || {
                 let rows = dist.clone();
                 view! { <Chart id="chart-value" label=label(Key::WValueDist) options=move || charts::grouped(
-                    rows.iter().map(|b| bucket_label(b.from_eur, b.to_eur)).collect(),
+                    rows.iter().map(|b| format::cell(&crate::model::table::Cell::EuroRange(b.from_eur, b.to_eur), lang)).collect(),
                     vec![(customers_name.to_string(), rows.iter().map(|b| f64::from(b.customers)).collect())])/> }
             }
-            table=move || view! {
-                <table class="data-table" data-testid="table-value">
-                    <thead><tr><th scope="col">{move || i18n.t(Key::ColValueRange)}</th><th scope="col" class="num">{move || i18n.t(Key::ColCustomers)}</th></tr></thead>
-                    <tbody>{dist_t.clone().into_iter().map(|b| view! {
-                        <tr><td>{bucket_label(b.from_eur, b.to_eur)}</td><td class="num">{format::count(i64::from(b.customers), lang)}</td></tr>
-                    }).collect_view()}</tbody>
-                </table>
-            }
+            table=move || data_table(&dist_t, "table-value")
         />
-        <Widget id="w-forecast" title=Key::WSegmentForecast empty=d.segment_forecast.is_empty() export="segment_forecast" query=query.clone()
+        <Widget id="w-forecast" title=Key::WSegmentForecast empty=d.segment_forecast.is_empty() export=ExportKind::SegmentForecast query=query.clone()
             chart=move || {
                 let rows = fc.clone();
                 view! { <Chart id="chart-forecast" label=label(Key::WSegmentForecast) options=move || charts::grouped(
-                    rows.iter().map(|f| segment_name(f.segment, lang).to_string()).collect(),
+                    rows.iter().map(|f| f.segment.label(lang).to_string()).collect(),
                     vec![(expected_name.to_string(), rows.iter().map(|f| f.expected_receipts_90d_milli as f64 / 1000.0).collect())])/> }
             }
-            table=move || view! {
-                <table class="data-table" data-testid="table-forecast">
-                    <thead><tr><th scope="col">{move || i18n.t(Key::ColSegment)}</th><th scope="col" class="num">{move || i18n.t(Key::ColCustomers)}</th><th scope="col" class="num">{move || i18n.t(Key::ColExpected90)}</th></tr></thead>
-                    <tbody>{fc_t.clone().into_iter().map(|f| view! {
-                        <tr><td>{segment_name(f.segment, lang)}</td><td class="num">{format::count(i64::from(f.customers), lang)}</td><td class="num">{format::milli(f.expected_receipts_90d_milli, lang)}</td></tr>
-                    }).collect_view()}</tbody>
-                </table>
-            }
+            table=move || data_table(&fc_t, "table-forecast")
         />
         </div>
     }

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::components::Form;
 
-use crate::i18n::{use_i18n, Key};
+use crate::i18n::{use_i18n, Key, Label};
 use crate::model::analytics::{AgeBand, FilterOptions, Filters, RangePreset, Segment};
 
 fn preset_key(p: RangePreset) -> Key {
@@ -113,7 +113,7 @@ pub fn FilterForm(
                     <option value="" selected=f.segment.is_none()>{move || i18n.t(Key::FilterAll)}</option>
                     {Segment::ALL.into_iter().map(|s| view! {
                         <option value=s.code() selected=f.segment == Some(s)>
-                            {match lang { crate::i18n::Lang::It => s.italian(), crate::i18n::Lang::En => s.english() }}
+                            {s.label(lang)}
                         </option>
                     }).collect_view()}
                 </select>
