@@ -2,10 +2,7 @@
 //! fill in (`import`, `demo-data`, `export`, `admin`, `bench`).
 
 mod admin;
-mod bench;
-mod bench_analytics;
-mod bench_api;
-mod bench_personal;
+pub mod bench;
 mod clv;
 mod db;
 pub mod demo;

@@ -4,7 +4,6 @@
 
 pub mod admin_keys;
 pub mod keys;
-pub mod loadgen;
 pub mod problem;
 pub mod service;
 pub mod wire;

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use app::validate::ean13;
 use imagross::store::DatabaseUrl;
 use imagross::store::{self, Table};
-use imagross::till_api::loadgen::{self, Conn};
+use imagross::cli::bench::loadgen::{self, Conn};
 
 const TILLS: u32 = 4;
 const PER_TILL: u64 = 150;

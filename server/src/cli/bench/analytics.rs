@@ -53,21 +53,21 @@ fn filter_sets(snap: &Snapshot) -> Vec<Filters> {
 
 /// The SQLite file to benchmark: the given one, or the demo set generated into a scratch dir.
 pub(super) async fn bench_store(
-    source: &super::bench::BenchStore,
+    source: &super::BenchStore,
 ) -> anyhow::Result<(std::path::PathBuf, Option<std::path::PathBuf>)> {
     Ok(match source.sqlite.clone() {
         Some(p) => (p, None),
         None => {
-            let dir = super::bench::tempfile_dir()?;
+            let dir = super::tempfile_dir()?;
             let path = dir.join("bench.sqlite");
-            super::bench::generate_and_import(source.demo, &dir, &DatabaseUrl::Sqlite(path.clone())).await?;
+            super::generate_and_import(source.demo, &dir, &DatabaseUrl::Sqlite(path.clone())).await?;
             (path, Some(dir))
         }
     })
 }
 
 /// `bench clv`: both fits and every cardholder's predictions, timed (best of 3 and worst).
-pub async fn run_clv(source: &super::bench::BenchStore) -> anyhow::Result<()> {
+pub async fn run_clv(source: &super::BenchStore) -> anyhow::Result<()> {
     let (path, cleanup) = bench_store(source).await?;
     let store = store::open(&DatabaseUrl::Sqlite(path)).await?;
     let data = load(store.as_ref()).await?;
@@ -113,15 +113,15 @@ pub async fn run_clv(source: &super::bench::BenchStore) -> anyhow::Result<()> {
 }
 
 /// Runs the benchmark.
-pub async fn run(source: &super::bench::BenchStore, rounds: u32) -> anyhow::Result<()> {
+pub async fn run(source: &super::BenchStore, rounds: u32) -> anyhow::Result<()> {
     let (path, cleanup) = bench_store(source).await?;
     let store = store::open(&DatabaseUrl::Sqlite(path.clone())).await?;
 
-    let rss_before = super::bench::current_rss_mib().unwrap_or(0.0);
+    let rss_before = super::current_rss_mib().unwrap_or(0.0);
     let started = Instant::now();
     let data = load(store.as_ref()).await?;
     let build = started.elapsed();
-    let rss_after = super::bench::current_rss_mib().unwrap_or(0.0);
+    let rss_after = super::current_rss_mib().unwrap_or(0.0);
     let lines = data.lines.len().max(1);
     println!(
         "engine build from the embedded store: {:.2} s  ({} cardholders, {} receipts, {} sales lines)",

@@ -58,12 +58,12 @@ async fn get_me(stream: &mut BufReader<tokio::net::TcpStream>, cookie: &str) -> 
 
 /// Runs the benchmark.
 pub async fn run(
-    source: &super::bench::BenchStore,
+    source: &super::BenchStore,
     clients: usize,
     seconds: u64,
-    build: super::BuildState,
+    build: crate::cli::BuildState,
 ) -> anyhow::Result<()> {
-    let (path, cleanup) = super::bench_analytics::bench_store(source).await?;
+    let (path, cleanup) = super::analytics::bench_store(source).await?;
     let store = store::open(&DatabaseUrl::Sqlite(path)).await?;
     let options = leptos::prelude::LeptosOptions::builder().output_name("imagross").site_root("target/site").build();
     let security = crate::auth::Security {

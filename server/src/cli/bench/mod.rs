@@ -1,6 +1,13 @@
-//! `imagross bench import`: generates the default demo set and imports it into a fresh embedded
-//! store (and into MongoDB when `MONGODB_TEST_URI` is set), printing sales lines per second and
-//! the process's peak resident memory.
+//! `imagross bench …`: every benchmark and the load generator live here, never in production
+//! modules. `import` (below) generates the default demo set and imports it into a fresh
+//! embedded store (and into MongoDB when `MONGODB_TEST_URI` is set), printing sales lines per
+//! second and the process's peak resident memory; `analytics`, `clv`, `personal` and `api` are
+//! in the submodules of the same names, the tills' load generator in [`loadgen`].
+
+mod analytics;
+mod api;
+pub mod loadgen;
+mod personal;
 
 use std::time::Instant;
 
@@ -164,13 +171,13 @@ pub async fn generate_and_import(demo: DemoSet, dir: &std::path::Path, url: &Dat
 pub async fn run(action: BenchAction, build: super::BuildState) -> anyhow::Result<()> {
     match action {
         BenchAction::Personal { source, clients, seconds } => {
-            super::bench_personal::run(&source, clients.max(1), seconds.max(1), build).await
+            personal::run(&source, clients.max(1), seconds.max(1), build).await
         }
         BenchAction::Api { source, rate, seconds, tills, watch } => {
-            super::bench_api::run(&source, rate, seconds.max(1), tills.max(1), watch, build).await
+            api::run(&source, rate, seconds.max(1), tills.max(1), watch, build).await
         }
-        BenchAction::Clv { source } => super::bench_analytics::run_clv(&source).await,
-        BenchAction::Analytics { source, rounds } => super::bench_analytics::run(&source, rounds.max(1)).await,
+        BenchAction::Clv { source } => analytics::run_clv(&source).await,
+        BenchAction::Analytics { source, rounds } => analytics::run(&source, rounds.max(1)).await,
         BenchAction::Import { demo } => {
             let dir = tempfile_dir()?;
             let stats = generate_demo(demo, &dir).await?;

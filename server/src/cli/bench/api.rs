@@ -11,25 +11,25 @@ use std::time::{Duration, Instant};
 use crate::http::router;
 use crate::store::DatabaseUrl;
 use crate::store::{self, Table};
-use crate::till_api::loadgen::{self, Conn, Expected};
+use super::loadgen::{self, Conn, Expected};
 
 /// Runs the benchmark.
 pub async fn run(
-    source: &super::bench::BenchStore,
+    source: &super::BenchStore,
     rate: u32,
     seconds: u64,
     tills: u32,
     watch: bool,
-    build: super::BuildState,
+    build: crate::cli::BuildState,
 ) -> anyhow::Result<()> {
     let (path, cleanup) = match &source.sqlite {
         Some(file) => {
-            let dir = super::bench::tempfile_dir()?;
+            let dir = super::tempfile_dir()?;
             let copy = dir.join("bench.sqlite");
             std::fs::copy(file, &copy)?;
             (copy, Some(dir))
         }
-        None => super::bench_analytics::bench_store(source).await?,
+        None => super::analytics::bench_store(source).await?,
     };
     let store = store::open(&DatabaseUrl::Sqlite(path)).await?;
     let options = leptos::prelude::LeptosOptions::builder().output_name("imagross").site_root("target/site").build();
