@@ -65,6 +65,17 @@ pub fn yearly_points_estimate(weekly_cents: i64) -> u32 {
     base_points(weekly_cents).saturating_mul(52)
 }
 
+impl crate::i18n::Label for Level {
+    fn key(&self) -> Key {
+        match self {
+            Level::Bronze => Key::LevelBronze,
+            Level::Silver => Key::LevelSilver,
+            Level::Gold => Key::LevelGold,
+            Level::Platinum => Key::LevelPlatinum,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,16 +107,5 @@ mod tests {
         assert_eq!(base_points(1999), 19);
         assert_eq!(base_points(-500), 0);
         assert_eq!(yearly_points_estimate(4550), 45 * 52);
-    }
-}
-
-impl crate::i18n::Label for Level {
-    fn key(&self) -> Key {
-        match self {
-            Level::Bronze => Key::LevelBronze,
-            Level::Silver => Key::LevelSilver,
-            Level::Gold => Key::LevelGold,
-            Level::Platinum => Key::LevelPlatinum,
-        }
     }
 }

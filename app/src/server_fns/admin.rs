@@ -4,7 +4,9 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::account::{Role, SessionUser};
+#[cfg(feature = "ssr")]
+use crate::model::account::Role;
+use crate::model::account::SessionUser;
 use crate::model::admin::AdminRow;
 use crate::model::import::{BatchRow, ImportJobView};
 use crate::model::shop_key::{CreatedShopKey, ShopKeyRow};

@@ -4,8 +4,12 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::account::Role;
-use crate::model::analytics::{Customer360, CustomerPage, CustomerQuery, Dashboard, Filters};
+use crate::model::analytics::{Customer360, CustomerPage, Dashboard};
+#[cfg(feature = "ssr")]
+use crate::model::{
+    account::Role,
+    analytics::{CustomerQuery, Filters},
+};
 #[cfg(feature = "ssr")]
 use crate::server_fns::guard::as_role;
 

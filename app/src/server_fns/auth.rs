@@ -1,5 +1,8 @@
 //! Signup, login, logout and "who am I".
 
+// The signup form has ten fields, one argument each (the server function's wire format).
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 
 use crate::error::AppError;
@@ -15,7 +18,6 @@ pub const AFTER_LOGIN: &str = "/me/card";
 /// Creates a shopper account with a new digital card. Field names are those of the form.
 /// Without JavaScript the browser is redirected back to the signup page with the outcome in
 /// the query (`?card=…` or `?error=field:problem`).
-#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api", endpoint = "signup")]
 pub async fn signup(
     first_name: String,

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
 use crate::model::account::Role;
 use crate::model::card::CardView;
 #[cfg(feature = "ssr")]

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
 use crate::model::account::Role;
 use crate::model::analytics::ReceiptView;
 use crate::model::personal::{PersonalArea, ProfileView, ReceiptPage};

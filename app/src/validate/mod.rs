@@ -165,6 +165,26 @@ pub fn new_password(password: &str, confirm: &str, email: &str, phone: &str) -> 
     Ok(())
 }
 
+impl crate::i18n::Label for Problem {
+    fn key(&self) -> Key {
+        match self {
+            Problem::Required => Key::ErrRequired,
+            Problem::TooLong => Key::ErrTooLong,
+            Problem::EmailInvalid => Key::ErrEmailInvalid,
+            Problem::PhoneInvalid => Key::ErrPhoneInvalid,
+            Problem::DateInvalid => Key::ErrDateInvalid,
+            Problem::TooYoung => Key::ErrTooYoung,
+            Problem::PasswordTooShort => Key::ErrPasswordTooShort,
+            Problem::PasswordMismatch => Key::ErrPasswordMismatch,
+            Problem::PasswordIsContact => Key::ErrPasswordIsContact,
+            Problem::ConsentRequired => Key::ErrConsentRequired,
+            Problem::Taken => Key::ErrTaken,
+            Problem::StoreUnknown => Key::ErrStoreUnknown,
+            Problem::ClaimMismatch => Key::ClaimMismatch,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,25 +248,5 @@ mod tests {
             assert_eq!(Problem::from_code(p.code()), Some(p));
         }
         assert_eq!(Problem::from_code("nope"), None);
-    }
-}
-
-impl crate::i18n::Label for Problem {
-    fn key(&self) -> Key {
-        match self {
-            Problem::Required => Key::ErrRequired,
-            Problem::TooLong => Key::ErrTooLong,
-            Problem::EmailInvalid => Key::ErrEmailInvalid,
-            Problem::PhoneInvalid => Key::ErrPhoneInvalid,
-            Problem::DateInvalid => Key::ErrDateInvalid,
-            Problem::TooYoung => Key::ErrTooYoung,
-            Problem::PasswordTooShort => Key::ErrPasswordTooShort,
-            Problem::PasswordMismatch => Key::ErrPasswordMismatch,
-            Problem::PasswordIsContact => Key::ErrPasswordIsContact,
-            Problem::ConsentRequired => Key::ErrConsentRequired,
-            Problem::Taken => Key::ErrTaken,
-            Problem::StoreUnknown => Key::ErrStoreUnknown,
-            Problem::ClaimMismatch => Key::ClaimMismatch,
-        }
     }
 }

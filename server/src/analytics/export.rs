@@ -309,7 +309,7 @@ pub fn rows(
                     Cell::Int(i64::from(r.f)),
                     Cell::Int(i64::from(r.m)),
                     Cell::Segment(r.segment),
-                    r.p_alive_bp.map_or(Cell::Empty, |v| Cell::Ratio(v)),
+                    r.p_alive_bp.map_or(Cell::Empty, Cell::Ratio),
                     r.expected_receipts_90d_milli.map_or(Cell::Empty, Cell::Milli),
                     r.value_12m_cents.map_or(Cell::Empty, Cell::Money),
                 ]);

@@ -145,10 +145,13 @@ pub fn kpi_value(key: KpiKey, t: &Totals) -> Option<i64> {
 
 /// The bucket size for a window: days up to 62 days, weeks up to 366, else months.
 pub fn granularity(w: Window) -> &'static str {
-    match w.days() {
-        ..=62 => "day",
-        ..=366 => "week",
-        _ => "month",
+    let days = w.days();
+    if days <= 62 {
+        "day"
+    } else if days <= 366 {
+        "week"
+    } else {
+        "month"
     }
 }
 

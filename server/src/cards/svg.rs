@@ -56,7 +56,7 @@ mod tests {
     /// Reads the bars back from the SVG and decodes them as EAN-13 — an independent check that
     /// a scanner would get the number back.
     fn decode(svg: &str) -> Option<String> {
-        let mut modules = vec![false; 95];
+        let mut modules = [false; 95];
         for rect in svg.split("<rect class=\"bar\" ").skip(1) {
             let attr = |name: &str| -> usize {
                 let start = rect.find(&format!("{name}=\"")).unwrap() + name.len() + 2;

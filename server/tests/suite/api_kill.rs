@@ -10,9 +10,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::validate::ean13;
+use imagross::cli::bench::loadgen::{self, Conn};
 use imagross::store::DatabaseUrl;
 use imagross::store::{self, Table};
-use imagross::cli::bench::loadgen::{self, Conn};
 
 const TILLS: u32 = 4;
 const PER_TILL: u64 = 150;

@@ -101,7 +101,8 @@ async fn email_and_phone_are_unique_across_accounts() {
 async fn invalid_input_is_refused_naming_the_field() {
     let t = common::sqlite().await;
     let s = state(&t);
-    let cases: [(&[(&str, &str)], &str, &str); 7] = [
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+    let cases: [Case; 7] = [
         (&[("birth_date", "2015-01-01")], "birth_date", "too_young"),
         (&[("privacy_consent", "")], "privacy_consent", "consent_required"),
         (&[("password", "corta"), ("password_confirm", "corta")], "password", "password_too_short"),

@@ -187,14 +187,14 @@ async fn every_entity_round_trips(store: Arc<dyn Store>) {
         ..user("U1", Some("a@b.it"), None)
     };
 
-    store.upsert_all(&[shop.clone()]).await.unwrap();
+    store.upsert_all(std::slice::from_ref(&shop)).await.unwrap();
     store.upsert_all(&[dept("01", "Ortofrutta")]).await.unwrap();
-    store.upsert_all(&[product.clone()]).await.unwrap();
-    store.upsert_all(&[promo.clone()]).await.unwrap();
-    store.upsert_all(&[rec.clone()]).await.unwrap();
-    store.upsert_all(&[line.clone()]).await.unwrap();
+    store.upsert_all(std::slice::from_ref(&product)).await.unwrap();
+    store.upsert_all(std::slice::from_ref(&promo)).await.unwrap();
+    store.upsert_all(std::slice::from_ref(&rec)).await.unwrap();
+    store.upsert_all(std::slice::from_ref(&line)).await.unwrap();
     store.insert_one(&batch).await.unwrap();
-    store.upsert_all(&[row_error.clone()]).await.unwrap();
+    store.upsert_all(std::slice::from_ref(&row_error)).await.unwrap();
     store.insert_one(&points).await.unwrap();
     store.insert_one(&account).await.unwrap();
     let token = RefreshToken {

@@ -8,10 +8,10 @@
 
 use std::time::{Duration, Instant};
 
+use super::loadgen::{self, Conn, Expected};
 use crate::http::router;
 use crate::store::DatabaseUrl;
 use crate::store::{self, Table};
-use super::loadgen::{self, Conn, Expected};
 
 /// Runs the benchmark.
 pub async fn run(

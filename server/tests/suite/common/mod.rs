@@ -119,7 +119,7 @@ macro_rules! on_both_stores {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let t = crate::common::sqlite().await;
+                    let t = $crate::common::sqlite().await;
                     super::$name(t.store.clone()).await;
                 }
             )*
@@ -128,7 +128,7 @@ macro_rules! on_both_stores {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let Some(t) = crate::common::mongo().await else { return };
+                    let Some(t) = $crate::common::mongo().await else { return };
                     super::$name(t.store.clone()).await;
                 }
             )*
