@@ -80,7 +80,7 @@ impl AdminUsers for AdminService {
         let mut rows = Vec::new();
         let mut after: Option<String> = None;
         loop {
-            let page: Vec<UserAccount> = self.store.scan_page(after.as_deref(), PAGE).await.map_err(internal)?;
+            let page: Vec<UserAccount> = self.store.scan_page(after.as_deref(), PAGE).await?;
             let Some(last) = page.last() else { break };
             after = Some(last.id.clone());
             rows.extend(page.iter().filter(|a| a.role != Role::Shopper).map(row));
@@ -106,13 +106,13 @@ impl AdminUsers for AdminService {
         if acting.id == id {
             return Err(AppError::Forbidden);
         }
-        let account: UserAccount = self.store.get_one(id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+        let account: UserAccount = self.store.get_one(id).await?.ok_or(AppError::NotFound)?;
         if account.role != Role::Admin {
             return Err(AppError::NotFound);
         }
         let status = if active { AccountStatus::Active } else { AccountStatus::Disabled };
         let updated = UserAccount { status, ..account };
-        self.store.replace_one(&updated).await.map_err(internal)?;
+        self.store.replace_one(&updated).await?;
         tracing::info!(admin = %id, active, by = %acting.id, "admin status changed");
         Ok(row(&updated))
     }

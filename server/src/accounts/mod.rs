@@ -39,9 +39,9 @@ impl AccountService {
     /// number an imported cardholder already holds.
     async fn allocate_card(&self) -> Result<String, AppError> {
         for _ in 0..CARD_ATTEMPTS {
-            let seq = self.store.next_sequence(CARD_SEQUENCE).await.map_err(internal)?;
+            let seq = self.store.next_sequence(CARD_SEQUENCE).await?;
             let number = ean13::digital_card_number(seq).ok_or_else(|| internal("card sequence exhausted"))?;
-            if self.store.get(Table::Cardholders, &number).await.map_err(internal)?.is_none() {
+            if self.store.get(Table::Cardholders, &number).await?.is_none() {
                 return Ok(number);
             }
         }
@@ -57,7 +57,7 @@ impl Accounts for AccountService {
             errors.first().map(|e| AppError::problem_at(&e.field, e.problem)).unwrap_or(AppError::Unavailable)
         })?;
         if let Some(store_id) = &valid.store_id {
-            if self.store.get(Table::Shops, store_id).await.map_err(internal)?.is_none() {
+            if self.store.get(Table::Shops, store_id).await?.is_none() {
                 return Err(AppError::problem_at("store_id", Problem::StoreUnknown));
             }
         }
@@ -97,7 +97,7 @@ impl Accounts for AccountService {
             marketing_consent: valid.marketing_consent,
             status: CardStatus::Active,
         };
-        self.store.upsert_all(&[holder]).await.map_err(internal)?;
+        self.store.upsert_all(&[holder]).await?;
         tracing::info!(card = %card_number, "shopper signed up");
         Ok(SignupDone { account_id: account.id, card_number, first_name: valid.first_name })
     }
@@ -121,7 +121,7 @@ const MAX_SHOPS: u32 = 500;
 #[async_trait]
 impl Catalog for CatalogService {
     async fn shops(&self) -> Result<Vec<ShopOption>, AppError> {
-        let shops: Vec<Shop> = self.store.scan_page(None, MAX_SHOPS).await.map_err(internal)?;
+        let shops: Vec<Shop> = self.store.scan_page(None, MAX_SHOPS).await?;
         let mut options: Vec<ShopOption> = shops.into_iter().map(|s| ShopOption { id: s.id, name: s.name }).collect();
         options.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(options)

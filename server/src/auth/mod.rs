@@ -108,7 +108,7 @@ pub fn proof_matches(holder: &Cardholder, proof: &str) -> bool {
 }
 
 fn parse_time(rfc3339: &str) -> Option<i64> {
-    chrono::DateTime::parse_from_rfc3339(rfc3339).ok().map(|t| t.timestamp())
+    crate::clock::unix_of(rfc3339)
 }
 
 impl AuthService {
@@ -128,50 +128,47 @@ impl AuthService {
     }
 
     fn access_cookie(&self, user: &SessionUser) -> Result<String, AppError> {
-        let token = self.keys.issue(user, chrono::Utc::now().timestamp()).map_err(internal)?;
+        let token = self.keys.issue(user, crate::clock::unix_now()).map_err(internal)?;
         Ok(self.cookies.set(self.cookies.access_name(), &token, ACCESS_TTL_SECS))
     }
 
     /// Stores a new refresh token of `family` and returns the session cookies.
     async fn issue(&self, user: &SessionUser, family_id: &str) -> Result<Vec<String>, AppError> {
         let raw = hex::encode(rand::random::<[u8; 32]>());
-        let now = chrono::Utc::now();
         let record = RefreshToken {
             id: sha256_hex(&raw),
             user_id: user.id.clone(),
             family_id: family_id.to_string(),
-            expires_at: (now + chrono::Duration::seconds(REFRESH_TTL_SECS))
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            expires_at: crate::clock::rfc3339_in_secs(REFRESH_TTL_SECS),
             created_at: now_rfc3339(),
             used_at: None,
             revoked: false,
         };
-        self.store.insert_one(&record).await.map_err(internal)?;
+        self.store.insert_one(&record).await?;
         Ok(vec![self.access_cookie(user)?, self.cookies.set(self.cookies.refresh_name(), &raw, REFRESH_TTL_SECS)])
     }
 
     async fn revoke_family(&self, family_id: &str) -> Result<(), AppError> {
-        let tokens: Vec<RefreshToken> =
-            self.store.find("family_id", json!(family_id), 10_000).await.map_err(internal)?;
+        let tokens: Vec<RefreshToken> = self.store.find("family_id", json!(family_id), 10_000).await?;
         for token in tokens.into_iter().filter(|t| !t.revoked) {
-            self.store.replace_one(&RefreshToken { revoked: true, ..token }).await.map_err(internal)?;
+            self.store.replace_one(&RefreshToken { revoked: true, ..token }).await?;
         }
         Ok(())
     }
 
     /// Exchanges a refresh token for a new session (rotation). `Ok(Err(_))` is a refusal.
     pub async fn refresh(&self, raw: &str) -> Result<Result<(SessionUser, Vec<String>), RefreshRefused>, AppError> {
-        let Some(token) = self.store.get_one::<RefreshToken>(&sha256_hex(raw)).await.map_err(internal)? else {
+        let Some(token) = self.store.get_one::<RefreshToken>(&sha256_hex(raw)).await? else {
             return Ok(Err(RefreshRefused::Unknown));
         };
-        let now = chrono::Utc::now().timestamp();
+        let now = crate::clock::unix_now();
         if token.revoked {
             return Ok(Err(RefreshRefused::Revoked));
         }
         if parse_time(&token.expires_at).is_none_or(|exp| exp <= now) {
             return Ok(Err(RefreshRefused::Expired));
         }
-        let account = self.store.get_one::<UserAccount>(&token.user_id).await.map_err(internal)?;
+        let account = self.store.get_one::<UserAccount>(&token.user_id).await?;
         let Some(account) = account.filter(|a| a.status == AccountStatus::Active) else {
             self.revoke_family(&token.family_id).await?;
             return Ok(Err(RefreshRefused::AccountGone));
@@ -186,7 +183,7 @@ impl AuthService {
             return Ok(Err(RefreshRefused::Reused));
         }
         let family_id = token.family_id.clone();
-        self.store.replace_one(&RefreshToken { used_at: Some(now_rfc3339()), ..token }).await.map_err(internal)?;
+        self.store.replace_one(&RefreshToken { used_at: Some(now_rfc3339()), ..token }).await?;
         let cookies = self.issue(&user, &family_id).await?;
         Ok(Ok((user, cookies)))
     }
@@ -216,13 +213,7 @@ impl Sessions for AuthService {
         }
 
         let account = match &parsed {
-            Some(id) => self
-                .store
-                .find::<UserAccount>(id.field(), json!(id.value()), 1)
-                .await
-                .map_err(internal)?
-                .into_iter()
-                .next(),
+            Some(id) => self.store.find::<UserAccount>(id.field(), json!(id.value()), 1).await?.into_iter().next(),
             None => None,
         };
         let hash = account.as_ref().map_or_else(|| dummy_hash().to_string(), |a| a.password_hash.clone());
@@ -269,8 +260,7 @@ impl Sessions for AuthService {
             AppError::invalid("card_number", Problem::ClaimMismatch.code())
         };
 
-        let holder: Option<Cardholder> =
-            if ean13::is_valid(&card) { self.store.get_one(&card).await.map_err(internal)? } else { None };
+        let holder: Option<Cardholder> = if ean13::is_valid(&card) { self.store.get_one(&card).await? } else { None };
         let Some(holder) = holder.filter(|h| h.status == CardStatus::Active && proof_matches(h, proof)) else {
             return Err(mismatch());
         };
@@ -286,12 +276,12 @@ impl Sessions for AuthService {
         // Contact data already used by another account stays off this one (unique fields).
         let mut contact = (email, phone);
         if let Some(e) = &contact.0 {
-            if !self.store.find::<UserAccount>("email", json!(e), 1).await.map_err(internal)?.is_empty() {
+            if !self.store.find::<UserAccount>("email", json!(e), 1).await?.is_empty() {
                 contact.0 = None;
             }
         }
         if let Some(p) = &contact.1 {
-            if !self.store.find::<UserAccount>("phone", json!(p), 1).await.map_err(internal)?.is_empty() {
+            if !self.store.find::<UserAccount>("phone", json!(p), 1).await?.is_empty() {
                 contact.1 = None;
             }
         }
@@ -320,7 +310,7 @@ impl Sessions for AuthService {
     }
 
     async fn open_session(&self, account_id: &str) -> Result<(SessionUser, Vec<String>), AppError> {
-        let account = self.store.get_one::<UserAccount>(account_id).await.map_err(internal)?;
+        let account = self.store.get_one::<UserAccount>(account_id).await?;
         let account = account.filter(|a| a.status == AccountStatus::Active).ok_or(AppError::Unauthorized)?;
         let user = session_user(&account);
         let cookies = self.issue(&user, &uuid::Uuid::new_v4().to_string()).await?;
@@ -329,7 +319,7 @@ impl Sessions for AuthService {
 
     async fn logout(&self, cookie_header: Option<&str>) -> Result<Vec<String>, AppError> {
         if let Some(raw) = cookie_header.and_then(|h| cookie_value(h, self.cookies.refresh_name())) {
-            if let Some(token) = self.store.get_one::<RefreshToken>(&sha256_hex(raw)).await.map_err(internal)? {
+            if let Some(token) = self.store.get_one::<RefreshToken>(&sha256_hex(raw)).await? {
                 self.revoke_family(&token.family_id).await?;
             }
         }
@@ -338,7 +328,7 @@ impl Sessions for AuthService {
 
     async fn require(&self, user: Option<&SessionUser>, role: Role) -> Result<SessionUser, AppError> {
         let user = user.ok_or(AppError::Unauthorized)?;
-        let account = self.store.get_one::<UserAccount>(&user.id).await.map_err(internal)?;
+        let account = self.store.get_one::<UserAccount>(&user.id).await?;
         match account {
             None => Err(AppError::Unauthorized),
             Some(a) if a.status != AccountStatus::Active || !a.role.at_least(role) => Err(AppError::Forbidden),

@@ -89,7 +89,7 @@ mod tests {
     }
 
     fn now() -> i64 {
-        chrono::Utc::now().timestamp()
+        crate::clock::unix_now()
     }
 
     fn b64(bytes: &[u8]) -> String {

@@ -46,7 +46,7 @@ impl CardService {
     /// them; `/me` does not and skips their cost).
     pub async fn card_view(&self, user: &SessionUser, with_codes: bool) -> Result<CardView, AppError> {
         let card = user.card_number.as_deref().ok_or(AppError::NotFound)?;
-        let holder: Cardholder = self.store.get_one(card).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+        let holder: Cardholder = self.store.get_one(card).await?.ok_or(AppError::NotFound)?;
         let (points_balance, points_12m, level) =
             crate::points::status(self.store.as_ref(), card, &self.thresholds).await?;
         let next_level = level.next().map(|n| (n, i64::from(self.thresholds.points_for(n)) - points_12m));

@@ -52,8 +52,7 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
     pairs.extend(args.from.as_deref().map(|v| ("from", v)));
     pairs.extend(args.to.as_deref().map(|v| ("to", v)));
     pairs.extend(args.segment.as_deref().map(|v| ("segment", v)));
-    let filters =
-        Filters::from_pairs(pairs).map_err(|e| anyhow::anyhow!("--{}: `{}` is not valid", e.param, e.value))?;
+    let filters = Filters::from_pairs(pairs).map_err(|e| anyhow::anyhow!("--{}", crate::error::AppError::from(e)))?;
     let query = CustomerQuery { filters, ..CustomerQuery::from_pairs([]).expect("no pairs is valid") };
     let store = store::open(&store::DatabaseUrl::of(config)?).await?;
     let data = load(store.as_ref()).await?;
@@ -61,7 +60,7 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
     let snap = tokio::task::spawn_blocking(move || std::sync::Arc::new(Snapshot::fitted(data, discount))).await?;
     let out = args.out.clone();
     let rows = tokio::task::spawn_blocking(move || -> anyhow::Result<u64> {
-        snap.select(&query.filters).map_err(|e| anyhow::anyhow!("--{}: `{}` is not valid", e.param, e.value))?;
+        snap.select(&query.filters).map_err(|e| anyhow::anyhow!("--{}", crate::error::AppError::from(e)))?;
         Ok(match format {
             Format::Csv => {
                 let file = std::fs::File::create(&out).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;

@@ -12,7 +12,7 @@ use serde_json::json;
 use super::caller::AdminUser;
 use super::ServerState;
 use crate::analytics::export::{self, CsvStyle, ExportKind, Format};
-use crate::error::StatusResponse;
+use crate::error::{AppError, StatusResponse};
 
 const CHUNK: usize = 64 * 1024;
 
@@ -65,7 +65,7 @@ pub async fn export_file(
     let pair_refs = || pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
     let query = match CustomerQuery::from_pairs(pair_refs()) {
         Ok(q) => q,
-        Err(e) => return bad(e.param, format!("value `{}` is not valid", e.value)),
+        Err(e) => return AppError::from(e).status_response(),
     };
     let sep = pair_refs().find(|(k, _)| *k == "sep").map(|(_, v)| v);
     let Some(style) = CsvStyle::from_code(sep) else {
@@ -76,7 +76,7 @@ pub async fn export_file(
     };
     // Fail fast on bad dates before any byte is sent.
     if let Err(e) = snap.select(&query.filters) {
-        return bad(e.param, format!("value `{}` is not valid", e.value));
+        return AppError::from(e).status_response();
     }
     let name = format!("imagross-{}.{}", kind.code(), format.extension());
     let headers = [

@@ -13,7 +13,6 @@ use async_trait::async_trait;
 
 use super::pipeline::{import_file, ImportOptions, ImportSummary};
 use crate::analytics::Projection;
-use crate::error::internal;
 use crate::store::model::ImportBatch;
 use crate::store::{Store, StoreExt};
 
@@ -105,7 +104,7 @@ impl Imports for ImportService {
             (view, job.summary.as_ref().map(|s| s.batch_id.clone()))
         };
         let batch = match batch_id {
-            Some(id) => self.store.get_one::<ImportBatch>(&id).await.map_err(internal)?.map(batch_row),
+            Some(id) => self.store.get_one::<ImportBatch>(&id).await?.map(batch_row),
             None => None,
         };
         Ok(ImportJobView { batch, ..view })
@@ -115,7 +114,7 @@ impl Imports for ImportService {
         let mut all: Vec<ImportBatch> = Vec::new();
         let mut after: Option<String> = None;
         loop {
-            let page: Vec<ImportBatch> = self.store.scan_page(after.as_deref(), 1000).await.map_err(internal)?;
+            let page: Vec<ImportBatch> = self.store.scan_page(after.as_deref(), 1000).await?;
             let Some(last) = page.last() else { break };
             after = Some(last.id.clone());
             all.extend(page);

@@ -14,7 +14,7 @@ use crate::store::{Store, StoreExt};
 
 /// Everything held about the caller, as one JSON document.
 pub async fn my_data(store: &dyn Store, history: Option<&Dataset>, user: &SessionUser) -> Result<Value, AppError> {
-    let account: UserAccount = store.get_one(&user.id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+    let account: UserAccount = store.get_one(&user.id).await?.ok_or(AppError::NotFound)?;
     let mut account_json = serde_json::to_value(&account).map_err(internal)?;
     if let Some(map) = account_json.as_object_mut() {
         map.remove("password_hash");
@@ -22,9 +22,8 @@ pub async fn my_data(store: &dyn Store, history: Option<&Dataset>, user: &Sessio
     let (cardholder, points, receipts) = match account.card_number.as_deref() {
         None => (Value::Null, Value::Array(vec![]), Value::Array(vec![])),
         Some(card) => {
-            let holder: Option<Cardholder> = store.get_one(card).await.map_err(internal)?;
-            let mut ledger: Vec<PointsEntry> =
-                store.find("card_number", json!(card), 1_000_000).await.map_err(internal)?;
+            let holder: Option<Cardholder> = store.get_one(card).await?;
+            let mut ledger: Vec<PointsEntry> = store.find("card_number", json!(card), 1_000_000).await?;
             ledger.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
             let receipts: Vec<Value> = match history.and_then(|d| d.cards.number.get(card).map(|c| (d, c))) {
                 None => Vec::new(),
@@ -118,12 +117,12 @@ pub fn my_data_csv(data: &Value) -> String {
 /// contacts and names and is closed (no more logins or sessions); the card record keeps only its
 /// number and becomes `anonymised`; receipts, lines and points stay, without a person.
 pub async fn erase(store: &dyn Store, user: &SessionUser, password_text: &str) -> Result<(), AppError> {
-    let account: UserAccount = store.get_one(&user.id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+    let account: UserAccount = store.get_one(&user.id).await?.ok_or(AppError::NotFound)?;
     if !crate::accounts::password::verify(password_text.to_string(), account.password_hash.clone()).await {
         return Err(AppError::invalid("password", "wrong_password"));
     }
     if let Some(card) = account.card_number.as_deref() {
-        if let Some(holder) = store.get_one::<Cardholder>(card).await.map_err(internal)? {
+        if let Some(holder) = store.get_one::<Cardholder>(card).await? {
             let anonymous = Cardholder {
                 id: holder.id,
                 first_name: String::new(),
@@ -140,7 +139,7 @@ pub async fn erase(store: &dyn Store, user: &SessionUser, password_text: &str) -
                 marketing_consent: false,
                 status: CardStatus::Anonymised,
             };
-            store.replace_one(&anonymous).await.map_err(internal)?;
+            store.replace_one(&anonymous).await?;
         }
     }
     let closed = UserAccount {
@@ -152,7 +151,7 @@ pub async fn erase(store: &dyn Store, user: &SessionUser, password_text: &str) -
         status: AccountStatus::Disabled,
         ..account
     };
-    store.replace_one(&closed).await.map_err(internal)?;
+    store.replace_one(&closed).await?;
     tracing::info!(account = %closed.id, "personal data erased on request");
     Ok(())
 }

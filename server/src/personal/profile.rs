@@ -13,14 +13,14 @@ use crate::store::model::{Cardholder, UserAccount};
 use crate::store::{Store, StoreError, StoreExt};
 
 async fn account(store: &dyn Store, user: &SessionUser) -> Result<UserAccount, AppError> {
-    store.get_one(&user.id).await.map_err(internal)?.ok_or(AppError::NotFound)
+    store.get_one(&user.id).await?.ok_or(AppError::NotFound)
 }
 
 /// The caller's contact data and consents.
 pub async fn view(store: &dyn Store, user: &SessionUser) -> Result<ProfileView, AppError> {
     let a = account(store, user).await?;
     let holder: Option<Cardholder> = match a.card_number.as_deref() {
-        Some(c) => store.get_one(c).await.map_err(internal)?,
+        Some(c) => store.get_one(c).await?,
         None => None,
     };
     Ok(ProfileView {
@@ -48,14 +48,14 @@ pub async fn update(
         Err(e) => return Err(internal(e)),
     }
     if let Some(card) = a.card_number.as_deref() {
-        if let Some(h) = store.get_one::<Cardholder>(card).await.map_err(internal)? {
+        if let Some(h) = store.get_one::<Cardholder>(card).await? {
             let h = Cardholder {
                 email: Some(email.clone()),
                 phone: Some(phone.clone()),
                 marketing_consent: marketing,
                 ..h
             };
-            store.replace_one(&h).await.map_err(internal)?;
+            store.replace_one(&h).await?;
         }
     }
     Ok(ProfileView { email, phone, marketing_consent: marketing })
@@ -81,6 +81,6 @@ pub async fn change_password(
     )
     .map_err(|(field, p)| AppError::problem_at(field, p))?;
     let hash = password::hash(new.to_string()).await.map_err(internal)?;
-    store.replace_one(&UserAccount { password_hash: hash, ..a }).await.map_err(internal)?;
+    store.replace_one(&UserAccount { password_hash: hash, ..a }).await?;
     Ok(())
 }

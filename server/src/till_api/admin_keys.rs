@@ -40,7 +40,7 @@ fn row(k: ShopKey) -> ShopKeyRow {
 #[async_trait]
 impl app::ports::ShopKeys for ShopKeyService {
     async fn list(&self) -> Result<Vec<ShopKeyRow>, AppError> {
-        Ok(keys::list(self.store.as_ref(), None).await.map_err(internal)?.into_iter().map(row).collect())
+        Ok(keys::list(self.store.as_ref(), None).await?.into_iter().map(row).collect())
     }
 
     async fn create(&self, acting: &SessionUser, store_id: &str, label: &str) -> Result<CreatedShopKey, AppError> {

@@ -129,7 +129,7 @@ pub struct BadFilter {
 
 impl std::fmt::Display for BadFilter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "filter `{}`: value `{}` is not valid", self.param, self.value)
+        write!(f, "filter {}", crate::error::AppError::bad_value(self.param, &self.value))
     }
 }
 
