@@ -13,6 +13,7 @@ const PING_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// `GET /healthz`: 200 while the process is up.
 pub async fn healthz() -> Json<Value> {
+    tracing::debug!("liveness probe");
     Json(json!({ "status": "ok" }))
 }
 
@@ -26,5 +27,6 @@ pub async fn readyz(State(state): State<ServerState>) -> (StatusCode, Json<Value
         "caches": { "warm": warm },
     });
     let code = if store_ok && warm { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    tracing::debug!(status = code.as_u16(), store_ok, warm, "readiness probe");
     (code, Json(body))
 }

@@ -73,9 +73,18 @@ pub fn router(state: ServerState) -> Router {
     let app_state = state.app.clone();
     let options = state.leptos_options.clone();
     let request_id = HeaderName::from_static(REQUEST_ID);
-    Router::new()
+    // The probes sit outside the request log: a Kubernetes probe every few seconds would flood
+    // it, and a 503 while warming up is not an error. They log at DEBUG themselves.
+    let probes = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(PropagateRequestIdLayer::new(request_id.clone())),
+        )
+        .with_state(state.clone());
+    let app = Router::new()
         .route("/admin/import/{batch}/errors.csv", get(import_errors::errors_csv))
         .route("/admin/export/{file}", get(export::export_file))
         .route("/me/data.json", get(my_data::my_data_json))
@@ -109,9 +118,26 @@ pub fn router(state: ServerState) -> Router {
                             let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
                             tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
                         })
-                        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+                        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO))
+                        .on_failure(log_failure),
                 )
                 .layer(PropagateRequestIdLayer::new(request_id)),
         )
-        .with_state(state)
+        .with_state(state);
+    probes.merge(app)
+}
+
+/// A failed request: an error, except 503 (warming up, or a dependency briefly away), which is
+/// a warning: the client is told to retry and nothing is broken.
+fn log_failure(
+    class: tower_http::classify::ServerErrorsFailureClass,
+    latency: std::time::Duration,
+    _span: &tracing::Span,
+) {
+    use tower_http::classify::ServerErrorsFailureClass::StatusCode as Status;
+    let latency_ms = latency.as_millis() as u64;
+    match class {
+        Status(code) if code.as_u16() == 503 => tracing::warn!(%code, latency_ms, "service unavailable"),
+        class => tracing::error!(%class, latency_ms, "request failed"),
+    }
 }

@@ -159,7 +159,10 @@ impl<D: Derive> Projection<D> {
             loop {
                 match projection.refresh(store.as_ref()).await {
                     Ok(()) => {
-                        tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "projection warm");
+                        tracing::info!(
+                            elapsed_ms = started.elapsed().as_millis() as u64,
+                            "ready: projection built, serving"
+                        );
                         break;
                     }
                     Err(e) => {

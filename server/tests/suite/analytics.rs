@@ -15,14 +15,11 @@ use std::sync::Arc;
 use axum::body::Body;
 use http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use imagross::accounts::admins::create_staff_account;
 use imagross::http::{router, ServerState};
 use imagross::import::pipeline::{import_file, ImportOptions};
 use imagross::store::{Store, StoreExt};
 use serde_json::Value;
 use tower::ServiceExt;
-
-const PASSWORD: &str = "password da amministratore";
 
 fn fixture(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/import").join(name)
@@ -60,37 +57,7 @@ async fn get(state: &ServerState, path: &str, cookie: Option<&str>) -> (StatusCo
     send(state, req.body(Body::empty()).unwrap()).await
 }
 
-async fn login(state: &ServerState, email: &str) -> String {
-    let req = Request::post("/api/login")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Body::from(common::form_encode(&[("identifier", email), ("password", PASSWORD)])))
-        .unwrap();
-    let res = router(state.clone()).oneshot(req).await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    res.headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-async fn admin_state(store: Arc<dyn Store>) -> (ServerState, String) {
-    let t = common::TestStore::from_store(store.clone());
-    let state = common::server_state(&t);
-    create_staff_account(
-        store.as_ref(),
-        "analista@imagross.it",
-        "Ada",
-        "Neri",
-        PASSWORD,
-        app::model::account::Role::Admin,
-    )
-    .await
-    .unwrap();
-    let cookie = login(&state, "analista@imagross.it").await;
-    (state, cookie)
-}
+use common::admin_state;
 
 fn query(q: &str) -> String {
     common::form_encode(&[("query", q)])

@@ -161,3 +161,59 @@ async fn concurrent_page_renders_complete() {
         assert!(matches!(status.unwrap().as_u16(), 200 | 401), "rendered");
     }
 }
+
+/// Collects what the server logs, for the log-level tests.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+#[test]
+fn probes_log_at_debug_and_a_warm_up_503_is_no_error() {
+    let logs = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(logs.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::DEBUG)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let t = common::sqlite().await;
+        let state = common::server_state(&t);
+        for _ in 0..3 {
+            assert_eq!(call(&state, get("/readyz")).await.0, StatusCode::SERVICE_UNAVAILABLE, "still warming up");
+            assert_eq!(call(&state, get("/healthz")).await.0, StatusCode::OK);
+        }
+        // A server function that needs the projection answers 503 while warming up: a warning.
+        let (state, admin) = common::admin_state(t.store.clone()).await;
+        let req = Request::post("/api/analytics_dashboard")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", admin)
+            .body(Body::from("query="))
+            .unwrap();
+        assert_eq!(call(&state, req).await.0, StatusCode::SERVICE_UNAVAILABLE);
+    });
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let probe_lines: Vec<&str> = text.lines().filter(|l| l.contains("probe")).collect();
+    assert_eq!(probe_lines.len(), 6, "{text}");
+    assert!(probe_lines.iter().all(|l| l.contains("DEBUG")), "{text}");
+    assert!(!text.contains("ERROR"), "no error while warming up:\n{text}");
+    assert!(text.lines().any(|l| l.contains("WARN") && l.contains("service unavailable")), "{text}");
+    assert!(!text.lines().any(|l| l.contains("INFO") && l.contains("/readyz")), "no INFO line per probe:\n{text}");
+}

@@ -5,12 +5,15 @@
 
 use std::sync::Arc;
 
+use axum::body::Body;
+use http::{Request, StatusCode};
 use imagross::auth::Security;
 use imagross::config::JwtSecret;
-use imagross::http::ServerState;
+use imagross::http::{router, ServerState};
 use imagross::store::DatabaseUrl;
 use imagross::store::{self, Store};
 use leptos::prelude::LeptosOptions;
+use tower::ServiceExt;
 
 /// A store plus whatever keeps it alive (the temporary directory).
 pub struct TestStore {
@@ -134,4 +137,41 @@ macro_rules! on_both_stores {
             )*
         }
     };
+}
+
+/// The password of the accounts the helpers create.
+pub const PASSWORD: &str = "password da amministratore";
+
+/// Logs `email` in with [`PASSWORD`]; the session cookies as one `Cookie` header.
+pub async fn login(state: &ServerState, email: &str) -> String {
+    let req = Request::post("/api/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(form_encode(&[("identifier", email), ("password", PASSWORD)])))
+        .unwrap();
+    let res = router(state.clone()).oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A server state with an admin account (`analista@imagross.it`) logged in.
+pub async fn admin_state(store: Arc<dyn Store>) -> (ServerState, String) {
+    let t = TestStore::from_store(store.clone());
+    let state = server_state(&t);
+    imagross::accounts::admins::create_staff_account(
+        store.as_ref(),
+        "analista@imagross.it",
+        "Ada",
+        "Neri",
+        PASSWORD,
+        app::model::account::Role::Admin,
+    )
+    .await
+    .unwrap();
+    let cookie = login(&state, "analista@imagross.it").await;
+    (state, cookie)
 }
