@@ -71,6 +71,61 @@ pub fn figure(value: i64, unit: Unit, lang: Lang) -> String {
     }
 }
 
+/// A key figure short enough for a tile: exact below ten thousand euros (a hundred thousand
+/// for counts), then thousands (`€ 15,5 mila`, `€ 15.5k`) and millions (`€ 1,22 mln`,
+/// `€ 1.22M`). The exact figure goes in the tile's title and the table.
+pub fn compact(value: i64, unit: Unit, lang: Lang) -> String {
+    let (thousand, million) = match lang {
+        Lang::It => (" mila", " mln"),
+        Lang::En => ("k", "M"),
+    };
+    let scaled = |v: i64, scale: i64, shown: u32, suffix: &str| {
+        // `v / scale` with `shown` decimals: `decimal` reads `v` as having `decimals` digits.
+        let decimals = scale.ilog10();
+        format!("{}{suffix}", decimal(v, decimals, shown, lang))
+    };
+    match unit {
+        Unit::Cents => {
+            let euros_abs = value.unsigned_abs() / 100;
+            match euros_abs {
+                0..=9_999 => euros(value, lang),
+                10_000..=99_999 => format!("€ {}", scaled(value, 100_000, 1, thousand)),
+                100_000..=999_999 => format!("€ {}", scaled(value, 100_000, 0, thousand)),
+                _ => format!("€ {}", scaled(value, 100_000_000, 2, million)),
+            }
+        }
+        Unit::Count => match value.unsigned_abs() {
+            0..=99_999 => count(value, lang),
+            100_000..=999_999 => scaled(value, 1_000, 0, thousand),
+            _ => scaled(value, 1_000_000, 2, million),
+        },
+        Unit::Milli | Unit::BasisPoints => figure(value, unit, lang),
+    }
+}
+
+/// A month (`YYYY-MM` or a date in it) by name: `dic 2025` in Italian, `Dec 2025` in English.
+pub fn month(iso: &str, lang: Lang) -> String {
+    const IT: [&str; 12] = ["gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"];
+    const EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let m = iso.get(5..7).and_then(|m| m.parse::<usize>().ok()).filter(|m| (1..=12).contains(m));
+    match (iso.get(..4), m) {
+        (Some(y), Some(m)) => {
+            let names = if lang == Lang::It { IT } else { EN };
+            format!("{} {y}", names[m - 1])
+        }
+        _ => iso.to_string(),
+    }
+}
+
+/// A chart bucket's label: the month's name for monthly buckets, else the date.
+pub fn bucket(iso: &str, granularity: &str, lang: Lang) -> String {
+    if granularity == "month" {
+        month(iso, lang)
+    } else {
+        date(iso, lang)
+    }
+}
+
 /// `YYYY-MM-DD` as `DD/MM/YYYY` in Italian; unchanged in English.
 pub fn date(iso: &str, lang: Lang) -> String {
     match (lang, iso.get(..4), iso.get(5..7), iso.get(8..10)) {
@@ -100,6 +155,7 @@ pub fn cell(cell: &crate::model::table::Cell, lang: Lang) -> String {
         Cell::Milli(v) => milli(*v, lang),
         Cell::Date(iso) => date(iso, lang),
         Cell::Segment(s) => s.label(lang).to_string(),
+        Cell::Label(k) => k.text(lang).to_string(),
         Cell::Weekday(d) => weekdays(lang)[usize::from(*d) % 7].to_string(),
         Cell::Hour(h) => format!("{h:02}"),
         Cell::YesNo(b) => if *b { Key::Yes } else { Key::No }.text(lang).to_string(),
@@ -112,6 +168,32 @@ pub fn cell(cell: &crate::model::table::Cell, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_by_name() {
+        assert_eq!(month("2025-12", Lang::It), "dic 2025");
+        assert_eq!(month("2025-12-01", Lang::En), "Dec 2025");
+        assert_eq!(month("2025-13", Lang::It), "2025-13");
+        assert_eq!(bucket("2025-12-01", "month", Lang::It), "dic 2025");
+        assert_eq!(bucket("2025-12-01", "day", Lang::It), "01/12/2025");
+    }
+
+    #[test]
+    fn compact_figures_fit_a_tile() {
+        use crate::model::analytics::Unit;
+        assert_eq!(compact(121_914_859, Unit::Cents, Lang::It), "€ 1,22 mln");
+        assert_eq!(compact(121_914_859, Unit::Cents, Lang::En), "€ 1.22M");
+        assert_eq!(compact(1_554_617, Unit::Cents, Lang::It), "€ 15,5 mila");
+        assert_eq!(compact(1_554_617, Unit::Cents, Lang::En), "€ 15.5k");
+        assert_eq!(compact(45_678_900, Unit::Cents, Lang::It), "€ 457 mila");
+        assert_eq!(compact(999_999, Unit::Cents, Lang::It), "€ 9.999,99");
+        assert_eq!(compact(4_074, Unit::Cents, Lang::It), "€ 40,74");
+        assert_eq!(compact(-2_500_000, Unit::Cents, Lang::It), "€ -25,0 mila");
+        assert_eq!(compact(99_999, Unit::Count, Lang::It), "99.999");
+        assert_eq!(compact(262_540, Unit::Count, Lang::It), "263 mila");
+        assert_eq!(compact(2_536_738, Unit::Count, Lang::En), "2.54M");
+        assert_eq!(compact(1_234, Unit::BasisPoints, Lang::It), "12,3 %");
+    }
 
     #[test]
     fn italian_and_english_numbers() {

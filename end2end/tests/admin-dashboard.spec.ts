@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { SUPER_ADMIN } from '../global-setup';
 import { expectChartPainted } from './charts';
 import { DashboardPage } from './pages/dashboard.page';
@@ -65,6 +65,7 @@ test.describe('admin dashboard', () => {
     const cards = await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-card')));
     expect(csv.slice(1).map((l) => l.split(';')[0])).toEqual(cards);
 
+    await dash.openFilters();
     await page.getByTestId('search').fill('bianchi');
     await page.getByTestId('apply-filters').click();
     await expect(page).toHaveURL(/q=bianchi/);

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { SignupPage, uniqueShopper } from './pages/signup.page';
 import { CardPage } from './pages/card.page';
 import { LoginPage } from './pages/login.page';
@@ -27,7 +27,8 @@ test.describe('digital card', () => {
     await card.open();
     await expect(page.locator('main')).toContainText('Accedi per vedere questa pagina.');
 
-    await login.open();
+    // The page's login link brings the shopper back to the card.
+    await page.getByTestId('login-link-next').click();
     await login.logIn(cardNumber, shopper.password);
     await expect(page).toHaveURL(/\/me\/card$/);
     await expect(card.number).toHaveText(cardNumber);

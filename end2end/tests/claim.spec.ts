@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { CardPage } from './pages/card.page';
 
 test.describe('claim a plastic card', () => {

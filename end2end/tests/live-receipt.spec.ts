@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { MePage } from './pages/me.page';
 import { SignupPage, uniqueShopper } from './pages/signup.page';
 

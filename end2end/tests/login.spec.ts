@@ -1,6 +1,7 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { SignupPage, uniqueShopper } from './pages/signup.page';
 import { LoginPage } from './pages/login.page';
+import { SUPER_ADMIN } from '../global-setup';
 
 test.describe('login', () => {
   test('sign up, log out, then log in by card number, email and phone', async ({ page }) => {
@@ -16,7 +17,7 @@ test.describe('login', () => {
     for (const identifier of [spacedCard, shopper.email.toUpperCase(), `+39 ${shopper.phone}`]) {
       await login.open();
       await login.logIn(identifier, shopper.password);
-      await expect(page).toHaveURL(/\/me\/card$/);
+      await expect(page).toHaveURL(/\/me$/);
       await login.expectLoggedIn(shopper.firstName);
       // The session survives a full reload (server render reads the cookie).
       await page.reload();
@@ -45,12 +46,45 @@ test.describe('login', () => {
     const login = new LoginPage(page);
     await login.open();
     await login.logIn(shopper.email, shopper.password);
-    await expect(page).toHaveURL(/\/me\/card$/);
+    await expect(page).toHaveURL(/\/me$/);
     await login.expectLoggedIn(shopper.firstName);
     await login.open();
     await login.logIn(shopper.email, 'password sbagliata');
     await expect(page).toHaveURL(/\/login\?error=401$/);
     await expect(login.error).toHaveText('Credenziali non valide.');
     await context.close();
+  });
+
+  test('an admin lands on the dashboard, and a login link brings anyone back to where they were', async ({ page }) => {
+    const login = new LoginPage(page);
+    await login.open();
+    await login.logIn(SUPER_ADMIN.email, SUPER_ADMIN.password);
+    await expect(page).toHaveURL(/\/admin$/);
+    await login.expectLoggedIn('Admin');
+    await login.logOut();
+
+    await page.goto('/admin/customers?q=rossi');
+    await page.getByTestId('login-link-next').click();
+    await expect(page).toHaveURL(/\/login\?next=/);
+    await login.logIn(SUPER_ADMIN.email, SUPER_ADMIN.password);
+    await expect(page).toHaveURL(/\/admin\/customers\?q=rossi$/);
+  });
+
+  test('a shopper sent from a page they may open lands there; the admin area is never a shopper\'s landing', async ({ page }) => {
+    const shopper = uniqueShopper('login-next');
+    const signup = new SignupPage(page);
+    await signup.open();
+    await signup.fill(shopper);
+    await signup.submit.click();
+    await signup.expectCardIssued();
+    const login = new LoginPage(page);
+    await login.logOut();
+    await page.goto('/login?next=%2Fadmin');
+    await login.logIn(shopper.email, shopper.password);
+    await expect(page).toHaveURL(/\/me$/);
+    await login.logOut();
+    await page.goto('/login?next=%2Fme%2Freceipts');
+    await login.logIn(shopper.email, shopper.password);
+    await expect(page).toHaveURL(/\/me\/receipts$/);
   });
 });

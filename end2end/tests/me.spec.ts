@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { expectChartPainted } from './charts';
 import { MePage } from './pages/me.page';
 

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { SignupPage, uniqueShopper } from './pages/signup.page';
 import { HomePage } from './pages/home.page';
 import { validEan13 } from '../ean';

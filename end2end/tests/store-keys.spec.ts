@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { SUPER_ADMIN } from '../global-setup';
 import { LoginPage } from './pages/login.page';
 import { StoreKeysPage } from './pages/store-keys.page';

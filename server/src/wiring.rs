@@ -100,6 +100,8 @@ pub async fn serve(config: Config, settings: crate::config::Settings) -> anyhow:
     let local = listener.local_addr()?;
     tracing::info!("listening on http://{local}");
     println!("ImaGross Loyalty is running at http://{local}");
+    println!("  shoppers:  http://{local}/me   (sign up at http://{local}/signup)");
+    println!("  dashboard: http://{local}/admin");
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("shut down");
     Ok(())

@@ -23,7 +23,7 @@ pub fn AdminGate(
                 Ok(_) => view! { <AdminNav/> {children.with_value(|c| c())} }.into_any(),
                 Err(AppError::Unauthorized) => view! {
                     <section class="page"><p class="notice" data-testid="need-login">{move || i18n.t(Key::NeedLogin)} " "
-                        <A href="/login">{move || i18n.t(Key::NavLogin)}</A></p></section>
+                        <crate::components::login_link::LoginLink/></p></section>
                 }.into_any(),
                 Err(_) => view! {
                     <section class="page"><p class="notice" data-testid="not-allowed">{move || i18n.t(Key::NotAllowed)}</p></section>

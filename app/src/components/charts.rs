@@ -1,8 +1,12 @@
-//! Chart options for the dashboard widgets, built from the wire figures. Pure functions: the
-//! `<Chart>` component draws them in the browser.
+//! Chart options for the dashboard and the personal pages, built from the wire figures. Pure
+//! functions: the `<Chart>` component draws them in the browser. Every chart formats its
+//! numbers through one formatter in the page's language (axis labels and tooltips: `70.000`
+//! and `€ 1.200` in Italian, `70,000` in English), colours each meaning the same way on every
+//! chart ([`Measure`]), and keeps category labels readable (horizontal bars, long names
+//! shortened on the axis with the full name in the tooltip).
 
-use charming::component::{Axis, Grid, Legend, VisualMap};
-use charming::element::{AxisType, Tooltip, Trigger};
+use charming::component::{Axis, Grid, Legend, VisualMap, VisualMapChannel};
+use charming::element::{AxisLabel, AxisType, ItemStyle, JsFunction, LineStyle, Tooltip, Trigger};
 use charming::series::{Bar, Heatmap, Line};
 use charming::Chart;
 
@@ -10,54 +14,180 @@ use crate::format::weekdays;
 use crate::i18n::Lang;
 use crate::model::analytics::{CohortRow, HeatCell};
 
-fn euros(cents: i64) -> f64 {
-    (cents as f64 / 100.0 * 100.0).round() / 100.0
+/// The brand's red, used for money spent (revenue, spend) on every chart.
+pub const BRAND_RED: &str = "#b3121f";
+
+/// What a plotted number means: its unit on the axis and its colour on every chart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Measure {
+    /// Revenue or spend, euros.
+    Revenue,
+    /// Average ticket, euros.
+    Ticket,
+    /// Receipts, a count.
+    Receipts,
+    /// Customers, a count.
+    Customers,
+    /// Quantities sold.
+    Quantity,
+    /// A share, percent.
+    Share,
+    /// Expected receipts (a forecast).
+    Expected,
+    /// Loyalty points.
+    Points,
 }
 
-/// Revenue (bars, left axis) and receipts (line, right axis) per bucket.
+impl Measure {
+    /// The colour of this meaning.
+    pub fn colour(self) -> &'static str {
+        match self {
+            Measure::Revenue => BRAND_RED,
+            Measure::Ticket => "#d9822b",
+            Measure::Receipts => "#1f5f8b",
+            Measure::Customers => "#2b7a3d",
+            Measure::Quantity => "#7a5c00",
+            Measure::Share => "#6d4c9f",
+            Measure::Expected => "#00796b",
+            Measure::Points => "#a86b00",
+        }
+    }
+
+    fn unit(self) -> Unit {
+        match self {
+            Measure::Revenue | Measure::Ticket => Unit::Euro,
+            Measure::Share => Unit::Percent,
+            _ => Unit::Number,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Unit {
+    Euro,
+    Number,
+    Percent,
+}
+
+fn locale(lang: Lang) -> &'static str {
+    match lang {
+        Lang::It => "it-IT",
+        Lang::En => "en-GB",
+    }
+}
+
+/// The JavaScript body that formats `v` in `lang`: grouped thousands always (`1.200`), at most
+/// two decimals, `€` before money and `%` after shares; `compact` for axis labels (`1,2 Mln`).
+fn number_format_body(lang: Lang, unit: Unit, compact: bool) -> String {
+    let notation = if compact { ", notation: 'compact'" } else { "" };
+    let (prefix, suffix) = match unit {
+        Unit::Euro => ("'€ ' + ", ""),
+        Unit::Number => ("", ""),
+        Unit::Percent => ("", " + ' %'"),
+    };
+    format!(
+        "if (typeof v !== 'number') {{ return v; }} \
+         return {prefix}new Intl.NumberFormat('{}', {{ useGrouping: 'always', maximumFractionDigits: 2{notation} }}).format(v){suffix};",
+        locale(lang)
+    )
+}
+
+fn formatter(lang: Lang, unit: Unit, compact: bool) -> JsFunction {
+    JsFunction::new_with_args("v", &number_format_body(lang, unit, compact))
+}
+
+/// A value axis labelled in `lang` for `measure`.
+fn value_axis(lang: Lang, measure: Measure) -> Axis {
+    Axis::new().type_(AxisType::Value).axis_label(AxisLabel::new().formatter(formatter(lang, measure.unit(), true)))
+}
+
+/// Category labels longer than this are shortened on the axis (the tooltip shows them whole).
+const LABEL_CHARS: usize = 18;
+
+/// A category axis whose labels are all drawn, long ones shortened with `…`.
+fn category_axis(labels: Vec<String>) -> Axis {
+    let shorten = format!("return v.length > {LABEL_CHARS} ? v.slice(0, {}) + '…' : v;", LABEL_CHARS - 1);
+    Axis::new()
+        .type_(AxisType::Category)
+        .data(labels)
+        .axis_label(AxisLabel::new().interval(0).formatter(JsFunction::new_with_args("v", &shorten)))
+}
+
+fn tooltip(lang: Lang, measure: Measure, trigger: Trigger) -> Tooltip {
+    Tooltip::new().trigger(trigger).value_formatter(formatter(lang, measure.unit(), false))
+}
+
+fn bar(name: &str, measure: Measure, values: Vec<f64>) -> Bar {
+    Bar::new().name(name).item_style(ItemStyle::new().color(measure.colour())).data(values)
+}
+
+/// Revenue (bars, left axis) and receipts (line, right axis) per bucket; `labels` already in
+/// the page's language (dates or month names).
 pub fn series(
     labels: Vec<String>,
     revenue_cents: Vec<i64>,
     receipts: Vec<u32>,
     revenue_name: &str,
     receipts_name: &str,
+    lang: Lang,
 ) -> Chart {
     Chart::new()
-        .grid(Grid::new().left("12%").right("10%").top("14%").bottom("12%"))
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .grid(Grid::new().left("3%").right("3%").top("16%").bottom("4%").contain_label(true))
+        .tooltip(tooltip(lang, Measure::Revenue, Trigger::Axis))
         .legend(Legend::new().data(vec![revenue_name.to_string(), receipts_name.to_string()]))
         .x_axis(Axis::new().type_(AxisType::Category).data(labels))
-        .y_axis(Axis::new().type_(AxisType::Value))
-        .y_axis(Axis::new().type_(AxisType::Value))
-        .series(Bar::new().name(revenue_name).data(revenue_cents.into_iter().map(euros).collect()))
-        .series(Line::new().name(receipts_name).y_axis_index(1).data(receipts.into_iter().map(i64::from).collect()))
+        .y_axis(value_axis(lang, Measure::Revenue))
+        .y_axis(value_axis(lang, Measure::Receipts))
+        .series(bar(revenue_name, Measure::Revenue, revenue_cents.into_iter().map(euros).collect()))
+        .series(
+            Line::new()
+                .name(receipts_name)
+                .y_axis_index(1)
+                .item_style(ItemStyle::new().color(Measure::Receipts.colour()))
+                .line_style(LineStyle::new().color(Measure::Receipts.colour()))
+                .data(receipts.into_iter().map(i64::from).collect()),
+        )
 }
 
 /// Horizontal bars, biggest on top.
-pub fn bars(labels: Vec<String>, values: Vec<f64>, name: &str) -> Chart {
-    let (mut labels, mut values) = (labels, values);
-    labels.reverse();
-    values.reverse();
-    Chart::new()
-        .grid(Grid::new().left("32%").right("6%").top("4%").bottom("8%"))
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .x_axis(Axis::new().type_(AxisType::Value))
-        .y_axis(Axis::new().type_(AxisType::Category).data(labels))
-        .series(Bar::new().name(name).data(values))
+pub fn bars(labels: Vec<String>, values: Vec<f64>, name: &str, measure: Measure, lang: Lang) -> Chart {
+    grouped(labels, vec![(name.to_string(), measure, values)], lang)
 }
 
-/// Vertical grouped bars: one series per (name, values).
-pub fn grouped(labels: Vec<String>, series: Vec<(String, Vec<f64>)>) -> Chart {
+/// Horizontal grouped bars, first category on top: one series per (name, meaning, values).
+pub fn grouped(labels: Vec<String>, series: Vec<(String, Measure, Vec<f64>)>, lang: Lang) -> Chart {
+    let mut labels = labels;
+    labels.reverse();
+    let first = series.first().map_or(Measure::Revenue, |s| s.1);
     let mut chart = Chart::new()
-        .grid(Grid::new().left("12%").right("4%").top("14%").bottom("16%"))
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .legend(Legend::new().data(series.iter().map(|s| s.0.clone()).collect()))
-        .x_axis(Axis::new().type_(AxisType::Category).data(labels))
-        .y_axis(Axis::new().type_(AxisType::Value));
-    for (name, values) in series {
-        chart = chart.series(Bar::new().name(name).data(values));
+        .grid(
+            Grid::new()
+                .left("2%")
+                .right("6%")
+                .top(if series.len() > 1 { "12%" } else { "3%" })
+                .bottom("3%")
+                .contain_label(true),
+        )
+        .tooltip(tooltip(lang, first, Trigger::Axis))
+        .x_axis(value_axis(lang, first))
+        .y_axis(category_axis(labels));
+    if series.len() > 1 {
+        chart = chart.legend(Legend::new().data(series.iter().map(|s| s.0.clone()).collect()));
+    }
+    for (name, measure, mut values) in series {
+        values.reverse();
+        chart = chart.series(bar(&name, measure, values));
     }
     chart
+}
+
+/// Euros of cents, for bar values.
+pub fn eur(cents: i64) -> f64 {
+    euros(cents)
+}
+
+fn euros(cents: i64) -> f64 {
+    (cents as f64 / 100.0 * 100.0).round() / 100.0
 }
 
 fn heat(x: Vec<String>, y: Vec<String>, cells: Vec<(usize, usize, f64)>, max: f64) -> Chart {
@@ -71,6 +201,11 @@ fn heat(x: Vec<String>, y: Vec<String>, cells: Vec<(usize, usize, f64)>, max: f6
                 .min(0)
                 .max(max.max(1.0))
                 .calculable(true)
+                .in_range(VisualMapChannel::new().color(vec![
+                    charming::element::Color::from("#fbe9eb"),
+                    "#e0707a".into(),
+                    BRAND_RED.into(),
+                ]))
                 .orient(charming::element::Orient::Horizontal)
                 .left("center")
                 .bottom("0%"),
@@ -108,10 +243,10 @@ pub fn rf_grid(grid: &[Vec<u32>]) -> Chart {
 }
 
 /// Retention percentage per cohort (rows) and months since the first purchase (columns).
-pub fn cohorts(rows: &[CohortRow]) -> Chart {
+pub fn cohorts(rows: &[CohortRow], lang: Lang) -> Chart {
     let width = rows.iter().map(|r| r.active.len()).max().unwrap_or(0);
     let x: Vec<String> = (0..width).map(|k| k.to_string()).collect();
-    let y: Vec<String> = rows.iter().map(|r| r.month.clone()).collect();
+    let y: Vec<String> = rows.iter().map(|r| crate::format::month(&r.month, lang)).collect();
     let mut cells = Vec::new();
     for (i, row) in rows.iter().enumerate() {
         for (k, n) in row.active.iter().enumerate() {
@@ -124,9 +259,4 @@ pub fn cohorts(rows: &[CohortRow]) -> Chart {
         }
     }
     heat(x, y, cells, 100.0)
-}
-
-/// Euros of cents, for bar values.
-pub fn eur(cents: i64) -> f64 {
-    euros(cents)
 }

@@ -69,7 +69,14 @@ pub fn FilterForm(
     let lang = i18n.lang();
     let f = filters;
     let custom = f.range == RangePreset::Custom;
+    let summary = summary(&f, &search, lang);
     view! {
+        // On a phone the filters fold behind a line saying which are active, so the figures
+        // come first; on wider screens the panel is always open (see the stylesheet).
+        <details class="filter-panel" data-testid="filter-panel">
+        <summary data-testid="filter-summary">
+            <span class="filter-summary-title">{move || i18n.t(Key::DashFilters)} ":"</span> {summary}
+        </summary>
         <Form method="GET" action=action attr:class="filters" attr:data-testid="filters">
             <h2 class="visually-hidden">{move || i18n.t(Key::DashFilters)}</h2>
             {search.map(|s| view! {
@@ -140,5 +147,36 @@ pub fn FilterForm(
                 <a class="button" href=action>{move || i18n.t(Key::FilterReset)}</a>
             </div>
         </Form>
+        </details>
     }
+}
+
+/// The active filters in one line: the period, then each filter that narrows the data.
+fn summary(f: &Filters, search: &Option<String>, lang: crate::i18n::Lang) -> String {
+    let mut parts = Vec::new();
+    if let Some(q) = search.as_deref().filter(|q| !q.is_empty()) {
+        parts.push(format!("\u{201c}{q}\u{201d}"));
+    }
+    parts.push(match (f.range, &f.from, &f.to) {
+        (RangePreset::Custom, Some(from), Some(to)) => {
+            format!("{} – {}", crate::format::date(from, lang), crate::format::date(to, lang))
+        }
+        (p, _, _) => preset_key(p).text(lang).to_string(),
+    });
+    let count = |n: usize, key: Key| (n > 0).then(|| format!("{} {n}", key.text(lang)));
+    parts.extend(count(f.shops.len(), Key::FilterShops));
+    parts.extend(count(f.departments.len(), Key::FilterDepartments));
+    if f.promotion.is_some() {
+        parts.push(Key::FilterPromotion.text(lang).to_string());
+    }
+    if let Some(s) = f.segment {
+        parts.push(s.label(lang).to_string());
+    }
+    if let Some(g) = f.gender.as_deref() {
+        parts.push(if g == "F" { Key::GenderF } else { Key::GenderM }.text(lang).to_string());
+    }
+    if let Some(b) = f.age_band {
+        parts.push(b.code().to_string());
+    }
+    parts.join(" · ")
 }

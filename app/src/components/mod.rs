@@ -8,5 +8,6 @@ pub mod charts;
 pub mod data_table;
 pub mod filter_form;
 pub mod load_error;
+pub mod login_link;
 pub mod nav;
 pub mod widget;

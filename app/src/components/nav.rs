@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::i18n::{use_i18n, Key, Lang};
+use crate::model::account::Role;
 use crate::server_fns::auth::Logout;
 use crate::session::use_session;
 
@@ -15,7 +16,22 @@ pub fn NavBar() -> impl IntoView {
     let session = use_session();
     let logout = ServerAction::<Logout>::new();
     session.follow(move || matches!(logout.value().get(), Some(Ok(()))), Some("/"));
-    let links = [("/", Key::NavHome), ("/signup", Key::NavSignup), ("/me", Key::NavMe), ("/admin", Key::NavAdmin)];
+    // The links that fit the session: signing up only without one, the dashboard for admins.
+    let links = move || {
+        let user = session.current();
+        let mut links = vec![("/", Key::NavHome)];
+        match &user {
+            None => links.extend([("/signup", Key::NavSignup), ("/me", Key::NavMe)]),
+            Some(u) if u.role.at_least(Role::Admin) => {
+                links.push(("/admin", Key::NavAdmin));
+                if u.card_number.is_some() {
+                    links.push(("/me", Key::NavMe));
+                }
+            }
+            Some(_) => links.push(("/me", Key::NavMe)),
+        }
+        links
+    };
     view! {
         <header class="site-header">
             <A href="/" attr:class="brand">
@@ -24,10 +40,12 @@ pub fn NavBar() -> impl IntoView {
             </A>
             <nav aria-label=move || i18n.t(Key::NavMenu)>
                 <ul class="nav-links">
-                    {links
-                        .into_iter()
-                        .map(|(href, key)| view! { <li><A href=href>{move || i18n.t(key)}</A></li> })
-                        .collect_view()}
+                    <Transition fallback=|| ()>
+                        {move || links()
+                            .into_iter()
+                            .map(|(href, key)| view! { <li><A href=href>{move || i18n.t(key)}</A></li> })
+                            .collect_view()}
+                    </Transition>
                 </ul>
             </nav>
             <div class="account">

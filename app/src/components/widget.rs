@@ -38,6 +38,9 @@ pub fn Widget(
     title: Key,
     /// True when the selection has nothing to show.
     empty: bool,
+    /// What to say when empty (default: no data for the filters).
+    #[prop(optional)]
+    empty_text: Option<Key>,
     /// Export kind, when the widget's table can be exported.
     #[prop(optional)]
     export: Option<ExportKind>,
@@ -55,13 +58,13 @@ pub fn Widget(
         <section class="widget" id=id data-testid=id>
             <h2>{move || i18n.t(title)}</h2>
             {if empty {
-                view! { <p class="no-data" data-testid="no-data">{move || i18n.t(Key::DashNoData)}</p> }.into_any()
+                view! { <p class="no-data" data-testid="no-data">{move || i18n.t(empty_text.unwrap_or(Key::DashNoData))}</p> }.into_any()
             } else {
                 view! {
                     {chart.run()}
                     <details class="data-table-wrap">
                         <summary>{move || i18n.t(Key::DataTable)}</summary>
-                        <div class="table-wrap">{table.run()}</div>
+                        <div class="table-wrap" tabindex="0">{table.run()}</div>
                     </details>
                 }.into_any()
             }}

@@ -168,6 +168,9 @@ strings! {
     DashShowing => "Periodo mostrato", "Showing";
     DashComparedWith => "confronto con", "compared with";
     DashNoData => "Nessun dato per i filtri scelti.", "No data for the chosen filters.";
+    CohortsTooShort => "Per le coorti mensili (ultimi 12 mesi) servono almeno tre mesi di dati.", "Monthly cohorts (last 12 months) need at least three months of data.";
+    DashEmptyStore => "Nessun dato: importa i file Fidelity, Scontrini e Vendite.", "No data yet: import the Fidelity, Scontrini and Vendite files.";
+    DashEmptyStoreLink => "Vai all'importazione", "Go to the import page";
     DashNoComparison => "nessun confronto", "no comparison";
     DashWarming => "I dati si stanno caricando: riprova tra qualche secondo.", "The data is loading: try again in a few seconds.";
     DashFilters => "Filtri", "Filters";
@@ -214,6 +217,11 @@ strings! {
     WRfGrid => "Griglia recency × frequency", "Recency × frequency grid";
     WCohorts => "Fidelizzazione per coorte", "Cohort retention";
     ColCode => "Codice", "Code";
+    ColPoints => "Punti", "Points";
+    ColKpi => "Indicatore", "Indicator";
+    ColValue => "Valore", "Value";
+    ColPrevious => "Periodo precedente", "Previous period";
+    ColChange => "Variazione", "Change";
     ColName => "Nome", "Name";
     ColRevenue => "Fatturato", "Revenue";
     ColReceipts => "Scontrini", "Receipts";

@@ -36,6 +36,8 @@ pub enum Cell {
     Hour(u8),
     /// Yes or no: local words on screen, `yes`/`no` in files.
     YesNo(bool),
+    /// A name from the strings table: in the page's language on screen, English in files.
+    Label(Key),
     /// A range of whole euros (`to` open when `None`), screen only.
     EuroRange(i64, Option<i64>),
     Empty,
@@ -66,6 +68,7 @@ impl Cell {
         match self {
             Cell::Text(s) | Cell::Date(s) | Cell::Card(s) => Some(s.clone()),
             Cell::Segment(s) => Some(s.label(Lang::En).to_string()),
+            Cell::Label(k) => Some(k.text(Lang::En).to_string()),
             Cell::Weekday(d) => Some(WEEKDAYS[usize::from(*d) % 7].to_string()),
             Cell::YesNo(b) => Some(if *b { "yes" } else { "no" }.to_string()),
             Cell::EuroRange(from, to) => Some(match to {

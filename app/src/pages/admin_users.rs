@@ -42,7 +42,7 @@ fn AdminUsers() -> impl IntoView {
                 {move || admins.get().map(|result| match result {
                     Ok(rows) if rows.is_empty() => view! { <p>{move || i18n.t(Key::AdminsEmpty)}</p> }.into_any(),
                     Ok(rows) => view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                         <table class="data-table" data-testid="admins-table">
                             <thead><tr>
                                 <th scope="col">{move || i18n.t(Key::FieldEmail)}</th>

@@ -2,7 +2,6 @@
 //! code (both SVG from the server), level and points.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::error::AppError;
 use crate::i18n::{use_i18n, Key, Label};
@@ -21,7 +20,7 @@ pub fn CardPage() -> impl IntoView {
                 {move || card.get().map(|result| match result {
                     Ok(view) => view! { <CardDetails card=view/> }.into_any(),
                     Err(AppError::Unauthorized) => view! {
-                        <p class="notice">{move || i18n.t(Key::NeedLogin)} " " <A href="/login">{move || i18n.t(Key::NavLogin)}</A></p>
+                        <p class="notice">{move || i18n.t(Key::NeedLogin)} " " <crate::components::login_link::LoginLink/></p>
                     }.into_any(),
                     Err(AppError::NotFound) => view! { <p class="notice">{move || i18n.t(Key::CardNoCard)}</p> }.into_any(),
                     Err(_) => view! { <p class="form-error">{move || i18n.t(Key::ErrGeneric)}</p> }.into_any(),

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::i18n::{use_i18n, Key, Label};
-use crate::server_fns::auth::{Claim, AFTER_LOGIN};
+use crate::server_fns::auth::{Claim, AFTER_CLAIM};
 use crate::session::use_session;
 
 /// The claim page.
@@ -14,7 +14,7 @@ pub fn ClaimPage() -> impl IntoView {
     let session = use_session();
     let action = ServerAction::<Claim>::new();
     let query = use_query_map();
-    session.follow(move || matches!(action.value().get(), Some(Ok(_))), Some(AFTER_LOGIN));
+    session.follow(move || matches!(action.value().get(), Some(Ok(_))), Some(AFTER_CLAIM));
     let error = move || {
         let (field, code) = match action.value().get() {
             Some(Err(e)) => e

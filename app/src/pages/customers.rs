@@ -85,7 +85,7 @@ fn CustomerTable(page: CustomerPage) -> impl IntoView {
             view! { <p class="no-data" data-testid="no-data">{move || i18n.t(Key::CustNone)}</p> }.into_any()
         } else {
             view! {
-                <div class="table-wrap">
+                <div class="table-wrap" tabindex="0">
                 <table class="data-table" data-testid="customers-table">
                     <thead><tr>
                         {sort_header(Key::ColCard, CustomerSort::Card)}
@@ -205,9 +205,9 @@ fn Customer360Body(c: Customer360) -> impl IntoView {
             <h2>{move || i18n.t(Key::CustMonthly)}</h2>
             <Chart id="chart-customer-monthly" label=Signal::derive(move || i18n.t(Key::CustMonthly).to_string()) height=260
                 options=move || charts::series(
-                    monthly.iter().map(|m| m.start.clone()).collect(),
+                    monthly.iter().map(|m| format::month(&m.start, lang)).collect(),
                     monthly.iter().map(|m| m.revenue_cents).collect(),
-                    monthly.iter().map(|m| m.receipts).collect(), revenue_name, receipts_name)/>
+                    monthly.iter().map(|m| m.receipts).collect(), revenue_name, receipts_name, lang)/>
         </section>
         <section class="widget">
             <h2>{move || i18n.t(Key::WDepartments)}</h2>

@@ -1,14 +1,10 @@
 //! The public home page: what the card gives, a points estimator and the level ladder chart.
 
-use charming::{
-    component::{Axis, Grid},
-    element::{AxisType, Tooltip, Trigger},
-    series::Bar,
-};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::components::chart::Chart;
+use crate::components::charts::{self, Measure};
 use crate::i18n::{use_i18n, Key, Label};
 use crate::model::levels::{yearly_points_estimate, Level, LevelThresholds};
 
@@ -24,12 +20,8 @@ pub fn HomePage() -> impl IntoView {
     let build_chart = move || {
         let names: Vec<String> = Level::ALL.iter().map(|l| i18n.t(l.key()).to_string()).collect();
         let points: Vec<i64> = Level::ALL.iter().map(|l| i64::from(thresholds.points_for(*l))).collect();
-        charming::Chart::new()
-            .grid(Grid::new().left("14%").right("4%").top("8%").bottom("12%"))
-            .tooltip(Tooltip::new().trigger(Trigger::Axis))
-            .x_axis(Axis::new().type_(AxisType::Category).data(names))
-            .y_axis(Axis::new().type_(AxisType::Value))
-            .series(Bar::new().data(points))
+        let points: Vec<f64> = points.into_iter().map(|p| p as f64).collect();
+        charts::bars(names, points, i18n.t(Key::ColPoints), Measure::Points, i18n.lang())
     };
 
     view! {

@@ -132,7 +132,7 @@ fn BatchTable(
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="data-table" data-testid="batches-table">
                 <thead><tr>
                     <th scope="col">{move || i18n.t(Key::ImportStarted)}</th>

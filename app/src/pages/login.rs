@@ -1,11 +1,13 @@
 //! `/login`: one identifier field (card number, email or phone) and the password. A real HTML
-//! form, so it works before hydration; with JavaScript the user lands on the card page.
+//! form, so it works before hydration. Admins land on the dashboard, shoppers on `/me`, or
+//! either on the `next` page they were sent from when they may open it.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::i18n::{use_i18n, Key};
-use crate::server_fns::auth::{Login, AFTER_LOGIN};
+use crate::model::account::landing;
+use crate::server_fns::auth::Login;
 use crate::session::use_session;
 
 /// The login page.
@@ -16,7 +18,13 @@ pub fn LoginPage() -> impl IntoView {
     let action = ServerAction::<Login>::new();
     let query = use_query_map();
 
-    session.follow(move || matches!(action.value().get(), Some(Ok(_))), Some(AFTER_LOGIN));
+    let next = move || query.with(|q| q.get("next"));
+    Effect::new(move |_| {
+        if let Some(Ok(user)) = action.value().get() {
+            session.reload();
+            leptos_router::hooks::use_navigate()(&landing(user.role, next().as_deref()), Default::default());
+        }
+    });
 
     let error = move || {
         let status = match action.value().get() {
@@ -36,6 +44,7 @@ pub fn LoginPage() -> impl IntoView {
             <p>{move || i18n.t(Key::LoginIntro)}</p>
             <p class="form-error" role="alert" data-testid="login-error">{error}</p>
             <ActionForm action=action>
+                <input type="hidden" name="next" value=move || next().unwrap_or_default()/>
                 <div class="form-grid single">
                     <div class="field">
                         <label for="identifier">{move || i18n.t(Key::FieldIdentifier)}</label>

@@ -22,7 +22,7 @@ fn MeError(error: AppError) -> impl IntoView {
     let i18n = use_i18n();
     match error {
         AppError::Unauthorized => view! {
-            <p class="notice" data-testid="need-login">{move || i18n.t(Key::NeedLogin)} " " <A href="/login">{move || i18n.t(Key::NavLogin)}</A></p>
+            <p class="notice" data-testid="need-login">{move || i18n.t(Key::NeedLogin)} " " <crate::components::login_link::LoginLink/></p>
         }.into_any(),
         AppError::NotFound => view! { <p class="notice">{move || i18n.t(Key::CardNoCard)}</p> }.into_any(),
         AppError::Unavailable => view! { <p class="notice">{move || i18n.t(Key::DashWarming)}</p> }.into_any(),
@@ -113,8 +113,8 @@ fn MeBody(a: PersonalArea) -> impl IntoView {
         <section class="widget">
             <h2>{move || i18n.t(Key::MeMonthly)}</h2>
             <Chart id="chart-me-monthly" label=Signal::derive(move || i18n.t(Key::MeMonthly).to_string()) height=240
-                options=move || charts::series(monthly.iter().map(|m| m.start.clone()).collect(), monthly.iter().map(|m| m.revenue_cents).collect(),
-                    monthly.iter().map(|m| m.receipts).collect(), revenue_name, receipts_name)/>
+                options=move || charts::series(monthly.iter().map(|m| format::month(&m.start, lang)).collect(), monthly.iter().map(|m| m.revenue_cents).collect(),
+                    monthly.iter().map(|m| m.receipts).collect(), revenue_name, receipts_name, lang)/>
         </section>
         <section class="widget">
             <h2>{move || i18n.t(Key::MeDepartments)}</h2>
@@ -124,7 +124,7 @@ fn MeBody(a: PersonalArea) -> impl IntoView {
                 let d2 = depts.clone();
                 view! {
                     <Chart id="chart-me-departments" label=Signal::derive(move || i18n.t(Key::MeDepartments).to_string()) height=260
-                        options=move || charts::bars(d2.iter().map(|d| d.name.clone()).collect(), d2.iter().map(|d| d.revenue_cents as f64 / 100.0).collect(), revenue_name)/>
+                        options=move || charts::bars(d2.iter().map(|d| d.name.clone()).collect(), d2.iter().map(|d| d.revenue_cents as f64 / 100.0).collect(), revenue_name, charts::Measure::Revenue, lang)/>
                     <ul class="plain">{depts.into_iter().map(|d| view! { <li>{d.name} " — " {format::percent(d.share_bp, lang)}</li> }).collect_view()}</ul>
                 }.into_any()
             }}
@@ -327,7 +327,7 @@ pub fn MyReceiptPage() -> impl IntoView {
                         let lang = i18n.lang();
                         view! {
                             <p data-testid="receipt-head">{r.issued_at.clone()} " · " {r.store.clone()} " · " <strong data-testid="receipt-total">{format::euros(r.net_cents, lang)}</strong></p>
-                            <div class="table-wrap">
+                            <div class="table-wrap" tabindex="0">
                             <table class="data-table" data-testid="receipt-lines">
                                 <thead><tr><th scope="col">{move || i18n.t(Key::ColProduct)}</th><th scope="col" class="num">{move || i18n.t(Key::ColQuantity)}</th><th scope="col" class="num">{move || i18n.t(Key::ColRevenue)}</th><th scope="col">{move || i18n.t(Key::FilterPromotion)}</th></tr></thead>
                                 <tbody>{r.lines.into_iter().map(|l| view! {

@@ -52,7 +52,7 @@ fn ShopKeys() -> impl IntoView {
                 {move || keys.get().map(|result| match result {
                     Ok(rows) if rows.is_empty() => view! { <p data-testid="store-keys-empty">{move || i18n.t(Key::ShopKeysEmpty)}</p> }.into_any(),
                     Ok(rows) => view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                         <table class="data-table" data-testid="store-keys-table">
                             <thead><tr>
                                 <th scope="col">{move || i18n.t(Key::ShopKeysStore)}</th>

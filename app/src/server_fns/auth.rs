@@ -7,13 +7,15 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::model::account::{SessionUser, SignupDone};
+#[cfg(feature = "ssr")]
+use crate::model::{account::landing, analytics::encode_query_value};
 
 /// Path the plain (no-JavaScript) signup form returns to.
 pub const SIGNUP_PAGE: &str = "/signup";
 /// Path the plain login form returns to on failure.
 pub const LOGIN_PAGE: &str = "/login";
-/// Where a shopper lands after logging in.
-pub const AFTER_LOGIN: &str = "/me/card";
+/// Where a shopper lands after claiming a card: the card just activated.
+pub const AFTER_CLAIM: &str = "/me/card";
 
 /// Creates a shopper account with a new digital card. Field names are those of the form.
 /// Without JavaScript the browser is redirected back to the signup page with the outcome in
@@ -69,9 +71,11 @@ pub async fn signup(
 }
 
 /// Logs in with a card number, email or phone (`identifier`) and a password. Sets the session
-/// cookies. Without JavaScript the browser goes on to the card page, or back to the login page.
+/// cookies. Without JavaScript the browser goes on to the user's landing page (see
+/// [`landing`]: `next` when the role may open it, else the dashboard or `/me`), or back to
+/// the login page.
 #[server(prefix = "/api", endpoint = "login")]
-pub async fn login(identifier: String, password: String) -> Result<SessionUser, AppError> {
+pub async fn login(identifier: String, password: String, next: Option<String>) -> Result<SessionUser, AppError> {
     use crate::server_fns::guard::{client_ip, is_plain_form_post, public, set_cookies};
 
     let result = public(|s| async move {
@@ -82,8 +86,11 @@ pub async fn login(identifier: String, password: String) -> Result<SessionUser, 
     .await;
     if is_plain_form_post() {
         let target = match &result {
-            Ok(_) => AFTER_LOGIN.to_string(),
-            Err(err) => format!("{LOGIN_PAGE}?error={}", err.status()),
+            Ok(user) => landing(user.role, next.as_deref()),
+            Err(err) => match next.as_deref().filter(|n| !n.is_empty()) {
+                Some(n) => format!("{LOGIN_PAGE}?error={}&next={}", err.status(), encode_query_value(n)),
+                None => format!("{LOGIN_PAGE}?error={}", err.status()),
+            },
         };
         leptos_axum::redirect(&target);
     }
@@ -112,7 +119,7 @@ pub async fn claim(
     .await;
     if is_plain_form_post() {
         let target = match &result {
-            Ok(_) => AFTER_LOGIN.to_string(),
+            Ok(_) => AFTER_CLAIM.to_string(),
             Err(err) => match err.problem() {
                 Some((field, problem)) => format!("{CLAIM_PAGE}?error={field}:{}", problem.code()),
                 None => format!("{CLAIM_PAGE}?error=form:{}", err.status()),

@@ -23,8 +23,17 @@ export class DashboardPage extends Shell {
     }).toPass({ timeout: 30_000 });
   }
 
+  /** Unfolds the filter panel where it is folded (phones: a summary line of the active filters). */
+  async openFilters(): Promise<void> {
+    const summary = this.page.getByTestId('filter-summary');
+    if ((await summary.isVisible()) && !(await this.page.getByTestId('filter-panel').getAttribute('open'))) {
+      await summary.click();
+    }
+  }
+
   /** Ticks a value of a multi-valued filter (stores, departments). */
   async tick(filter: 'store' | 'dept', value: string): Promise<void> {
+    await this.openFilters();
     const group = this.page.getByTestId(`filter-${filter}`);
     if (!(await group.getAttribute('open'))) await group.locator('summary').click();
     await group.locator(`input[value="${value}"]`).check();

@@ -158,7 +158,8 @@ impl<'a> Selection<'a> {
         Selection { data, window, shops, cards, departments, promo }
     }
 
-    /// The same filters over another window (the previous period).
+    /// The same filters over another window (the previous period, the cohorts' twelve months);
+    /// the cardholder masks stay those of this window.
     pub fn with_window(&self, window: Window) -> Selection<'a> {
         Selection {
             data: self.data,

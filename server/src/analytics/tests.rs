@@ -82,6 +82,10 @@ fn fixture() -> std::sync::Arc<Snapshot> {
 }
 
 fn fixture_data() -> crate::projection::dataset::Dataset {
+    fixture_builder().finish()
+}
+
+fn fixture_builder() -> DatasetBuilder {
     let mut b = DatasetBuilder::new();
     b.add_shop(&Shop { id: "S1".into(), name: "Centro".into(), city: None, province: None });
     b.add_shop(&Shop { id: "S2".into(), name: "Mare".into(), city: None, province: None });
@@ -148,7 +152,7 @@ fn fixture_data() -> crate::projection::dataset::Dataset {
     ] {
         b.add_line(&l);
     }
-    b.finish()
+    b
 }
 
 fn window(extra: &[(&str, &str)]) -> Filters {
@@ -269,11 +273,42 @@ fn rfm_segments_grid_and_cohorts() {
     grid[1][0] = 1;
     grid[3][1] = 1;
     assert_eq!(d.rf_grid, grid);
-    assert_eq!(d.cohorts.len(), 1, "C2's first receipt was in December, before the window");
-    assert_eq!(
-        (d.cohorts[0].month.as_str(), d.cohorts[0].customers, d.cohorts[0].active.clone()),
-        ("2026-01", 2, vec![2])
-    );
+    // The data spans December and January: two months, fewer than the three cohorts need.
+    assert!(d.cohorts.is_empty());
+}
+
+#[test]
+fn cohorts_cover_the_last_twelve_months_whatever_the_window() {
+    // The fixture plus: C1 back in February (R7), C3 in February and March (R8, R9), and C4's
+    // first receipt in March (R10). Cohorts by first receipt: Dec C2; Jan C1, C3; Mar C4.
+    // With a 7-day window in March, the cohorts still run from December (first month with
+    // data) to March; months since each cohort's first:
+    // Dec (C2): Dec C2 (R6) = 1, Jan C2 (R3) = 1, Feb 0, Mar 0;
+    // Jan (C1, C3): Jan 2, Feb C1 + C3 (R7, R8) = 2, Mar C3 (R9) = 1;
+    // Mar (C4): Mar 1.
+    let mut b = fixture_builder();
+    b.add_cardholder(&cardholder("2000000000004", "Pia", "Gialli", "pia@example.it", "F", None, None));
+    for (id, at, card) in [
+        ("R7", "2026-02-03T10:00:00", C1),
+        ("R8", "2026-02-14T10:00:00", C3),
+        ("R9", "2026-03-02T10:00:00", C3),
+        ("R10", "2026-03-04T10:00:00", "2000000000004"),
+    ] {
+        b.add_receipt(&receipt(id, at, "S1", Some(card), 500, 0));
+        b.add_line(&line(id, 1, "A", 1, 500, 0, None));
+    }
+    let s = Snapshot::new(b.finish());
+    let march = Filters::from_pairs([("range", "custom"), ("from", "2026-03-01"), ("to", "2026-03-07")]).unwrap();
+    let d = s.dashboard(&march).unwrap();
+    let cohorts: Vec<(&str, u32, Vec<u32>)> =
+        d.cohorts.iter().map(|c| (c.month.as_str(), c.customers, c.active.clone())).collect();
+    assert_eq!(cohorts, [("2025-12", 1, vec![1, 1, 0, 0]), ("2026-01", 2, vec![2, 2, 1]), ("2026-03", 1, vec![1])]);
+    // A shop filter applies to the months since, as to the window: S2 held only R3 and R4.
+    let s2 = Filters::from_pairs([("range", "custom"), ("from", "2026-03-01"), ("to", "2026-03-07"), ("store", "S2")])
+        .unwrap();
+    let d = s.dashboard(&s2).unwrap();
+    let cohorts: Vec<(&str, Vec<u32>)> = d.cohorts.iter().map(|c| (c.month.as_str(), c.active.clone())).collect();
+    assert_eq!(cohorts, [("2025-12", vec![0, 1, 0, 0]), ("2026-01", vec![1, 0, 0]), ("2026-03", vec![0])]);
 }
 
 #[test]

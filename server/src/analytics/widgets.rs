@@ -521,12 +521,25 @@ fn grid_of(acc: &HashMap<u32, (u32, i64)>, rfm: &Rfm) -> Vec<Vec<u32>> {
     }
 }
 
-/// Cohort retention: cardholders grouped by the month of their first receipt ever (cohorts
-/// starting in the window and passing the cardholder filters); for each month since, how many
-/// had a selected receipt.
+/// Months of cohorts shown: the last twelve up to the window's end, whatever its length (a
+/// 30-day window alone would hold one cohort and one month).
+pub const COHORT_MONTHS: i32 = 12;
+/// Below this many months of data there is no cohort table (the page says why).
+pub const MIN_COHORT_MONTHS: i32 = 3;
+
+/// Cohort retention: cardholders grouped by the month of their first receipt ever, for the
+/// [`COHORT_MONTHS`] months ending with the window's last month (from the first month with
+/// data, if later), passing the cardholder filters; for each month since, how many had a
+/// receipt passing the other filters. Empty below [`MIN_COHORT_MONTHS`] months of data.
 pub fn cohorts(sel: &Selection) -> Vec<CohortRow> {
     let data = sel.data;
-    let (first_month, last_month) = (month_of(sel.window.from), month_of(sel.window.to));
+    let last_month = month_of(sel.window.to);
+    let first_data_month = data.first_day().map_or(last_month, month_of);
+    let first_month = (last_month - COHORT_MONTHS + 1).max(first_data_month);
+    if last_month - first_month + 1 < MIN_COHORT_MONTHS {
+        return Vec::new();
+    }
+    let sel = &sel.with_window(Window { from: crate::clock::month_days(first_month).0, to: sel.window.to });
     let mut size: HashMap<i32, u32> = HashMap::new();
     let mut cohort_of = vec![i32::MIN; data.cards.len()];
     for c in 0..data.cards.len() as u32 {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use app::validate::SimpleDate;
 use clap::Args;
 
-use crate::demo::{end_of_previous_month, generate, DemoFormat, DemoOptions};
+use crate::demo::{generate, DemoFormat, DemoOptions};
 
 /// Arguments of `demo-data`.
 #[derive(Args, Debug)]
@@ -19,7 +19,7 @@ pub struct DemoArgs {
     /// Random seed: the same seed and end date give the same files.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Last day of the period, YYYY-MM-DD (default: end of last month).
+    /// Last day of the period, YYYY-MM-DD (default: yesterday, so "this month" has data).
     #[arg(long)]
     pub end: Option<String>,
     /// Output directory.
@@ -37,7 +37,7 @@ impl DemoArgs {
             Some(raw) => {
                 SimpleDate::parse_iso(raw).ok_or_else(|| anyhow::anyhow!("--end: expected YYYY-MM-DD, got `{raw}`"))?
             }
-            None => end_of_previous_month(SimpleDate::today_utc()),
+            None => crate::clock::date_of(crate::clock::today() - 1),
         };
         let format = match self.format.as_str() {
             "csv" => DemoFormat::Csv,

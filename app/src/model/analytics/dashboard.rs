@@ -291,6 +291,26 @@ impl crate::i18n::Label for KpiKey {
 use crate::i18n::{Key, Label, Lang};
 use crate::model::table::{Cell, Column, TableRow};
 
+/// The key figures as a table on screen (the tiles show compact figures; this one the exact
+/// values). Its file export has its own columns (the periods compared), in the exporter.
+impl TableRow for Kpi {
+    const COLUMNS: &'static [Column] = &[
+        Column::screen(Key::ColKpi, false),
+        Column::screen(Key::ColValue, true),
+        Column::screen(Key::ColPrevious, true),
+        Column::screen(Key::ColChange, true),
+    ];
+    fn cells(&self) -> Vec<Cell> {
+        let unit = self.key.unit();
+        vec![
+            Cell::Label(self.key.key()),
+            Cell::of_unit(self.value, unit),
+            Cell::of_unit(self.previous, unit),
+            self.change_bp().map_or(Cell::Empty, Cell::Change),
+        ]
+    }
+}
+
 impl TableRow for SeriesPoint {
     const COLUMNS: &'static [Column] = &[
         Column::both("period_start", Key::ColPeriod, false),

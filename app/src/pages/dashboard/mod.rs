@@ -5,6 +5,7 @@
 mod widgets;
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::admin_gate::AdminGate;
@@ -13,6 +14,7 @@ use crate::i18n::{use_i18n, Key, Label};
 use crate::model::analytics::{Dashboard, Kpi};
 use crate::server_fns::analytics::load_dashboard;
 
+use crate::components::data_table::data_table;
 use crate::components::filter_form::FilterForm;
 use crate::components::load_error::LoadError;
 use crate::components::widget::ExportLinks;
@@ -34,6 +36,13 @@ fn DashboardView() -> impl IntoView {
             <h1>{move || i18n.t(Key::DashTitle)}</h1>
             <Transition fallback=|| view! { <p class="loading" aria-busy="true">"…"</p> }>
                 {move || data.get().map(|result| match result {
+                    // A brand-new store: nothing imported yet, so say where the data comes from.
+                    Ok(d) if d.data_until.is_none() => view! {
+                        <p class="notice" data-testid="dash-empty-store">
+                            {move || i18n.t(Key::DashEmptyStore)} " "
+                            <A href="/admin/import">{move || i18n.t(Key::DashEmptyStoreLink)}</A>
+                        </p>
+                    }.into_any(),
                     Ok(d) => view! { <DashboardBody d/> }.into_any(),
                     Err(error) => view! { <LoadError error/> }.into_any(),
                 })}
@@ -67,12 +76,14 @@ fn DashboardBody(d: Dashboard) -> impl IntoView {
 fn KpiRow(kpis: Vec<Kpi>, query: String) -> impl IntoView {
     let i18n = use_i18n();
     let lang = i18n.lang();
+    let table = kpis.clone();
     view! {
         <section class="kpis" aria-label="KPI">
             <ul class="kpi-grid">
                 {kpis.into_iter().map(|k| {
                     let unit = k.key.unit();
-                    let value = k.value.map(|v| format::figure(v, unit, lang));
+                    let value = k.value.map(|v| format::compact(v, unit, lang));
+                    let exact = k.value.map(|v| format::figure(v, unit, lang)).unwrap_or_default();
                     let change = k.change_bp();
                     let change_class = match change {
                         Some(c) if c > 0 => "kpi-change up",
@@ -83,7 +94,7 @@ fn KpiRow(kpis: Vec<Kpi>, query: String) -> impl IntoView {
                     view! {
                         <li class="kpi" data-kpi=k.key.code()>
                             <span class="kpi-label">{move || i18n.t(k.key.key())}</span>
-                            <span class="kpi-value" data-testid=format!("kpi-{}", k.key.code())>
+                            <span class="kpi-value" data-testid=format!("kpi-{}", k.key.code()) title=exact>
                                 {match value {
                                     Some(v) => v.into_any(),
                                     None => view! { <span class="no-data">{move || i18n.t(Key::DashNoData)}</span> }.into_any(),
@@ -99,6 +110,10 @@ fn KpiRow(kpis: Vec<Kpi>, query: String) -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
+            <details class="data-table-wrap">
+                <summary>{move || i18n.t(Key::DataTable)}</summary>
+                <div class="table-wrap" tabindex="0">{data_table(&table, "table-kpis")}</div>
+            </details>
             <ExportLinks kind=ExportKind::Kpis query/>
         </section>
     }

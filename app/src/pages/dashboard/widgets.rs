@@ -5,13 +5,27 @@
 use leptos::prelude::*;
 
 use crate::components::chart::Chart;
-use crate::components::charts;
+use crate::components::charts::{self, Measure};
 use crate::components::data_table::data_table;
 use crate::components::widget::{ExportLinks, Widget};
 use crate::format;
 use crate::i18n::{use_i18n, Key, Label};
 use crate::model::analytics::Dashboard;
 use crate::model::table::ExportKind;
+
+/// Promotion names for the chart, with the code when two promotions share a name.
+fn promotion_labels(rows: &[crate::model::analytics::PromotionRow]) -> Vec<String> {
+    rows.iter()
+        .map(|p| {
+            let repeated = rows.iter().filter(|o| o.name == p.name).count() > 1;
+            if repeated {
+                format!("{} ({})", p.name, p.id)
+            } else {
+                p.name.clone()
+            }
+        })
+        .collect()
+}
 
 /// Every widget of the dashboard.
 #[component]
@@ -47,6 +61,8 @@ pub fn AllWidgets(d: Dashboard, query: String) -> impl IntoView {
     let customers_name = i18n.t(Key::ColCustomerShare);
     let revenue_share_name = i18n.t(Key::ColRevenueShare);
     let avg_name = i18n.t(Key::ColAvgTicket);
+    let quantity_name = i18n.t(Key::ColQuantity);
+    let granularity = d.granularity.clone();
     let yes = i18n.t(Key::Yes);
     let no = i18n.t(Key::No);
 
@@ -55,11 +71,12 @@ pub fn AllWidgets(d: Dashboard, query: String) -> impl IntoView {
         <Widget id="w-series" title=Key::WSeries empty=d.series.is_empty() export=ExportKind::Series query=query.clone()
             chart=move || {
                 let s = series.clone();
+                let granularity = granularity.clone();
                 view! { <Chart id="chart-series" label=label(Key::WSeries) options=move || charts::series(
-                    s.iter().map(|p| format::date(&p.start, lang)).collect(),
+                    s.iter().map(|p| format::bucket(&p.start, &granularity, lang)).collect(),
                     s.iter().map(|p| p.revenue_cents).collect(),
                     s.iter().map(|p| p.receipts).collect(),
-                    revenue_name, receipts_name)/> }
+                    revenue_name, receipts_name, lang)/> }
             }
             table=move || data_table(&series_t, "table-series")
         />
@@ -67,7 +84,7 @@ pub fn AllWidgets(d: Dashboard, query: String) -> impl IntoView {
             chart=move || {
                 let rows = depts.clone();
                 view! { <Chart id="chart-departments" label=label(Key::WDepartments) height=360 options=move || charts::bars(
-                    rows.iter().map(|g| g.name.clone()).collect(), rows.iter().map(|g| charts::eur(g.revenue_cents)).collect(), revenue_name)/> }
+                    rows.iter().map(|g| g.name.clone()).collect(), rows.iter().map(|g| charts::eur(g.revenue_cents)).collect(), revenue_name, Measure::Revenue, lang)/> }
             }
             table=move || data_table(&depts_t, "table-departments")
         />
@@ -75,7 +92,7 @@ pub fn AllWidgets(d: Dashboard, query: String) -> impl IntoView {
             chart=move || {
                 let rows = top_rev.clone();
                 view! { <Chart id="chart-top-revenue" label=label(Key::WTopRevenue) height=360 options=move || charts::bars(
-                    rows.iter().map(|g| g.name.clone()).collect(), rows.iter().map(|g| charts::eur(g.revenue_cents)).collect(), revenue_name)/> }
+                    rows.iter().map(|g| g.name.clone()).collect(), rows.iter().map(|g| charts::eur(g.revenue_cents)).collect(), revenue_name, Measure::Revenue, lang)/> }
             }
             table=move || data_table(&top_rev_t, "table-top-revenue")
         />
@@ -83,7 +100,7 @@ pub fn AllWidgets(d: Dashboard, query: String) -> impl IntoView {
             chart=move || {
                 let rows = top_qty.clone();
                 view! { <Chart id="chart-top-quantity" label=label(Key::WTopQuantity) height=360 options=move || charts::bars(
-                    rows.iter().map(|g| g.name.clone()).collect(), rows.iter().map(|g| g.quantity_milli as f64 / 1000.0).collect(), "Qty")/> }
+                    rows.iter().map(|g| g.name.clone()).collect(), rows.iter().map(|g| g.quantity_milli as f64 / 1000.0).collect(), quantity_name, Measure::Quantity, lang)/> }
             }
             table=move || data_table(&top_qty_t, "table-top-quantity")
         />
@@ -91,7 +108,7 @@ pub fn AllWidgets(d: Dashboard, query: String) -> impl IntoView {
             chart=move || {
                 let rows = promos.clone();
                 view! { <Chart id="chart-promotions" label=label(Key::WPromotions) options=move || charts::bars(
-                    rows.iter().take(12).map(|p| p.name.clone()).collect(), rows.iter().take(12).map(|p| charts::eur(p.revenue_cents)).collect(), revenue_name)/> }
+                    promotion_labels(&rows).into_iter().take(12).collect(), rows.iter().take(12).map(|p| charts::eur(p.revenue_cents)).collect(), revenue_name, Measure::Revenue, lang)/> }
             }
             table=move || data_table(&promos_t, "table-promotions")
         />
@@ -99,7 +116,7 @@ pub fn AllWidgets(d: Dashboard, query: String) -> impl IntoView {
             chart=move || {
                 let rows = shops.clone();
                 view! { <Chart id="chart-stores" label=label(Key::WShops) height=360 options=move || charts::bars(
-                    rows.iter().map(|s| s.name.clone()).collect(), rows.iter().map(|s| charts::eur(s.revenue_cents)).collect(), revenue_name)/> }
+                    rows.iter().map(|s| s.name.clone()).collect(), rows.iter().map(|s| charts::eur(s.revenue_cents)).collect(), revenue_name, Measure::Revenue, lang)/> }
             }
             table=move || data_table(&shops_t, "table-stores")
         />
@@ -115,7 +132,7 @@ pub fn AllWidgets(d: Dashboard, query: String) -> impl IntoView {
                 let rows = basket.clone();
                 view! { <Chart id="chart-basket" label=label(Key::WBasket) height=260 options=move || charts::grouped(
                     rows.iter().map(|b| if b.loyalty { yes.to_string() } else { no.to_string() }).collect(),
-                    vec![(avg_name.to_string(), rows.iter().map(|b| charts::eur(b.average_ticket_cents)).collect())])/> }
+                    vec![(avg_name.to_string(), Measure::Ticket, rows.iter().map(|b| charts::eur(b.average_ticket_cents)).collect())], lang)/> }
             }
             table=move || data_table(&basket_t, "table-basket")
         />
@@ -125,9 +142,9 @@ pub fn AllWidgets(d: Dashboard, query: String) -> impl IntoView {
                 view! { <Chart id="chart-segments" label=label(Key::WSegments) options=move || charts::grouped(
                     rows.iter().map(|s| s.segment.label(lang).to_string()).collect(),
                     vec![
-                        (customers_name.to_string(), rows.iter().map(|s| s.customer_share_bp as f64 / 100.0).collect()),
-                        (revenue_share_name.to_string(), rows.iter().map(|s| s.revenue_share_bp as f64 / 100.0).collect()),
-                    ])/> }
+                        (customers_name.to_string(), Measure::Share, rows.iter().map(|s| s.customer_share_bp as f64 / 100.0).collect()),
+                        (revenue_share_name.to_string(), Measure::Revenue, rows.iter().map(|s| s.revenue_share_bp as f64 / 100.0).collect()),
+                    ], lang)/> }
             }
             table=move || data_table(&segs_t, "table-segments")
         />
@@ -145,10 +162,10 @@ pub fn AllWidgets(d: Dashboard, query: String) -> impl IntoView {
                 </table>
             }
         />
-        <Widget id="w-cohorts" title=Key::WCohorts empty=d.cohorts.is_empty() export=ExportKind::Cohorts query=query.clone()
+        <Widget id="w-cohorts" title=Key::WCohorts empty=d.cohorts.is_empty() empty_text=Key::CohortsTooShort export=ExportKind::Cohorts query=query.clone()
             chart=move || {
                 let rows = cohorts.clone();
-                view! { <Chart id="chart-cohorts" label=label(Key::WCohorts) height=360 options=move || charts::cohorts(&rows)/> }
+                view! { <Chart id="chart-cohorts" label=label(Key::WCohorts) height=360 options=move || charts::cohorts(&rows, lang)/> }
             }
             table=move || view! {
                 <table class="data-table" data-testid="table-cohorts">
@@ -213,7 +230,7 @@ pub fn ForecastWidgets(d: Dashboard, query: String) -> impl IntoView {
                 view! { <p class="no-data" data-testid="no-data">{move || i18n.t(Key::ChurnNone)}</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">{data_table(&churn, "table-churn")}</div>
+                    <div class="table-wrap" tabindex="0">{data_table(&churn, "table-churn")}</div>
                 }.into_any()
             }}
             <ExportLinks kind=ExportKind::ChurnRisk query=query.clone()/>
@@ -223,7 +240,7 @@ pub fn ForecastWidgets(d: Dashboard, query: String) -> impl IntoView {
                 let rows = dist.clone();
                 view! { <Chart id="chart-value" label=label(Key::WValueDist) options=move || charts::grouped(
                     rows.iter().map(|b| format::cell(&crate::model::table::Cell::EuroRange(b.from_eur, b.to_eur), lang)).collect(),
-                    vec![(customers_name.to_string(), rows.iter().map(|b| f64::from(b.customers)).collect())])/> }
+                    vec![(customers_name.to_string(), Measure::Customers, rows.iter().map(|b| f64::from(b.customers)).collect())], lang)/> }
             }
             table=move || data_table(&dist_t, "table-value")
         />
@@ -232,7 +249,7 @@ pub fn ForecastWidgets(d: Dashboard, query: String) -> impl IntoView {
                 let rows = fc.clone();
                 view! { <Chart id="chart-forecast" label=label(Key::WSegmentForecast) options=move || charts::grouped(
                     rows.iter().map(|f| f.segment.label(lang).to_string()).collect(),
-                    vec![(expected_name.to_string(), rows.iter().map(|f| f.expected_receipts_90d_milli as f64 / 1000.0).collect())])/> }
+                    vec![(expected_name.to_string(), Measure::Expected, rows.iter().map(|f| f.expected_receipts_90d_milli as f64 / 1000.0).collect())], lang)/> }
             }
             table=move || data_table(&fc_t, "table-forecast")
         />
