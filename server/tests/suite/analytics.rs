@@ -375,3 +375,16 @@ async fn the_clv_command_prints_the_fit() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--as-of"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_store_says_to_import_the_files() {
+    let t = common::sqlite().await;
+    let (state, admin) = admin_state(t.store.clone()).await;
+    state.projection.refresh(t.store.as_ref()).await.unwrap();
+    let req = Request::get("/admin").header("cookie", admin).body(Body::empty()).unwrap();
+    let res = router(state.clone()).oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    assert!(html.contains(r#"data-testid="dash-empty-store""#), "{html}");
+    assert!(html.contains("Nessun dato: importa i file") && html.contains(r#"href="/admin/import""#));
+}

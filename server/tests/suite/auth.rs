@@ -271,3 +271,48 @@ async fn failed_logins_are_limited_per_client_address_across_accounts() {
         "another address is not affected"
     );
 }
+
+/// A plain HTML form login (no JavaScript): the redirect the browser follows.
+async fn form_login(state: &ServerState, identifier: &str, password: &str, next: &str) -> Reply {
+    let body = common::form_encode(&[("identifier", identifier), ("password", password), ("next", next)]);
+    let req = Request::post("/api/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "text/html")
+        .header("referer", "http://localhost/login")
+        .body(Body::from(body))
+        .unwrap();
+    send(state, req).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_land_on_the_dashboard_shoppers_on_me_or_the_page_they_came_from() {
+    let t = common::sqlite().await;
+    let s = common::server_state(&t);
+    sign_up(&s).await;
+    imagross::accounts::admins::create_staff_account(
+        t.store.as_ref(),
+        "capo@imagross.it",
+        "Ada",
+        "Neri",
+        PASSWORD,
+        app::model::account::Role::Admin,
+    )
+    .await
+    .unwrap();
+    let location = |r: &Reply| r.headers.get("location").map(|v| v.to_str().unwrap().to_string());
+    let cases = [
+        ("giulia@example.it", "", "/me"),
+        ("giulia@example.it", "/me/receipts", "/me/receipts"),
+        ("giulia@example.it", "/admin", "/me"),
+        ("giulia@example.it", "//evil.example/", "/me"),
+        ("capo@imagross.it", "", "/admin"),
+        ("capo@imagross.it", "/admin/customers?q=rossi", "/admin/customers?q=rossi"),
+        ("capo@imagross.it", "/admin/users", "/admin"),
+    ];
+    for (who, next, expected) in cases {
+        let r = form_login(&s, who, PASSWORD, next).await;
+        assert_eq!(location(&r).as_deref(), Some(expected), "{who} from {next:?}: {}", r.status);
+    }
+    let r = form_login(&s, "capo@imagross.it", "sbagliata", "/admin/import").await;
+    assert_eq!(location(&r).as_deref(), Some("/login?error=401&next=%2Fadmin%2Fimport"));
+}
