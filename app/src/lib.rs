@@ -2,6 +2,10 @@
 //! the translation layer, wire models and validation. Server-only code sits behind the `ssr`
 //! feature so the wasm build never carries it.
 
+// The dashboard's view type is deep; release builds (no `erase_components`) compute its
+// layout past the default limit of 128.
+#![recursion_limit = "256"]
+
 pub mod components;
 pub mod error;
 pub mod format;
