@@ -99,9 +99,15 @@ pub async fn serve(config: Config, settings: crate::config::Settings) -> anyhow:
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     tracing::info!("listening on http://{local}");
-    println!("ImaGross Loyalty is running at http://{local}");
-    println!("  shoppers:  http://{local}/me   (sign up at http://{local}/signup)");
-    println!("  dashboard: http://{local}/admin");
+    // One write, errors ignored: whoever started us may read the first line and close the pipe.
+    let _ = std::io::Write::write_all(
+        &mut std::io::stdout(),
+        format!(
+            "ImaGross Loyalty is running at http://{local}\n  shoppers:  http://{local}/me   (sign up at \
+             http://{local}/signup)\n  dashboard: http://{local}/admin\n"
+        )
+        .as_bytes(),
+    );
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("shut down");
     Ok(())

@@ -13,7 +13,7 @@ use app::model::levels::{Level, LevelThresholds};
 use async_trait::async_trait;
 
 use crate::config::Tuning;
-use crate::projection::dataset::Dataset;
+use crate::projection::SharedDataset;
 use crate::store::model::{Cardholder, PointsEntry};
 use crate::store::{Store, StoreExt};
 use ledger::LedgerSync;
@@ -56,10 +56,16 @@ impl PointsService {
     }
 
     /// Completes the ledger from `data` (earned points per receipt and this month's challenge
-    /// rewards). Failures are logged and retried after the next rebuild.
-    pub async fn sync_ledger(&self, data: &Dataset) {
+    /// rewards; computed on a blocking thread, a pass over every receipt). Failures are logged
+    /// and retried after the next rebuild.
+    pub async fn sync_ledger(&self, data: SharedDataset) {
         let month = crate::clock::month_of(crate::clock::today());
-        let expected = ledger::expected_entries(data, self.tuning.promo_bonus_points, month);
+        let bonus = self.tuning.promo_bonus_points;
+        let expected =
+            match tokio::task::spawn_blocking(move || ledger::expected_entries((*data).as_ref(), bonus, month)).await {
+                Ok(e) => e,
+                Err(e) => return tracing::warn!(error = %e, "points ledger not computed"),
+            };
         match self.ledger.sync(self.store.as_ref(), expected).await {
             Ok(stats) => tracing::info!(written = stats.written, "points ledger in step with the data"),
             Err(e) => tracing::warn!(error = %e, "points ledger sync failed; retried after the next import"),
@@ -74,7 +80,7 @@ impl PointsService {
 
 #[async_trait]
 impl crate::projection::Rebuilt for PointsService {
-    async fn rebuilt(&self, _store: &dyn Store, data: &Dataset) {
+    async fn rebuilt(&self, _store: &dyn Store, data: SharedDataset) {
         self.sync_ledger(data).await;
     }
 }

@@ -16,7 +16,9 @@ use std::sync::{Arc, RwLock};
 use crate::store::{Entity, Store, StoreExt, StoreResult};
 use dataset::{Dataset, DatasetBuilder};
 
-pub use runtime::{batches_fingerprint, DataSummary, Projection, Rebuilt, BATCH_POLL, LIVE_REBUILD_AFTER};
+pub use runtime::{
+    batches_fingerprint, DataSummary, Projection, Rebuilt, SharedDataset, BATCH_POLL, LIVE_REBUILD_AFTER,
+};
 
 /// Rows read per store page while building.
 const PAGE: u32 = 20_000;

@@ -33,12 +33,15 @@ impl DataSummary {
     }
 }
 
+/// The dataset a hook is handed: shared, so the hook can move it to a blocking thread.
+pub type SharedDataset = Arc<dyn AsRef<Dataset> + Send + Sync>;
+
 /// Work that follows every installed rebuild (e.g. completing the points ledger). Failures
 /// are the hook's to log; the next rebuild calls it again.
 #[async_trait]
 pub trait Rebuilt: Send + Sync {
     /// Called with the new dataset once it serves.
-    async fn rebuilt(&self, store: &dyn Store, data: &Dataset);
+    async fn rebuilt(&self, store: &dyn Store, data: SharedDataset);
 }
 
 /// How often the server looks for import batches finished by another process (the CLI).
@@ -117,14 +120,15 @@ impl<D: Derive> Projection<D> {
             *slot = summary;
         }
         self.warm.store(true, Ordering::Release);
-        self.run_hooks(store, snapshot.as_ref().as_ref()).await;
+        self.run_hooks(store, snapshot).await;
         Ok(())
     }
 
     /// Runs the after-rebuild hooks on `data`.
-    async fn run_hooks(&self, store: &dyn Store, data: &Dataset) {
+    async fn run_hooks(&self, store: &dyn Store, snapshot: Arc<D::Snapshot>) {
+        let data: SharedDataset = snapshot;
         for hook in &self.hooks {
-            hook.rebuilt(store, data).await;
+            hook.rebuilt(store, data.clone()).await;
         }
     }
 
@@ -132,7 +136,7 @@ impl<D: Derive> Projection<D> {
     /// build).
     pub async fn rerun_hooks(&self, store: &dyn Store) {
         if let Some(snapshot) = self.snapshot() {
-            self.run_hooks(store, snapshot.as_ref().as_ref()).await;
+            self.run_hooks(store, snapshot).await;
         }
     }
 
