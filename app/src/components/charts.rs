@@ -77,9 +77,10 @@ fn locale(lang: Lang) -> &'static str {
 }
 
 /// The JavaScript body that formats `v` in `lang`: grouped thousands always (`1.200`), at most
-/// two decimals, `€` before money and `%` after shares; `compact` for axis labels (`1,2 Mln`).
+/// two decimals, `€` before money and `%` after shares; `compact` for axis labels: whole
+/// numbers where they are whole (`€ 30.000`, `0,5`), two decimals in tooltips.
 fn number_format_body(lang: Lang, unit: Unit, compact: bool) -> String {
-    let notation = if compact { ", notation: 'compact'" } else { "" };
+    let digits = if compact { 1 } else { 2 };
     let (prefix, suffix) = match unit {
         Unit::Euro => ("'€ ' + ", ""),
         Unit::Number => ("", ""),
@@ -87,7 +88,7 @@ fn number_format_body(lang: Lang, unit: Unit, compact: bool) -> String {
     };
     format!(
         "if (typeof v !== 'number') {{ return v; }} \
-         return {prefix}new Intl.NumberFormat('{}', {{ useGrouping: 'always', maximumFractionDigits: 2{notation} }}).format(v){suffix};",
+         return {prefix}new Intl.NumberFormat('{}', {{ useGrouping: 'always', maximumFractionDigits: {digits} }}).format(v){suffix};",
         locale(lang)
     )
 }
@@ -96,13 +97,26 @@ fn formatter(lang: Lang, unit: Unit, compact: bool) -> JsFunction {
     JsFunction::new_with_args("v", &number_format_body(lang, unit, compact))
 }
 
-/// A value axis labelled in `lang` for `measure`.
-fn value_axis(lang: Lang, measure: Measure) -> Axis {
-    Axis::new().type_(AxisType::Value).axis_label(AxisLabel::new().formatter(formatter(lang, measure.unit(), true)))
+/// A value axis labelled in `lang` for `measure`; few ticks, so the labels never collide on a
+/// phone.
+fn value_axis(lang: Lang, measure: Measure, ticks: u32) -> Axis {
+    Axis::new()
+        .type_(AxisType::Value)
+        .split_number(f64::from(ticks))
+        .axis_label(AxisLabel::new().formatter(formatter(lang, measure.unit(), true)))
+}
+
+/// The value axis under horizontal bars: its labels slanted, so `€ 120.000` never runs into
+/// its neighbour on a phone.
+fn slanted_value_axis(lang: Lang, measure: Measure) -> Axis {
+    Axis::new()
+        .type_(AxisType::Value)
+        .split_number(3.0)
+        .axis_label(AxisLabel::new().rotate(35.0).formatter(formatter(lang, measure.unit(), true)))
 }
 
 /// Category labels longer than this are shortened on the axis (the tooltip shows them whole).
-const LABEL_CHARS: usize = 18;
+const LABEL_CHARS: usize = 16;
 
 /// A category axis whose labels are all drawn, long ones shortened with `…`.
 fn category_axis(labels: Vec<String>) -> Axis {
@@ -136,8 +150,8 @@ pub fn series(
         .tooltip(tooltip(lang, Measure::Revenue, Trigger::Axis))
         .legend(Legend::new().data(vec![revenue_name.to_string(), receipts_name.to_string()]))
         .x_axis(Axis::new().type_(AxisType::Category).data(labels))
-        .y_axis(value_axis(lang, Measure::Revenue))
-        .y_axis(value_axis(lang, Measure::Receipts))
+        .y_axis(value_axis(lang, Measure::Revenue, 4))
+        .y_axis(value_axis(lang, Measure::Receipts, 4))
         .series(bar(revenue_name, Measure::Revenue, revenue_cents.into_iter().map(euros).collect()))
         .series(
             Line::new()
@@ -169,7 +183,7 @@ pub fn grouped(labels: Vec<String>, series: Vec<(String, Measure, Vec<f64>)>, la
                 .contain_label(true),
         )
         .tooltip(tooltip(lang, first, Trigger::Axis))
-        .x_axis(value_axis(lang, first))
+        .x_axis(slanted_value_axis(lang, first))
         .y_axis(category_axis(labels));
     if series.len() > 1 {
         chart = chart.legend(Legend::new().data(series.iter().map(|s| s.0.clone()).collect()));

@@ -13,13 +13,14 @@ use crate::i18n::{use_i18n, Key, Label};
 use crate::model::analytics::Dashboard;
 use crate::model::table::ExportKind;
 
-/// Promotion names for the chart, with the code when two promotions share a name.
+/// Promotion names for the chart, led by the code when two promotions share a name (so the
+/// shortened axis label still tells them apart).
 fn promotion_labels(rows: &[crate::model::analytics::PromotionRow]) -> Vec<String> {
     rows.iter()
         .map(|p| {
             let repeated = rows.iter().filter(|o| o.name == p.name).count() > 1;
             if repeated {
-                format!("{} ({})", p.name, p.id)
+                format!("{} · {}", p.id, p.name)
             } else {
                 p.name.clone()
             }
