@@ -9,7 +9,7 @@ test.describe('home page', () => {
     const html = await res.text();
     expect(html).toContain('<html lang="it"');
     expect(html).toContain('La tua spesa, premiata');
-    expect(html).toContain('data-testid="yearly-points">2600');
+    expect(html).toContain('data-testid="yearly-points">2.600');
   });
 
   test('hydrates: the estimator reacts and the levels chart is painted', async ({ page }) => {
@@ -20,10 +20,10 @@ test.describe('home page', () => {
     await expectChartPainted(home.levelsChart);
 
     // 50 € a week → 2,600 points a year (Oro); 60 € → 3,120 (Platino); 5 € → 260 (Bronzo).
-    await expect(home.yearlyPoints).toHaveText('2600');
+    await expect(home.yearlyPoints).toHaveText('2.600');
     await expect(home.levelReached).toHaveText('Oro');
     await home.estimate(60);
-    await expect(home.yearlyPoints).toHaveText('3120');
+    await expect(home.yearlyPoints).toHaveText('3.120');
     await expect(home.levelReached).toHaveText('Platino');
     await home.estimate(5);
     await expect(home.yearlyPoints).toHaveText('260');

@@ -53,7 +53,7 @@ pub fn HomePage() -> impl IntoView {
             />
             <dl class="estimate" aria-live="polite">
                 <dt>{move || i18n.t(Key::EstimatorResult)}</dt>
-                <dd data-testid="yearly-points">{yearly}</dd>
+                <dd data-testid="yearly-points">{move || crate::format::count(i64::from(yearly()), i18n.lang())}</dd>
                 <dt>{move || i18n.t(Key::EstimatorLevel)}</dt>
                 <dd data-testid="level-reached">{reached}</dd>
             </dl>
