@@ -100,19 +100,21 @@ fn formatter(lang: Lang, unit: Unit, compact: bool) -> JsFunction {
 /// A value axis labelled in `lang` for `measure`; few ticks, so the labels never collide on a
 /// phone.
 fn value_axis(lang: Lang, measure: Measure, ticks: u32) -> Axis {
-    Axis::new()
-        .type_(AxisType::Value)
-        .split_number(f64::from(ticks))
-        .axis_label(AxisLabel::new().formatter(formatter(lang, measure.unit(), true)))
+    Axis::new().type_(AxisType::Value).split_number(f64::from(ticks)).axis_label(AxisLabel::new().formatter(formatter(
+        lang,
+        measure.unit(),
+        true,
+    )))
 }
 
 /// The value axis under horizontal bars: its labels slanted, so `€ 120.000` never runs into
 /// its neighbour on a phone.
 fn slanted_value_axis(lang: Lang, measure: Measure) -> Axis {
-    Axis::new()
-        .type_(AxisType::Value)
-        .split_number(3.0)
-        .axis_label(AxisLabel::new().rotate(35.0).formatter(formatter(lang, measure.unit(), true)))
+    Axis::new().type_(AxisType::Value).split_number(3.0).axis_label(AxisLabel::new().rotate(35.0).formatter(formatter(
+        lang,
+        measure.unit(),
+        true,
+    )))
 }
 
 /// Category labels longer than this are shortened on the axis (the tooltip shows them whole).
