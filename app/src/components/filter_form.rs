@@ -8,18 +8,6 @@ use leptos_router::components::Form;
 use crate::i18n::{use_i18n, Key, Label};
 use crate::model::analytics::{AgeBand, FilterOptions, Filters, RangePreset, Segment};
 
-fn preset_key(p: RangePreset) -> Key {
-    match p {
-        RangePreset::Days7 => Key::Preset7d,
-        RangePreset::Days30 => Key::Preset30d,
-        RangePreset::Days90 => Key::Preset90d,
-        RangePreset::YearToDate => Key::PresetYtd,
-        RangePreset::Months12 => Key::Preset12m,
-        RangePreset::All => Key::PresetAll,
-        RangePreset::Custom => Key::PresetCustom,
-    }
-}
-
 /// Checkboxes for a multi-valued parameter.
 #[component]
 fn MultiCheck(
@@ -89,7 +77,7 @@ pub fn FilterForm(
                 <span>{move || i18n.t(Key::FilterRange)}</span>
                 <select name="range" data-testid="range">
                     {RangePreset::ALL.into_iter().map(|p| view! {
-                        <option value=p.code() selected=p == f.range>{move || i18n.t(preset_key(p))}</option>
+                        <option value=p.code() selected=p == f.range>{move || i18n.t(p.key())}</option>
                     }).collect_view()}
                 </select>
             </label>
@@ -161,7 +149,7 @@ fn summary(f: &Filters, search: &Option<String>, lang: crate::i18n::Lang) -> Str
         (RangePreset::Custom, Some(from), Some(to)) => {
             format!("{} – {}", crate::format::date(from, lang), crate::format::date(to, lang))
         }
-        (p, _, _) => preset_key(p).text(lang).to_string(),
+        (p, _, _) => p.key().text(lang).to_string(),
     });
     let count = |n: usize, key: Key| (n > 0).then(|| format!("{} {n}", key.text(lang)));
     parts.extend(count(f.shops.len(), Key::FilterShops));

@@ -71,6 +71,16 @@ pub struct SessionUser {
     pub card_number: Option<String>,
 }
 
+impl crate::i18n::Label for Role {
+    fn key(&self) -> crate::i18n::Key {
+        match self {
+            Role::Shopper => crate::i18n::Key::RoleShopper,
+            Role::Admin => crate::i18n::Key::RoleAdmin,
+            Role::SuperAdmin => crate::i18n::Key::RoleSuperAdmin,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,14 +7,6 @@ use crate::i18n::{use_i18n, Key, Label};
 use crate::model::account::Role;
 use crate::server_fns::admin::{list_admins, CreateAdmin, SetAdminActive};
 
-fn role_key(role: Role) -> Key {
-    match role {
-        Role::Shopper => Key::RoleShopper,
-        Role::Admin => Key::RoleAdmin,
-        Role::SuperAdmin => Key::RoleSuperAdmin,
-    }
-}
-
 /// The admin users page.
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
@@ -60,7 +52,7 @@ fn AdminUsers() -> impl IntoView {
                                         <tr data-email=row.email.clone()>
                                             <td>{row.email.clone()}</td>
                                             <td>{format!("{} {}", row.first_name, row.last_name)}</td>
-                                            <td>{move || i18n.t(role_key(row.role))}</td>
+                                            <td>{move || i18n.t(row.role.key())}</td>
                                             <td data-testid="admin-status">{move || i18n.t(if active { Key::AdminsActive } else { Key::AdminsDisabled })}</td>
                                             <td>
                                                 <Show when=move || can_toggle>

@@ -209,3 +209,17 @@ impl Filters {
             .join("&")
     }
 }
+
+impl crate::i18n::Label for RangePreset {
+    fn key(&self) -> crate::i18n::Key {
+        match self {
+            RangePreset::Days7 => crate::i18n::Key::Preset7d,
+            RangePreset::Days30 => crate::i18n::Key::Preset30d,
+            RangePreset::Days90 => crate::i18n::Key::Preset90d,
+            RangePreset::YearToDate => crate::i18n::Key::PresetYtd,
+            RangePreset::Months12 => crate::i18n::Key::Preset12m,
+            RangePreset::All => crate::i18n::Key::PresetAll,
+            RangePreset::Custom => crate::i18n::Key::PresetCustom,
+        }
+    }
+}
