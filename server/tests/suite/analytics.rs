@@ -280,21 +280,7 @@ async fn analytics_answer_401_to_anonymous_and_403_to_shoppers() {
 }
 
 async fn login_shopper(state: &ServerState) -> String {
-    let req = Request::post("/api/login")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Body::from(common::form_encode(&[
-            ("identifier", "giulia@example.it"),
-            ("password", "una password lunga"),
-        ])))
-        .unwrap();
-    let res = router(state.clone()).oneshot(req).await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    res.headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
-        .collect::<Vec<_>>()
-        .join("; ")
+    common::login_as(state, "giulia@example.it", "una password lunga").await
 }
 
 /// Imports the fixture files into `t` and returns a runner of the real binary on that store.

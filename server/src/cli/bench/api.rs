@@ -32,14 +32,7 @@ pub async fn run(
         None => super::analytics::bench_store(source).await?,
     };
     let store = store::open(&DatabaseUrl::Sqlite(path)).await?;
-    let options = leptos::prelude::LeptosOptions::builder().output_name("imagross").site_root("target/site").build();
-    let security = crate::auth::Security {
-        secret: crate::config::JwtSecret::from_bytes(b"bench-secret-bench-secret-bench!".to_vec())
-            .map_err(anyhow::Error::msg)?,
-        cookie_secure: false,
-    };
-    let state =
-        build(options, store.clone(), &security, Default::default(), Default::default()).map_err(anyhow::Error::msg)?;
+    let state = super::bench_state(store.clone(), build)?;
     let projection = state.projection.clone();
     projection.refresh(store.as_ref()).await?;
     let snap = projection.snapshot().ok_or_else(|| anyhow::anyhow!("no projection"))?;

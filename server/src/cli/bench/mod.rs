@@ -199,3 +199,18 @@ pub fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
 }
+
+/// The whole server state over `store`, built by the composition root handed down as `build`
+/// (a fixed signing secret, cookies without `Secure`: benchmarks only).
+fn bench_state(
+    store: std::sync::Arc<dyn crate::store::Store>,
+    build: super::BuildState,
+) -> anyhow::Result<crate::http::ServerState> {
+    let options = leptos::prelude::LeptosOptions::builder().output_name("imagross").site_root("target/site").build();
+    let security = crate::auth::Security {
+        secret: crate::config::JwtSecret::from_bytes(b"bench-secret-bench-secret-bench!".to_vec())
+            .map_err(anyhow::Error::msg)?,
+        cookie_secure: false,
+    };
+    build(options, store, &security, Default::default(), Default::default()).map_err(anyhow::Error::msg)
+}

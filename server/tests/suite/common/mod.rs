@@ -144,9 +144,14 @@ pub const PASSWORD: &str = "password da amministratore";
 
 /// Logs `email` in with [`PASSWORD`]; the session cookies as one `Cookie` header.
 pub async fn login(state: &ServerState, email: &str) -> String {
+    login_as(state, email, PASSWORD).await
+}
+
+/// Logs `identifier` in with `password`; the session cookies as one `Cookie` header.
+pub async fn login_as(state: &ServerState, identifier: &str, password: &str) -> String {
     let req = Request::post("/api/login")
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(Body::from(form_encode(&[("identifier", email), ("password", PASSWORD)])))
+        .body(Body::from(form_encode(&[("identifier", identifier), ("password", password)])))
         .unwrap();
     let res = router(state.clone()).oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
