@@ -38,17 +38,15 @@ export default async function globalSetup(): Promise<void> {
   // One cardholder with a purchase history per browser project, for the personal-area spec:
   // three receipts (30,00 each, one promotion line each) in the last weeks.
   const history: string[] = [];
-  const sanity: string[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'imagross-e2e-history-'));
   let fidelity = 'NumeroCarta;Nome;Cognome;Email;DataNascita;ConsensoPrivacy\n';
   let scontrini = 'PuntoVendita;Data;Ora;Cassa;NumeroScontrino;NumeroCarta;Sconto;Totale\n';
   let vendite = 'PuntoVendita;Data;Cassa;NumeroScontrino;Riga;EAN;Descrizione;Reparto;Qta;Sconto;Importo;Promo\n';
   const stamp = Date.now() % 1_000_000;
-  // A second cardholder per project, the same history, for the page-by-page sanity spec.
-  for (const [i, [project, who]] of ['mobile', 'desktop'].flatMap((p) => [[p, 'storia'], [p, 'sanita']]).entries()) {
+  for (const [i, project] of ['mobile', 'desktop'].entries()) {
     const holder = freshCardNumber();
-    (who === 'storia' ? history : sanity).push(holder);
-    fidelity += `${holder};Elena;Storia;${who}.${project}.${stamp}@example.it;1980-02-02;S\n`;
+    history.push(holder);
+    fidelity += `${holder};Elena;Storia;storia.${project}.${stamp}@example.it;1980-02-02;S\n`;
     for (const [k, daysAgo] of [3, 10, 17].entries()) {
       const d = new Date(Date.now() - daysAgo * 86_400_000);
       const day = `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`;
@@ -64,7 +62,6 @@ export default async function globalSetup(): Promise<void> {
     execFileSync(bin, ['import', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
   }
   process.env.E2E_HISTORY_CARDS = history.join(',');
-  process.env.E2E_SANITY_CARDS = sanity.join(',');
 
   // The fixture files (3 cardholders, 3 receipts, 4 sales lines) for the dashboard specs;
   // importing them again changes nothing.
