@@ -17,11 +17,8 @@ pub fn LoginLink() -> impl IntoView {
         // The router's `search` comes without its `?`.
         let search = location.search.get();
         let search = search.trim_start_matches('?');
-        let here = if search.is_empty() {
-            location.pathname.get()
-        } else {
-            format!("{}?{search}", location.pathname.get())
-        };
+        let here =
+            if search.is_empty() { location.pathname.get() } else { format!("{}?{search}", location.pathname.get()) };
         format!("/login?next={}", encode_query_value(&here))
     };
     view! { <A href=href attr:data-testid="login-link-next">{move || i18n.t(Key::NavLogin)}</A> }
