@@ -27,8 +27,17 @@ export default defineConfig({
       ],
     },
   },
+  // The page-by-page checks run last, as projects of their own: they add sessions and visits,
+  // and the feature specs' figures are timed against the data the global setup imports.
   projects: [
-    { name: 'mobile', use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } },
-    { name: 'desktop', use: { viewport: { width: 1280, height: 800 } } },
+    { name: 'mobile', testIgnore: /sanity\.spec\.ts/, use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } },
+    { name: 'desktop', testIgnore: /sanity\.spec\.ts/, use: { viewport: { width: 1280, height: 800 } } },
+    {
+      name: 'sanity-mobile',
+      testMatch: /sanity\.spec\.ts/,
+      dependencies: ['mobile', 'desktop'],
+      use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
+    },
+    { name: 'sanity-desktop', testMatch: /sanity\.spec\.ts/, dependencies: ['mobile', 'desktop'], use: { viewport: { width: 1280, height: 800 } } },
   ],
 });

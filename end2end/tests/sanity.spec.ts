@@ -41,7 +41,7 @@ test.describe('every page is accessible, fits 360 px and logs no error', () => {
     // A cardholder of the dashboard's fixture files (one receipt each), claimed online: the
     // claim adds an account and changes no figure the dashboard specs check.
     const [card, birth] =
-      info.project.name === 'mobile' ? ['2000000000015', '1990-05-17'] : ['2000000000022', '1975-01-02'];
+      info.project.name.endsWith('mobile') ? ['2000000000015', '1990-05-17'] : ['2000000000022', '1975-01-02'];
     const me = new MePage(page);
     await me.claim(card, birth, 'una password per la verifica');
     let receipt: string | null = null;
