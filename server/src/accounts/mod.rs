@@ -11,7 +11,7 @@ use app::error::AppError;
 use app::model::account::{SignupDone, SignupInput};
 use app::model::shop::ShopOption;
 use app::ports::{Accounts, Catalog};
-use app::validate::{ean13, validate_signup, Problem, SimpleDate};
+use app::validate::{ean13, validate_signup, Problem};
 use async_trait::async_trait;
 
 use crate::clock::now_rfc3339;
@@ -52,7 +52,7 @@ impl AccountService {
 #[async_trait]
 impl Accounts for AccountService {
     async fn sign_up(&self, input: SignupInput) -> Result<SignupDone, AppError> {
-        let today = SimpleDate::today_utc();
+        let today = crate::clock::today_date();
         let valid = validate_signup(&input, today).map_err(|errors| {
             errors.first().map(|e| AppError::problem_at(&e.field, e.problem)).unwrap_or(AppError::Unavailable)
         })?;

@@ -40,7 +40,7 @@ impl Window {
 /// Resolves the date filters. Presets end on the last day with data (today when there is
 /// none); a custom range missing an end takes the data's first or last day.
 pub fn resolve_window(filters: &Filters, data: &Dataset) -> Result<Window, BadFilter> {
-    let today = SimpleDate::today_utc().days_since_epoch() as i32;
+    let today = crate::clock::today();
     let last = data.last_day().unwrap_or(today);
     let first = data.first_day().unwrap_or(last);
     let day = |raw: &str, param: &'static str| {

@@ -169,7 +169,7 @@ impl Personal for PersonalService {
         let live = self.live_history(&snap, user);
         let data = live.as_ref().unwrap_or(&snap.data);
         let c = card_index(data, user)?;
-        let today = SimpleDate::today_utc().days_since_epoch() as i32;
+        let today = crate::clock::today();
         let level_progress_bp = match card.next_level {
             None => 10_000,
             Some((next, _)) => {

@@ -47,7 +47,7 @@ fn ack(claim: &ApiReceipt) -> ReceiptAck {
 impl ReceiptsApi {
     /// Stores a submission from the till holding `key`.
     pub async fn submit(&self, key: &ShopKey, body: &ReceiptIn) -> Result<Submitted, Problem> {
-        let today = app::validate::SimpleDate::today_utc();
+        let today = crate::clock::today_date();
         let parsed = body.parse(today).map_err(|errors| Problem::invalid(StatusCode::UNPROCESSABLE_ENTITY, errors))?;
         if parsed.records.receipt.shop_id != key.shop_id {
             return Err(Problem::new(

@@ -61,7 +61,7 @@ pub async fn run(
         tokio::spawn(async move { projection.watch(store).await })
     });
 
-    let day = app::validate::SimpleDate::today_utc().iso();
+    let day = crate::clock::today_date().iso();
     let interval = Duration::from_secs_f64(f64::from(tills) / f64::from(rate.max(1)));
     let started = Instant::now();
     let stop = started + Duration::from_secs(seconds);

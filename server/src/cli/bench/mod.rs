@@ -140,7 +140,7 @@ async fn generate_demo(demo: DemoSet, dir: &std::path::Path) -> anyhow::Result<c
         customers: demo.customers,
         months: demo.months,
         seed: 42,
-        end: end_of_previous_month(app::validate::SimpleDate::today_utc()),
+        end: end_of_previous_month(crate::clock::today_date()),
         out: dir.join("demo"),
         format: DemoFormat::Csv,
     };
