@@ -1,3 +1,8 @@
+// Screenshots of pages for a person to look at (not a test): against a running server on
+// 127.0.0.1:3000, as a visitor or `email:password`, in `it` or `en`, at a width, one or more
+// paths; prints console errors and horizontal overflow; writes /tmp/shots/*.png (PAGES=n
+// viewport-high shots per page, default 2).
+// Usage: (cd end2end && node shot.mjs 'admin@example.it:password' it 360 /admin /admin/customers)
 import { chromium } from '@playwright/test';
 const base = 'http://127.0.0.1:3000';
 const [,, who, lang, width, ...paths] = process.argv;
