@@ -154,7 +154,7 @@ pub fn series(
         .x_axis(Axis::new().type_(AxisType::Category).data(labels))
         .y_axis(value_axis(lang, Measure::Revenue, 4))
         .y_axis(value_axis(lang, Measure::Receipts, 4))
-        .series(bar(revenue_name, Measure::Revenue, revenue_cents.into_iter().map(euros).collect()))
+        .series(bar(revenue_name, Measure::Revenue, revenue_cents.into_iter().map(eur).collect()))
         .series(
             Line::new()
                 .name(receipts_name)
@@ -199,11 +199,7 @@ pub fn grouped(labels: Vec<String>, series: Vec<(String, Measure, Vec<f64>)>, la
 
 /// Euros of cents, for bar values.
 pub fn eur(cents: i64) -> f64 {
-    euros(cents)
-}
-
-fn euros(cents: i64) -> f64 {
-    (cents as f64 / 100.0 * 100.0).round() / 100.0
+    cents as f64 / 100.0
 }
 
 fn heat(x: Vec<String>, y: Vec<String>, cells: Vec<(usize, usize, f64)>, max: f64) -> Chart {

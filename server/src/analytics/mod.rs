@@ -64,7 +64,7 @@ pub struct Models {
 
 impl Default for Models {
     fn default() -> Self {
-        Models { monthly_discount: clv::DEFAULT_MONTHLY_DISCOUNT }
+        Models { monthly_discount: crate::config::DEFAULT_MONTHLY_DISCOUNT }
     }
 }
 
@@ -109,7 +109,7 @@ impl Snapshot {
     /// Fits the customer-value models too (a second or two on the demo set): call it off the
     /// async threads.
     pub fn new(data: Dataset) -> Arc<Self> {
-        Arc::new(Self::fitted(data, clv::DEFAULT_MONTHLY_DISCOUNT))
+        Arc::new(Self::fitted(data, crate::config::DEFAULT_MONTHLY_DISCOUNT))
     }
 
     /// [`Self::new`] with a given monthly discount rate for the 12-month value.

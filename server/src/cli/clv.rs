@@ -4,9 +4,10 @@
 
 use serde_json::json;
 
-use crate::analytics::clv::{ClvModel, DEFAULT_MONTHLY_DISCOUNT};
+use crate::analytics::clv::ClvModel;
 use crate::clock::{day_iso, parse_day};
 use crate::config::Config;
+use crate::config::DEFAULT_MONTHLY_DISCOUNT;
 use crate::projection::load;
 use crate::store;
 

@@ -14,10 +14,11 @@ use app::ports::Personal;
 use app::validate::SimpleDate;
 use async_trait::async_trait;
 
-use super::rewards::{self, month_of};
+use super::rewards;
 use crate::analytics::history;
 use crate::analytics::Projection;
 use crate::cards::CardService;
+use crate::clock::month_of;
 use crate::clock::time_label;
 use crate::projection::dataset::Dataset;
 

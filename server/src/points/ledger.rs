@@ -9,14 +9,12 @@ use std::collections::HashMap;
 
 use app::model::levels::base_points;
 
-use crate::clock::iso_minute;
+use crate::clock::{iso_minute, month_days};
 use crate::projection::dataset::{Dataset, NONE};
 use crate::store::model::PointsEntry;
 use crate::store::{Store, StoreExt, StoreResult};
 
 use super::rewards;
-
-pub use crate::config::DEFAULT_PROMO_BONUS;
 
 /// The entries the data calls for, by id.
 pub fn expected_entries(data: &Dataset, promo_bonus: i64, challenge_month: i32) -> Vec<PointsEntry> {
@@ -96,8 +94,6 @@ pub fn challenge_entries(data: &Dataset, c: u32, month: i32) -> Vec<PointsEntry>
         })
         .collect()
 }
-
-pub use crate::clock::month_days;
 
 /// What a sync wrote.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -195,7 +191,7 @@ mod tests {
     #[test]
     fn points_per_receipt_and_challenge_rewards_once() {
         let d = data();
-        let march = crate::points::rewards::month_of(crate::clock::parse_day("2026-03-01").unwrap());
+        let march = crate::clock::month_of(crate::clock::parse_day("2026-03-01").unwrap());
         let entries = expected_entries(&d, 2, march);
         let get = |id: &str| entries.iter().find(|e| e.id == id).map(|e| (e.card_number.as_str(), e.points));
         assert_eq!(get("earn:R1"), Some(("A", 10 + 2 * 3)), "10,99 -> 10 points + 3 promotion lines");
@@ -213,7 +209,7 @@ mod tests {
 
     #[test]
     fn month_days_cover_the_month() {
-        let m = crate::points::rewards::month_of(crate::clock::parse_day("2024-02-10").unwrap());
+        let m = crate::clock::month_of(crate::clock::parse_day("2024-02-10").unwrap());
         let (first, last) = month_days(m);
         assert_eq!(
             (crate::clock::day_iso(first), crate::clock::day_iso(last)),

@@ -25,7 +25,7 @@ pub struct Visit {
     pub promo_items: u32,
 }
 
-pub use crate::clock::month_of;
+use crate::clock::month_of;
 use crate::clock::{day_iso as iso, week_of};
 
 /// Every badge with its progress and award date; `visits` in time order.

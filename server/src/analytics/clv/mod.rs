@@ -15,7 +15,6 @@ use crate::projection::dataset::Dataset;
 
 /// Weeks in an average month.
 pub const WEEKS_PER_MONTH: f64 = 365.25 / 12.0 / 7.0;
-pub use crate::config::DEFAULT_MONTHLY_DISCOUNT;
 
 /// Predictions for one cardholder.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

@@ -77,7 +77,7 @@ pub async fn run_clv(source: &super::BenchStore) -> anyhow::Result<()> {
     for _ in 0..3 {
         let d = data.clone();
         let m = tokio::task::spawn_blocking(move || {
-            crate::analytics::clv::ClvModel::fit(&d, as_of, crate::analytics::clv::DEFAULT_MONTHLY_DISCOUNT)
+            crate::analytics::clv::ClvModel::fit(&d, as_of, crate::config::DEFAULT_MONTHLY_DISCOUNT)
         })
         .await?
         .ok_or_else(|| anyhow::anyhow!("nothing to fit"))?;
