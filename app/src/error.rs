@@ -27,6 +27,10 @@ pub enum AppError {
     /// Too many attempts; retry after the given seconds.
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
+    /// The server is at capacity for this kind of work (password hashing); retry after the
+    /// given seconds.
+    #[error("busy, retry later")]
+    Busy { retry_after_secs: u64 },
     /// The service is starting or a dependency is down.
     #[error("service unavailable")]
     Unavailable,
@@ -45,7 +49,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Conflict { .. } => 409,
             AppError::RateLimited { .. } => 429,
-            AppError::Unavailable => 503,
+            AppError::Unavailable | AppError::Busy { .. } => 503,
             AppError::Internal { .. } => 500,
         }
     }

@@ -35,6 +35,18 @@ pub fn decimal(value: i64, decimals: u32, shown: u32, lang: Lang) -> String {
     format!("{sign}{}{point}{frac:0width$}", group(int, thousands), width = shown as usize)
 }
 
+/// A chart value with at most `max_decimals` decimals, trailing zeros dropped, thousands
+/// always grouped (`1.200`, `0,5`): the number of axis labels and tooltips.
+pub fn chart_number(v: f64, max_decimals: u32, lang: Lang) -> String {
+    let scaled = (v * 10f64.powi(max_decimals as i32)).round() as i64;
+    let text = decimal(scaled, max_decimals, max_decimals, lang);
+    if max_decimals == 0 {
+        return text;
+    }
+    let point = if lang == Lang::It { ',' } else { '.' };
+    text.trim_end_matches('0').trim_end_matches(point).to_string()
+}
+
 /// Euros from cents: `€ 1.234,56`.
 pub fn euros(cents: i64, lang: Lang) -> String {
     format!("€ {}", decimal(cents, 2, 2, lang))
@@ -168,6 +180,16 @@ pub fn cell(cell: &crate::model::table::Cell, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn chart_numbers_drop_trailing_zeros_and_group() {
+        assert_eq!(chart_number(1200.0, 1, Lang::It), "1.200");
+        assert_eq!(chart_number(0.5, 1, Lang::It), "0,5");
+        assert_eq!(chart_number(1234.567, 2, Lang::It), "1.234,57");
+        assert_eq!(chart_number(1234.5, 2, Lang::En), "1,234.5");
+        assert_eq!(chart_number(100.0, 2, Lang::En), "100");
+        assert_eq!(chart_number(-30000.04, 1, Lang::It), "-30.000");
+    }
+
 
     #[test]
     fn months_by_name() {

@@ -46,6 +46,8 @@ use crate::session::provide_session;
 /// The HTML document around the app: echarts is loaded with a plain `<script>` before the
 /// hydration scripts so charts can draw as soon as the wasm runs.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    content_security_policy();
     view! {
         <!DOCTYPE html>
         <html>
@@ -61,6 +63,26 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// The page's Content-Security-Policy, with the nonce Leptos puts on its own inline scripts
+/// (hydration, resources): no other inline script runs, no `eval` (WebAssembly compilation
+/// only), nothing framed, forms and fetches to this origin only. Inline *styles* stay allowed
+/// for the few computed widths and heights.
+#[cfg(feature = "ssr")]
+fn content_security_policy() {
+    let Some(nonce) = leptos::nonce::use_nonce() else { return };
+    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else { return };
+    // `cargo leptos watch` reloads the page over a WebSocket on another port.
+    let reload = if std::env::var("LEPTOS_WATCH").is_ok() { " ws://127.0.0.1:* ws://localhost:*" } else { "" };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'{reload}; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
 

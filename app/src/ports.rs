@@ -10,6 +10,11 @@ use crate::error::AppError;
 use crate::model::account::{Role, SessionUser, SignupDone, SignupInput};
 use crate::model::shop::ShopOption;
 
+/// The client's address as the server determined it (the TCP peer, or the address a trusted
+/// proxy forwarded), put into every request's extensions by the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
 /// Readiness of the in-memory caches, shared by `/readyz` and the pages.
 pub trait Readiness: Send + Sync {
     /// True once the background warm-up has finished.
@@ -19,8 +24,9 @@ pub trait Readiness: Send + Sync {
 /// Accounts: signup (and, later, login, claiming, roles).
 #[async_trait]
 pub trait Accounts: Send + Sync {
-    /// Validates the form, issues a digital card and creates the shopper's account.
-    async fn sign_up(&self, input: SignupInput) -> Result<SignupDone, AppError>;
+    /// Validates the form, issues a digital card and creates the shopper's account. Limited
+    /// per client address.
+    async fn sign_up(&self, input: SignupInput, client_ip: Option<std::net::IpAddr>) -> Result<SignupDone, AppError>;
 }
 
 /// Login sessions: access token plus rotating refresh token, both in cookies.
@@ -35,12 +41,14 @@ pub trait Sessions: Send + Sync {
         client_ip: Option<std::net::IpAddr>,
     ) -> Result<(SessionUser, Vec<String>), AppError>;
     /// Links a plastic card already in the register to a new account: the card number plus the
-    /// email, phone or birth date on record, and a new password. Any mismatch is one generic
-    /// refusal; a card is claimed once. Opens a session on success.
+    /// email or phone on record (or the birth date with the phone's last four digits), and a
+    /// new password. Every failure is one generic refusal; a card is claimed once. Opens a
+    /// session on success.
     async fn claim(
         &self,
         card_number: &str,
         proof: &str,
+        phone_last4: &str,
         password: &str,
         password_confirm: &str,
         client_ip: Option<std::net::IpAddr>,

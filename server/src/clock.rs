@@ -22,8 +22,29 @@ pub fn rfc3339_in_secs(secs: i64) -> String {
     rfc3339(chrono::Utc::now() + chrono::Duration::seconds(secs))
 }
 
+/// RFC 3339 of a Unix time in seconds.
+pub fn rfc3339_of_unix(secs: i64) -> String {
+    rfc3339(chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default())
+}
+
 fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Now as RFC 3339 with milliseconds (for instants compared within a second, such as the
+/// end of a user's sessions).
+pub fn now_rfc3339_millis() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Current Unix time in milliseconds.
+pub fn unix_millis_now() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Unix milliseconds of an RFC 3339 instant.
+pub fn unix_millis_of(rfc3339: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(rfc3339).ok().map(|t| t.timestamp_millis())
 }
 
 /// Current Unix time in seconds.

@@ -4,7 +4,7 @@
 //!
 //! Values only: imports nothing of the project, so every layer may read it.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -46,6 +46,30 @@ pub struct Settings {
     /// Points in 12 months for Argento, Oro and Platino, e.g. `500,1500,3000` (the default).
     #[arg(long, env = "IMAGROSS_LEVELS", global = true)]
     pub levels: Option<String>,
+    /// Proxies trusted for the client address, a CIDR list such as `10.0.0.0/8,fd00::/8`.
+    #[arg(long, env = "IMAGROSS_TRUSTED_PROXIES", global = true)]
+    pub trusted_proxies: Option<String>,
+    /// The public origin of the site, e.g. `https://fedelta.imagross.it`.
+    #[arg(long, env = "IMAGROSS_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// Days a session lasts at most since its login (default 30).
+    #[arg(long, env = "IMAGROSS_SESSION_MAX_DAYS", global = true)]
+    pub session_max_days: Option<String>,
+    /// Password hashes computed at once, 19 MiB each (default 8).
+    #[arg(long, env = "IMAGROSS_HASH_SLOTS", global = true)]
+    pub hash_slots: Option<String>,
+    /// Signups per client address per hour (default 20).
+    #[arg(long, env = "IMAGROSS_SIGNUPS_PER_HOUR", global = true)]
+    pub signups_per_hour: Option<String>,
+    /// Largest receipt a till may send, in euros (default 5000).
+    #[arg(long, env = "IMAGROSS_TILL_MAX_RECEIPT_EUR", global = true)]
+    pub till_max_receipt_eur: Option<String>,
+    /// Receipts one till key may send per minute (default 600).
+    #[arg(long, env = "IMAGROSS_TILL_RECEIPTS_PER_MINUTE", global = true)]
+    pub till_receipts_per_minute: Option<String>,
+    /// Days an import's rejected rows are kept (default 90).
+    #[arg(long, env = "IMAGROSS_IMPORT_ERROR_RETENTION_DAYS", global = true)]
+    pub import_error_retention_days: Option<String>,
 }
 
 /// Default monthly discount rate of the predicted 12-month customer value.
@@ -101,6 +125,182 @@ impl Tuning {
         }
         Ok(t)
     }
+}
+
+/// A network in CIDR notation (`10.0.0.0/8`, `fd00::/8`, or one address).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cidr {
+    pub network: IpAddr,
+    pub prefix: u8,
+}
+
+impl Cidr {
+    /// Parses `a.b.c.d/n`, `x::y/n` or a bare address (a /32 or /128).
+    pub fn parse(text: &str) -> Option<Cidr> {
+        let text = text.trim();
+        let (addr, prefix) = match text.split_once('/') {
+            Some((a, p)) => (a.parse::<IpAddr>().ok()?, Some(p.parse::<u8>().ok()?)),
+            None => (text.parse::<IpAddr>().ok()?, None),
+        };
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(max);
+        (prefix <= max).then_some(Cidr { network: addr, prefix })
+    }
+
+    /// True when `ip` lies in this network (an IPv4-mapped IPv6 address counts as IPv4).
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        match (self.network, ip) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => prefix_eq(&n.octets(), &a.octets(), self.prefix),
+            (IpAddr::V6(n), IpAddr::V6(a)) => prefix_eq(&n.octets(), &a.octets(), self.prefix),
+            _ => false,
+        }
+    }
+}
+
+fn prefix_eq(a: &[u8], b: &[u8], prefix: u8) -> bool {
+    let bits = usize::from(prefix);
+    let (whole, rest) = (bits / 8, bits % 8);
+    if a[..whole] != b[..whole] {
+        return false;
+    }
+    rest == 0 || {
+        let mask = 0xff_u8 << (8 - rest);
+        a[whole] & mask == b[whole] & mask
+    }
+}
+
+/// Limits and policies that protect the service from abuse and keep personal data short-lived.
+/// Every value has a safe default; the environment variables change them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Protection {
+    /// Proxies whose `X-Forwarded-For` / `Forwarded` headers are believed
+    /// (`IMAGROSS_TRUSTED_PROXIES`, a comma-separated CIDR list; default none).
+    pub trusted_proxies: Vec<Cidr>,
+    /// The public origin (`https://fedelta.imagross.it`) writes must come from
+    /// (`IMAGROSS_PUBLIC_URL`); unset: the request's own `Host`.
+    pub public_origin: Option<String>,
+    /// A session ends this many days after its login, however often it is refreshed
+    /// (`IMAGROSS_SESSION_MAX_DAYS`, default 30).
+    pub session_max_days: u32,
+    /// Password hashes computed at once (19 MiB each; `IMAGROSS_HASH_SLOTS`, default 8).
+    pub hash_slots: usize,
+    /// How long a request waits for a hashing slot before a 503 (seconds).
+    pub hash_wait_secs: u64,
+    /// Signups allowed per client address per hour (`IMAGROSS_SIGNUPS_PER_HOUR`, default 20).
+    pub signups_per_hour: usize,
+    /// Largest receipt a till may send, in cents (`IMAGROSS_TILL_MAX_RECEIPT_EUR`, default 5,000).
+    pub till_max_receipt_cents: i64,
+    /// Receipts one till key may send per minute (`IMAGROSS_TILL_RECEIPTS_PER_MINUTE`, default 600).
+    pub till_receipts_per_minute: usize,
+    /// Days an import's rejected rows are kept (`IMAGROSS_IMPORT_ERROR_RETENTION_DAYS`, default 90).
+    pub import_error_retention_days: u32,
+}
+
+impl Default for Protection {
+    fn default() -> Self {
+        Protection {
+            trusted_proxies: Vec::new(),
+            public_origin: None,
+            session_max_days: 30,
+            hash_slots: 8,
+            hash_wait_secs: 5,
+            signups_per_hour: 20,
+            till_max_receipt_cents: 500_000,
+            till_receipts_per_minute: 600,
+            import_error_retention_days: 90,
+        }
+    }
+}
+
+fn number<T: std::str::FromStr + PartialOrd>(
+    variable: &'static str,
+    value: Option<&str>,
+    range: std::ops::RangeInclusive<T>,
+    what: &str,
+) -> Result<Option<T>, ConfigError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => v
+            .parse::<T>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .map(Some)
+            .ok_or_else(|| err(variable, format!("expected {what}, got `{v}`"))),
+    }
+}
+
+impl Protection {
+    fn from_settings(s: &Settings) -> Result<Self, ConfigError> {
+        let mut p = Protection::default();
+        if let Some(list) = s.trusted_proxies.as_deref() {
+            for part in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                let cidr = Cidr::parse(part).ok_or_else(|| {
+                    err("IMAGROSS_TRUSTED_PROXIES", format!("`{part}` is not a network like 10.0.0.0/8 or fd00::/8"))
+                })?;
+                p.trusted_proxies.push(cidr);
+            }
+        }
+        if let Some(url) = s.public_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            p.public_origin = Some(origin_of(url).ok_or_else(|| {
+                err("IMAGROSS_PUBLIC_URL", format!("expected an origin like https://fedelta.imagross.it, got `{url}`"))
+            })?);
+        }
+        let days = "a number of days from 1 to 365";
+        if let Some(d) = number("IMAGROSS_SESSION_MAX_DAYS", s.session_max_days.as_deref(), 1..=365, days)? {
+            p.session_max_days = d;
+        }
+        if let Some(n) = number("IMAGROSS_HASH_SLOTS", s.hash_slots.as_deref(), 1..=256, "a number from 1 to 256")? {
+            p.hash_slots = n;
+        }
+        if let Some(n) =
+            number("IMAGROSS_SIGNUPS_PER_HOUR", s.signups_per_hour.as_deref(), 1..=100_000, "a number of signups")?
+        {
+            p.signups_per_hour = n;
+        }
+        if let Some(n) = number(
+            "IMAGROSS_TILL_MAX_RECEIPT_EUR",
+            s.till_max_receipt_eur.as_deref(),
+            1..=10_000_000,
+            "whole euros from 1 to 10000000",
+        )? {
+            p.till_max_receipt_cents = n * 100;
+        }
+        if let Some(n) = number(
+            "IMAGROSS_TILL_RECEIPTS_PER_MINUTE",
+            s.till_receipts_per_minute.as_deref(),
+            1..=1_000_000,
+            "a number of receipts",
+        )? {
+            p.till_receipts_per_minute = n;
+        }
+        if let Some(d) = number(
+            "IMAGROSS_IMPORT_ERROR_RETENTION_DAYS",
+            s.import_error_retention_days.as_deref(),
+            1..=3650,
+            "a number of days from 1 to 3650",
+        )? {
+            p.import_error_retention_days = d;
+        }
+        Ok(p)
+    }
+}
+
+/// `scheme://host[:port]` of a URL, lower-cased; `None` unless http or https.
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.trim().split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.is_empty() || authority.contains('@') {
+        return None;
+    }
+    Some(format!("{scheme}://{}", authority.to_ascii_lowercase()))
 }
 
 /// A configuration error naming the variable at fault.
@@ -176,6 +376,9 @@ pub struct Config {
     pub cookie_secure: bool,
     pub upload_limit_mb: usize,
     pub tuning: Tuning,
+    pub protection: Protection,
+    /// True when `IMAGROSS_ENV` was given rather than defaulted.
+    pub environment_explicit: bool,
 }
 
 impl Config {
@@ -217,7 +420,11 @@ impl Config {
             return Err(err("JWT_SECRET", "required when IMAGROSS_ENV=production"));
         }
         let tuning = Tuning::from_settings(s)?;
+        let protection = Protection::from_settings(s)?;
+        let environment_explicit = s.environment.as_deref().is_some_and(|e| !e.trim().is_empty());
         Ok(Config {
+            protection,
+            environment_explicit,
             environment,
             database_url: s.database_url.clone(),
             data_dir,
@@ -227,6 +434,29 @@ impl Config {
             upload_limit_mb,
             tuning,
         })
+    }
+
+    /// Every setting that is unsafe on a server reachable by the public, named, for the loud
+    /// warning at start. Empty when `IMAGROSS_ENV=development` was chosen explicitly (a
+    /// developer's machine) or nothing is unsafe.
+    pub fn insecure_settings(&self, jwt_secret_given: bool) -> Vec<String> {
+        if self.environment == Environment::Development && self.environment_explicit {
+            return Vec::new();
+        }
+        let mut unsafe_settings = Vec::new();
+        if self.environment == Environment::Development {
+            unsafe_settings.push("IMAGROSS_ENV is not set: development defaults are in force".to_string());
+        }
+        if !self.cookie_secure {
+            unsafe_settings.push("COOKIE_SECURE=false: session cookies travel without `Secure` or `__Host-`".into());
+        }
+        if !jwt_secret_given {
+            unsafe_settings.push("JWT_SECRET is not set: a secret generated in the data directory signs sessions".into());
+        }
+        if self.protection.public_origin.is_none() {
+            unsafe_settings.push("IMAGROSS_PUBLIC_URL is not set: writes are checked against the request's Host".into());
+        }
+        unsafe_settings
     }
 
     /// The JWT secret: `JWT_SECRET` if given (at least 32 bytes), else in development a
@@ -248,6 +478,21 @@ impl Config {
 fn load_or_create_dev_secret(path: &Path) -> Result<Vec<u8>, ConfigError> {
     let io = |e: std::io::Error| err("IMAGROSS_DATA_DIR", format!("{}: {e}", path.display()));
     if let Ok(existing) = std::fs::read_to_string(path) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path).map_err(io)?.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(err(
+                    "IMAGROSS_DATA_DIR",
+                    format!(
+                        "{}: the secret is readable by other users (mode {mode:o}); run `chmod 600 {}`",
+                        path.display(),
+                        path.display()
+                    ),
+                ));
+            }
+        }
         let bytes = hex::decode(existing.trim())
             .map_err(|_| err("IMAGROSS_DATA_DIR", format!("{}: not a hex secret", path.display())))?;
         if bytes.len() < JwtSecret::MIN_BYTES {
@@ -341,6 +586,79 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(dir.path().join("jwt_secret")).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn a_secret_file_readable_by_others_stops_the_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Settings { data_dir: Some(dir.path().to_path_buf()), ..settings() };
+        let config = Config::from_settings(&s).unwrap();
+        config.jwt_secret(None).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let path = dir.path().join("jwt_secret");
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            let e = config.jwt_secret(None).unwrap_err();
+            assert!(e.message.contains("readable by other users") && e.message.contains("chmod 600"), "{e}");
+        }
+    }
+
+    #[test]
+    fn the_secret_is_measured_in_bytes() {
+        let config = Config::from_settings(&settings()).unwrap();
+        // 16 two-byte characters are 32 bytes: enough; 31 ASCII bytes are not.
+        assert_eq!(config.jwt_secret(Some(&"é".repeat(16))).unwrap().bytes().len(), 32);
+        assert!(config.jwt_secret(Some(&"k".repeat(31))).is_err());
+    }
+
+    #[test]
+    fn insecure_settings_are_named_unless_development_is_explicit() {
+        let defaulted = Config::from_settings(&settings()).unwrap();
+        let named = defaulted.insecure_settings(false).join("\n");
+        for v in ["IMAGROSS_ENV", "COOKIE_SECURE", "JWT_SECRET", "IMAGROSS_PUBLIC_URL"] {
+            assert!(named.contains(v), "{v} missing from {named}");
+        }
+        let explicit = Config::from_settings(&Settings { environment: Some("development".into()), ..settings() }).unwrap();
+        assert!(explicit.insecure_settings(false).is_empty());
+        let prod = Config::from_settings(&Settings {
+            environment: Some("production".into()),
+            jwt_secret: Some("k".repeat(32)),
+            public_url: Some("https://fedelta.imagross.it/".into()),
+            ..settings()
+        })
+        .unwrap();
+        assert!(prod.insecure_settings(true).is_empty());
+        assert_eq!(prod.protection.public_origin.as_deref(), Some("https://fedelta.imagross.it"));
+    }
+
+    #[test]
+    fn protection_settings_parse_and_name_their_variable() {
+        let p = Config::from_settings(&Settings {
+            trusted_proxies: Some("10.0.0.0/8, fd00::/8,192.168.1.7".into()),
+            session_max_days: Some("7".into()),
+            till_max_receipt_eur: Some("1000".into()),
+            ..settings()
+        })
+        .unwrap()
+        .protection;
+        assert_eq!(p.trusted_proxies.len(), 3);
+        assert!(p.trusted_proxies[0].contains("10.1.2.3".parse().unwrap()));
+        assert!(p.trusted_proxies[0].contains("::ffff:10.1.2.3".parse().unwrap()), "IPv4-mapped");
+        assert!(!p.trusted_proxies[0].contains("11.0.0.1".parse().unwrap()));
+        assert!(p.trusted_proxies[1].contains("fd12::1".parse().unwrap()));
+        assert!(p.trusted_proxies[2].contains("192.168.1.7".parse().unwrap()));
+        assert!(!p.trusted_proxies[2].contains("192.168.1.8".parse().unwrap()));
+        assert_eq!((p.session_max_days, p.till_max_receipt_cents), (7, 100_000));
+        let cases: [(&str, Settings); 4] = [
+            ("IMAGROSS_TRUSTED_PROXIES", Settings { trusted_proxies: Some("10.0.0.0/33".into()), ..settings() }),
+            ("IMAGROSS_PUBLIC_URL", Settings { public_url: Some("ftp://x".into()), ..settings() }),
+            ("IMAGROSS_SESSION_MAX_DAYS", Settings { session_max_days: Some("0".into()), ..settings() }),
+            ("IMAGROSS_HASH_SLOTS", Settings { hash_slots: Some("many".into()), ..settings() }),
+        ];
+        for (variable, s) in cases {
+            assert_eq!(Config::from_settings(&s).unwrap_err().variable, variable);
         }
     }
 }

@@ -1,11 +1,12 @@
 //! The `imagross` server. Modules are layered; each imports only from the layers above it in
 //! this list (checked by `tests/suite/layers.rs`):
 //!
-//! 1. leaves: [`clock`] (the one date system), [`error`], [`config`] (values only), [`telemetry`];
+//! 1. leaves: [`clock`] (the one date system), [`error`], [`config`] (values only), [`telemetry`],
+//!    [`limiter`] (bounded attempt counters);
 //! 2. [`store`]: the persistence port and its SQLite and MongoDB implementations;
 //! 3. [`projection`]: the in-memory columnar projection, kept current in the background;
 //! 4. services: [`accounts`], [`auth`], [`points`] (the ledger's one home), [`cards`],
-//!    [`analytics`], [`personal`], [`import`], [`demo`];
+//!    [`analytics`], [`import`], [`personal`], [`demo`];
 //! 5. surfaces: [`till_api`] (the tills' REST API), [`http`] (pages, server functions, downloads),
 //!    [`cli`];
 //! 6. [`wiring`]: builds the whole state from the configuration, once, and serves.
@@ -15,6 +16,7 @@
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod limiter;
 pub mod telemetry;
 
 pub mod store;

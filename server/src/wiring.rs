@@ -38,7 +38,7 @@ pub fn state(
     let cards = Arc::new(CardService::with_thresholds(store.clone(), tuning.levels));
     let app = AppState {
         readiness: projection.clone(),
-        accounts: Arc::new(AccountService::new(store.clone())),
+        accounts: Arc::new(AccountService::new(store.clone(), security.protection.signups_per_hour)),
         catalog: Arc::new(CatalogService::new(store.clone())),
         sessions: auth.clone(),
         cards: cards.clone(),
@@ -49,6 +49,14 @@ pub fn state(
         points: points.clone(),
         shop_keys: Arc::new(ShopKeyService::new(store.clone())),
     };
+    let till = crate::till_api::service::ReceiptsApi {
+        store: store.clone(),
+        projection: projection.clone(),
+        points: points.clone(),
+        max_receipt_cents: security.protection.till_max_receipt_cents,
+        per_minute: security.protection.till_receipts_per_minute,
+        limiter: Arc::new(crate::limiter::FailureLimiter::with_window(10_000, std::time::Duration::from_secs(60))),
+    };
     Ok(ServerState {
         leptos_options,
         store,
@@ -58,6 +66,8 @@ pub fn state(
         points,
         upload_dir: uploads.dir,
         upload_limit: uploads.limit,
+        till,
+        protection: Arc::new(security.protection.clone()),
         app,
     })
 }
@@ -76,8 +86,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Runs the web server until a shutdown signal.
 pub async fn serve(config: Config, settings: crate::config::Settings) -> anyhow::Result<()> {
-    let security =
-        Security { secret: config.jwt_secret(settings.jwt_secret.as_deref())?, cookie_secure: config.cookie_secure };
+    let jwt_given = settings.jwt_secret.as_deref().is_some_and(|s| !s.is_empty());
+    for setting in config.insecure_settings(jwt_given) {
+        tracing::warn!("INSECURE SETTING: {setting} (set IMAGROSS_ENV=development to accept development defaults)");
+    }
+    let security = Security {
+        secret: config.jwt_secret(settings.jwt_secret.as_deref())?,
+        cookie_secure: config.cookie_secure,
+        protection: config.protection.clone(),
+    };
+    crate::accounts::password::configure(
+        security.protection.hash_slots,
+        std::time::Duration::from_secs(security.protection.hash_wait_secs),
+    );
     let mut leptos_options = get_configuration(None)?.leptos_options;
     if leptos_options.output_name.is_empty() {
         // Built by plain `cargo` rather than cargo-leptos: use the site's name.
@@ -94,7 +115,8 @@ pub async fn serve(config: Config, settings: crate::config::Settings) -> anyhow:
     let uploads =
         Uploads { dir: config.data_dir.join("uploads"), limit: config.upload_limit_mb.saturating_mul(1 << 20) };
     let state = state(leptos_options, store.clone(), &security, config.tuning, uploads).map_err(anyhow::Error::msg)?;
-    state.projection.spawn_warmup(store);
+    state.projection.spawn_warmup(store.clone());
+    spawn_retention(store, config.protection.import_error_retention_days);
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
@@ -111,6 +133,22 @@ pub async fn serve(config: Config, settings: crate::config::Settings) -> anyhow:
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("shut down");
     Ok(())
+}
+
+/// Deletes expired import error reports every hour (the first run ten minutes after start, so
+/// a start never deletes anything itself).
+fn spawn_retention(store: Arc<dyn Store>, days: u32) {
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+        loop {
+            match crate::import::retention::prune(store.as_ref(), days).await {
+                Ok((_, 0)) => {}
+                Ok((batches, rows)) => tracing::info!(batches, rows, days, "expired import error rows deleted"),
+                Err(e) => tracing::warn!(error = %e, "import error retention failed; retrying in an hour"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        }
+    });
 }
 
 async fn shutdown_signal() {

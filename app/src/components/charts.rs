@@ -69,32 +69,78 @@ enum Unit {
     Percent,
 }
 
-fn locale(lang: Lang) -> &'static str {
-    match lang {
-        Lang::It => "it-IT",
-        Lang::En => "en-GB",
+/// The label of number `v` in `lang`: grouped thousands always (`1.200`), at most two
+/// decimals, `€` before money and `%` after shares; `compact` for axis labels (at most one
+/// decimal), two decimals in tooltips.
+fn number_label(v: f64, lang: Lang, unit: Unit, compact: bool) -> String {
+    let n = crate::format::chart_number(v, if compact { 1 } else { 2 }, lang);
+    match unit {
+        Unit::Euro => format!("€ {n}"),
+        Unit::Number => n,
+        Unit::Percent => format!("{n} %"),
     }
 }
 
-/// The JavaScript body that formats `v` in `lang`: grouped thousands always (`1.200`), at most
-/// two decimals, `€` before money and `%` after shares; `compact` for axis labels: whole
-/// numbers where they are whole (`€ 30.000`, `0,5`), two decimals in tooltips.
-fn number_format_body(lang: Lang, unit: Unit, compact: bool) -> String {
-    let digits = if compact { 1 } else { 2 };
-    let (prefix, suffix) = match unit {
-        Unit::Euro => ("'€ ' + ", ""),
-        Unit::Number => ("", ""),
-        Unit::Percent => ("", " + ' %'"),
-    };
-    format!(
-        "if (typeof v !== 'number') {{ return v; }} \
-         return {prefix}new Intl.NumberFormat('{}', {{ useGrouping: 'always', maximumFractionDigits: {digits} }}).format(v){suffix};",
-        locale(lang)
-    )
+/// A category label shortened to [`LABEL_CHARS`] characters with `…`.
+fn short_label(v: &str) -> String {
+    if v.chars().count() > LABEL_CHARS {
+        format!("{}…", v.chars().take(LABEL_CHARS - 1).collect::<String>())
+    } else {
+        v.to_string()
+    }
+}
+
+/// A chart callback. In the browser it is a Rust closure handed to ECharts as a real function
+/// (never JavaScript source compiled with `new Function`, which the Content-Security-Policy
+/// forbids); the closures are made once per kind and kept for the page's life. On the server
+/// charts are never drawn, so a placeholder stands in.
+#[cfg(target_arch = "wasm32")]
+fn callback(key: String, f: impl Fn(wasm_bindgen::JsValue) -> wasm_bindgen::JsValue + 'static) -> JsFunction {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use wasm_bindgen::prelude::*;
+    thread_local! {
+        static MADE: RefCell<HashMap<String, JsValue>> = RefCell::new(HashMap::new());
+    }
+    let function = MADE.with(|made| {
+        made.borrow_mut()
+            .entry(key)
+            .or_insert_with(|| Closure::<dyn Fn(JsValue) -> JsValue>::new(f).into_js_value())
+            .clone()
+    });
+    serde_wasm_bindgen::from_value(function).expect("a JavaScript function is a JsFunction")
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn callback<V>(key: String, _f: impl Fn(V) -> V + 'static) -> JsFunction {
+    JsFunction::new_with_args("v", &format!("return v; /* {key} */"))
 }
 
 fn formatter(lang: Lang, unit: Unit, compact: bool) -> JsFunction {
-    JsFunction::new_with_args("v", &number_format_body(lang, unit, compact))
+    let key = format!("number:{}:{}:{compact}", lang.code(), unit as u8);
+    #[cfg(target_arch = "wasm32")]
+    return callback(key, move |v| match v.as_f64() {
+        Some(n) => wasm_bindgen::JsValue::from_str(&number_label(n, lang, unit, compact)),
+        None => v,
+    });
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = number_label;
+        callback(key, |v: ()| v)
+    }
+}
+
+fn shortener() -> JsFunction {
+    #[cfg(target_arch = "wasm32")]
+    return callback("shorten".into(), |v| match v.as_string() {
+        Some(s) => wasm_bindgen::JsValue::from_str(&short_label(&s)),
+        None => v,
+    });
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = short_label;
+        callback("shorten".into(), |v: ()| v)
+    }
 }
 
 /// A value axis labelled in `lang` for `measure`; few ticks, so the labels never collide on a
@@ -122,11 +168,7 @@ const LABEL_CHARS: usize = 16;
 
 /// A category axis whose labels are all drawn, long ones shortened with `…`.
 fn category_axis(labels: Vec<String>) -> Axis {
-    let shorten = format!("return v.length > {LABEL_CHARS} ? v.slice(0, {}) + '…' : v;", LABEL_CHARS - 1);
-    Axis::new()
-        .type_(AxisType::Category)
-        .data(labels)
-        .axis_label(AxisLabel::new().interval(0).formatter(JsFunction::new_with_args("v", &shorten)))
+    Axis::new().type_(AxisType::Category).data(labels).axis_label(AxisLabel::new().interval(0).formatter(shortener()))
 }
 
 fn tooltip(lang: Lang, measure: Measure, trigger: Trigger) -> Tooltip {
@@ -271,4 +313,18 @@ pub fn cohorts(rows: &[CohortRow], lang: Lang) -> Chart {
         }
     }
     heat(x, y, cells, 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chart_labels_in_each_language() {
+        assert_eq!(number_label(30000.0, Lang::It, Unit::Euro, true), "€ 30.000");
+        assert_eq!(number_label(12.345, Lang::En, Unit::Percent, false), "12.35 %");
+        assert_eq!(number_label(0.5, Lang::It, Unit::Number, true), "0,5");
+        assert_eq!(short_label("Latte intero fresco di alta qualità"), "Latte intero fr…");
+        assert_eq!(short_label("Pane"), "Pane");
+    }
 }

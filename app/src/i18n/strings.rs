@@ -141,6 +141,8 @@ strings! {
     ClaimIntro => "Hai già la carta ImaGross di plastica? Inserisci il numero e un dato che ci hai lasciato: vedrai subito punti e acquisti.", "Already have a plastic ImaGross card? Enter its number and one detail we have on record: you will see your points and purchases at once.";
     FieldCardNumber => "Numero della carta (13 cifre)", "Card number (13 digits)";
     FieldProof => "Email, cellulare o data di nascita (AAAA-MM-GG) registrati", "Email, mobile or birth date (YYYY-MM-DD) on record";
+    FieldPhoneLast4 => "Ultime 4 cifre del cellulare registrato", "Last 4 digits of the mobile on record";
+    FieldPhoneLast4Hint => "Servono solo se indichi la data di nascita.", "Needed only with the birth date.";
     ClaimSubmit => "Attiva la carta", "Activate the card";
     ClaimMismatch => "I dati non corrispondono a nessuna carta da attivare.", "These details do not match any card to activate.";
     ClaimAlready => "Questa carta è già attiva: accedi.", "This card is already active: log in.";
@@ -150,6 +152,7 @@ strings! {
     ImportFile => "File", "File";
     ImportSubmit => "Importa", "Import";
     ImportRunning => "Importazione in corso", "Import running";
+    ImportQueued => "In coda: parte quando finisce l'importazione in corso", "Queued: starts when the running import ends";
     ImportRowsRead => "Righe lette", "Rows read";
     ImportDone => "Importazione completata", "Import completed";
     ImportFailed => "Il file non è stato importato", "The file was not imported";

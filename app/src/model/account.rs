@@ -69,6 +69,10 @@ pub struct SessionUser {
     pub role: Role,
     /// The loyalty card linked to the account, if any.
     pub card_number: Option<String>,
+    /// When the session was opened or last refreshed (Unix milliseconds): sessions from before
+    /// the account's last password, role or status change are void.
+    #[serde(default)]
+    pub issued_at: i64,
 }
 
 impl crate::i18n::Label for Role {

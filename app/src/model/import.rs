@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportJobView {
     pub job_id: String,
+    /// Waiting for another import to finish (one runs at a time).
+    #[serde(default)]
+    pub queued: bool,
     pub file_name: String,
     pub rows_read: u64,
     pub done: bool,

@@ -47,6 +47,9 @@ pub fn ClaimPage() -> impl IntoView {
                         <input id="card_number" name="card_number" type="text" inputmode="numeric" autocomplete="off" required/></div>
                     <div class="field"><label for="proof">{move || i18n.t(Key::FieldProof)}</label>
                         <input id="proof" name="proof" type="text" autocomplete="off" required/></div>
+                    <div class="field"><label for="phone_last4">{move || i18n.t(Key::FieldPhoneLast4)}</label>
+                        <input id="phone_last4" name="phone_last4" type="text" inputmode="numeric" maxlength="4" pattern="[0-9]{4}" autocomplete="off"/>
+                        <small class="hint">{move || i18n.t(Key::FieldPhoneLast4Hint)}</small></div>
                     <div class="field"><label for="claim-password">{move || i18n.t(Key::FieldPassword)}</label>
                         <input id="claim-password" name="password" type="password" autocomplete="new-password" required/></div>
                     <div class="field"><label for="claim-password-confirm">{move || i18n.t(Key::FieldPasswordConfirm)}</label>

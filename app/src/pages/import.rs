@@ -94,7 +94,9 @@ fn JobPanel(
     job: ImportJobView,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let title = if !job.done {
+    let title = if job.queued {
+        Key::ImportQueued
+    } else if !job.done {
         Key::ImportRunning
     } else if job.failure.is_some() {
         Key::ImportFailed

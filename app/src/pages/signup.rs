@@ -69,7 +69,8 @@ pub fn SignupPage() -> impl IntoView {
     let general_error = move || server.get().filter(|(f, _)| f == "form").map(|_| i18n.t(Key::ErrGeneric));
     let done = move || {
         action.value().get().and_then(|r| r.ok()).or_else(|| {
-            query.with(|q| q.get("card")).map(|card_number| SignupDone {
+            // Only a real card number is shown: `?card=` is in anyone's hands.
+            query.with(|q| q.get("card")).filter(|c| crate::validate::ean13::is_valid(c)).map(|card_number| SignupDone {
                 account_id: String::new(),
                 card_number,
                 first_name: String::new(),

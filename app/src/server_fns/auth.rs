@@ -50,7 +50,7 @@ pub async fn signup(
         marketing_consent: checkbox(marketing_consent.as_deref()),
     };
     let result = public(|s| async move {
-        let done = s.accounts.sign_up(input).await?;
+        let done = s.accounts.sign_up(input, crate::server_fns::guard::client_ip()).await?;
         // The new shopper is logged in at once.
         let (_, cookies) = s.sessions.open_session(&done.account_id).await?;
         set_cookies(&cookies);
@@ -106,13 +106,14 @@ pub const CLAIM_PAGE: &str = "/claim";
 pub async fn claim(
     card_number: String,
     proof: String,
+    #[server(default)] phone_last4: String,
     password: String,
     password_confirm: String,
 ) -> Result<SessionUser, AppError> {
     use crate::server_fns::guard::{client_ip, is_plain_form_post, public, set_cookies};
 
     let result = public(|s| async move {
-        let (user, cookies) = s.sessions.claim(&card_number, &proof, &password, &password_confirm, client_ip()).await?;
+        let (user, cookies) = s.sessions.claim(&card_number, &proof, &phone_last4, &password, &password_confirm, client_ip()).await?;
         set_cookies(&cookies);
         Ok(user)
     })
@@ -146,8 +147,20 @@ pub async fn logout() -> Result<(), AppError> {
     result
 }
 
-/// The logged-in user, if any.
+/// The logged-in user, if any: a session ended by a password, role or status change, or a
+/// closed account, is nobody.
 #[server(prefix = "/api", endpoint = "me")]
 pub async fn me() -> Result<Option<SessionUser>, AppError> {
-    Ok(crate::server_fns::guard::current_user())
+    use crate::model::account::Role;
+    use crate::server_fns::guard::{current_user, public};
+
+    public(|s| async move {
+        let Some(user) = current_user() else { return Ok(None) };
+        match s.sessions.require(Some(&user), Role::Shopper).await {
+            Ok(user) => Ok(Some(user)),
+            Err(AppError::Unauthorized | AppError::Forbidden) => Ok(None),
+            Err(e) => Err(e),
+        }
+    })
+    .await
 }

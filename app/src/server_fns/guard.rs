@@ -41,7 +41,7 @@ pub fn current_user() -> Option<SessionUser> {
 /// The client's address, when the server knows it.
 pub fn client_ip() -> Option<std::net::IpAddr> {
     leptos::prelude::use_context::<http::request::Parts>()
-        .and_then(|p| p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip()))
+        .and_then(|p| p.extensions.get::<crate::ports::ClientAddr>().map(|c| c.0))
 }
 
 /// The request's `Cookie` header.
@@ -74,7 +74,7 @@ pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
             response.set_status(
                 http::StatusCode::from_u16(err.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
             );
-            if let AppError::RateLimited { retry_after_secs } = err {
+            if let AppError::RateLimited { retry_after_secs } | AppError::Busy { retry_after_secs } = err {
                 if let Ok(v) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
                     response.insert_header(http::header::RETRY_AFTER, v);
                 }

@@ -58,7 +58,8 @@ pub async fn update_my_profile(
         .await
 }
 
-/// Changes the caller's password.
+/// Changes the caller's password. Every session of the account ends (one an attacker may
+/// hold too); this browser gets a new one.
 #[server(prefix = "/api", endpoint = "change_my_password")]
 pub async fn change_my_password(
     current_password: String,
@@ -66,7 +67,10 @@ pub async fn change_my_password(
     password_confirm: String,
 ) -> Result<(), AppError> {
     as_role(Role::Shopper, |s, user| async move {
-        s.personal.change_password(&user, &current_password, &password, &password_confirm).await
+        s.personal.change_password(&user, &current_password, &password, &password_confirm).await?;
+        let (_, cookies) = s.sessions.open_session(&user.id).await?;
+        crate::server_fns::guard::set_cookies(&cookies);
+        Ok(())
     })
     .await
 }

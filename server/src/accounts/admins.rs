@@ -46,10 +46,11 @@ pub async fn create_staff_account(
         card_number: None,
         first_name,
         last_name,
-        password_hash: password::hash(password_text.to_string()).await.map_err(internal)?,
+        password_hash: password::hash(password_text.to_string()).await?,
         role,
         status: AccountStatus::Active,
         created_at: now_rfc3339(),
+        sessions_after: None,
     };
     match store.insert_one(&account).await {
         Ok(()) => Ok(account),
@@ -111,8 +112,12 @@ impl AdminUsers for AdminService {
             return Err(AppError::NotFound);
         }
         let status = if active { AccountStatus::Active } else { AccountStatus::Disabled };
-        let updated = UserAccount { status, ..account };
+        let mut updated = UserAccount { status, ..account };
         self.store.replace_one(&updated).await?;
+        if !active {
+            // A disabled admin's open sessions end now, not when their tokens expire.
+            updated = super::sessions::end_all(self.store.as_ref(), updated).await?;
+        }
         tracing::info!(admin = %id, active, by = %acting.id, "admin status changed");
         Ok(row(&updated))
     }

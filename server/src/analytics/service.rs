@@ -81,7 +81,7 @@ impl Analytics for AnalyticsService {
 pub fn customer_page(snap: &Snapshot, query: CustomerQuery) -> Result<CustomerPage, AppError> {
     let (sel, rfm) = snap.select(&query.filters).map_err(bad_filter)?;
     let all = customers::matching(&sel, &rfm, &query);
-    let start = ((query.page - 1) * query.per_page) as usize;
+    let start = (query.page.saturating_sub(1) as usize).saturating_mul(query.per_page as usize);
     let rows = all
         .iter()
         .skip(start)

@@ -23,6 +23,9 @@ pub struct Claims {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card: Option<String>,
     pub iat: i64,
+    /// Issued at, in Unix milliseconds (sessions are ended to the millisecond).
+    #[serde(default)]
+    pub ims: i64,
     pub exp: i64,
     pub iss: String,
     pub aud: String,
@@ -56,6 +59,7 @@ impl TokenKeys {
             name: user.first_name.clone(),
             card: user.card_number.clone(),
             iat: now,
+            ims: user.issued_at.max(now * 1000),
             exp: now + ACCESS_TTL_SECS,
             iss: ISSUER.to_string(),
             aud: AUDIENCE.to_string(),
@@ -67,7 +71,7 @@ impl TokenKeys {
     pub fn verify(&self, token: &str) -> Option<SessionUser> {
         let data = decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
         let c = data.claims;
-        Some(SessionUser { id: c.sub, first_name: c.name, role: c.role, card_number: c.card })
+        Some(SessionUser { id: c.sub, first_name: c.name, role: c.role, card_number: c.card, issued_at: c.ims.max(c.iat * 1000) })
     }
 }
 
@@ -85,6 +89,7 @@ mod tests {
             first_name: "Giulia".into(),
             role: Role::Shopper,
             card_number: Some("2700000000015".into()),
+            issued_at: 0,
         }
     }
 
@@ -100,8 +105,9 @@ mod tests {
     #[test]
     fn a_fresh_token_verifies() {
         let k = keys(&"s".repeat(32));
-        let token = k.issue(&user(), now()).unwrap();
-        assert_eq!(k.verify(&token), Some(user()));
+        let at = now();
+        let token = k.issue(&user(), at).unwrap();
+        assert_eq!(k.verify(&token), Some(SessionUser { issued_at: at * 1000, ..user() }));
     }
 
     #[test]

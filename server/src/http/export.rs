@@ -100,23 +100,29 @@ pub async fn export_file(
             (headers, Body::from_stream(stream)).into_response()
         }
         Format::Xlsx => {
-            let dir = match tempfile_dir() {
+            let dir = match private_dir() {
                 Ok(d) => d,
                 Err(e) => return crate::error::internal(e).status_response(),
             };
             let path = dir.join(format!("{}.xlsx", uuid::Uuid::new_v4()));
-            let p = path.clone();
-            let written = tokio::task::spawn_blocking(move || export::write_xlsx(&snap, kind, &query, &p)).await;
+            // Removed when the last holder lets go: this handler (also when the client goes
+            // away and the handler is dropped) or the writing thread, whichever ends later.
+            let file = std::sync::Arc::new(TempFile(path.clone()));
+            let (p, writer_holds) = (path.clone(), file.clone());
+            let written = tokio::task::spawn_blocking(move || {
+                let _held = writer_holds;
+                export::write_xlsx(&snap, kind, &query, &p)
+            })
+            .await;
             let result = match written {
                 Ok(Ok(_)) => tokio::fs::read(&path).await.map_err(|e| e.to_string()),
                 Ok(Err(export::ExportError::TooManyRowsForXlsx)) => {
-                    let _ = tokio::fs::remove_file(&path).await;
                     return bad("format", export::ExportError::TooManyRowsForXlsx);
                 }
                 Ok(Err(e)) => Err(e.to_string()),
                 Err(e) => Err(e.to_string()),
             };
-            let _ = tokio::fs::remove_file(&path).await;
+            drop(file);
             match result {
                 Ok(bytes) => (headers, bytes).into_response(),
                 Err(e) => crate::error::internal(e).status_response(),
@@ -125,8 +131,21 @@ pub async fn export_file(
     }
 }
 
-fn tempfile_dir() -> std::io::Result<std::path::PathBuf> {
-    let dir = std::env::temp_dir().join("imagross-exports");
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
+/// An export file, removed when dropped (its directory stays: it is shared).
+struct TempFile(std::path::PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// This process's private directory for export files (mode 0700, a fresh name per process).
+fn private_dir() -> std::io::Result<std::path::PathBuf> {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    if let Some(d) = DIR.get() {
+        return Ok(d.path().to_path_buf());
+    }
+    let made = tempfile::Builder::new().prefix("imagross-exports-").tempdir()?;
+    Ok(DIR.get_or_init(|| made).path().to_path_buf())
 }

@@ -13,10 +13,10 @@ use super::caller::AdminUser;
 use super::ServerState;
 use crate::error::StatusResponse;
 use crate::store::model::{ImportBatch, ImportRowError};
-use crate::store::StoreExt;
+use crate::store::{from_doc, StoreExt, Table};
 
-/// Rows of one error report at most.
-const MAX_ROWS: u32 = 1_000_000;
+/// Rows read from the store per chunk of the download.
+const PAGE: u32 = 2000;
 
 /// A cell made safe for spreadsheets: quoted when needed, and prefixed with `'` when it starts
 /// with `=`, `+`, `-`, `@`, tab, CR or NUL (formula injection).
@@ -24,7 +24,18 @@ pub fn csv_cell(raw: &str) -> String {
     crate::analytics::export::CsvStyle::default().cell(&crate::analytics::export::Cell::Text(raw.to_string()))
 }
 
-/// The handler.
+fn csv_line(r: &ImportRowError) -> String {
+    format!(
+        "{};{};{};{}\n",
+        r.row,
+        csv_cell(r.column.as_deref().unwrap_or("")),
+        csv_cell(r.value.as_deref().unwrap_or("")),
+        csv_cell(&r.reason)
+    )
+}
+
+/// The handler: streams the report page by page (memory stays flat however many rows); a
+/// batch past the retention period answers 410, its rows having been deleted.
 pub async fn errors_csv(State(state): State<ServerState>, _admin: AdminUser, Path(batch): Path<String>) -> Response {
     let found: Option<ImportBatch> = match state.store.get_one(&batch).await {
         Ok(b) => b,
@@ -33,22 +44,44 @@ pub async fn errors_csv(State(state): State<ServerState>, _admin: AdminUser, Pat
     let Some(found) = found else {
         return (StatusCode::NOT_FOUND, axum::Json(json!({ "error": "no such batch" }))).into_response();
     };
-    let rows: Vec<ImportRowError> = match state.store.find("batch_id", json!(batch), MAX_ROWS).await {
-        Ok(r) => r,
-        Err(e) => return crate::error::internal(e).status_response(),
-    };
-    let mut body = String::from("\u{feff}riga;colonna;valore;motivo\n");
-    for r in rows {
-        body.push_str(&format!(
-            "{};{};{};{}\n",
-            r.row,
-            csv_cell(r.column.as_deref().unwrap_or("")),
-            csv_cell(r.value.as_deref().unwrap_or("")),
-            csv_cell(&r.reason)
-        ));
+    let retention = state.protection.import_error_retention_days;
+    if crate::import::retention::expired(&found, retention) {
+        let message = format!("rejected rows are kept {retention} days; this batch's were deleted");
+        return (StatusCode::GONE, axum::Json(json!({ "error": message }))).into_response();
     }
+    let store = state.store.clone();
+    // (next page after this id, finished)
+    let pages = futures::stream::unfold((Some(String::new()), batch), move |(after, batch)| {
+        let store = store.clone();
+        async move {
+            let after = after?;
+            let from = (!after.is_empty()).then_some(after.as_str());
+            let page = store.find_after(Table::ImportErrors, "batch_id", &json!(batch), from, PAGE).await;
+            match page {
+                Err(e) => {
+                    tracing::error!(error = %e, "error report download failed");
+                    Some((Err(std::io::Error::other("store")), (None, batch)))
+                }
+                Ok(docs) => {
+                    let next = (docs.len() == PAGE as usize)
+                        .then(|| docs.last().and_then(|d| d.get("id")).and_then(|v| v.as_str()).map(str::to_string))
+                        .flatten();
+                    let mut chunk = if from.is_none() { String::from("\u{feff}riga;colonna;valore;motivo\n") } else { String::new() };
+                    for doc in docs {
+                        if let Ok(row) = from_doc::<ImportRowError>(doc) {
+                            chunk.push_str(&csv_line(&row));
+                        }
+                    }
+                    Some((Ok::<_, std::io::Error>(chunk), (next, batch)))
+                }
+            }
+        }
+    });
     let file = format!("attachment; filename=\"errori-{}.csv\"", found.file_name.replace(['"', '/', '\\'], "_"));
-    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, file)], body)
+    (
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, file)],
+        axum::body::Body::from_stream(pages),
+    )
         .into_response()
 }
 

@@ -2,7 +2,9 @@
 //! the middleware every request passes (request id, tracing).
 
 pub mod caller;
+pub mod client_addr;
 pub mod export;
+mod headers;
 mod health;
 pub mod import_errors;
 pub mod import_upload;
@@ -42,6 +44,10 @@ pub struct ServerState {
     pub upload_dir: std::path::PathBuf,
     /// Largest accepted upload in bytes.
     pub upload_limit: usize,
+    /// The tills' receipts API (one per process: its per-key limits are shared).
+    pub till: crate::till_api::service::ReceiptsApi,
+    /// Limits and policies against abuse.
+    pub protection: Arc<crate::config::Protection>,
     pub app: AppState,
 }
 
@@ -91,11 +97,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/me/data.csv", get(my_data::my_data_csv))
         .nest(
             crate::till_api::BASE,
-            crate::till_api::router(crate::till_api::service::ReceiptsApi {
-                store: state.store.clone(),
-                projection: state.projection.clone(),
-                points: state.points.clone(),
-            }),
+            crate::till_api::router(state.till.clone()),
         )
         .route(
             "/admin/import/upload",
@@ -109,6 +111,14 @@ pub fn router(state: ServerState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(app::shell))
         .layer(axum::middleware::from_fn_with_state(state.auth.clone(), session))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(state.protection.trusted_proxies.clone()),
+            client_addr::client_addr,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(headers::HeaderPolicy { https: state.auth.cookies.secure }),
+            headers::security_headers,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
@@ -116,7 +126,8 @@ pub fn router(state: ServerState) -> Router {
                     TraceLayer::new_for_http()
                         .make_span_with(|req: &Request<_>| {
                             let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-                            tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
+                            let uri = crate::telemetry::redacted_uri(req.uri());
+                            tracing::info_span!("request", method = %req.method(), uri = %uri, request_id = %id)
                         })
                         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO))
                         .on_failure(log_failure),

@@ -6,5 +6,19 @@ pub mod headers;
 pub mod jobs;
 pub mod pipeline;
 pub mod records;
+pub mod retention;
 pub mod source;
 pub mod values;
+
+/// An uploaded file, deleted with its private directory when dropped — on every way out of
+/// the import task, a panic included.
+pub struct UploadedFile(pub std::path::PathBuf);
+
+impl Drop for UploadedFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+        if let Some(dir) = self.0.parent() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+}

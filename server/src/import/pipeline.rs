@@ -13,7 +13,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::headers::{ColumnMap, Kind};
-use super::records::{map_row, Mapped, RowError};
+use super::records::{card_cell, map_row, Mapped, RowError};
 use super::source;
 use crate::clock::now_rfc3339;
 use crate::store::model::{BatchStatus, Department, ImportBatch, ImportRowError, Product, Promotion, Shop};
@@ -57,6 +57,8 @@ pub struct ImportSummary {
     pub updated: u64,
     pub unchanged: u64,
     pub rejected: u64,
+    /// Rows about cards erased on request: skipped, their personal data not written.
+    pub erased: u64,
     pub unknown_columns: Vec<String>,
     /// The first rejected rows.
     pub errors: Vec<RejectedRow>,
@@ -118,14 +120,16 @@ fn produce(path: std::path::PathBuf, kind: Option<Kind>, sheet: Option<String>, 
         read += 1;
         match row {
             Err(e) => {
-                errors.push(RowError { row: e.row.unwrap_or(read + 1), column: None, value: None, reason: e.message })
+                errors.push(RowError { card_number: None, row: e.row.unwrap_or(read + 1), column: None, value: None, reason: e.message })
             }
             Ok(raw) => match map_row(kind, &map, raw.number, &raw.cells) {
-                Err(e) => errors.push(e),
+                Err(e) => errors.push(RowError { card_number: card_cell(&map, &raw.cells), ..e }),
                 Ok(m) => match seen.insert(key_hash(m.key()), raw.number) {
                     Some(first) => {
                         seen.insert(key_hash(m.key()), first);
+                        let card = (kind == Kind::Fidelity).then(|| m.key().to_string());
                         errors.push(RowError {
+                            card_number: card,
                             row: raw.number,
                             column: None,
                             value: Some(m.key().to_string()),
@@ -174,8 +178,28 @@ async fn write_chunk(
     kind: Kind,
     mapped: Vec<(u64, Mapped)>,
     errors: &mut Vec<RowError>,
+    erased: &mut u64,
 ) -> Result<UpsertStats, StoreError> {
     let mut mapped = mapped;
+    if kind == Kind::Fidelity {
+        // Cards erased on request: nothing personal of theirs is written again, not even into
+        // the rejected rows' report.
+        let cards: HashSet<String> = mapped
+            .iter()
+            .filter_map(|(_, m)| match m {
+                Mapped::Cardholder(c) => Some(c.id.clone()),
+                _ => None,
+            })
+            .chain(errors.iter().filter_map(|e| e.card_number.clone()))
+            .collect();
+        let gone = store.existing_ids(Table::ErasedCards, cards.into_iter().collect()).await?;
+        if !gone.is_empty() {
+            let before = mapped.len() + errors.len();
+            mapped.retain(|(_, m)| !matches!(m, Mapped::Cardholder(c) if gone.contains(&c.id)));
+            errors.retain(|e| !e.card_number.as_ref().is_some_and(|c| gone.contains(c)));
+            *erased += (before - mapped.len() - errors.len()) as u64;
+        }
+    }
     if kind == Kind::Vendite {
         let wanted: HashSet<String> = mapped
             .iter()
@@ -187,7 +211,7 @@ async fn write_chunk(
         let found = store.existing_ids(Table::Receipts, wanted.into_iter().collect()).await?;
         mapped.retain(|(row, m)| match m {
             Mapped::Line { line, .. } if !found.contains(&line.receipt_id) => {
-                errors.push(RowError {
+                errors.push(RowError { card_number: None,
                     row: *row,
                     column: None,
                     value: Some(line.receipt_id.clone()),
@@ -271,6 +295,7 @@ pub async fn import_file(
         updated: 0,
         unchanged: 0,
         rejected: 0,
+        erased: 0,
         unknown_columns: Vec::new(),
         errors: Vec::new(),
         started_at,
@@ -299,6 +324,7 @@ pub async fn import_file(
                     column: e.column,
                     value: e.value,
                     reason: e.reason,
+                    card_number: e.card_number,
                 }
             })
             .collect()
@@ -321,7 +347,7 @@ pub async fn import_file(
                 }
                 Chunk::Rows { mapped, mut errors, read } => {
                     let Some(k) = kind else { continue };
-                    let stats = write_chunk(store, k, mapped, &mut errors).await?;
+                    let stats = write_chunk(store, k, mapped, &mut errors, &mut summary.erased).await?;
                     summary.rows_read += read;
                     summary.inserted += stats.inserted;
                     summary.updated += stats.updated;
@@ -353,6 +379,7 @@ pub async fn import_file(
             column: None,
             value: None,
             reason: reason.clone(),
+            card_number: None,
         };
         store.upsert_all(&[failure]).await?;
     }

@@ -10,6 +10,9 @@ use crate::store::model::{CardStatus, Cardholder, Department, Product, Promotion
 /// Why a row was rejected.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowError {
+    /// The card the row is about, when its card column could be read: erasure finds and
+    /// redacts a person's rejected rows by it.
+    pub card_number: Option<String>,
     pub row: u64,
     pub column: Option<String>,
     pub value: Option<String>,
@@ -50,20 +53,20 @@ impl Row<'_> {
 
     fn fail(&self, field: Field, value: &str, reason: impl Into<String>) -> RowError {
         let column = self.map.index(field).map(|i| self.map.header(i).to_string());
-        RowError { row: self.number, column, value: Some(value.to_string()), reason: reason.into() }
+        RowError { card_number: None, row: self.number, column, value: Some(value.to_string()), reason: reason.into() }
     }
 
     /// A present, non-empty value, else an error naming the column.
     fn required(&self, field: Field) -> Result<&str, RowError> {
         match self.cell(field) {
             Some((_, v)) if !v.is_empty() => Ok(v),
-            Some((h, _)) => Err(RowError {
+            Some((h, _)) => Err(RowError { card_number: None,
                 row: self.number,
                 column: Some(h.to_string()),
                 value: None,
                 reason: "missing value".into(),
             }),
-            None => Err(RowError {
+            None => Err(RowError { card_number: None,
                 row: self.number,
                 column: None,
                 value: None,
@@ -121,6 +124,13 @@ fn amounts(row: &Row<'_>) -> Result<(i64, i64, i64), RowError> {
 }
 
 /// Maps one row of `kind`.
+/// The card number a raw row names (digits only), if its card column holds one.
+pub fn card_cell(map: &ColumnMap, cells: &[String]) -> Option<String> {
+    let raw = cells.get(map.index(Field::CardNumber)?)?;
+    let digits: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '\'').collect();
+    (!digits.is_empty() && digits.len() <= 32 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
+}
+
 pub fn map_row(kind: Kind, map: &ColumnMap, number: u64, cells: &[String]) -> Result<Mapped, RowError> {
     let row = Row { map, cells, number };
     match kind {

@@ -9,7 +9,8 @@ use serde_json::{json, Value};
 use crate::analytics::export::{Cell, CsvStyle};
 use crate::error::internal;
 use crate::projection::dataset::Dataset;
-use crate::store::model::{AccountStatus, CardStatus, Cardholder, PointsEntry, UserAccount};
+use crate::clock::now_rfc3339;
+use crate::store::model::{AccountStatus, CardStatus, Cardholder, ErasedCard, ImportRowError, PointsEntry, UserAccount};
 use crate::store::{Store, StoreExt};
 
 /// Everything held about the caller, as one JSON document.
@@ -19,8 +20,8 @@ pub async fn my_data(store: &dyn Store, history: Option<&Dataset>, user: &Sessio
     if let Some(map) = account_json.as_object_mut() {
         map.remove("password_hash");
     }
-    let (cardholder, points, receipts) = match account.card_number.as_deref() {
-        None => (Value::Null, Value::Array(vec![]), Value::Array(vec![])),
+    let (cardholder, points, receipts, rejected) = match account.card_number.as_deref() {
+        None => (Value::Null, Value::Array(vec![]), Value::Array(vec![]), Value::Array(vec![])),
         Some(card) => {
             let holder: Option<Cardholder> = store.get_one(card).await?;
             let mut ledger: Vec<PointsEntry> = store.find("card_number", json!(card), 1_000_000).await?;
@@ -36,14 +37,24 @@ pub async fn my_data(store: &dyn Store, history: Option<&Dataset>, user: &Sessio
                     })
                     .collect(),
             };
+            let rejected: Vec<ImportRowError> = store.find("card_number", json!(card), 10_000).await?;
             (
                 serde_json::to_value(holder).map_err(internal)?,
                 serde_json::to_value(ledger).map_err(internal)?,
                 Value::Array(receipts),
+                serde_json::to_value(rejected).map_err(internal)?,
             )
         }
     };
-    Ok(json!({ "account": account_json, "cardholder": cardholder, "points": points, "receipts": receipts }))
+    Ok(json!({
+        "account": account_json,
+        "cardholder": cardholder,
+        "points": points,
+        "receipts": receipts,
+        // Rows of the chain's files about this card that an import rejected (kept for the
+        // import retention period, then deleted).
+        "rejected_import_rows": rejected,
+    }))
 }
 
 /// The same data as one CSV table: `section;id;date;description;quantity;amount_eur;points`.
@@ -99,6 +110,23 @@ pub fn my_data_csv(data: &Value) -> String {
             ]));
         }
     }
+    for e in data["rejected_import_rows"].as_array().into_iter().flatten() {
+        out.push_str(&style.line(&[
+            Cell::Text("rejected_import_row".into()),
+            text(&e["batch_id"]),
+            Cell::Empty,
+            Cell::Text(format!(
+                "row {} {}: {} ({})",
+                e["row"],
+                e["column"].as_str().unwrap_or(""),
+                e["value"].as_str().unwrap_or(""),
+                e["reason"].as_str().unwrap_or("")
+            )),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+        ]));
+    }
     for p in data["points"].as_array().into_iter().flatten() {
         out.push_str(&style.line(&[
             Cell::Text("points".into()),
@@ -113,34 +141,22 @@ pub fn my_data_csv(data: &Value) -> String {
     out
 }
 
-/// Erases the caller's personal data after checking their password: the account loses its
-/// contacts and names and is closed (no more logins or sessions); the card record keeps only its
-/// number and becomes `anonymised`; receipts, lines and points stay, without a person.
+/// Erases the caller's personal data after checking their password: the card goes into the
+/// erased-cards register first (so no import running meanwhile or later writes the person
+/// back), the card record keeps only its number and becomes `anonymised`, the account loses
+/// its contacts and names and is closed with every session ended, and the rejected import rows
+/// about the card are redacted. Receipts, lines and points stay, without a person.
 pub async fn erase(store: &dyn Store, user: &SessionUser, password_text: &str) -> Result<(), AppError> {
     let account: UserAccount = store.get_one(&user.id).await?.ok_or(AppError::NotFound)?;
-    if !crate::accounts::password::verify(password_text.to_string(), account.password_hash.clone()).await {
+    if !crate::accounts::password::verify(password_text.to_string(), account.password_hash.clone()).await? {
         return Err(AppError::invalid("password", "wrong_password"));
     }
     if let Some(card) = account.card_number.as_deref() {
+        store.upsert_all(&[ErasedCard { id: card.to_string(), erased_at: now_rfc3339() }]).await?;
         if let Some(holder) = store.get_one::<Cardholder>(card).await? {
-            let anonymous = Cardholder {
-                id: holder.id,
-                first_name: String::new(),
-                last_name: String::new(),
-                email: None,
-                phone: None,
-                birth_date: None,
-                gender: None,
-                city: None,
-                province: None,
-                enrolment_store: holder.enrolment_store,
-                enrolled_on: holder.enrolled_on,
-                privacy_consent: false,
-                marketing_consent: false,
-                status: CardStatus::Anonymised,
-            };
-            store.replace_one(&anonymous).await?;
+            store.replace_one(&anonymised(holder)).await?;
         }
+        crate::import::retention::redact_card(store, card).await?;
     }
     let closed = UserAccount {
         email: None,
@@ -152,6 +168,27 @@ pub async fn erase(store: &dyn Store, user: &SessionUser, password_text: &str) -
         ..account
     };
     store.replace_one(&closed).await?;
+    crate::accounts::sessions::end_all(store, closed.clone()).await?;
     tracing::info!(account = %closed.id, "personal data erased on request");
     Ok(())
+}
+
+/// A card record with nothing personal left: its number, enrolment and status `anonymised`.
+pub fn anonymised(holder: Cardholder) -> Cardholder {
+    Cardholder {
+        id: holder.id,
+        first_name: String::new(),
+        last_name: String::new(),
+        email: None,
+        phone: None,
+        birth_date: None,
+        gender: None,
+        city: None,
+        province: None,
+        enrolment_store: holder.enrolment_store,
+        enrolled_on: holder.enrolled_on,
+        privacy_consent: false,
+        marketing_consent: false,
+        status: CardStatus::Anonymised,
+    }
 }

@@ -1,6 +1,7 @@
 //! The shopper's own contact data, consents and password, with the signup's validation: email
 //! lower-cased, phone in E.164, both unique across accounts (the store's unique indexes decide),
-//! password rules as at signup, the current password required to change it.
+//! password rules as at signup, the current password required to change it (which ends every
+//! session of the account).
 
 use app::error::AppError;
 use app::model::account::SessionUser;
@@ -70,7 +71,7 @@ pub async fn change_password(
     confirm: &str,
 ) -> Result<(), AppError> {
     let a = account(store, user).await?;
-    if !password::verify(current.to_string(), a.password_hash.clone()).await {
+    if !password::verify(current.to_string(), a.password_hash.clone()).await? {
         return Err(AppError::invalid("current_password", "wrong_password"));
     }
     validate::new_password(
@@ -80,7 +81,11 @@ pub async fn change_password(
         a.phone.as_deref().unwrap_or_default(),
     )
     .map_err(|(field, p)| AppError::problem_at(field, p))?;
-    let hash = password::hash(new.to_string()).await.map_err(internal)?;
-    store.replace_one(&UserAccount { password_hash: hash, ..a }).await?;
+    let hash = password::hash(new.to_string()).await?;
+    let changed = UserAccount { password_hash: hash, ..a };
+    store.replace_one(&changed).await?;
+    // Every session, including one an attacker may hold, ends with the old password; the
+    // caller gets a new one from the server function.
+    crate::accounts::sessions::end_all(store, changed).await?;
     Ok(())
 }

@@ -35,6 +35,7 @@ pub struct PersonalService {
     cards: Arc<CardService>,
     thresholds: LevelThresholds,
     store: Arc<dyn crate::store::Store>,
+    limiter: crate::limiter::FailureLimiter,
 }
 
 impl PersonalService {
@@ -45,7 +46,7 @@ impl PersonalService {
         thresholds: LevelThresholds,
         store: Arc<dyn crate::store::Store>,
     ) -> Self {
-        PersonalService { projection, cards, thresholds, store }
+        PersonalService { projection, cards, thresholds, store, limiter: Default::default() }
     }
 }
 
@@ -191,7 +192,7 @@ impl Personal for PersonalService {
         let rows = receipts
             .iter()
             .rev()
-            .skip(((page - 1) * PER_PAGE) as usize)
+            .skip(((page - 1) as usize).saturating_mul(PER_PAGE as usize))
             .take(PER_PAGE as usize)
             .map(|i| summary(data, *i as usize))
             .collect();
@@ -209,6 +210,11 @@ impl Personal for PersonalService {
         phone: &str,
         marketing: bool,
     ) -> Result<app::model::personal::ProfileView, AppError> {
+        // Each change may answer `taken` for someone else's email or phone: limited per account.
+        let key = format!("profile:{}", user.id);
+        self.limiter
+            .attempt(&[(&key, crate::limiter::MAX_PROFILE_CHANGES)], std::time::Instant::now())
+            .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
         super::profile::update(self.store.as_ref(), user, email, phone, marketing).await
     }
 
@@ -224,13 +230,8 @@ impl Personal for PersonalService {
 
     async fn erase(&self, user: &SessionUser, password: &str) -> Result<(), AppError> {
         super::privacy::erase(self.store.as_ref(), user, password).await?;
-        // The projection still holds the old name: rebuild it in the background.
-        let (projection, store) = (self.projection.clone(), self.store.clone());
-        tokio::spawn(async move {
-            if let Err(e) = projection.refresh(store.as_ref()).await {
-                tracing::warn!(error = %e, "refresh after an erasure failed");
-            }
-        });
+        // The projection still holds the old name: a rebuild, coalesced with any others asked.
+        self.projection.request_refresh(self.store.clone());
         Ok(())
     }
 

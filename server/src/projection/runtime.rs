@@ -57,6 +57,10 @@ pub struct Projection<D: Derive> {
     pub engine: Arc<Engine<D>>,
     /// Serialises refreshes so two never build at once.
     refreshing: tokio::sync::Mutex<()>,
+    /// A requested rebuild waits for the running one ([`Projection::request_refresh`]).
+    pending: AtomicBool,
+    /// Rebuilds done since start.
+    rebuilds: std::sync::atomic::AtomicU64,
     /// Receipts received live since the projection was built.
     pub live: LiveTail,
     /// What follows each rebuild.
@@ -88,6 +92,8 @@ impl<D: Derive> Projection<D> {
             batches_seen: std::sync::Mutex::new(None),
             engine: Arc::new(Engine::new(derive)),
             refreshing: tokio::sync::Mutex::new(()),
+            pending: AtomicBool::new(false),
+            rebuilds: std::sync::atomic::AtomicU64::new(0),
             live: LiveTail::default(),
             hooks,
         })
@@ -107,6 +113,34 @@ impl<D: Derive> Projection<D> {
     /// them warm.
     pub async fn refresh(&self, store: &dyn Store) -> StoreResult<()> {
         let _one_at_a_time = self.refreshing.lock().await;
+        self.refresh_locked(store).await
+    }
+
+    /// Asks for a rebuild in the background, coalesced: however many callers ask (an erasure
+    /// loop, a burst of imports), at most one rebuild runs and one waits; a request made while
+    /// one waits is served by it, since it reads the store after the request was made.
+    pub fn request_refresh(self: &Arc<Self>, store: Arc<dyn Store>) {
+        if self.pending.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let projection = self.clone();
+        tokio::spawn(async move {
+            let _one_at_a_time = projection.refreshing.lock().await;
+            // From here on a new request queues a new rebuild: this one may already be reading.
+            projection.pending.store(false, Ordering::Release);
+            if let Err(e) = projection.refresh_locked(store.as_ref()).await {
+                tracing::warn!(error = %e, "requested refresh failed; keeping the previous projection");
+            }
+        });
+    }
+
+    /// Rebuilds done since start.
+    pub fn rebuilds(&self) -> u64 {
+        self.rebuilds.load(Ordering::Relaxed)
+    }
+
+    async fn refresh_locked(&self, store: &dyn Store) -> StoreResult<()> {
+        self.rebuilds.fetch_add(1, Ordering::Relaxed);
         let fingerprint = batches_fingerprint(store).await?;
         let summary = DataSummary::load(store).await?;
         // Every live receipt up to here is in the store before the rebuild reads it.

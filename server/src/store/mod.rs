@@ -107,6 +107,24 @@ pub trait Store: Send + Sync + 'static {
     async fn insert(&self, table: Table, doc: Doc) -> StoreResult<()>;
     /// Replaces an existing document by id: `NotFound` if absent, `Duplicate` on a unique clash.
     async fn replace(&self, table: Table, doc: Doc) -> StoreResult<()>;
+    /// Replaces an existing document by id only when its stored `field` still equals `expected`
+    /// (`Null`: absent) — a compare-and-set. `Ok(false)` when another writer changed it first or
+    /// the document is gone.
+    async fn replace_if(&self, table: Table, doc: Doc, field: &str, expected: &Value) -> StoreResult<bool>;
+    /// Deletes the documents of an expiring table (see [`Table::EXPIRING`]) whose indexed
+    /// `field` equals `value`; returns how many. Any other table is a `Schema` error: the store
+    /// deletes nothing else.
+    async fn delete_by(&self, table: Table, field: &str, value: &Value) -> StoreResult<u64>;
+    /// Like [`Store::find_by`], from the documents with id greater than `after` (paging through
+    /// any number of matches).
+    async fn find_after(
+        &self,
+        table: Table,
+        field: &str,
+        value: &Value,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<Doc>>;
     /// The document with this id.
     async fn get(&self, table: Table, id: &str) -> StoreResult<Option<Doc>>;
     /// Documents whose indexed `field` equals `value`, by id ascending, at most `limit`.
@@ -191,6 +209,14 @@ impl<S: Store + ?Sized> StoreExt for S {
     async fn scan_page<T: Entity>(&self, after: Option<&str>, limit: u32) -> StoreResult<Vec<T>> {
         self.scan(T::TABLE, after, limit).await?.into_iter().map(from_doc).collect()
     }
+}
+
+/// Checks a table may lose rows (see [`Table::EXPIRING`]) and the lookup is indexed.
+fn check_expiring(table: Table, field: &str) -> StoreResult<()> {
+    if !Table::EXPIRING.contains(&table) {
+        return Err(StoreError::Schema(format!("{}: rows of this table are never deleted", table.name())));
+    }
+    check_indexed(table, field)
 }
 
 /// Checks a lookup is indexed, so no store call can turn into a full scan.

@@ -179,6 +179,10 @@ pub struct UserAccount {
     pub role: Role,
     pub status: AccountStatus,
     pub created_at: String,
+    /// Sessions (access tokens) issued before this instant are void: set when the password,
+    /// the role or the status changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sessions_after: Option<String>,
 }
 entity!(UserAccount, Users);
 
@@ -222,6 +226,9 @@ pub struct ImportRowError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     pub reason: String,
+    /// The card the rejected row is about, when readable (erasure redacts by it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_number: Option<String>,
 }
 entity!(ImportRowError, ImportErrors);
 
@@ -255,8 +262,22 @@ pub struct RefreshToken {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub used_at: Option<String>,
     pub revoked: bool,
+    /// When the session's login happened; rotation keeps it, and no token of the family
+    /// outlives the absolute session lifetime counted from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_started_at: Option<String>,
 }
 entity!(RefreshToken, RefreshTokens);
+
+/// A card whose holder asked for erasure. The importer consults this register: personal
+/// fields of an erased card are never written again, whatever a later file says.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ErasedCard {
+    /// The card number.
+    pub id: String,
+    pub erased_at: String,
+}
+entity!(ErasedCard, ErasedCards);
 
 /// A till system's API key for one shop. Only the SHA-256 of the key is stored (`key_hash`);
 /// the key itself is shown once when created. `prefix` (the key's first characters) lets

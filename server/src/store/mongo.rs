@@ -20,7 +20,7 @@ use super::schema::{ColType, TableDef};
 use super::{check_indexed, id_of, Doc, Store, StoreError, StoreKind, StoreResult, Table, UpsertStats};
 
 /// Schema version of the MongoDB layout (collections and indexes).
-const SCHEMA_VERSION: u32 = 4;
+const SCHEMA_VERSION: u32 = 5;
 /// Documents per round trip in upserts.
 const CHUNK: usize = 1000;
 /// Database name when the URL names none.
@@ -291,6 +291,44 @@ impl Store for MongoStore {
             return Err(StoreError::NotFound { table: def.name, id: id_of(&values).to_string() });
         }
         Ok(())
+    }
+
+    async fn replace_if(&self, table: Table, doc: Doc, field: &str, expected: &Value) -> StoreResult<bool> {
+        let def = table.def();
+        let values = def.canonical(&doc)?;
+        if def.column(field).is_none() {
+            return Err(StoreError::Schema(format!("{}: unknown field `{field}`", def.name)));
+        }
+        // `field: null` matches a missing field as well as a null one.
+        let filter = doc! { "_id": id_of(&values), field: json_to_bson(expected) };
+        let result = self
+            .collection(table)
+            .replace_one(filter, to_bson(def, &values))
+            .await
+            .map_err(|e| map_write_error(def, e))?;
+        Ok(result.matched_count == 1)
+    }
+
+    async fn delete_by(&self, table: Table, field: &str, value: &Value) -> StoreResult<u64> {
+        super::check_expiring(table, field)?;
+        let key = if field == "id" { "_id" } else { field };
+        let result =
+            self.collection(table).delete_many(doc! { key: json_to_bson(value) }).await.map_err(backend)?;
+        Ok(result.deleted_count)
+    }
+
+    async fn find_after(
+        &self,
+        table: Table,
+        field: &str,
+        value: &Value,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<Doc>> {
+        check_indexed(table, field)?;
+        let key = if field == "id" { "_id" } else { field };
+        let filter = doc! { key: json_to_bson(value), "_id": { "$gt": after.unwrap_or_default() } };
+        self.find_docs(table, filter, limit).await
     }
 
     async fn get(&self, table: Table, id: &str) -> StoreResult<Option<Doc>> {

@@ -23,6 +23,7 @@ pub enum Table {
     RefreshTokens,
     ShopKeys,
     ApiReceipts,
+    ErasedCards,
 }
 
 /// How a column's value is stored and compared.
@@ -71,7 +72,7 @@ pub struct TableDef {
 
 impl Table {
     /// Every table, in dependency order.
-    pub const ALL: [Table; 14] = [
+    pub const ALL: [Table; 15] = [
         Table::Cardholders,
         Table::Shops,
         Table::Departments,
@@ -86,7 +87,12 @@ impl Table {
         Table::RefreshTokens,
         Table::ShopKeys,
         Table::ApiReceipts,
+        Table::ErasedCards,
     ];
+
+    /// The only tables whose rows may be deleted, and only through [`super::Store::delete_by`]:
+    /// personal data with a retention limit (an import's rejected rows).
+    pub const EXPIRING: [Table; 1] = [Table::ImportErrors];
 
     /// The table's description.
     pub fn def(self) -> &'static TableDef {
@@ -105,6 +111,7 @@ impl Table {
             Table::RefreshTokens => &REFRESH_TOKENS,
             Table::ShopKeys => &SHOP_KEYS,
             Table::ApiReceipts => &API_RECEIPTS,
+            Table::ErasedCards => &ERASED_CARDS,
         }
     }
 
@@ -270,6 +277,7 @@ static USERS: TableDef = TableDef {
         text("role"),
         text("status"),
         text("created_at"),
+        opt_text("sessions_after"),
     ],
     lookups: &[],
     unique: &["email", "phone", "card_number"],
@@ -300,8 +308,16 @@ static IMPORT_BATCHES: TableDef = TableDef {
 static IMPORT_ERRORS: TableDef = TableDef {
     table: Table::ImportErrors,
     name: "import_errors",
-    columns: &[text("id"), text("batch_id"), int("row"), opt_text("column"), opt_text("value"), text("reason")],
-    lookups: &["batch_id"],
+    columns: &[
+        text("id"),
+        text("batch_id"),
+        int("row"),
+        opt_text("column"),
+        opt_text("value"),
+        text("reason"),
+        opt_text("card_number"),
+    ],
+    lookups: &["batch_id", "card_number"],
     unique: &[],
 };
 
@@ -333,6 +349,7 @@ static REFRESH_TOKENS: TableDef = TableDef {
         text("created_at"),
         opt_text("used_at"),
         boolean("revoked"),
+        opt_text("session_started_at"),
     ],
     lookups: &["user_id", "family_id"],
     unique: &[],
@@ -369,6 +386,14 @@ static API_RECEIPTS: TableDef = TableDef {
         text("received_at"),
     ],
     lookups: &["shop_id"],
+    unique: &[],
+};
+
+static ERASED_CARDS: TableDef = TableDef {
+    table: Table::ErasedCards,
+    name: "erased_cards",
+    columns: &[text("id"), text("erased_at")],
+    lookups: &[],
     unique: &[],
 };
 

@@ -53,6 +53,16 @@ impl Problem {
         Problem { errors, ..Self::new(status, "invalid-receipt", "The receipt is not valid", detail) }
     }
 
+    /// 429: the key sent too many receipts; retry after the given seconds.
+    pub fn too_many(retry_after_secs: u64) -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-receipts",
+            "Too many receipts from this key",
+            format!("retry after {retry_after_secs} s"),
+        )
+    }
+
     /// 404.
     pub fn not_found(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
@@ -77,6 +87,12 @@ impl IntoResponse for Problem {
         let mut response = (status, serde_json::to_vec(&self).unwrap_or_default()).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let wait = self.detail.split_whitespace().nth(2).unwrap_or("60").to_string();
+            if let Ok(v) = HeaderValue::from_str(&wait) {
+                headers.insert(header::RETRY_AFTER, v);
+            }
+        }
         if unauthorized {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"imagross-api\""));
         }

@@ -13,10 +13,10 @@ use crate::points::ledger::{challenge_entries, earn_entry};
 use crate::points::PointsService;
 use crate::store::live::{catalog_doc, LiveOutcome, LiveReceipt, STORED};
 use crate::store::model::{ApiReceipt, PointsEntry, Receipt, SalesLine, ShopKey};
-use crate::store::{Store, StoreExt};
+use crate::store::{Store, StoreExt, Table};
 
 use super::problem::Problem;
-use super::wire::{LineOut, Parsed, ReceiptAck, ReceiptIn, ReceiptOut};
+use super::wire::{FieldError, LineOut, Parsed, ReceiptAck, ReceiptIn, ReceiptOut};
 
 /// The receipts API behind the HTTP handlers.
 #[derive(Clone)]
@@ -24,6 +24,12 @@ pub struct ReceiptsApi {
     pub store: Arc<dyn Store>,
     pub projection: Arc<Projection>,
     pub points: Arc<PointsService>,
+    /// Largest receipt accepted, in cents.
+    pub max_receipt_cents: i64,
+    /// Receipts one key may send per minute.
+    pub per_minute: usize,
+    /// Counts each key's receipts over the last minute.
+    pub limiter: Arc<crate::limiter::FailureLimiter>,
 }
 
 /// A submission's answer: stored now (201) or replayed (200), with the same body.
@@ -59,6 +65,26 @@ impl ReceiptsApi {
                     key.shop_id, parsed.records.receipt.shop_id
                 ),
             ));
+        }
+        // Per key, before anything is stored: a leaked key cannot flood the store.
+        self.limiter
+            .attempt(&[(&format!("till:{}", key.id), self.per_minute)], std::time::Instant::now())
+            .map_err(Problem::too_many)?;
+        let receipt = &parsed.records.receipt;
+        let mut errors = Vec::new();
+        if receipt.net_cents.abs() > self.max_receipt_cents || receipt.gross_cents.abs() > self.max_receipt_cents {
+            let euros = app::format::euros(self.max_receipt_cents, app::i18n::Lang::En);
+            errors.push(FieldError { field: "net_cents".into(), message: format!("a receipt may be at most {euros}") });
+        }
+        if let Some(card) = receipt.card_number.as_deref() {
+            // Points only ever land on a card that exists: imported from the register or issued
+            // at signup. A forged number cannot seed a future shopper's card.
+            if self.store.get(Table::Cardholders, card).await.map_err(Problem::internal)?.is_none() {
+                errors.push(FieldError { field: "card_number".into(), message: format!("no card {card} is issued") });
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Problem::invalid(StatusCode::UNPROCESSABLE_ENTITY, errors));
         }
         let earned = self.earned(&parsed);
         let claim = ApiReceipt {

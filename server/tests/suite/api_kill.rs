@@ -25,7 +25,9 @@ fn command(db: &std::path::Path, data_dir: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_imagross"));
     cmd.env("DATABASE_URL", format!("sqlite:{}", db.display()))
         .env("IMAGROSS_DATA_DIR", data_dir)
-        .env("RUST_LOG", "warn");
+        .env("RUST_LOG", "warn")
+        // Thousands of receipts a minute on one key: this test is about durability, not limits.
+        .env("IMAGROSS_TILL_RECEIPTS_PER_MINUTE", "1000000");
     cmd
 }
 
@@ -55,6 +57,31 @@ async fn acknowledged_receipts_survive_kill_9_and_retries_store_them_once() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let key = String::from_utf8(out.stdout).unwrap().trim().to_string();
     let cards: Vec<String> = (1..=40).filter_map(ean13::digital_card_number).collect();
+    {
+        // Tills may credit issued cards only: the register holds these forty.
+        use imagross::store::{model::*, StoreExt};
+        let store = store::open(&DatabaseUrl::Sqlite(db.clone())).await.unwrap();
+        let holders: Vec<Cardholder> = cards
+            .iter()
+            .map(|c| Cardholder {
+                id: c.clone(),
+                first_name: "Cassa".into(),
+                last_name: "Prova".into(),
+                email: None,
+                phone: None,
+                birth_date: None,
+                gender: None,
+                city: None,
+                province: None,
+                enrolment_store: None,
+                enrolled_on: None,
+                privacy_consent: true,
+                marketing_consent: false,
+                status: CardStatus::Active,
+            })
+            .collect();
+        store.upsert_all(&holders).await.unwrap();
+    }
     let port = free_port();
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let mut server = start(&db, &data_dir, port);

@@ -39,7 +39,7 @@ async fn send(state: &ServerState, req: Request<Body>) -> Reply {
 }
 
 fn post(path: &str, body: String, cookie: Option<&str>) -> Request<Body> {
-    let mut req = Request::post(path).header("content-type", "application/x-www-form-urlencoded");
+    let mut req = Request::post(path).header("origin", crate::common::ORIGIN).header("content-type", "application/x-www-form-urlencoded");
     if let Some(c) = cookie {
         req = req.header("cookie", c);
     }
@@ -59,7 +59,7 @@ async fn login(state: &ServerState, identifier: &str, password: &str) -> Reply {
 }
 
 async fn me(state: &ServerState, cookie: &str) -> Reply {
-    send(state, Request::post("/api/me").header("cookie", cookie).body(Body::empty()).unwrap()).await
+    send(state, Request::post("/api/me").header("origin", crate::common::ORIGIN).header("cookie", cookie).body(Body::empty()).unwrap()).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -234,11 +234,27 @@ async fn writes_from_another_origin_are_refused() {
     assert_eq!(send(&s, foreign).await.status, StatusCode::FORBIDDEN);
     let same = Request::post("/api/login")
         .header("host", "shop.imagross.it")
-        .header("origin", "https://shop.imagross.it")
+        .header("origin", crate::common::ORIGIN)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(Body::from(body))
         .unwrap();
     assert_eq!(send(&s, same).await.status, StatusCode::UNAUTHORIZED, "same origin reaches the login");
+    // The scheme is part of the origin.
+    let https = crate::common::ORIGIN.replace("http://", "https://");
+    let other_scheme = Request::post("/api/login")
+        .header("origin", https)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(common::form_encode(&[("identifier", "a@b.it"), ("password", "x")])))
+        .unwrap();
+    assert_eq!(send(&s, other_scheme).await.status, StatusCode::FORBIDDEN);
+    // A write carrying a session cookie but neither Origin nor Referer is refused.
+    let bare = Request::builder()
+        .method("POST")
+        .uri("/api/logout")
+        .header("cookie", "access=x; refresh=y")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&s, bare).await.status, StatusCode::FORBIDDEN);
     // Reads from anywhere are fine.
     let read = Request::get("/healthz")
         .header("host", "shop.imagross.it")
@@ -275,7 +291,7 @@ async fn failed_logins_are_limited_per_client_address_across_accounts() {
 /// A plain HTML form login (no JavaScript): the redirect the browser follows.
 async fn form_login(state: &ServerState, identifier: &str, password: &str, next: &str) -> Reply {
     let body = common::form_encode(&[("identifier", identifier), ("password", password), ("next", next)]);
-    let req = Request::post("/api/login")
+    let req = Request::post("/api/login").header("origin", crate::common::ORIGIN)
         .header("content-type", "application/x-www-form-urlencoded")
         .header("accept", "text/html")
         .header("referer", "http://localhost/login")

@@ -27,7 +27,7 @@ async fn send(state: &ServerState, req: Request<Body>) -> (StatusCode, Vec<Strin
 /// Signs a shopper up; returns the card number and the session cookies signup set.
 async fn sign_up(state: &ServerState, email: &str, phone: &str) -> (String, String) {
     let body = common::signup_body(email, phone);
-    let req = Request::post("/api/signup")
+    let req = Request::post("/api/signup").header("origin", crate::common::ORIGIN)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(Body::from(body))
         .unwrap();
@@ -39,7 +39,7 @@ async fn sign_up(state: &ServerState, email: &str, phone: &str) -> (String, Stri
 }
 
 async fn my_card(state: &ServerState, cookie: Option<&str>) -> (StatusCode, String) {
-    let mut req = Request::post("/api/my_card");
+    let mut req = Request::post("/api/my_card").header("origin", crate::common::ORIGIN);
     if let Some(c) = cookie {
         req = req.header("cookie", c);
     }

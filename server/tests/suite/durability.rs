@@ -22,6 +22,8 @@ fn start_server(data_dir: &std::path::Path, database: &DatabaseUrl) -> (Child, S
     cmd.arg("serve")
         .env("IMAGROSS_DATA_DIR", data_dir)
         .env("IMAGROSS_BIND", "127.0.0.1:0")
+        // Hundreds of signups from one address: this test is about durability, not limits.
+        .env("IMAGROSS_SIGNUPS_PER_HOUR", "100000")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null());

@@ -8,10 +8,10 @@ use std::path::Path;
 /// Server modules by layer, lowest first (the order of `server/src/lib.rs`). Inside a layer a
 /// module may import the ones listed before it, never after.
 const SERVER: &[&[&str]] = &[
-    &["clock", "error", "config", "telemetry"],
+    &["clock", "error", "config", "telemetry", "limiter"],
     &["store"],
     &["projection"],
-    &["demo", "accounts", "auth", "points", "cards", "analytics", "personal", "import"],
+    &["demo", "accounts", "auth", "points", "cards", "analytics", "import", "personal"],
     &["till_api", "http", "cli"],
     &["wiring"],
 ];

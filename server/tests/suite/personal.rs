@@ -32,7 +32,7 @@ async fn import(store: &dyn Store, name: &str) {
 }
 
 async fn post(app: &axum::Router, path: &str, body: String, cookie: Option<&str>) -> (StatusCode, Value, String) {
-    let mut req = Request::post(path).header("content-type", "application/x-www-form-urlencoded");
+    let mut req = Request::post(path).header("origin", crate::common::ORIGIN).header("content-type", "application/x-www-form-urlencoded");
     if let Some(c) = cookie {
         req = req.header("cookie", c);
     }
@@ -201,10 +201,12 @@ async fn personal_area_and_privacy(store: Arc<dyn Store>) {
     );
     let (status, v, _) = post(&app, "/api/change_my_password", change(PASSWORD, "corta"), Some(&maria)).await;
     assert_eq!((status, v["Invalid"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("password")));
-    assert_eq!(
-        post(&app, "/api/change_my_password", change(PASSWORD, "una nuova password lunga"), Some(&maria)).await.0,
-        StatusCode::OK
-    );
+    let (status, _, renewed) =
+        post(&app, "/api/change_my_password", change(PASSWORD, "una nuova password lunga"), Some(&maria)).await;
+    assert_eq!(status, StatusCode::OK);
+    // Every session ended with the old password; this browser got a new one.
+    assert_eq!(post(&app, "/api/my_area", String::new(), Some(&maria)).await.0, StatusCode::UNAUTHORIZED);
+    let maria = renewed;
     let login = |pw: &str| common::form_encode(&[("identifier", "maria.nuova@example.it"), ("password", pw)]);
     assert_eq!(
         post(&app, "/api/login", login(PASSWORD), None).await.0,

@@ -27,6 +27,7 @@ fn user(id: &str, email: Option<&str>, phone: Option<&str>) -> UserAccount {
         role: Role::Shopper,
         status: AccountStatus::Active,
         created_at: "2026-11-28T10:00:00Z".into(),
+        sessions_after: None,
     }
 }
 
@@ -170,6 +171,7 @@ async fn every_entity_round_trips(store: Arc<dyn Store>) {
         column: Some("Importo".into()),
         value: Some("12,3x".into()),
         reason: "not a number".into(),
+        card_number: Some("2000000000015".into()),
     };
     let points = PointsEntry {
         id: "earn:R1".into(),
@@ -184,6 +186,7 @@ async fn every_entity_round_trips(store: Arc<dyn Store>) {
     let account = UserAccount {
         card_number: Some("2000000000015".into()),
         role: Role::SuperAdmin,
+        sessions_after: Some("2026-11-29T10:00:00Z".into()),
         ..user("U1", Some("a@b.it"), None)
     };
 
@@ -205,8 +208,14 @@ async fn every_entity_round_trips(store: Arc<dyn Store>) {
         created_at: "2026-11-28T10:00:00Z".into(),
         used_at: None,
         revoked: false,
+        session_started_at: Some("2026-11-28T10:00:00Z".into()),
     };
     store.insert_one(&token).await.unwrap();
+    store.upsert_all(&[ErasedCard { id: "2000000000015".into(), erased_at: "2026-11-30T10:00:00Z".into() }]).await.unwrap();
+    assert_eq!(
+        store.get_one::<ErasedCard>("2000000000015").await.unwrap().map(|e| e.erased_at),
+        Some("2026-11-30T10:00:00Z".to_string())
+    );
     assert_eq!(store.get_one::<RefreshToken>(&token.id).await.unwrap(), Some(token));
     let key = ShopKey {
         id: "K1".into(),
@@ -544,7 +553,104 @@ async fn mongo_reopening_keeps_every_row() {
     reopening_keeps_every_row(t.store.clone(), t.url.clone()).await;
 }
 
+fn token(id: &str, user: &str) -> RefreshToken {
+    RefreshToken {
+        id: id.into(),
+        user_id: user.into(),
+        family_id: "F".into(),
+        expires_at: "2026-12-28T10:00:00Z".into(),
+        created_at: "2026-11-28T10:00:00Z".into(),
+        used_at: None,
+        revoked: false,
+        session_started_at: None,
+    }
+}
+
+/// Exactly one of many concurrent compare-and-sets on the same value wins; a set against a
+/// value that changed, or a missing row, does nothing.
+async fn replace_if_lets_exactly_one_writer_win(store: Arc<dyn Store>) {
+    store.insert_one(&token("T1", "U1")).await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let used = RefreshToken { used_at: Some(format!("2026-11-28T10:00:{i:02}Z")), ..token("T1", "U1") };
+            let doc = serde_json::to_value(&used).unwrap().as_object().unwrap().clone();
+            store.replace_if(Table::RefreshTokens, doc, "used_at", &serde_json::Value::Null).await.unwrap()
+        }));
+    }
+    let mut wins = 0;
+    for t in tasks {
+        wins += usize::from(t.await.unwrap());
+    }
+    assert_eq!(wins, 1, "exactly one rotation wins");
+    let stored: RefreshToken = store.get_one("T1").await.unwrap().unwrap();
+    assert!(stored.used_at.is_some());
+    let again = serde_json::to_value(token("T1", "U1")).unwrap().as_object().unwrap().clone();
+    assert!(!store.replace_if(Table::RefreshTokens, again.clone(), "used_at", &serde_json::Value::Null).await.unwrap());
+    let used = json!(stored.used_at.clone().unwrap());
+    assert!(store.replace_if(Table::RefreshTokens, again, "used_at", &used).await.unwrap(), "the current value matches");
+    let ghost = serde_json::to_value(token("T9", "U1")).unwrap().as_object().unwrap().clone();
+    assert!(!store.replace_if(Table::RefreshTokens, ghost, "used_at", &serde_json::Value::Null).await.unwrap());
+    assert_eq!(store.get(Table::RefreshTokens, "T9").await.unwrap(), None, "no row appears");
+}
+
+/// `find_after` pages through any number of matches; `delete_by` works on expiring tables only.
+async fn paged_lookups_and_expiring_deletes(store: Arc<dyn Store>) {
+    let tokens: Vec<RefreshToken> = (0..25).map(|i| token(&format!("T{i:03}"), "U1")).collect();
+    store.upsert_all(&tokens).await.unwrap();
+    store.upsert_all(&[token("X1", "U2")]).await.unwrap();
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store.find_after(Table::RefreshTokens, "user_id", &json!("U1"), after.as_deref(), 10).await.unwrap();
+        let Some(last) = page.last().map(|d| d["id"].as_str().unwrap().to_string()) else { break };
+        seen.extend(page.iter().map(|d| d["id"].as_str().unwrap().to_string()));
+        after = Some(last);
+    }
+    assert_eq!(seen, tokens.iter().map(|t| t.id.clone()).collect::<Vec<_>>());
+
+    let error = |id: &str, batch: &str| ImportRowError {
+        id: id.into(),
+        batch_id: batch.into(),
+        row: 1,
+        column: None,
+        value: Some("x".into()),
+        reason: "r".into(),
+        card_number: None,
+    };
+    for batch in ["A", "B"] {
+        store
+            .insert_one(&ImportBatch {
+                id: batch.into(),
+                kind: "fidelity".into(),
+                file_name: "f.csv".into(),
+                sha256: "0".repeat(64),
+                rows_read: 1,
+                inserted: 0,
+                updated: 0,
+                unchanged: 0,
+                rejected: 1,
+                started_at: "2026-01-01T00:00:00Z".into(),
+                finished_at: None,
+                status: BatchStatus::Completed,
+                run_by: "t".into(),
+            })
+            .await
+            .unwrap();
+    }
+    store.upsert_all(&[error("A#1", "A"), error("A#2", "A"), error("B#1", "B")]).await.unwrap();
+    assert_eq!(store.delete_by(Table::ImportErrors, "batch_id", &json!("A")).await.unwrap(), 2);
+    assert_eq!(store.count(Table::ImportErrors).await.unwrap(), 1);
+    assert_eq!(store.delete_by(Table::ImportErrors, "batch_id", &json!("A")).await.unwrap(), 0, "idempotent");
+    let refused = store.delete_by(Table::RefreshTokens, "user_id", &json!("U1")).await.unwrap_err();
+    assert!(refused.to_string().contains("never deleted"), "{refused}");
+    assert_eq!(store.count(Table::RefreshTokens).await.unwrap(), 26, "nothing deleted");
+}
+
 on_both_stores!(
+    replace_if_lets_exactly_one_writer_win,
+    paged_lookups_and_expiring_deletes,
     opens_with_schema_and_empty_tables,
     upsert_inserts_updates_and_leaves_unchanged,
     repeated_key_in_one_batch_keeps_the_last_version,

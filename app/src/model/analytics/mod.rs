@@ -11,7 +11,7 @@ pub use crate::model::receipt::{LineView, ReceiptView};
 pub use customers::*;
 pub use dashboard::*;
 pub use filters::*;
-pub use query::encode_query_value;
+pub use query::{encode_query_value, MAX_FILTER_VALUES};
 pub use segment::*;
 
 #[cfg(test)]

@@ -64,8 +64,15 @@ impl CustomerQuery {
     }
 }
 
+/// Values of one repeated filter kept at most (the chain has a few hundred stores and
+/// departments); beyond it values are ignored, so a long query costs linear time.
+pub const MAX_FILTER_VALUES: usize = 500;
+
 pub(super) fn push_unique(list: &mut Vec<String>, value: &str) {
     for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        if list.len() >= MAX_FILTER_VALUES {
+            return;
+        }
         if !list.iter().any(|v| v == part) {
             list.push(part.to_string());
         }

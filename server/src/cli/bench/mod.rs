@@ -207,10 +207,10 @@ fn bench_state(
     build: super::BuildState,
 ) -> anyhow::Result<crate::http::ServerState> {
     let options = leptos::prelude::LeptosOptions::builder().output_name("imagross").site_root("target/site").build();
-    let security = crate::auth::Security {
-        secret: crate::config::JwtSecret::from_bytes(b"bench-secret-bench-secret-bench!".to_vec())
+    let security = crate::auth::Security::new(
+        crate::config::JwtSecret::from_bytes(b"bench-secret-bench-secret-bench!".to_vec())
             .map_err(anyhow::Error::msg)?,
-        cookie_secure: false,
-    };
+        false,
+    );
     build(options, store, &security, Default::default(), Default::default()).map_err(anyhow::Error::msg)
 }

@@ -93,6 +93,7 @@ pub async fn run(
                     role: Role::Shopper,
                     status: AccountStatus::Active,
                     created_at: crate::clock::now_rfc3339(),
+                    sessions_after: None,
                 };
                 store.insert_one(&a).await?;
                 a

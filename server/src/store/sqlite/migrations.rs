@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_refresh_tokens.sql"),
     include_str!("migrations/0003_points_totals_index.sql"),
     include_str!("migrations/0004_store_api.sql"),
+    include_str!("migrations/0005_hardening.sql"),
 ];
 
 /// The newest schema version this build knows.

@@ -309,6 +309,61 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn replace_if(&self, table: Table, doc: Doc, field: &str, expected: &Value) -> StoreResult<bool> {
+        let def = table.def();
+        let values = def.canonical(&doc)?;
+        if def.column(field).is_none() {
+            return Err(StoreError::Schema(format!("{}: unknown field `{field}`", def.name)));
+        }
+        let sql = format!("{} AND \"{field}\" IS ?{}", update_sql(def), def.columns.len() + 1);
+        let expected = to_sql(expected);
+        self.write(move |conn| {
+            let params = values.iter().map(to_sql).chain(std::iter::once(expected));
+            let changed = conn
+                .prepare_cached(&sql)
+                .map_err(backend)?
+                .execute(params_from_iter(params))
+                .map_err(|e| map_write_error(def, e))?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
+    async fn delete_by(&self, table: Table, field: &str, value: &Value) -> StoreResult<u64> {
+        super::check_expiring(table, field)?;
+        let def = table.def();
+        let sql = format!("DELETE FROM {} WHERE \"{field}\" = ?1", def.name);
+        let value = to_sql(value);
+        self.write(move |conn| Ok(conn.execute(&sql, [value]).map_err(backend)? as u64)).await
+    }
+
+    async fn find_after(
+        &self,
+        table: Table,
+        field: &str,
+        value: &Value,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<Doc>> {
+        check_indexed(table, field)?;
+        let def = table.def();
+        let sql = format!(
+            "SELECT {} FROM {} WHERE \"{field}\" = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+            column_list(def),
+            def.name
+        );
+        let value = to_sql(value);
+        let after = after.unwrap_or_default().to_string();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
+            let rows = stmt
+                .query_map(rusqlite::params![value, after, i64::from(limit)], |r| read_row(def, r))
+                .map_err(backend)?;
+            rows.map(|r| r.map(|v| def.to_doc(v)).map_err(backend)).collect()
+        })
+        .await
+    }
+
     async fn get(&self, table: Table, id: &str) -> StoreResult<Option<Doc>> {
         let def = table.def();
         let id = id.to_string();

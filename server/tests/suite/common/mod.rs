@@ -85,12 +85,16 @@ fn url_encode(s: &str) -> String {
         .collect()
 }
 
-/// Session settings for tests: a fixed 32-byte secret, cookies without `Secure`.
+/// The public origin the test server is configured with: every test write carries it as
+/// `Origin`, as a browser on the site would.
+pub const ORIGIN: &str = "http://imagross.test";
+
+/// Session settings for tests: a fixed 32-byte secret, cookies without `Secure`, the public
+/// origin [`ORIGIN`].
 pub fn security() -> Security {
-    Security {
-        secret: JwtSecret::from_bytes(b"test-secret-test-secret-test-sec".to_vec()).unwrap(),
-        cookie_secure: false,
-    }
+    let mut s = Security::new(JwtSecret::from_bytes(b"test-secret-test-secret-test-sec".to_vec()).unwrap(), false);
+    s.protection.public_origin = Some(ORIGIN.to_string());
+    s
 }
 
 /// The server state over a test store, with a cold projection.
@@ -149,7 +153,7 @@ pub async fn login(state: &ServerState, email: &str) -> String {
 
 /// Logs `identifier` in with `password`; the session cookies as one `Cookie` header.
 pub async fn login_as(state: &ServerState, identifier: &str, password: &str) -> String {
-    let req = Request::post("/api/login")
+    let req = Request::post("/api/login").header("origin", crate::common::ORIGIN)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(Body::from(form_encode(&[("identifier", identifier), ("password", password)])))
         .unwrap();
