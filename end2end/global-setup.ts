@@ -32,21 +32,21 @@ export default async function globalSetup(): Promise<void> {
   // A plastic card in the register, imported through the real CLI, for the claim spec.
   const card = freshCardNumber();
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'imagross-e2e-')), 'fidelity.csv');
-  fs.writeFileSync(file, `NumeroCarta;Nome;Cognome;Email;DataNascita;ConsensoPrivacy\n${card};Rosa;Verdi;;04/03/1961;S\n`);
+  fs.writeFileSync(file, `NumeroCarta;Nome;Cognome;Email;Cellulare;DataNascita;ConsensoPrivacy\n${card};Rosa;Verdi;;333 7654003;04/03/1961;S\n`);
   execFileSync(bin, ['import', '--kind', 'fidelity', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
   process.env.E2E_CLAIM_CARD = card;
   // One cardholder with a purchase history per browser project, for the personal-area spec:
   // three receipts (30,00 each, one promotion line each) in the last weeks.
   const history: string[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'imagross-e2e-history-'));
-  let fidelity = 'NumeroCarta;Nome;Cognome;Email;DataNascita;ConsensoPrivacy\n';
+  let fidelity = 'NumeroCarta;Nome;Cognome;Email;Cellulare;DataNascita;ConsensoPrivacy\n';
   let scontrini = 'PuntoVendita;Data;Ora;Cassa;NumeroScontrino;NumeroCarta;Sconto;Totale\n';
   let vendite = 'PuntoVendita;Data;Cassa;NumeroScontrino;Riga;EAN;Descrizione;Reparto;Qta;Sconto;Importo;Promo\n';
   const stamp = Date.now() % 1_000_000;
   for (const [i, project] of ['mobile', 'desktop'].entries()) {
     const holder = freshCardNumber();
     history.push(holder);
-    fidelity += `${holder};Elena;Storia;storia.${project}.${stamp}@example.it;1980-02-02;S\n`;
+    fidelity += `${holder};Elena;Storia;storia.${project}.${stamp}@example.it;333 76540${i}9;1980-02-02;S\n`;
     for (const [k, daysAgo] of [3, 10, 17].entries()) {
       const d = new Date(Date.now() - daysAgo * 86_400_000);
       const day = `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`;

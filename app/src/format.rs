@@ -190,7 +190,6 @@ mod tests {
         assert_eq!(chart_number(-30000.04, 1, Lang::It), "-30.000");
     }
 
-
     #[test]
     fn months_by_name() {
         assert_eq!(month("2025-12", Lang::It), "dic 2025");

@@ -12,6 +12,28 @@ test.describe('home page', () => {
     expect(html).toContain('data-testid="yearly-points">2.600');
   });
 
+  test('runs under a strict Content-Security-Policy without a single violation', async ({ page }) => {
+    // Violations are collected from the first byte of the page, before any script of ours runs.
+    await page.addInitScript(() => {
+      (window as unknown as { cspViolations: string[] }).cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) =>
+        (window as unknown as { cspViolations: string[] }).cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`),
+      );
+    });
+    const home = new HomePage(page);
+    const response = await page.goto('/');
+    const csp = (await response?.headerValue('content-security-policy')) ?? '';
+    expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=_-]+' 'wasm-unsafe-eval'/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    await home.waitForHydration();
+    // The chart's axis labels come from formatter callbacks: under this policy they must be
+    // real functions, not JavaScript source compiled at run time.
+    await expectChartPainted(home.levelsChart);
+    await home.estimate(60);
+    await expect(home.yearlyPoints).toHaveText('3.120');
+    expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+  });
+
   test('hydrates: the estimator reacts and the levels chart is painted', async ({ page }) => {
     const home = new HomePage(page);
     await home.open();

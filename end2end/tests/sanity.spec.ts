@@ -40,10 +40,11 @@ test.describe('every page is accessible, fits 360 px and logs no error', () => {
   test('as a shopper with a history', async ({ page }, info) => {
     // A cardholder of the dashboard's fixture files (one receipt each), claimed online: the
     // claim adds an account and changes no figure the dashboard specs check.
-    const [card, birth] =
-      info.project.name.endsWith('mobile') ? ['2000000000015', '1990-05-17'] : ['2000000000022', '1975-01-02'];
+    const [card, birth, last4] = info.project.name.endsWith('mobile')
+      ? ['2000000000015', '1990-05-17', '4567']
+      : ['2000000000022', '1975-01-02', '4321'];
     const me = new MePage(page);
-    await me.claim(card, birth, 'una password per la verifica');
+    await me.claim(card, birth, 'una password per la verifica', last4);
     let receipt: string | null = null;
     await expect(async () => {
       await page.goto('/me/receipts');

@@ -451,10 +451,12 @@ impl Config {
             unsafe_settings.push("COOKIE_SECURE=false: session cookies travel without `Secure` or `__Host-`".into());
         }
         if !jwt_secret_given {
-            unsafe_settings.push("JWT_SECRET is not set: a secret generated in the data directory signs sessions".into());
+            unsafe_settings
+                .push("JWT_SECRET is not set: a secret generated in the data directory signs sessions".into());
         }
         if self.protection.public_origin.is_none() {
-            unsafe_settings.push("IMAGROSS_PUBLIC_URL is not set: writes are checked against the request's Host".into());
+            unsafe_settings
+                .push("IMAGROSS_PUBLIC_URL is not set: writes are checked against the request's Host".into());
         }
         unsafe_settings
     }
@@ -620,7 +622,8 @@ mod tests {
         for v in ["IMAGROSS_ENV", "COOKIE_SECURE", "JWT_SECRET", "IMAGROSS_PUBLIC_URL"] {
             assert!(named.contains(v), "{v} missing from {named}");
         }
-        let explicit = Config::from_settings(&Settings { environment: Some("development".into()), ..settings() }).unwrap();
+        let explicit =
+            Config::from_settings(&Settings { environment: Some("development".into()), ..settings() }).unwrap();
         assert!(explicit.insecure_settings(false).is_empty());
         let prod = Config::from_settings(&Settings {
             environment: Some("production".into()),

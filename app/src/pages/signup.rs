@@ -70,11 +70,10 @@ pub fn SignupPage() -> impl IntoView {
     let done = move || {
         action.value().get().and_then(|r| r.ok()).or_else(|| {
             // Only a real card number is shown: `?card=` is in anyone's hands.
-            query.with(|q| q.get("card")).filter(|c| crate::validate::ean13::is_valid(c)).map(|card_number| SignupDone {
-                account_id: String::new(),
-                card_number,
-                first_name: String::new(),
-            })
+            query
+                .with(|q| q.get("card"))
+                .filter(|c| crate::validate::ean13::is_valid(c))
+                .map(|card_number| SignupDone { account_id: String::new(), card_number, first_name: String::new() })
         })
     };
 

@@ -113,7 +113,8 @@ pub async fn claim(
     use crate::server_fns::guard::{client_ip, is_plain_form_post, public, set_cookies};
 
     let result = public(|s| async move {
-        let (user, cookies) = s.sessions.claim(&card_number, &proof, &phone_last4, &password, &password_confirm, client_ip()).await?;
+        let (user, cookies) =
+            s.sessions.claim(&card_number, &proof, &phone_last4, &password, &password_confirm, client_ip()).await?;
         set_cookies(&cookies);
         Ok(user)
     })

@@ -18,10 +18,12 @@ export class MePage extends Shell {
     this.receipts = page.getByTestId('my-receipts');
   }
 
-  async claim(card: string, proof: string, password: string): Promise<void> {
+  /** Claims `card` with `proof` (with a birth date, `phoneLast4` too). */
+  async claim(card: string, proof: string, password: string, phoneLast4 = ''): Promise<void> {
     await this.page.goto('/claim');
     await this.page.locator('#card_number').fill(card);
     await this.page.locator('#proof').fill(proof);
+    if (phoneLast4) await this.page.locator('#phone_last4').fill(phoneLast4);
     await this.page.locator('#claim-password').fill(password);
     await this.page.locator('#claim-password-confirm').fill(password);
     await this.page.locator('main form button[type="submit"]').click();

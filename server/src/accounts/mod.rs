@@ -18,9 +18,9 @@ use app::validate::{ean13, validate_signup, Problem};
 use async_trait::async_trait;
 use serde_json::json;
 
-use crate::limiter::{address_key, FailureLimiter};
 use crate::clock::now_rfc3339;
 use crate::error::internal;
+use crate::limiter::{address_key, FailureLimiter};
 use crate::store::model::{AccountStatus, CardStatus, Cardholder, Role, Shop, UserAccount};
 use crate::store::{Store, StoreError, StoreExt, Table};
 

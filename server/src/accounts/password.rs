@@ -88,7 +88,8 @@ pub async fn verify(password: String, phc: String) -> Result<bool, AppError> {
 /// unknown identifier, an erased account), so every refusal takes the same time.
 pub fn timing_hash() -> argon2::PasswordHash {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    let phc = DUMMY.get_or_init(|| hasher().hash_password(b"timing equaliser").map(|h| h.to_string()).unwrap_or_default());
+    let phc =
+        DUMMY.get_or_init(|| hasher().hash_password(b"timing equaliser").map(|h| h.to_string()).unwrap_or_default());
     argon2::PasswordHash::new(phc).expect("the timing hash parses")
 }
 

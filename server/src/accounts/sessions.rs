@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::clock::now_rfc3339_millis;
 use crate::store::model::{RefreshToken, UserAccount};
-use crate::store::{from_doc, Store, StoreResult, StoreExt, Table};
+use crate::store::{from_doc, Store, StoreExt, StoreResult, Table};
 
 /// Tokens read per page while revoking.
 const PAGE: u32 = 500;

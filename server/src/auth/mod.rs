@@ -27,10 +27,10 @@ use crate::accounts::{password, sessions};
 use crate::clock::now_rfc3339;
 use crate::config::{JwtSecret, Protection};
 use crate::error::internal;
+use crate::limiter::{self, FailureLimiter};
 use crate::store::model::{AccountStatus, CardStatus, Cardholder, RefreshToken, UserAccount};
 use crate::store::{Store, StoreError, StoreExt, Table};
 use cookies::{cookie_value, CookiePolicy};
-use crate::limiter::{self, FailureLimiter};
 use tokens::{TokenKeys, ACCESS_TTL_SECS};
 
 /// Lifetime of a refresh token.
@@ -232,9 +232,10 @@ impl AuthService {
         if let Some(a) = address {
             keys.push((a, limiter::MAX_PER_IP));
         }
-        self.limiter.attempt(&keys, Instant::now()).map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
+        self.limiter
+            .attempt(&keys, Instant::now())
+            .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
     }
-
 }
 
 /// The one answer to every failed claim, whatever failed.
@@ -388,7 +389,10 @@ impl Sessions for AuthService {
         let user = user.ok_or(AppError::Unauthorized)?;
         let account = self.store.get_one::<UserAccount>(&user.id).await?;
         let ended = |a: &UserAccount| {
-            a.sessions_after.as_deref().and_then(crate::clock::unix_millis_of).is_some_and(|after| user.issued_at < after)
+            a.sessions_after
+                .as_deref()
+                .and_then(crate::clock::unix_millis_of)
+                .is_some_and(|after| user.issued_at < after)
         };
         match account {
             None => Err(AppError::Unauthorized),

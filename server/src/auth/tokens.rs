@@ -71,7 +71,13 @@ impl TokenKeys {
     pub fn verify(&self, token: &str) -> Option<SessionUser> {
         let data = decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
         let c = data.claims;
-        Some(SessionUser { id: c.sub, first_name: c.name, role: c.role, card_number: c.card, issued_at: c.ims.max(c.iat * 1000) })
+        Some(SessionUser {
+            id: c.sub,
+            first_name: c.name,
+            role: c.role,
+            card_number: c.card,
+            issued_at: c.ims.max(c.iat * 1000),
+        })
     }
 }
 

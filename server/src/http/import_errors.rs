@@ -66,7 +66,11 @@ pub async fn errors_csv(State(state): State<ServerState>, _admin: AdminUser, Pat
                     let next = (docs.len() == PAGE as usize)
                         .then(|| docs.last().and_then(|d| d.get("id")).and_then(|v| v.as_str()).map(str::to_string))
                         .flatten();
-                    let mut chunk = if from.is_none() { String::from("\u{feff}riga;colonna;valore;motivo\n") } else { String::new() };
+                    let mut chunk = if from.is_none() {
+                        String::from("\u{feff}riga;colonna;valore;motivo\n")
+                    } else {
+                        String::new()
+                    };
                     for doc in docs {
                         if let Ok(row) = from_doc::<ImportRowError>(doc) {
                             chunk.push_str(&csv_line(&row));

@@ -95,10 +95,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/admin/export/{file}", get(export::export_file))
         .route("/me/data.json", get(my_data::my_data_json))
         .route("/me/data.csv", get(my_data::my_data_csv))
-        .nest(
-            crate::till_api::BASE,
-            crate::till_api::router(state.till.clone()),
-        )
+        .nest(crate::till_api::BASE, crate::till_api::router(state.till.clone()))
         .route(
             "/admin/import/upload",
             axum::routing::post(import_upload::upload).layer(axum::extract::DefaultBodyLimit::max(state.upload_limit)),

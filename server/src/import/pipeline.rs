@@ -119,9 +119,13 @@ fn produce(path: std::path::PathBuf, kind: Option<Kind>, sheet: Option<String>, 
     for row in table.rows {
         read += 1;
         match row {
-            Err(e) => {
-                errors.push(RowError { card_number: None, row: e.row.unwrap_or(read + 1), column: None, value: None, reason: e.message })
-            }
+            Err(e) => errors.push(RowError {
+                card_number: None,
+                row: e.row.unwrap_or(read + 1),
+                column: None,
+                value: None,
+                reason: e.message,
+            }),
             Ok(raw) => match map_row(kind, &map, raw.number, &raw.cells) {
                 Err(e) => errors.push(RowError { card_number: card_cell(&map, &raw.cells), ..e }),
                 Ok(m) => match seen.insert(key_hash(m.key()), raw.number) {
@@ -211,7 +215,8 @@ async fn write_chunk(
         let found = store.existing_ids(Table::Receipts, wanted.into_iter().collect()).await?;
         mapped.retain(|(row, m)| match m {
             Mapped::Line { line, .. } if !found.contains(&line.receipt_id) => {
-                errors.push(RowError { card_number: None,
+                errors.push(RowError {
+                    card_number: None,
                     row: *row,
                     column: None,
                     value: Some(line.receipt_id.clone()),

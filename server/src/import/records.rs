@@ -60,13 +60,15 @@ impl Row<'_> {
     fn required(&self, field: Field) -> Result<&str, RowError> {
         match self.cell(field) {
             Some((_, v)) if !v.is_empty() => Ok(v),
-            Some((h, _)) => Err(RowError { card_number: None,
+            Some((h, _)) => Err(RowError {
+                card_number: None,
                 row: self.number,
                 column: Some(h.to_string()),
                 value: None,
                 reason: "missing value".into(),
             }),
-            None => Err(RowError { card_number: None,
+            None => Err(RowError {
+                card_number: None,
                 row: self.number,
                 column: None,
                 value: None,

@@ -7,10 +7,12 @@ use app::model::account::SessionUser;
 use serde_json::{json, Value};
 
 use crate::analytics::export::{Cell, CsvStyle};
+use crate::clock::now_rfc3339;
 use crate::error::internal;
 use crate::projection::dataset::Dataset;
-use crate::clock::now_rfc3339;
-use crate::store::model::{AccountStatus, CardStatus, Cardholder, ErasedCard, ImportRowError, PointsEntry, UserAccount};
+use crate::store::model::{
+    AccountStatus, CardStatus, Cardholder, ErasedCard, ImportRowError, PointsEntry, UserAccount,
+};
 use crate::store::{Store, StoreExt};
 
 /// Everything held about the caller, as one JSON document.

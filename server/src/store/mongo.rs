@@ -312,8 +312,7 @@ impl Store for MongoStore {
     async fn delete_by(&self, table: Table, field: &str, value: &Value) -> StoreResult<u64> {
         super::check_expiring(table, field)?;
         let key = if field == "id" { "_id" } else { field };
-        let result =
-            self.collection(table).delete_many(doc! { key: json_to_bson(value) }).await.map_err(backend)?;
+        let result = self.collection(table).delete_many(doc! { key: json_to_bson(value) }).await.map_err(backend)?;
         Ok(result.deleted_count)
     }
 

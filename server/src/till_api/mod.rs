@@ -151,7 +151,8 @@ async fn json_body(headers: &HeaderMap, body: Body) -> Result<ReceiptIn, Problem
         (status = 409, description = "The receipt key was already used with different content", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body larger than 256 KiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid receipt: every field at fault is named", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid receipt: every field at fault is named (including a card that was never issued, or a total above the per-receipt maximum)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many receipts from this key in the last minute", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait"))),
         (status = 500, description = "Internal error (retry)", body = Problem, content_type = "application/problem+json"),
     )
 )]

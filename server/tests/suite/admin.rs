@@ -18,7 +18,9 @@ use tower::ServiceExt;
 const PASSWORD: &str = "password da amministratore";
 
 async fn call(state: &ServerState, path: &str, body: String, cookie: Option<&str>) -> (StatusCode, String, String) {
-    let mut req = Request::post(path).header("origin", crate::common::ORIGIN).header("content-type", "application/x-www-form-urlencoded");
+    let mut req = Request::post(path)
+        .header("origin", crate::common::ORIGIN)
+        .header("content-type", "application/x-www-form-urlencoded");
     if let Some(c) = cookie {
         req = req.header("cookie", c);
     }
@@ -264,7 +266,8 @@ async fn an_admin_uploads_a_file_and_follows_the_import_to_its_summary() {
         std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/import/fidelity.csv")).unwrap();
     let upload = |cookie: Option<String>| {
         let (ct, body) = multipart("", "fidelity.csv", &content);
-        let mut req = Request::post("/admin/import/upload").header("origin", crate::common::ORIGIN).header("content-type", ct);
+        let mut req =
+            Request::post("/admin/import/upload").header("origin", crate::common::ORIGIN).header("content-type", ct);
         if let Some(c) = cookie {
             req = req.header("cookie", c);
         }
@@ -337,7 +340,8 @@ async fn uploads_beyond_the_size_limit_are_refused_and_import_nothing() {
     let content =
         std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/import/fidelity.csv")).unwrap();
     let (ct, body) = multipart("fidelity", "fidelity.csv", &content);
-    let req = Request::post("/admin/import/upload").header("origin", crate::common::ORIGIN)
+    let req = Request::post("/admin/import/upload")
+        .header("origin", crate::common::ORIGIN)
         .header("content-type", ct)
         .header("cookie", boss)
         .body(Body::from(body))

@@ -41,7 +41,9 @@ async fn send(state: &ServerState, req: Request<Body>) -> (StatusCode, Vec<u8>, 
 }
 
 async fn call(state: &ServerState, path: &str, body: String, cookie: Option<&str>) -> (StatusCode, String) {
-    let mut req = Request::post(path).header("origin", crate::common::ORIGIN).header("content-type", "application/x-www-form-urlencoded");
+    let mut req = Request::post(path)
+        .header("origin", crate::common::ORIGIN)
+        .header("content-type", "application/x-www-form-urlencoded");
     if let Some(c) = cookie {
         req = req.header("cookie", c);
     }

@@ -48,7 +48,9 @@ async fn send(app: &axum::Router, key: &str, receipt: &Value) -> (StatusCode, ht
 }
 
 async fn form(app: &axum::Router, path: &str, body: String, cookie: Option<&str>) -> (StatusCode, Value, String) {
-    let mut req = Request::post(path).header("origin", crate::common::ORIGIN).header("content-type", "application/x-www-form-urlencoded");
+    let mut req = Request::post(path)
+        .header("origin", crate::common::ORIGIN)
+        .header("content-type", "application/x-www-form-urlencoded");
     if let Some(c) = cookie {
         req = req.header("cookie", c);
     }
@@ -185,7 +187,8 @@ async fn the_till_api(store: std::sync::Arc<dyn Store>) {
     assert_eq!(status, StatusCode::OK, "{again}");
     assert_eq!(again, ack);
     // A till's web client on another origin: bearer keys are not cookies, no CSRF refusal.
-    let req = Request::post("/api/v1/receipts").header("origin", crate::common::ORIGIN)
+    let req = Request::post("/api/v1/receipts")
+        .header("origin", crate::common::ORIGIN)
         .header("authorization", format!("Bearer {s01}"))
         .header("content-type", "application/json")
         .header("origin", "https://cassa.example")

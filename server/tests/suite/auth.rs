@@ -39,7 +39,9 @@ async fn send(state: &ServerState, req: Request<Body>) -> Reply {
 }
 
 fn post(path: &str, body: String, cookie: Option<&str>) -> Request<Body> {
-    let mut req = Request::post(path).header("origin", crate::common::ORIGIN).header("content-type", "application/x-www-form-urlencoded");
+    let mut req = Request::post(path)
+        .header("origin", crate::common::ORIGIN)
+        .header("content-type", "application/x-www-form-urlencoded");
     if let Some(c) = cookie {
         req = req.header("cookie", c);
     }
@@ -59,7 +61,15 @@ async fn login(state: &ServerState, identifier: &str, password: &str) -> Reply {
 }
 
 async fn me(state: &ServerState, cookie: &str) -> Reply {
-    send(state, Request::post("/api/me").header("origin", crate::common::ORIGIN).header("cookie", cookie).body(Body::empty()).unwrap()).await
+    send(
+        state,
+        Request::post("/api/me")
+            .header("origin", crate::common::ORIGIN)
+            .header("cookie", cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -291,7 +301,8 @@ async fn failed_logins_are_limited_per_client_address_across_accounts() {
 /// A plain HTML form login (no JavaScript): the redirect the browser follows.
 async fn form_login(state: &ServerState, identifier: &str, password: &str, next: &str) -> Reply {
     let body = common::form_encode(&[("identifier", identifier), ("password", password), ("next", next)]);
-    let req = Request::post("/api/login").header("origin", crate::common::ORIGIN)
+    let req = Request::post("/api/login")
+        .header("origin", crate::common::ORIGIN)
         .header("content-type", "application/x-www-form-urlencoded")
         .header("accept", "text/html")
         .header("referer", "http://localhost/login")

@@ -27,7 +27,8 @@ async fn send(state: &ServerState, req: Request<Body>) -> (StatusCode, Vec<Strin
 /// Signs a shopper up; returns the card number and the session cookies signup set.
 async fn sign_up(state: &ServerState, email: &str, phone: &str) -> (String, String) {
     let body = common::signup_body(email, phone);
-    let req = Request::post("/api/signup").header("origin", crate::common::ORIGIN)
+    let req = Request::post("/api/signup")
+        .header("origin", crate::common::ORIGIN)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(Body::from(body))
         .unwrap();

@@ -57,7 +57,8 @@ async fn claim_with(
         ("password", password),
         ("password_confirm", password),
     ]);
-    let req = Request::post("/api/claim").header("origin", crate::common::ORIGIN)
+    let req = Request::post("/api/claim")
+        .header("origin", crate::common::ORIGIN)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(Body::from(body))
         .unwrap();
@@ -74,7 +75,11 @@ async fn claim_with(
 }
 
 async fn my_card(s: &ServerState, cookie: &str) -> Value {
-    let req = Request::post("/api/my_card").header("origin", crate::common::ORIGIN).header("cookie", cookie).body(Body::empty()).unwrap();
+    let req = Request::post("/api/my_card")
+        .header("origin", crate::common::ORIGIN)
+        .header("cookie", cookie)
+        .body(Body::empty())
+        .unwrap();
     let res = router(s.clone()).oneshot(req).await.unwrap();
     serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap()
 }
@@ -84,7 +89,8 @@ async fn a_card_is_claimed_by_email_phone_or_birth_date_and_logs_in() {
     let t = common::sqlite().await;
     let s = common::server_state(&t);
     t.store.upsert_all(&[holder(1), holder(2), holder(3)]).await.unwrap();
-    for (n, proof, last4) in [(1, "rosa.verdi1@EXAMPLE.it", ""), (2, "+39 333 7654002", ""), (3, "1961-03-04", "4003")] {
+    for (n, proof, last4) in [(1, "rosa.verdi1@EXAMPLE.it", ""), (2, "+39 333 7654002", ""), (3, "1961-03-04", "4003")]
+    {
         let spaced = card(n)
             .chars()
             .collect::<Vec<_>>()
@@ -103,7 +109,8 @@ async fn a_card_is_claimed_by_email_phone_or_birth_date_and_logs_in() {
     assert_eq!(accounts[0].email.as_deref(), Some("rosa.verdi2@example.it"));
     assert_eq!(accounts[0].phone.as_deref(), Some("+393337654002"));
     let login = common::form_encode(&[("identifier", "333 765 4002"), ("password", PASSWORD)]);
-    let req = Request::post("/api/login").header("origin", crate::common::ORIGIN)
+    let req = Request::post("/api/login")
+        .header("origin", crate::common::ORIGIN)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(Body::from(login))
         .unwrap();

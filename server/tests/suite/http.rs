@@ -202,7 +202,8 @@ fn probes_log_at_debug_and_a_warm_up_503_is_no_error() {
         }
         // A server function that needs the projection answers 503 while warming up: a warning.
         let (state, admin) = common::admin_state(t.store.clone()).await;
-        let req = Request::post("/api/analytics_dashboard").header("origin", crate::common::ORIGIN)
+        let req = Request::post("/api/analytics_dashboard")
+            .header("origin", crate::common::ORIGIN)
             .header("content-type", "application/x-www-form-urlencoded")
             .header("cookie", admin)
             .body(Body::from("query="))

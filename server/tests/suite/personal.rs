@@ -32,7 +32,9 @@ async fn import(store: &dyn Store, name: &str) {
 }
 
 async fn post(app: &axum::Router, path: &str, body: String, cookie: Option<&str>) -> (StatusCode, Value, String) {
-    let mut req = Request::post(path).header("origin", crate::common::ORIGIN).header("content-type", "application/x-www-form-urlencoded");
+    let mut req = Request::post(path)
+        .header("origin", crate::common::ORIGIN)
+        .header("content-type", "application/x-www-form-urlencoded");
     if let Some(c) = cookie {
         req = req.header("cookie", c);
     }

@@ -59,7 +59,9 @@ async fn the_cli_creates_lists_and_revokes_keys() {
 }
 
 async fn call(state: &ServerState, path: &str, body: String, cookie: Option<&str>) -> (StatusCode, Value, String) {
-    let mut req = Request::post(path).header("origin", crate::common::ORIGIN).header("content-type", "application/x-www-form-urlencoded");
+    let mut req = Request::post(path)
+        .header("origin", crate::common::ORIGIN)
+        .header("content-type", "application/x-www-form-urlencoded");
     if let Some(c) = cookie {
         req = req.header("cookie", c);
     }

@@ -38,7 +38,9 @@ fn form(overrides: &[(&str, &str)]) -> String {
 }
 
 async fn post(state: &ServerState, body: String, accept_html: bool) -> (StatusCode, http::HeaderMap, String) {
-    let mut req = Request::post("/api/signup").header("origin", crate::common::ORIGIN).header("content-type", "application/x-www-form-urlencoded");
+    let mut req = Request::post("/api/signup")
+        .header("origin", crate::common::ORIGIN)
+        .header("content-type", "application/x-www-form-urlencoded");
     if accept_html {
         req = req.header("accept", "text/html").header("referer", "http://localhost/signup");
     }

@@ -211,7 +211,10 @@ async fn every_entity_round_trips(store: Arc<dyn Store>) {
         session_started_at: Some("2026-11-28T10:00:00Z".into()),
     };
     store.insert_one(&token).await.unwrap();
-    store.upsert_all(&[ErasedCard { id: "2000000000015".into(), erased_at: "2026-11-30T10:00:00Z".into() }]).await.unwrap();
+    store
+        .upsert_all(&[ErasedCard { id: "2000000000015".into(), erased_at: "2026-11-30T10:00:00Z".into() }])
+        .await
+        .unwrap();
     assert_eq!(
         store.get_one::<ErasedCard>("2000000000015").await.unwrap().map(|e| e.erased_at),
         Some("2026-11-30T10:00:00Z".to_string())
@@ -589,7 +592,10 @@ async fn replace_if_lets_exactly_one_writer_win(store: Arc<dyn Store>) {
     let again = serde_json::to_value(token("T1", "U1")).unwrap().as_object().unwrap().clone();
     assert!(!store.replace_if(Table::RefreshTokens, again.clone(), "used_at", &serde_json::Value::Null).await.unwrap());
     let used = json!(stored.used_at.clone().unwrap());
-    assert!(store.replace_if(Table::RefreshTokens, again, "used_at", &used).await.unwrap(), "the current value matches");
+    assert!(
+        store.replace_if(Table::RefreshTokens, again, "used_at", &used).await.unwrap(),
+        "the current value matches"
+    );
     let ghost = serde_json::to_value(token("T9", "U1")).unwrap().as_object().unwrap().clone();
     assert!(!store.replace_if(Table::RefreshTokens, ghost, "used_at", &serde_json::Value::Null).await.unwrap());
     assert_eq!(store.get(Table::RefreshTokens, "T9").await.unwrap(), None, "no row appears");

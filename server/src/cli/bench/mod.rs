@@ -4,6 +4,7 @@
 //! second and the process's peak resident memory; `analytics`, `clv`, `personal` and `api` are
 //! in the submodules of the same names, the tills' load generator in [`loadgen`].
 
+mod abuse;
 mod analytics;
 mod api;
 pub mod loadgen;
@@ -83,11 +84,42 @@ pub enum BenchAction {
         #[arg(long, default_value_t = 5)]
         rounds: u32,
     },
+    /// 1,000 signups and 1,000 wrong logins at once against a running server: its peak memory,
+    /// a shopper's `/me` latency meanwhile, and whether legitimate logins get through.
+    Abuse {
+        #[command(flatten)]
+        demo: DemoSet,
+        /// Concurrent signups.
+        #[arg(long, default_value_t = 1000)]
+        signups: usize,
+        /// Concurrent wrong logins.
+        #[arg(long, default_value_t = 1000)]
+        logins: usize,
+    },
     /// Import speed and memory on the demo set.
     Import {
         #[command(flatten)]
         demo: DemoSet,
     },
+}
+
+/// Form fields as `application/x-www-form-urlencoded`.
+pub fn form(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| {
+            let enc = |s: &str| {
+                s.bytes()
+                    .map(|b| match b {
+                        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+                        _ => format!("%{b:02X}"),
+                    })
+                    .collect::<String>()
+            };
+            format!("{}={}", enc(k), enc(v))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// Peak resident memory of this process in MiB (Linux `VmHWM`).
@@ -177,6 +209,7 @@ pub async fn run(action: BenchAction, build: super::BuildState) -> anyhow::Resul
             api::run(&source, rate, seconds.max(1), tills.max(1), watch, build).await
         }
         BenchAction::Clv { source } => analytics::run_clv(&source).await,
+        BenchAction::Abuse { demo, signups, logins } => abuse::run(demo, signups, logins).await,
         BenchAction::Analytics { source, rounds } => analytics::run(&source, rounds.max(1)).await,
         BenchAction::Import { demo } => {
             let dir = tempfile_dir()?;

@@ -15,7 +15,8 @@ use crate::store::model::{AccountStatus, Role, UserAccount};
 use crate::store::DatabaseUrl;
 use crate::store::{self, StoreExt};
 
-async fn get_me(stream: &mut BufReader<tokio::net::TcpStream>, cookie: &str) -> anyhow::Result<u16> {
+/// One `GET /me` on a keep-alive connection; the status (the body is read and dropped).
+pub(super) async fn get_me(stream: &mut BufReader<tokio::net::TcpStream>, cookie: &str) -> anyhow::Result<u16> {
     let req = format!("GET /me HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\n\r\n");
     stream.get_mut().write_all(req.as_bytes()).await?;
     let mut status_line = String::new();

@@ -153,7 +153,8 @@ pub async fn login(state: &ServerState, email: &str) -> String {
 
 /// Logs `identifier` in with `password`; the session cookies as one `Cookie` header.
 pub async fn login_as(state: &ServerState, identifier: &str, password: &str) -> String {
-    let req = Request::post("/api/login").header("origin", crate::common::ORIGIN)
+    let req = Request::post("/api/login")
+        .header("origin", crate::common::ORIGIN)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(Body::from(form_encode(&[("identifier", identifier), ("password", password)])))
         .unwrap();
