@@ -55,7 +55,7 @@ pub struct Settings {
     /// Days a session lasts at most since its login (default 30).
     #[arg(long, env = "IMAGROSS_SESSION_MAX_DAYS", global = true)]
     pub session_max_days: Option<String>,
-    /// Password hashes computed at once, 19 MiB each (default 8).
+    /// Password hashes computed at once, 19 MiB each (default half the cores, 1 to 8).
     #[arg(long, env = "IMAGROSS_HASH_SLOTS", global = true)]
     pub hash_slots: Option<String>,
     /// Signups per client address per hour (default 20).
@@ -186,7 +186,8 @@ pub struct Protection {
     /// A session ends this many days after its login, however often it is refreshed
     /// (`IMAGROSS_SESSION_MAX_DAYS`, default 30).
     pub session_max_days: u32,
-    /// Password hashes computed at once (19 MiB each; `IMAGROSS_HASH_SLOTS`, default 8).
+    /// Password hashes computed at once (19 MiB each; `IMAGROSS_HASH_SLOTS`, default half the
+    /// cores, 1 to 8: the other half keeps serving pages during a flood of logins).
     pub hash_slots: usize,
     /// How long a request waits for a hashing slot before a 503 (seconds).
     pub hash_wait_secs: u64,
@@ -206,7 +207,7 @@ impl Default for Protection {
             trusted_proxies: Vec::new(),
             public_origin: None,
             session_max_days: 30,
-            hash_slots: 8,
+            hash_slots: default_hash_slots(),
             hash_wait_secs: 5,
             signups_per_hour: 20,
             till_max_receipt_cents: 500_000,
@@ -214,6 +215,11 @@ impl Default for Protection {
             import_error_retention_days: 90,
         }
     }
+}
+
+/// Half the machine's cores, from 1 to 8.
+pub fn default_hash_slots() -> usize {
+    (std::thread::available_parallelism().map_or(2, |n| n.get()) / 2).clamp(1, 8)
 }
 
 fn number<T: std::str::FromStr + PartialOrd>(

@@ -48,13 +48,13 @@ impl Slots {
 static SLOTS: OnceLock<Slots> = OnceLock::new();
 
 /// Sets the number of hashing slots and the longest wait for one (once, at start; later calls
-/// are ignored). Unconfigured: 8 slots, 5 s.
+/// are ignored). Unconfigured: half the cores (1 to 8), 5 s.
 pub fn configure(slots: usize, wait: Duration) {
     let _ = SLOTS.set(Slots::new(slots, wait));
 }
 
 fn slots() -> &'static Slots {
-    SLOTS.get_or_init(|| Slots::new(8, Duration::from_secs(5)))
+    SLOTS.get_or_init(|| Slots::new(crate::config::default_hash_slots(), Duration::from_secs(5)))
 }
 
 async fn in_slot<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {

@@ -166,3 +166,37 @@ impl Imports for ImportService {
         Ok(all.into_iter().take(limit as usize).map(batch_row).collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(finished: Option<Instant>) -> Job {
+        Job {
+            file_name: "f.csv".into(),
+            rows_read: Arc::default(),
+            queued: Arc::default(),
+            summary: None,
+            error: None,
+            finished,
+        }
+    }
+
+    #[test]
+    fn finished_jobs_are_forgotten_after_an_hour_and_beyond_the_cap() {
+        let now = Instant::now();
+        let mut jobs = HashMap::new();
+        jobs.insert("running".to_string(), job(None));
+        jobs.insert("old".to_string(), job(now.checked_sub(JOB_MEMORY + std::time::Duration::from_secs(1))));
+        jobs.insert("recent".to_string(), job(Some(now)));
+        prune_jobs(&mut jobs, now);
+        let mut left: Vec<&String> = jobs.keys().collect();
+        left.sort();
+        assert_eq!(left, ["recent", "running"]);
+        for i in 0..MAX_JOBS + 10 {
+            jobs.insert(format!("done{i}"), job(Some(now)));
+        }
+        prune_jobs(&mut jobs, now);
+        assert!(jobs.len() < MAX_JOBS && jobs.contains_key("running"), "{}", jobs.len());
+    }
+}

@@ -117,10 +117,11 @@ async fn the_super_admin_creates_disables_and_re_enables_admins() {
     assert_eq!(call(&s, "/api/admin_gate", String::new(), Some(&admin)).await.0, StatusCode::OK);
     assert_eq!(call(&s, "/api/admin_list", String::new(), Some(&admin)).await.0, StatusCode::FORBIDDEN);
 
-    // Disabled: refused at once, even with a still-valid access token, and cannot log in.
+    // Disabled: every session ends at once, even a still-valid access token (401: log in
+    // again), and logging in fails.
     let (status, body, _) = call(&s, "/api/admin_set_active", format!("id={id}&active=false"), Some(&boss)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(call(&s, "/api/admin_gate", String::new(), Some(&admin)).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(call(&s, "/api/admin_gate", String::new(), Some(&admin)).await.0, StatusCode::UNAUTHORIZED);
     let (status, _, _) = call(
         &s,
         "/api/login",

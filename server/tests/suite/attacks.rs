@@ -387,6 +387,31 @@ async fn claiming_answers_alike_whatever_was_right() {
     assert_eq!(claim("maria@example.it", "", SHOPPER_PASSWORD).await, mismatch);
 }
 
+/// Profile edits answer `taken` for someone else's email or phone: they are limited per account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profile_edits_cannot_enumerate_contacts_without_limit() {
+    let t = common::sqlite().await;
+    import(t.store.as_ref(), &fixture("fidelity.csv")).await;
+    let state = common::server_state(&t);
+    let maria = claim_maria(&state).await;
+    let limit = imagross::limiter::MAX_PROFILE_CHANGES;
+    for i in 0..limit {
+        let email = format!("prova{i}@example.it");
+        let r = send(
+            &state,
+            post("/api/update_my_profile", &[("email", &email), ("phone", "333 1234567")], Some(&maria), None),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let r = send(
+        &state,
+        post("/api/update_my_profile", &[("email", "x@example.it"), ("phone", "333 1234567")], Some(&maria), None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
 // 9. Sessions ------------------------------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -92,6 +92,9 @@ pub const ORIGIN: &str = "http://imagross.test";
 /// Session settings for tests: a fixed 32-byte secret, cookies without `Secure`, the public
 /// origin [`ORIGIN`].
 pub fn security() -> Security {
+    // The whole suite shares one process and its hashing slots: enough of them, and a patient
+    // wait, so parallel tests never see each other's hashing as a 503.
+    imagross::accounts::password::configure(8, std::time::Duration::from_secs(120));
     let mut s = Security::new(JwtSecret::from_bytes(b"test-secret-test-secret-test-sec".to_vec()).unwrap(), false);
     s.protection.public_origin = Some(ORIGIN.to_string());
     s
