@@ -67,6 +67,10 @@ pub struct Settings {
     /// Receipts one till key may send per minute (default 600).
     #[arg(long, env = "IMAGROSS_TILL_RECEIPTS_PER_MINUTE", global = true)]
     pub till_receipts_per_minute: Option<String>,
+    /// Departments (codes or names) and products (codes) that earn no points, comma-separated
+    /// (default: Tabacchi, Lotterie, Ricariche telefoniche, Carte regalo, Latte per l'infanzia).
+    #[arg(long, env = "IMAGROSS_NO_POINTS", global = true)]
+    pub no_points: Option<String>,
     /// Days an import's rejected rows are kept (default 90).
     #[arg(long, env = "IMAGROSS_IMPORT_ERROR_RETENTION_DAYS", global = true)]
     pub import_error_retention_days: Option<String>,
@@ -383,6 +387,8 @@ pub struct Config {
     pub upload_limit_mb: usize,
     pub tuning: Tuning,
     pub protection: Protection,
+    /// What earns no points, as given (`IMAGROSS_NO_POINTS`); unset: the programme's default.
+    pub no_points: Option<String>,
     /// True when `IMAGROSS_ENV` was given rather than defaulted.
     pub environment_explicit: bool,
 }
@@ -430,6 +436,7 @@ impl Config {
         let environment_explicit = s.environment.as_deref().is_some_and(|e| !e.trim().is_empty());
         Ok(Config {
             protection,
+            no_points: s.no_points.clone().filter(|v| !v.trim().is_empty()),
             environment_explicit,
             environment,
             database_url: s.database_url.clone(),

@@ -78,6 +78,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     // Fail fast on a bad DATABASE_URL, before any command starts.
     DatabaseUrl::of(&config)?;
     crate::telemetry::init(config.log_format);
+    if let Some(list) = &config.no_points {
+        crate::points::rules::configure(list);
+    }
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config, cli.settings).await,
         command => crate::cli::run(&config, command, state).await,

@@ -152,6 +152,7 @@ strings! {
     ImportFile => "File", "File";
     ImportSubmit => "Importa", "Import";
     ImportRunning => "Importazione in corso", "Import running";
+    NoPoints => "non accumula punti", "earns no points";
     ImportQueued => "In coda: parte quando finisce l'importazione in corso", "Queued: starts when the running import ends";
     ImportRowsRead => "Righe lette", "Rows read";
     ImportDone => "Importazione completata", "Import completed";

@@ -12,6 +12,9 @@ pub struct LineView {
     pub net_cents: i64,
     pub discount_cents: i64,
     pub promotion: Option<String>,
+    /// A product that earns no points (tobacco, lottery, top-ups, gift cards, infant formula).
+    #[serde(default)]
+    pub no_points: bool,
 }
 
 /// A receipt with its lines.

@@ -234,7 +234,7 @@ fn Customer360Body(c: Customer360) -> impl IntoView {
                             <summary>{r.issued_at.clone()} " · " {r.store.clone()} " · " <strong>{format::euros(r.net_cents, lang)}</strong></summary>
                             <table class="data-table">
                                 <tbody>{r.lines.into_iter().map(|l| view! {
-                                    <tr><td>{l.description}</td><td>{l.department}</td><td class="num">{format::milli(l.quantity_milli, lang)}</td>
+                                    <tr><td>{l.description}{l.no_points.then(|| view! { " " <span class="tag no-points">{move || i18n.t(Key::NoPoints)}</span> })}</td><td>{l.department}</td><td class="num">{format::milli(l.quantity_milli, lang)}</td>
                                         <td class="num">{format::euros(l.net_cents, lang)}</td><td>{l.promotion.unwrap_or_default()}</td></tr>
                                 }).collect_view()}</tbody>
                             </table>

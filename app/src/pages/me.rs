@@ -331,7 +331,7 @@ pub fn MyReceiptPage() -> impl IntoView {
                             <table class="data-table" data-testid="receipt-lines">
                                 <thead><tr><th scope="col">{move || i18n.t(Key::ColProduct)}</th><th scope="col" class="num">{move || i18n.t(Key::ColQuantity)}</th><th scope="col" class="num">{move || i18n.t(Key::ColRevenue)}</th><th scope="col">{move || i18n.t(Key::FilterPromotion)}</th></tr></thead>
                                 <tbody>{r.lines.into_iter().map(|l| view! {
-                                    <tr><td>{l.description}</td><td class="num">{format::milli(l.quantity_milli, lang)}</td><td class="num">{format::euros(l.net_cents, lang)}</td><td>{l.promotion.unwrap_or_default()}</td></tr>
+                                    <tr><td>{l.description}{l.no_points.then(|| view! { " " <span class="tag no-points" data-testid="no-points">{move || i18n.t(Key::NoPoints)}</span> })}</td><td class="num">{format::milli(l.quantity_milli, lang)}</td><td class="num">{format::euros(l.net_cents, lang)}</td><td>{l.promotion.unwrap_or_default()}</td></tr>
                                 }).collect_view()}</tbody>
                             </table>
                             </div>

@@ -152,6 +152,7 @@ pub fn customer_360(snap: &Snapshot, card_number: &str) -> Result<Customer360, A
 pub fn receipt_view(data: &crate::projection::dataset::Dataset, i: usize) -> ReceiptView {
     let r = &data.receipts;
     let l = &data.lines;
+    let rule = crate::points::rules::no_points();
     ReceiptView {
         id: r.id[i].to_string(),
         issued_at: crate::clock::time_label(r.day[i], r.minute[i]),
@@ -172,6 +173,7 @@ pub fn receipt_view(data: &crate::projection::dataset::Dataset, i: usize) -> Rec
                 net_cents: i64::from(l.net[k]),
                 discount_cents: i64::from(l.discount[k]),
                 promotion: (l.promotion[k] != 0).then(|| data.promotion_names[l.promotion[k] as usize - 1].to_string()),
+                no_points: crate::points::ledger::line_earns_nothing(data, k, rule),
             })
             .collect(),
     }

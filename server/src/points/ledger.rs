@@ -7,35 +7,65 @@
 
 use std::collections::HashMap;
 
-use app::model::levels::base_points;
-
 use crate::clock::{iso_minute, month_days};
-use crate::projection::dataset::{Dataset, NONE};
+use crate::projection::dataset::{Dataset, NONE, NO_DEPARTMENT};
 use crate::store::model::PointsEntry;
 use crate::store::{Store, StoreExt, StoreResult};
 
 use super::rewards;
 
+/// For each line of `data`, whether its product earns no points (the programme's list against
+/// the product code and the department's code and name).
+pub fn no_points_lines(data: &Dataset) -> impl Fn(usize) -> bool + '_ {
+    let rule = super::rules::no_points();
+    let products: Vec<bool> =
+        (0..data.product_names.len() as u32).map(|p| rule.excludes(data.products.value(p), "", "")).collect();
+    let departments: Vec<bool> = (0..data.department_names.len())
+        .map(|d| rule.excludes("", data.departments.value(d as u32), &data.department_names[d]))
+        .collect();
+    move |k| {
+        let d = data.lines.department[k];
+        products[data.lines.product[k] as usize] || (d != NO_DEPARTMENT && departments[d as usize])
+    }
+}
+
+/// Whether line `k` of `data` earns no points under `rule` (one line; for many, use
+/// [`no_points_lines`]).
+pub fn line_earns_nothing(data: &Dataset, k: usize, rule: &super::rules::NoPoints) -> bool {
+    let d = data.lines.department[k];
+    let (code, name) = if d == NO_DEPARTMENT {
+        ("", "")
+    } else {
+        (data.departments.value(u32::from(d)), &*data.department_names[d as usize])
+    };
+    rule.excludes(data.products.value(data.lines.product[k]), code, name)
+}
+
+/// The earn rule's view of receipt `i`'s lines.
+pub fn point_lines(data: &Dataset, i: usize, no_points: &impl Fn(usize) -> bool) -> Vec<super::rules::PointLine> {
+    let l = &data.lines;
+    data.receipts
+        .lines(i)
+        .map(|k| super::rules::PointLine {
+            net_cents: i64::from(l.net[k]),
+            on_promotion: l.promotion[k] != 0,
+            no_points: no_points(k),
+        })
+        .collect()
+}
+
 /// The entries the data calls for, by id.
 pub fn expected_entries(data: &Dataset, promo_bonus: i64, challenge_month: i32) -> Vec<PointsEntry> {
     let r = &data.receipts;
-    let l = &data.lines;
+    let no_points = no_points_lines(data);
     let mut out = Vec::new();
     for i in 0..r.len() {
         let c = r.card[i];
         if c == NONE || data.cards.anonymised[c as usize] {
             continue;
         }
-        let promo_lines = r.lines(i).filter(|k| l.promotion[*k] != 0).count() as i64;
-        out.push(earn_entry(
-            &r.id[i],
-            data.cards.number.value(c),
-            r.net[i],
-            promo_lines,
-            r.day[i],
-            r.minute[i],
-            promo_bonus,
-        ));
+        let earned = super::rules::earned(r.net[i], &point_lines(data, i, &no_points), promo_bonus);
+        out.push(earn_entry(&r.id[i], data.cards.number.value(c), &earned, r.day[i], r.minute[i]));
     }
     // Challenges of the given month, for the cardholders who shopped in it.
     let (first, last) = month_days(challenge_month);
@@ -50,23 +80,15 @@ pub fn expected_entries(data: &Dataset, promo_bonus: i64, challenge_month: i32) 
     out
 }
 
-/// The `earn:<receipt>` entry of a receipt with a card: 1 point per whole euro of net spend plus
-/// `promo_bonus` per line on promotion, dated by the receipt (`day`, minutes since midnight).
-pub fn earn_entry(
-    receipt_id: &str,
-    card: &str,
-    net_cents: i64,
-    promo_lines: i64,
-    day: i32,
-    minute: u16,
-    promo_bonus: i64,
-) -> PointsEntry {
+/// The `earn:<receipt>` entry of a receipt with a card (its points by [`super::rules::earned`];
+/// negative for a return), dated by the receipt (`day`, minutes since midnight).
+pub fn earn_entry(receipt_id: &str, card: &str, earned: &super::rules::Earned, day: i32, minute: u16) -> PointsEntry {
     PointsEntry {
         id: format!("earn:{receipt_id}"),
         card_number: card.to_string(),
-        points: i64::from(base_points(net_cents)) + promo_bonus * promo_lines,
+        points: earned.points,
         kind: "earn".into(),
-        reason: (promo_lines > 0).then(|| format!("{promo_lines} promotion lines")),
+        reason: super::rules::reason(earned),
         receipt_id: Some(receipt_id.to_string()),
         created_at: iso_minute(day, minute),
         created_by: None,

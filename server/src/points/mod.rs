@@ -4,6 +4,7 @@
 
 pub mod ledger;
 pub mod rewards;
+pub mod rules;
 
 use std::sync::Arc;
 

@@ -10,6 +10,7 @@ use serde_json::json;
 use crate::analytics::Projection;
 use crate::clock::{parse_day, parse_minute};
 use crate::points::ledger::{challenge_entries, earn_entry};
+use crate::points::rules::PointLine;
 use crate::points::PointsService;
 use crate::store::live::{catalog_doc, LiveOutcome, LiveReceipt, STORED};
 use crate::store::model::{ApiReceipt, PointsEntry, Receipt, SalesLine, ShopKey};
@@ -144,15 +145,24 @@ impl ReceiptsApi {
         }
         let r = &parsed.records.receipt;
         let (day, minute) = (parse_day(&r.issued_at)?, parse_minute(&r.issued_at));
-        Some(earn_entry(
-            &r.id,
-            card,
-            r.net_cents,
-            parsed.promotion_lines,
-            day,
-            minute,
-            self.points.tuning().promo_bonus_points,
-        ))
+        let rule = crate::points::rules::no_points();
+        let department_name =
+            |id: &str| parsed.records.departments.iter().find(|d| d.id == id).map_or(String::new(), |d| d.name.clone());
+        let lines: Vec<PointLine> = parsed
+            .records
+            .lines
+            .iter()
+            .map(|l| {
+                let dept = l.department_id.as_deref().unwrap_or_default();
+                PointLine {
+                    net_cents: l.net_cents,
+                    on_promotion: l.promotion_id.is_some(),
+                    no_points: rule.excludes(&l.product_id, dept, &department_name(dept)),
+                }
+            })
+            .collect();
+        let earned = crate::points::rules::earned(r.net_cents, &lines, self.points.tuning().promo_bonus_points);
+        Some(earn_entry(&r.id, card, &earned, day, minute))
     }
 
     /// After a new receipt is stored: the live tail, this month's challenge rewards, the ledger

@@ -20,6 +20,7 @@ mod import;
 mod import_kill;
 mod layers;
 mod personal;
+mod points;
 mod shop_keys;
 mod signup;
 mod store_contract;
