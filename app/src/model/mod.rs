@@ -8,6 +8,7 @@ pub mod import;
 pub mod levels;
 pub mod personal;
 pub mod receipt;
+pub mod rewards;
 pub mod shop;
 pub mod shop_key;
 pub mod table;

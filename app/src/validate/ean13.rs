@@ -30,6 +30,24 @@ pub fn digital_card_number(seq: u64) -> Option<String> {
     Some(format!("{first12}{check}"))
 }
 
+/// Prefix of voucher codes: restricted circulation, distinct from every card prefix.
+pub const VOUCHER_PREFIX: &str = "29";
+
+/// The voucher code of ten digits `n` (< 10^10): prefix `29`, the digits, the check digit.
+pub fn voucher_code(n: u64) -> Option<String> {
+    if n >= 10_000_000_000 {
+        return None;
+    }
+    let first12 = format!("{VOUCHER_PREFIX}{n:010}");
+    let check = check_digit(&first12)?;
+    Some(format!("{first12}{check}"))
+}
+
+/// True when `code` is a voucher code (a valid EAN-13 with the voucher prefix).
+pub fn is_voucher_code(code: &str) -> bool {
+    is_valid(code) && code.starts_with(VOUCHER_PREFIX)
+}
+
 /// True when `code` is a valid EAN-13 in the restricted-circulation range (2xx).
 pub fn is_restricted_circulation(code: &str) -> bool {
     is_valid(code) && code.starts_with('2')
@@ -72,6 +90,15 @@ pub fn modules(code: &str) -> Option<Vec<bool>> {
 #[cfg(test)]
 mod tests {
     #[test]
+    #[test]
+    fn voucher_codes_carry_their_own_prefix_and_check_digit() {
+        let code = voucher_code(1234567890).unwrap();
+        assert_eq!(&code[..12], "291234567890");
+        assert!(is_valid(&code) && is_voucher_code(&code));
+        assert!(!is_voucher_code(&digital_card_number(1).unwrap()), "a card is no voucher");
+        assert_eq!(voucher_code(10_000_000_000), None);
+    }
+
     fn modules_have_the_standard_layout() {
         let m = modules("4006381333931").unwrap();
         assert_eq!(m.len(), 95);

@@ -3,6 +3,7 @@
 //! ledger entries; nothing else holds points. Redemption, expiry and offers extend this module.
 
 pub mod ledger;
+pub mod redeem;
 pub mod rewards;
 pub mod rules;
 

@@ -315,3 +315,82 @@ pub struct ApiReceipt {
     pub received_at: String,
 }
 entity!(ApiReceipt, ApiReceipts);
+
+/// A reward of the catalogue. `issued` counts the vouchers issued (against `stock`); `version`
+/// makes every change a compare-and-set, so stock is never oversold.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reward {
+    pub id: String,
+    pub kind: String,
+    pub title_it: String,
+    pub title_en: String,
+    pub description_it: String,
+    pub description_en: String,
+    pub points: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_cents: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ean: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock: Option<i64>,
+    pub issued: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_to: Option<String>,
+    pub min_level: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monthly_limit: Option<i64>,
+    /// `active` or `paused`.
+    pub status: String,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+entity!(Reward, Rewards);
+
+/// A voucher: what a redemption issued, a copy of the reward as it was (later catalogue edits
+/// never change it). `id` is the EAN-13 code. Status `pending` until its points are taken.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Voucher {
+    pub id: String,
+    pub card_number: String,
+    pub reward_id: String,
+    pub kind: String,
+    pub title_it: String,
+    pub title_en: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_cents: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ean: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    pub points: i64,
+    /// `pending`, `active`, `used`, `cancelled`, `donated`, `void` (a redemption that lost).
+    pub status: String,
+    pub issued_at: String,
+    pub expires_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_at: Option<String>,
+}
+entity!(Voucher, Vouchers);
+
+/// One card's redemption lock: every redemption and cancellation of the card moves `version`
+/// by a compare-and-set, so they happen one at a time on any store and any number of replicas;
+/// `pending` names the voucher whose points are being taken (finished by whoever comes next).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Wallet {
+    /// The card number.
+    pub id: String,
+    pub version: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<String>,
+    pub updated_at: String,
+}
+entity!(Wallet, Wallets);

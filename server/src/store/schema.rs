@@ -24,6 +24,9 @@ pub enum Table {
     ShopKeys,
     ApiReceipts,
     ErasedCards,
+    Rewards,
+    Vouchers,
+    Wallets,
 }
 
 /// How a column's value is stored and compared.
@@ -54,6 +57,9 @@ const fn opt_text(name: &'static str) -> Col {
 const fn int(name: &'static str) -> Col {
     Col { name, ty: ColType::Int, nullable: false }
 }
+const fn opt_int(name: &'static str) -> Col {
+    Col { name, ty: ColType::Int, nullable: true }
+}
 const fn boolean(name: &'static str) -> Col {
     Col { name, ty: ColType::Bool, nullable: false }
 }
@@ -72,7 +78,7 @@ pub struct TableDef {
 
 impl Table {
     /// Every table, in dependency order.
-    pub const ALL: [Table; 15] = [
+    pub const ALL: [Table; 18] = [
         Table::Cardholders,
         Table::Shops,
         Table::Departments,
@@ -88,6 +94,9 @@ impl Table {
         Table::ShopKeys,
         Table::ApiReceipts,
         Table::ErasedCards,
+        Table::Rewards,
+        Table::Vouchers,
+        Table::Wallets,
     ];
 
     /// The only tables whose rows may be deleted, and only through [`super::Store::delete_by`]:
@@ -112,6 +121,9 @@ impl Table {
             Table::ShopKeys => &SHOP_KEYS,
             Table::ApiReceipts => &API_RECEIPTS,
             Table::ErasedCards => &ERASED_CARDS,
+            Table::Rewards => &REWARDS,
+            Table::Vouchers => &VOUCHERS,
+            Table::Wallets => &WALLETS,
         }
     }
 
@@ -393,6 +405,68 @@ static ERASED_CARDS: TableDef = TableDef {
     table: Table::ErasedCards,
     name: "erased_cards",
     columns: &[text("id"), text("erased_at")],
+    lookups: &[],
+    unique: &[],
+};
+
+static REWARDS: TableDef = TableDef {
+    table: Table::Rewards,
+    name: "rewards",
+    columns: &[
+        text("id"),
+        text("kind"),
+        text("title_it"),
+        text("title_en"),
+        text("description_it"),
+        text("description_en"),
+        int("points"),
+        opt_int("value_cents"),
+        opt_text("ean"),
+        opt_text("cause"),
+        opt_int("stock"),
+        int("issued"),
+        opt_text("valid_from"),
+        opt_text("valid_to"),
+        text("min_level"),
+        opt_int("monthly_limit"),
+        text("status"),
+        int("version"),
+        text("created_at"),
+        text("updated_at"),
+    ],
+    lookups: &[],
+    unique: &[],
+};
+
+static VOUCHERS: TableDef = TableDef {
+    table: Table::Vouchers,
+    name: "vouchers",
+    columns: &[
+        text("id"),
+        text("card_number"),
+        text("reward_id"),
+        text("kind"),
+        text("title_it"),
+        text("title_en"),
+        opt_int("value_cents"),
+        opt_text("ean"),
+        opt_text("cause"),
+        int("points"),
+        text("status"),
+        text("issued_at"),
+        text("expires_at"),
+        opt_text("used_at"),
+        opt_text("receipt_id"),
+        opt_text("cancelled_at"),
+    ],
+    lookups: &["card_number", "reward_id"],
+    unique: &[],
+};
+
+static WALLETS: TableDef = TableDef {
+    table: Table::Wallets,
+    name: "wallets",
+    columns: &[text("id"), int("version"), opt_text("pending"), text("updated_at")],
     lookups: &[],
     unique: &[],
 };

@@ -244,6 +244,58 @@ async fn every_entity_round_trips(store: Arc<dyn Store>) {
     };
     store.insert_one(&claim).await.unwrap();
     assert_eq!(store.get_one::<ApiReceipt>("R1").await.unwrap(), Some(claim));
+    let reward = Reward {
+        id: "RW1".into(),
+        kind: "product".into(),
+        title_it: "Caffè in omaggio".into(),
+        title_en: "Free coffee".into(),
+        description_it: "Una confezione".into(),
+        description_en: "One pack".into(),
+        points: 300,
+        value_cents: None,
+        ean: Some("8001234567890".into()),
+        cause: None,
+        stock: Some(100),
+        issued: 3,
+        valid_from: Some("2026-11-01".into()),
+        valid_to: None,
+        min_level: "silver".into(),
+        monthly_limit: Some(2),
+        status: "active".into(),
+        version: 4,
+        created_at: "2026-11-01T10:00:00Z".into(),
+        updated_at: "2026-11-02T10:00:00Z".into(),
+    };
+    store.insert_one(&reward).await.unwrap();
+    assert_eq!(store.get_one::<Reward>("RW1").await.unwrap(), Some(reward));
+    let voucher = Voucher {
+        id: "2912345678904".into(),
+        card_number: "2000000000015".into(),
+        reward_id: "RW1".into(),
+        kind: "product".into(),
+        title_it: "Caffè in omaggio".into(),
+        title_en: "Free coffee".into(),
+        value_cents: None,
+        ean: Some("8001234567890".into()),
+        cause: None,
+        points: 300,
+        status: "used".into(),
+        issued_at: "2026-11-02T10:00:00Z".into(),
+        expires_at: "2027-01-01T10:00:00Z".into(),
+        used_at: Some("2026-11-03T10:00:00Z".into()),
+        receipt_id: Some("R1".into()),
+        cancelled_at: None,
+    };
+    store.insert_one(&voucher).await.unwrap();
+    assert_eq!(store.get_one::<Voucher>("2912345678904").await.unwrap(), Some(voucher));
+    let wallet = Wallet {
+        id: "2000000000015".into(),
+        version: 7,
+        pending: Some("2912345678904".into()),
+        updated_at: "2026-11-02T10:00:00Z".into(),
+    };
+    store.insert_one(&wallet).await.unwrap();
+    assert_eq!(store.get_one::<Wallet>("2000000000015").await.unwrap(), Some(wallet));
 
     assert_eq!(store.get_one::<Shop>("S01").await.unwrap(), Some(shop));
     assert_eq!(store.get_one::<Product>("8001234567890").await.unwrap(), Some(product));
@@ -655,6 +707,7 @@ async fn paged_lookups_and_expiring_deletes(store: Arc<dyn Store>) {
 }
 
 on_both_stores!(
+    concurrent_redemptions_never_spend_twice,
     replace_if_lets_exactly_one_writer_win,
     paged_lookups_and_expiring_deletes,
     opens_with_schema_and_empty_tables,
@@ -673,3 +726,84 @@ on_both_stores!(
     an_interrupted_live_write_is_completed_by_the_retry,
     concurrent_submissions_of_one_key_store_it_once,
 );
+
+/// The redemption contract: a balance worth exactly three vouchers, fifty concurrent
+/// redemptions → exactly three vouchers, a balance of exactly 0, ledger and balance agreeing.
+async fn concurrent_redemptions_never_spend_twice(store: Arc<dyn Store>) {
+    use imagross::points::redeem;
+    let card = "2000000000015";
+    store
+        .upsert_all(&[PointsEntry {
+            id: "adjust:seed".into(),
+            card_number: card.into(),
+            points: 3_000,
+            kind: "adjust".into(),
+            reason: Some("test".into()),
+            receipt_id: None,
+            created_at: "2026-01-01T00:00:00Z".into(),
+            created_by: None,
+        }])
+        .await
+        .unwrap();
+    let reward = Reward {
+        id: "R10".into(),
+        kind: "voucher".into(),
+        title_it: "Buono 10 €".into(),
+        title_en: "10 € voucher".into(),
+        description_it: String::new(),
+        description_en: String::new(),
+        points: 1_000,
+        value_cents: Some(1_000),
+        ean: None,
+        cause: None,
+        stock: None,
+        issued: 0,
+        valid_from: None,
+        valid_to: None,
+        min_level: "bronze".into(),
+        monthly_limit: None,
+        status: "active".into(),
+        version: 0,
+        created_at: "2026-01-01T00:00:00Z".into(),
+        updated_at: "2026-01-01T00:00:00Z".into(),
+    };
+    store.insert_one(&reward).await.unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            redeem::redeem(store.as_ref(), card, "R10", app::model::levels::Level::Bronze, 60).await
+        }));
+    }
+    let mut issued = Vec::new();
+    let mut refusals = Vec::new();
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(v) => issued.push(v),
+            Err(e) => refusals.push(e.to_string()),
+        }
+    }
+    assert_eq!(issued.len(), 3, "exactly three vouchers; refusals: {refusals:?}");
+    assert!(refusals.iter().all(|r| r == "reward: points"), "{refusals:?}");
+    let (balance, _) = store.points_totals(card, "9999").await.unwrap();
+    assert_eq!(balance, 0);
+    let ledger: Vec<PointsEntry> = store.find("card_number", json!(card), 1_000).await.unwrap();
+    assert_eq!(ledger.iter().map(|e| e.points).sum::<i64>(), balance);
+    assert_eq!(ledger.iter().filter(|e| e.id.starts_with("redeem:")).count(), 3);
+    let vouchers: Vec<Voucher> = store.find("card_number", json!(card), 1_000).await.unwrap();
+    assert_eq!(vouchers.iter().filter(|v| v.status == "active").count(), 3);
+    assert!(issued.iter().all(|v| app::validate::ean13::is_voucher_code(&v.id)));
+    // A cancelled voucher gives its points back once; a used one cannot be cancelled.
+    let back = redeem::cancel(store.as_ref(), card, &issued[0].id).await.unwrap();
+    assert_eq!(back.status, "cancelled");
+    assert!(redeem::cancel(store.as_ref(), card, &issued[0].id).await.is_err(), "twice");
+    assert_eq!(store.points_totals(card, "9999").await.unwrap().0, 1_000);
+    assert_eq!(redeem::mark_used(store.as_ref(), &issued[1].id, "R-1").await.unwrap(), redeem::Use::Used);
+    assert_eq!(redeem::mark_used(store.as_ref(), &issued[1].id, "R-1").await.unwrap(), redeem::Use::Used, "a retry");
+    assert_eq!(redeem::mark_used(store.as_ref(), &issued[1].id, "R-2").await.unwrap(), redeem::Use::UsedElsewhere);
+    assert_eq!(
+        redeem::mark_used(store.as_ref(), &issued[0].id, "R-3").await.unwrap(),
+        redeem::Use::Unusable("cancelled".into())
+    );
+    assert!(redeem::cancel(store.as_ref(), card, &issued[1].id).await.is_err(), "used");
+}

@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_points_totals_index.sql"),
     include_str!("migrations/0004_store_api.sql"),
     include_str!("migrations/0005_hardening.sql"),
+    include_str!("migrations/0006_rewards.sql"),
 ];
 
 /// The newest schema version this build knows.
