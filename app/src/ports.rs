@@ -164,6 +164,32 @@ pub trait Personal: Send + Sync {
     ) -> Result<(), AppError>;
 }
 
+/// The rewards catalogue and vouchers.
+#[async_trait]
+pub trait Rewards: Send + Sync {
+    /// Every reward, paused ones included (admin).
+    async fn catalogue(&self) -> Result<Vec<crate::model::rewards::RewardView>, AppError>;
+    /// Creates (`id` none) or edits a reward; vouchers already issued keep what they give.
+    async fn save_reward(
+        &self,
+        id: Option<String>,
+        input: crate::model::rewards::RewardInput,
+    ) -> Result<crate::model::rewards::RewardView, AppError>;
+    /// Pauses or resumes a reward.
+    async fn set_paused(&self, id: &str, paused: bool) -> Result<crate::model::rewards::RewardView, AppError>;
+    /// The caller's balance, the catalogue as they may use it, their vouchers.
+    async fn my_rewards(&self, user: &SessionUser) -> Result<crate::model::rewards::RewardsPage, AppError>;
+    /// Spends the caller's points on a reward: a voucher, exactly once.
+    async fn redeem(&self, user: &SessionUser, reward_id: &str)
+        -> Result<crate::model::rewards::VoucherView, AppError>;
+    /// Cancels the caller's unused voucher and gives the points back.
+    async fn cancel_voucher(
+        &self,
+        user: &SessionUser,
+        code: &str,
+    ) -> Result<crate::model::rewards::VoucherView, AppError>;
+}
+
 /// The tills' API keys (admin area).
 #[async_trait]
 pub trait ShopKeys: Send + Sync {
@@ -205,4 +231,6 @@ pub struct AppState {
     pub points: Arc<dyn Points>,
     /// The tills' API keys.
     pub shop_keys: Arc<dyn ShopKeys>,
+    /// The rewards catalogue and vouchers.
+    pub rewards: Arc<dyn Rewards>,
 }

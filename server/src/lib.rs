@@ -5,7 +5,7 @@
 //!    [`limiter`] (bounded attempt counters);
 //! 2. [`store`]: the persistence port and its SQLite and MongoDB implementations;
 //! 3. [`projection`]: the in-memory columnar projection, kept current in the background;
-//! 4. services: [`accounts`], [`auth`], [`points`] (the ledger's one home), [`cards`],
+//! 4. services: [`accounts`], [`auth`], [`points`] (the ledger's one home), [`cards`], [`rewards`],
 //!    [`analytics`], [`import`], [`personal`], [`demo`];
 //! 5. surfaces: [`till_api`] (the tills' REST API), [`http`] (pages, server functions, downloads),
 //!    [`cli`];
@@ -31,6 +31,7 @@ pub mod demo;
 pub mod import;
 pub mod personal;
 pub mod points;
+pub mod rewards;
 
 pub mod cli;
 pub mod http;

@@ -48,6 +48,11 @@ pub fn state(
         personal: Arc::new(PersonalService::new(projection.clone(), cards, tuning.levels, store.clone())),
         points: points.clone(),
         shop_keys: Arc::new(ShopKeyService::new(store.clone())),
+        rewards: Arc::new(crate::rewards::RewardsService::new(
+            store.clone(),
+            tuning.levels,
+            crate::points::redeem::VOUCHER_DAYS,
+        )),
     };
     let till = crate::till_api::service::ReceiptsApi {
         store: store.clone(),

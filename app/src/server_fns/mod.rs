@@ -11,6 +11,7 @@ pub mod catalog;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod personal;
+pub mod rewards;
 
 /// An HTML checkbox: ticked is present with `on` (or `true`, `1`, `yes`); unticked is absent.
 /// The one rule for every form.

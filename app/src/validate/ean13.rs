@@ -89,7 +89,8 @@ pub fn modules(code: &str) -> Option<Vec<bool>> {
 
 #[cfg(test)]
 mod tests {
-    #[test]
+    use super::*;
+
     #[test]
     fn voucher_codes_carry_their_own_prefix_and_check_digit() {
         let code = voucher_code(1234567890).unwrap();
@@ -99,6 +100,7 @@ mod tests {
         assert_eq!(voucher_code(10_000_000_000), None);
     }
 
+    #[test]
     fn modules_have_the_standard_layout() {
         let m = modules("4006381333931").unwrap();
         assert_eq!(m.len(), 95);
@@ -109,8 +111,6 @@ mod tests {
         assert!(!m[3] && m[94]);
         assert_eq!(modules("4006381333932"), None);
     }
-
-    use super::*;
 
     #[test]
     fn known_codes() {

@@ -231,7 +231,9 @@ pub async fn cancel(store: &dyn Store, card: &str, code: &str) -> Result<Voucher
 /// What marking a voucher used at a till came to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Use {
-    /// This receipt holds the voucher (now, or already: a retry).
+    /// This receipt took the voucher now.
+    Claimed,
+    /// This receipt already held it (a retry).
     Used,
     /// Another receipt used it first.
     UsedElsewhere,
@@ -253,10 +255,22 @@ pub async fn mark_used(store: &dyn Store, code: &str, receipt_id: &str) -> Resul
     }
     let used = Voucher { status: "used".into(), used_at: Some(now), receipt_id: Some(receipt_id.to_string()), ..v };
     if store.replace_if(Table::Vouchers, to_doc(&used)?, "status", &json!("active")).await? {
-        return Ok(Use::Used);
+        return Ok(Use::Claimed);
     }
     // It changed meanwhile: look again (a racing receipt, or a cancellation).
     Box::pin(mark_used(store, code, receipt_id)).await
+}
+
+/// Gives voucher `code` back (active again) when receipt `receipt_id` took it but could not
+/// be stored after all.
+pub async fn release(store: &dyn Store, code: &str, receipt_id: &str) -> Result<(), AppError> {
+    if let Some(v) = store.get_one::<Voucher>(code).await? {
+        if v.status == "used" && v.receipt_id.as_deref() == Some(receipt_id) {
+            let active = Voucher { status: "active".into(), used_at: None, receipt_id: None, ..v };
+            store.replace_if(Table::Vouchers, to_doc(&active)?, "status", &json!("used")).await?;
+        }
+    }
+    Ok(())
 }
 
 /// The status a voucher shows: `expired` once past its date while unused.

@@ -29,8 +29,8 @@ pub const BODY_LIMIT: usize = 256 * 1024;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "ImaGross Loyalty — till API", version = "1.0.0", description = "Receipts pushed by the stores' tills as they happen. Every request carries its store's API key as `Authorization: Bearer <key>`. Submissions are idempotent by receipt key (store, date, till, number)."),
-    paths(post_receipt, get_receipt),
-    components(schemas(ReceiptIn, wire::LineIn, ReceiptAck, ReceiptOut, wire::LineOut, FieldError, Problem)),
+    paths(post_receipt, get_receipt, get_voucher),
+    components(schemas(ReceiptIn, wire::LineIn, ReceiptAck, ReceiptOut, wire::LineOut, wire::VoucherOut, FieldError, Problem)),
     modifiers(&BearerKey),
     security(("store_key" = []))
 )]
@@ -63,6 +63,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(api: ReceiptsApi) -> Router<S> {
         .route("/openapi.json", get(openapi))
         .route("/receipts", post(post_receipt))
         .route("/receipts/{id}", get(get_receipt))
+        .route("/vouchers/{code}", get(get_voucher))
         .fallback(|| async { Problem::not_found("no such API endpoint") })
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
             Problem::internal("a request handler panicked").into_response()
@@ -148,10 +149,10 @@ async fn json_body(headers: &HeaderMap, body: Body) -> Result<ReceiptIn, Problem
         (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, unknown or revoked key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The receipt is of another store than the key's", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The receipt key was already used with different content", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The receipt key was already used with different content, or a voucher (`voucher_codes[i]`) was used with another receipt", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body larger than 256 KiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid receipt: every field at fault is named (including a card that was never issued, or a total above the per-receipt maximum)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid receipt: every field at fault is named (including a card that was never issued, a total above the per-receipt maximum, or an unknown, expired or cancelled voucher, named as `voucher_codes[i]`)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many receipts from this key in the last minute", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait"))),
         (status = 500, description = "Internal error (retry)", body = Problem, content_type = "application/problem+json"),
     )
@@ -198,6 +199,30 @@ async fn get_receipt(State(api): State<ReceiptsApi>, Path(id): Path<String>, hea
     .await;
     match result {
         Ok(r) => Json(r).into_response(),
+        Err(p) => p.into_response(),
+    }
+}
+
+/// A voucher, checked by the till before payment (any store's key).
+#[utoipa::path(
+    get,
+    path = "/api/v1/vouchers/{code}",
+    params(("code" = String, Path, description = "The voucher's EAN-13 code, as scanned")),
+    responses(
+        (status = 200, description = "The voucher: use it only when `status` is `active`", body = wire::VoucherOut),
+        (status = 401, description = "Missing, unknown or revoked key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such voucher", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Internal error (retry)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn get_voucher(State(api): State<ReceiptsApi>, Path(code): Path<String>, headers: HeaderMap) -> Response {
+    let result = async {
+        authenticate(&api, &headers).await?;
+        api.voucher(&code).await
+    }
+    .await;
+    match result {
+        Ok(v) => Json(v).into_response(),
         Err(p) => p.into_response(),
     }
 }

@@ -10,14 +10,15 @@ use serde_json::json;
 use crate::analytics::Projection;
 use crate::clock::{parse_day, parse_minute};
 use crate::points::ledger::{challenge_entries, earn_entry};
+use crate::points::redeem::{self, Use};
 use crate::points::rules::PointLine;
 use crate::points::PointsService;
 use crate::store::live::{catalog_doc, LiveOutcome, LiveReceipt, STORED};
-use crate::store::model::{ApiReceipt, PointsEntry, Receipt, SalesLine, ShopKey};
+use crate::store::model::{ApiReceipt, PointsEntry, Receipt, SalesLine, ShopKey, Voucher};
 use crate::store::{Store, StoreExt, Table};
 
 use super::problem::Problem;
-use super::wire::{FieldError, LineOut, Parsed, ReceiptAck, ReceiptIn, ReceiptOut};
+use super::wire::{FieldError, LineOut, Parsed, ReceiptAck, ReceiptIn, ReceiptOut, VoucherOut};
 
 /// The receipts API behind the HTTP handlers.
 #[derive(Clone)]
@@ -87,6 +88,9 @@ impl ReceiptsApi {
         if !errors.is_empty() {
             return Err(Problem::invalid(StatusCode::UNPROCESSABLE_ENTITY, errors));
         }
+        // The vouchers first: each taken by this receipt exactly once, or the receipt is refused
+        // (and the ones it took are given back).
+        let claimed = self.take_vouchers(&parsed).await?;
         let earned = self.earned(&parsed);
         let claim = ApiReceipt {
             id: parsed.records.receipt.id.clone(),
@@ -116,7 +120,17 @@ impl ReceiptsApi {
             catalog,
             points: earned.into_iter().collect(),
         };
-        match self.store.put_live_receipt(&write).await.map_err(Problem::internal)? {
+        let outcome = match self.store.put_live_receipt(&write).await {
+            Ok(o) => o,
+            Err(e) => {
+                self.give_back(&claimed, &claim.id).await;
+                return Err(Problem::internal(e));
+            }
+        };
+        if matches!(outcome, LiveOutcome::Conflict) {
+            self.give_back(&claimed, &claim.id).await;
+        }
+        match outcome {
             LiveOutcome::Replayed(prior) => Ok(Submitted { replayed: true, ack: ack(&prior) }),
             LiveOutcome::Conflict => Err(Problem::new(
                 StatusCode::CONFLICT,
@@ -132,6 +146,61 @@ impl ReceiptsApi {
                 Ok(Submitted { replayed: false, ack: ack(&claim) })
             }
         }
+    }
+
+    /// Takes each voucher of the receipt for it (see [`redeem::mark_used`]); the codes taken now.
+    async fn take_vouchers(&self, parsed: &Parsed) -> Result<Vec<String>, Problem> {
+        let receipt_id = &parsed.records.receipt.id;
+        let mut claimed = Vec::new();
+        for (i, code) in parsed.voucher_codes.iter().enumerate() {
+            let field = format!("voucher_codes[{i}]");
+            let refusal = match redeem::mark_used(self.store.as_ref(), code, receipt_id).await {
+                Ok(Use::Claimed) => {
+                    claimed.push(code.clone());
+                    continue;
+                }
+                Ok(Use::Used) => continue,
+                Ok(Use::UsedElsewhere) => Problem::invalid(
+                    StatusCode::CONFLICT,
+                    vec![FieldError { field, message: format!("voucher {code} was used with another receipt") }],
+                ),
+                Ok(Use::Unusable(status)) => Problem::invalid(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    vec![FieldError { field, message: format!("voucher {code} is {status}") }],
+                ),
+                Err(e) => Problem::internal(e),
+            };
+            self.give_back(&claimed, receipt_id).await;
+            return Err(refusal);
+        }
+        Ok(claimed)
+    }
+
+    /// Gives back vouchers this request took for a receipt that was not stored after all.
+    async fn give_back(&self, codes: &[String], receipt_id: &str) {
+        for code in codes {
+            if let Err(e) = redeem::release(self.store.as_ref(), code, receipt_id).await {
+                tracing::warn!(error = %e, "a voucher could not be given back");
+            }
+        }
+    }
+
+    /// A voucher as the till checks it before payment (any store's key).
+    pub async fn voucher(&self, code: &str) -> Result<VoucherOut, Problem> {
+        let v = match self.store.get_one::<Voucher>(code).await.map_err(Problem::internal)? {
+            Some(v) if !matches!(v.status.as_str(), "pending" | "void") => v,
+            _ => return Err(Problem::not_found(format!("no voucher {code}"))),
+        };
+        Ok(VoucherOut {
+            code: v.id.clone(),
+            status: redeem::shown_status(&v, &crate::clock::now_rfc3339()),
+            kind: v.kind.clone(),
+            title: v.title_it.clone(),
+            value_cents: v.value_cents,
+            ean: v.ean.clone(),
+            expires_at: v.expires_at.clone(),
+            receipt_id: v.receipt_id.clone(),
+        })
     }
 
     /// The `earn:` entry of a receipt with an active card.

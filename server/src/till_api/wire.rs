@@ -49,6 +49,11 @@ pub struct ReceiptIn {
     /// The lines, 1 to 1000, with distinct line numbers.
     #[schema(min_items = 1, max_items = 1000)]
     pub lines: Vec<LineIn>,
+    /// Vouchers (EAN-13 codes starting `29`) taken at the till with this receipt, at most 20;
+    /// each is used exactly once (check one first with `GET /api/v1/vouchers/{code}`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 20)]
+    pub voucher_codes: Vec<String>,
 }
 
 /// One line of a receipt.
@@ -145,6 +150,32 @@ impl FieldError {
     }
 }
 
+/// A voucher as a till sees it before payment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct VoucherOut {
+    /// The EAN-13 code.
+    #[schema(example = "2912345678904")]
+    pub code: String,
+    /// `active` (may be used), `used`, `expired`, `cancelled` or `donated`.
+    #[schema(example = "active")]
+    pub status: String,
+    /// `voucher` (money off), `product` (a free product) or `donation`.
+    pub kind: String,
+    /// What it is, in Italian.
+    pub title: String,
+    /// Money off, in cents (vouchers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_cents: Option<i64>,
+    /// The free product's code (products).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ean: Option<String>,
+    /// Last moment of validity (RFC 3339).
+    pub expires_at: String,
+    /// The receipt that used it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt_id: Option<String>,
+}
+
 /// What a valid submission becomes.
 #[derive(Clone, Debug)]
 pub struct Parsed {
@@ -154,6 +185,8 @@ pub struct Parsed {
     pub content_hash: String,
     /// Lines on promotion (for the bonus points).
     pub promotion_lines: i64,
+    /// The vouchers used, checked as codes.
+    pub voucher_codes: Vec<String>,
 }
 
 fn code(field: &str, raw: &str, errors: &mut Vec<FieldError>) -> String {
@@ -313,6 +346,23 @@ impl ReceiptIn {
                 promotion_id: promotion,
             });
         }
+        let mut voucher_codes: Vec<String> = Vec::new();
+        if self.voucher_codes.len() > 20 {
+            errors.push(FieldError::new("voucher_codes", "at most 20 vouchers per receipt"));
+        }
+        for (i, raw) in self.voucher_codes.iter().take(20).enumerate() {
+            let code = raw.trim().to_string();
+            if !app::validate::ean13::is_voucher_code(&code) {
+                errors.push(FieldError::new(
+                    format!("voucher_codes[{i}]"),
+                    "expected a voucher code (EAN-13 starting 29)",
+                ));
+            } else if voucher_codes.contains(&code) {
+                errors.push(FieldError::new(format!("voucher_codes[{i}]"), format!("voucher {code} appears twice")));
+            } else {
+                voucher_codes.push(code);
+            }
+        }
         if errors.is_empty() && lines_net != net {
             errors.push(FieldError::new(
                 "net_cents",
@@ -339,6 +389,7 @@ impl ReceiptIn {
             records: LiveEntry { receipt, lines, shop, products, departments, promotions },
             content_hash,
             promotion_lines,
+            voucher_codes,
         })
     }
 }
@@ -382,6 +433,7 @@ mod tests {
                 line(1, 1_000),
                 LineIn { promotion_id: Some("P3X2".into()), discount_cents: Some(150), ..line(2, 1_340) },
             ],
+            voucher_codes: Vec::new(),
         }
     }
 

@@ -21,6 +21,7 @@ mod import_kill;
 mod layers;
 mod personal;
 mod points;
+mod rewards;
 mod shop_keys;
 mod signup;
 mod store_contract;

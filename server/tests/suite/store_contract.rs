@@ -798,7 +798,7 @@ async fn concurrent_redemptions_never_spend_twice(store: Arc<dyn Store>) {
     assert_eq!(back.status, "cancelled");
     assert!(redeem::cancel(store.as_ref(), card, &issued[0].id).await.is_err(), "twice");
     assert_eq!(store.points_totals(card, "9999").await.unwrap().0, 1_000);
-    assert_eq!(redeem::mark_used(store.as_ref(), &issued[1].id, "R-1").await.unwrap(), redeem::Use::Used);
+    assert_eq!(redeem::mark_used(store.as_ref(), &issued[1].id, "R-1").await.unwrap(), redeem::Use::Claimed);
     assert_eq!(redeem::mark_used(store.as_ref(), &issued[1].id, "R-1").await.unwrap(), redeem::Use::Used, "a retry");
     assert_eq!(redeem::mark_used(store.as_ref(), &issued[1].id, "R-2").await.unwrap(), redeem::Use::UsedElsewhere);
     assert_eq!(
