@@ -38,6 +38,8 @@ use crate::pages::{
     login::LoginPage,
     me::{MePage, MyReceiptPage, MyReceiptsPage, ProfilePage},
     not_found::NotFound,
+    rewards::{MovementsPage, RewardsPage},
+    rewards_admin::RewardsAdminPage,
     shop_keys::ShopKeysPage,
     signup::SignupPage,
 };
@@ -116,12 +118,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/me/receipts") ssr=SsrMode::Async view=MyReceiptsPage/>
                     <Route path=path!("/me/receipts/:id") ssr=SsrMode::Async view=MyReceiptPage/>
                     <Route path=path!("/me/profile") ssr=SsrMode::Async view=ProfilePage/>
+                    <Route path=path!("/me/rewards") ssr=SsrMode::Async view=RewardsPage/>
+                    <Route path=path!("/me/points") ssr=SsrMode::Async view=MovementsPage/>
                     <Route path=path!("/admin") ssr=SsrMode::Async view=DashboardPage/>
                     <Route path=path!("/admin/customers") ssr=SsrMode::Async view=CustomersPage/>
                     <Route path=path!("/admin/customers/:card") ssr=SsrMode::Async view=CustomerPage360/>
                     <Route path=path!("/admin/import") ssr=SsrMode::Async view=ImportPage/>
                     <Route path=path!("/admin/users") ssr=SsrMode::Async view=AdminUsersPage/>
                     <Route path=path!("/admin/store-keys") ssr=SsrMode::Async view=ShopKeysPage/>
+                    <Route path=path!("/admin/rewards") ssr=SsrMode::Async view=RewardsAdminPage/>
                 </Routes>
             </main>
             <footer class="site-footer">

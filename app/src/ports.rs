@@ -131,6 +131,8 @@ pub trait Points: Send + Sync {
     /// the new balance.
     async fn adjust(&self, acting: &SessionUser, card_number: &str, points: i64, reason: &str)
         -> Result<i64, AppError>;
+    /// Every movement of the caller's points, newest first, with the running balance.
+    async fn movements(&self, user: &SessionUser) -> Result<crate::model::rewards::MovementsPage, AppError>;
 }
 
 /// The shopper's personal area; always the caller's own data.

@@ -41,6 +41,7 @@ fn AdminNav() -> impl IntoView {
         ("/admin", Key::NavAdmin),
         ("/admin/customers", Key::NavCustomers),
         ("/admin/import", Key::PageImport),
+        ("/admin/rewards", Key::RewardsAdminTitle),
         ("/admin/store-keys", Key::ShopKeysTitle),
         ("/admin/users", Key::PageUsers),
     ];

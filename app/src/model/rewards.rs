@@ -274,6 +274,31 @@ pub struct RewardsPage {
     pub vouchers: Vec<VoucherView>,
 }
 
+/// One movement of the points ledger as the shopper reads it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Movement {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// `earn`, `challenge`, `adjustment`, `redeem`, `refund`, `expire`.
+    pub kind: String,
+    /// The reason recorded with it.
+    pub reason: Option<String>,
+    pub points: i64,
+    /// The balance after this movement.
+    pub balance: i64,
+    /// The receipt that earned it (or took points back).
+    pub receipt_id: Option<String>,
+    /// The voucher it paid for (or refunded).
+    pub voucher: Option<String>,
+}
+
+/// `/me/points`: every movement, newest first, with the running balance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MovementsPage {
+    pub balance: i64,
+    pub movements: Vec<Movement>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ use crate::server_fns::card::my_card;
 pub fn CardPage() -> impl IntoView {
     let i18n = use_i18n();
     let card = Resource::new_blocking(|| (), |_| my_card());
+    let rewards = Resource::new_blocking(|| (), |_| crate::server_fns::rewards::my_rewards());
     view! {
         <section class="page card-page">
             <h1>{move || i18n.t(Key::PageCard)}</h1>
@@ -24,6 +25,16 @@ pub fn CardPage() -> impl IntoView {
                     }.into_any(),
                     Err(AppError::NotFound) => view! { <p class="notice">{move || i18n.t(Key::CardNoCard)}</p> }.into_any(),
                     Err(_) => view! { <p class="form-error">{move || i18n.t(Key::ErrGeneric)}</p> }.into_any(),
+                })}
+                // The vouchers to use at the till, next to the card: one screen at the checkout.
+                {move || rewards.get().and_then(Result::ok).map(|p| {
+                    let active: Vec<_> = p.vouchers.into_iter().filter(|v| v.status == crate::model::rewards::VoucherStatus::Active).collect();
+                    (!active.is_empty()).then(|| view! {
+                        <h2>{move || i18n.t(Key::VouchersAtTill)}</h2>
+                        <ul class="vouchers" data-testid="card-vouchers">
+                            {active.into_iter().map(|v| view! { <crate::pages::rewards::VoucherCard voucher=v/> }).collect_view()}
+                        </ul>
+                    })
                 })}
             </Suspense>
         </section>

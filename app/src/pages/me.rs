@@ -96,7 +96,9 @@ fn MeBody(a: PersonalArea) -> impl IntoView {
     view! {
         <div class="me-summary">
             <p><span class="label">{move || i18n.t(Key::CardNumber)}</span> " " <strong data-testid="me-card">{card.card_number.clone()}</strong>
-                " · " <A href="/me/card">{move || i18n.t(Key::PageCard)}</A></p>
+                " · " <A href="/me/card">{move || i18n.t(Key::PageCard)}</A>
+                " · " <A href="/me/rewards">{move || i18n.t(Key::NavRewards)}</A>
+                " · " <A href="/me/points">{move || i18n.t(Key::MovementsTitle)}</A></p>
             <p><span class="label">{move || i18n.t(Key::CardLevel)}</span> " " <strong data-testid="me-level">{move || i18n.t(card.level.key())}</strong>
                 " · " <span class="label">{move || i18n.t(Key::CardPoints)}</span> " " <strong data-testid="me-points">{format::count(card.points_balance, lang)}</strong></p>
             {match next {

@@ -10,5 +10,7 @@ pub mod import;
 pub mod login;
 pub mod me;
 pub mod not_found;
+pub mod rewards;
+pub mod rewards_admin;
 pub mod shop_keys;
 pub mod signup;

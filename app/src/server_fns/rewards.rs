@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::rewards::{RewardView, RewardsPage, VoucherView};
+use crate::model::rewards::{MovementsPage, RewardView, RewardsPage, VoucherView};
 #[cfg(feature = "ssr")]
 use crate::{model::account::Role, server_fns::guard::as_role};
 
@@ -76,4 +76,10 @@ pub async fn redeem(reward_id: String) -> Result<VoucherView, AppError> {
 #[server(prefix = "/api", endpoint = "cancel_voucher")]
 pub async fn cancel_voucher(code: String) -> Result<VoucherView, AppError> {
     as_role(Role::Shopper, |s, user| async move { s.rewards.cancel_voucher(&user, &code).await }).await
+}
+
+/// Every movement of the caller's points, with the running balance.
+#[server(prefix = "/api", endpoint = "my_points")]
+pub async fn my_points() -> Result<MovementsPage, AppError> {
+    as_role(Role::Shopper, |s, user| async move { s.points.movements(&user).await }).await
 }

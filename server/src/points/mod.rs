@@ -87,8 +87,39 @@ impl crate::projection::Rebuilt for PointsService {
     }
 }
 
+/// The movements of a card's ledger, oldest first, each with the balance after it.
+pub fn movements(mut entries: Vec<PointsEntry>) -> Vec<app::model::rewards::Movement> {
+    entries.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+    let mut balance = 0;
+    entries
+        .into_iter()
+        .map(|e| {
+            balance += e.points;
+            let voucher = e.id.strip_prefix("redeem:").or_else(|| e.id.strip_prefix("refund:")).map(str::to_string);
+            app::model::rewards::Movement {
+                date: e.created_at.get(..10).unwrap_or_default().to_string(),
+                kind: e.id.split(':').next().unwrap_or_default().to_string(),
+                reason: e.reason,
+                points: e.points,
+                balance,
+                receipt_id: e.receipt_id,
+                voucher,
+            }
+        })
+        .collect()
+}
+
 #[async_trait]
 impl app::ports::Points for PointsService {
+    async fn movements(&self, user: &SessionUser) -> Result<app::model::rewards::MovementsPage, AppError> {
+        let card = user.card_number.as_deref().ok_or(AppError::NotFound)?;
+        let entries: Vec<PointsEntry> = self.store.find("card_number", serde_json::json!(card), 1_000_000).await?;
+        let mut movements = movements(entries);
+        let balance = movements.last().map_or(0, |m| m.balance);
+        movements.reverse();
+        Ok(app::model::rewards::MovementsPage { balance, movements })
+    }
+
     async fn adjust(
         &self,
         acting: &SessionUser,
@@ -123,5 +154,37 @@ impl app::ports::Points for PointsService {
         self.store.insert_one(&entry).await?;
         tracing::info!(card, points, by = %acting.id, "manual points adjustment");
         Ok(self.status(card).await?.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, points: i64, at: &str) -> PointsEntry {
+        PointsEntry {
+            id: id.into(),
+            card_number: "C".into(),
+            points,
+            kind: "k".into(),
+            reason: None,
+            receipt_id: id.strip_prefix("earn:").map(str::to_string),
+            created_at: at.into(),
+            created_by: None,
+        }
+    }
+
+    #[test]
+    fn movements_carry_the_running_balance_in_time_order() {
+        let m = movements(vec![
+            entry("redeem:2900000000017", -1000, "2026-11-20T10:00:00Z"),
+            entry("earn:R1", 1200, "2026-11-01T10:00:00Z"),
+            entry("refund:2900000000017", 1000, "2026-11-21T10:00:00Z"),
+            entry("earn:R2", -23, "2026-11-22T10:00:00Z"),
+        ]);
+        let seen: Vec<(&str, i64, i64)> = m.iter().map(|m| (m.kind.as_str(), m.points, m.balance)).collect();
+        assert_eq!(seen, [("earn", 1200, 1200), ("redeem", -1000, 200), ("refund", 1000, 1200), ("earn", -23, 1177)]);
+        assert_eq!(m[1].voucher.as_deref(), Some("2900000000017"));
+        assert_eq!((m[0].receipt_id.as_deref(), m[0].date.as_str()), (Some("R1"), "2026-11-01"));
     }
 }
