@@ -51,7 +51,7 @@ test.describe('every page is accessible, fits 360 px and logs no error', () => {
       receipt = await page.getByTestId('my-receipts').locator('a').first().getAttribute('href', { timeout: 1_000 });
       expect(receipt).toMatch(/^\/me\/receipts\//);
     }).toPass({ timeout: 30_000 });
-    for (const path of ['/', '/me', '/me/card', '/me/receipts', receipt as unknown as string, '/me/profile']) {
+    for (const path of ['/', '/me', '/me/card', '/me/receipts', receipt as unknown as string, '/me/profile', '/me/rewards', '/me/points']) {
       await checkPage(page, path);
     }
   });
@@ -69,6 +69,7 @@ test.describe('every page is accessible, fits 360 px and logs no error', () => {
       '/admin/import',
       '/admin/users',
       '/admin/store-keys',
+      '/admin/rewards',
     ]) {
       await checkPage(page, path);
     }

@@ -73,6 +73,7 @@ pub enum Field {
     ReceiptId,
     Store,
     StoreName,
+    Vouchers,
     Date,
     Time,
     Till,
@@ -158,6 +159,7 @@ static SCONTRINI: &[FieldSpec] = &[
     opt(Field::Gross, "gross", &["Lordo", "TotaleLordo", "ImportoLordo", "Gross", "GrossAmount"]),
     opt(Field::Discount, "discount", &["Sconto", "Sconti", "TotaleSconti", "Discount", "Discounts"]),
     req(Field::Net, "net", &["Netto", "Totale", "TotaleNetto", "Importo", "Net", "NetAmount", "Total"]),
+    opt(Field::Vouchers, "voucher_codes", &["Buoni", "CodiciBuono", "BuoniUsati", "Vouchers", "VoucherCodes"]),
 ];
 
 static VENDITE: &[FieldSpec] = &[

@@ -16,6 +16,7 @@ use super::headers::{ColumnMap, Kind};
 use super::records::{card_cell, map_row, Mapped, RowError};
 use super::source;
 use crate::clock::now_rfc3339;
+use crate::points::redeem::Use;
 use crate::store::model::{BatchStatus, Department, ImportBatch, ImportRowError, Product, Promotion, Shop};
 use crate::store::{Store, StoreError, StoreExt, Table, UpsertStats};
 
@@ -234,11 +235,14 @@ async fn write_chunk(
     let mut cardholders = Vec::new();
     let mut receipts = Vec::new();
     let mut lines = Vec::new();
-    for (_, m) in mapped {
+    // (row, receipt, voucher) of the vouchers the file says were taken at the till.
+    let mut used_vouchers: Vec<(u64, String, String)> = Vec::new();
+    for (row, m) in mapped {
         match m {
             Mapped::Cardholder(c) => cardholders.push(c),
-            Mapped::Receipt { receipt, shop } => {
+            Mapped::Receipt { receipt, shop, vouchers } => {
                 shops.push(shop);
+                used_vouchers.extend(vouchers.into_iter().map(|v| (row, receipt.id.clone(), v)));
                 receipts.push(receipt);
             }
             Mapped::Line { line, product, department, promotion } => {
@@ -256,6 +260,23 @@ async fn write_chunk(
     let mut stats = store.upsert_all(&cardholders).await?;
     stats += store.upsert_all(&receipts).await?;
     stats += store.upsert_all(&lines).await?;
+    // Each voucher used once, as at the till; a receipt stays a fact even when its voucher
+    // cannot be applied (the row is reported).
+    for (row, receipt_id, code) in used_vouchers {
+        let problem = match crate::points::redeem::mark_used(store, &code, &receipt_id).await {
+            Ok(Use::Claimed | Use::Used) => continue,
+            Ok(Use::UsedElsewhere) => format!("voucher {code} was already used with another receipt"),
+            Ok(Use::Unusable(status)) => format!("voucher {code} is {status}"),
+            Err(e) => return Err(StoreError::Backend(e.to_string())),
+        };
+        errors.push(RowError {
+            card_number: None,
+            row,
+            column: Some("voucher_codes".into()),
+            value: Some(code),
+            reason: problem,
+        });
+    }
     Ok(stats)
 }
 

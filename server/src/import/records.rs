@@ -23,7 +23,7 @@ pub struct RowError {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Mapped {
     Cardholder(Cardholder),
-    Receipt { receipt: Receipt, shop: Shop },
+    Receipt { receipt: Receipt, shop: Shop, vouchers: Vec<String> },
     Line { line: SalesLine, product: Product, department: Option<Department>, promotion: Option<Promotion> },
 }
 
@@ -125,7 +125,6 @@ fn amounts(row: &Row<'_>) -> Result<(i64, i64, i64), RowError> {
     })
 }
 
-/// Maps one row of `kind`.
 /// The card number a raw row names (digits only), if its card column holds one.
 pub fn card_cell(map: &ColumnMap, cells: &[String]) -> Option<String> {
     let raw = cells.get(map.index(Field::CardNumber)?)?;
@@ -133,6 +132,7 @@ pub fn card_cell(map: &ColumnMap, cells: &[String]) -> Option<String> {
     (!digits.is_empty() && digits.len() <= 32 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
 }
 
+/// Maps one row of `kind`.
 pub fn map_row(kind: Kind, map: &ColumnMap, number: u64, cells: &[String]) -> Result<Mapped, RowError> {
     let row = Row { map, cells, number };
     match kind {
@@ -238,7 +238,23 @@ fn receipt(row: &Row<'_>) -> Result<Mapped, RowError> {
         city: None,
         province: None,
     };
-    Ok(Mapped::Receipt { receipt, shop })
+    // Vouchers taken at the till with this receipt: codes separated by commas or spaces.
+    let mut vouchers = Vec::new();
+    if let Some(raw) = row.optional(Field::Vouchers) {
+        for code in raw.split([',', ' ', '|', ';']).map(str::trim).filter(|c| !c.is_empty()) {
+            if !app::validate::ean13::is_voucher_code(code) {
+                return Err(row.fail(
+                    Field::Vouchers,
+                    raw,
+                    format!("`{code}` is not a voucher code (EAN-13 starting 29)"),
+                ));
+            }
+            if !vouchers.iter().any(|v| v == code) {
+                vouchers.push(code.to_string());
+            }
+        }
+    }
+    Ok(Mapped::Receipt { receipt, shop, vouchers })
 }
 
 /// A department code from its name when no code column is given (`Salumeria e Formaggi` →
@@ -381,7 +397,7 @@ mod tests {
             Kind::Scontrini,
             &["PuntoVendita", "Data", "Ora", "Cassa", "NumeroScontrino", "NumeroCarta", "Sconto", "Totale"],
         );
-        let Mapped::Receipt { receipt, shop } =
+        let Mapped::Receipt { receipt, shop, .. } =
             map_row(Kind::Scontrini, &m, 2, &cells(&["S01", "14/03/2025", "18:30", "2", "1234", "", "1,50", "23,40"]))
                 .unwrap()
         else {

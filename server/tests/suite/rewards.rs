@@ -179,6 +179,45 @@ async fn a_shopper_spends_points_and_a_till_takes_the_voucher_once() {
     assert_eq!(statuses.iter().filter(|s| **s == "expired").count(), 1);
     assert_eq!(statuses.iter().filter(|s| **s == "cancelled").count(), 1);
 
+    // The chain's Scontrini file may carry the vouchers taken (column `Buoni`): the same
+    // exactly-once rule. A re-import changes nothing; another receipt naming it is reported.
+    let (status, _) =
+        form(&s, "/api/adjust_points", &[("card_number", MARIA), ("points", "1000"), ("reason", "bonus")], &admin)
+            .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, batch_voucher) = form(&s, "/api/redeem", &[("reward_id", &reward_id)], &maria).await;
+    assert_eq!(status, StatusCode::OK, "{batch_voucher}");
+    let batch_voucher = batch_voucher["code"].as_str().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("scontrini.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "PuntoVendita;Data;Ora;Cassa;NumeroScontrino;NumeroCarta;Totale;Buoni\n\
+             S01;20/11/2026;10:00;5;801;{MARIA};30,00;{batch_voucher}\n"
+        ),
+    )
+    .unwrap();
+    let options = ImportOptions { kind: None, run_by: "t".into(), sheet: None };
+    for _ in 0..2 {
+        let summary = import_file(store.as_ref(), &file, &options, &|_| {}).await.unwrap();
+        assert_eq!(summary.rejected, 0, "{summary:?}");
+    }
+    let used: Voucher = store.get_one(&batch_voucher).await.unwrap().unwrap();
+    assert_eq!((used.status.as_str(), used.receipt_id.as_deref()), ("used", Some("S01-20261120-5-801")));
+    std::fs::write(
+        &file,
+        format!(
+            "PuntoVendita;Data;Ora;Cassa;NumeroScontrino;NumeroCarta;Totale;Buoni\n\
+             S01;20/11/2026;11:00;5;802;{MARIA};30,00;{batch_voucher}\n"
+        ),
+    )
+    .unwrap();
+    let summary = import_file(store.as_ref(), &file, &options, &|_| {}).await.unwrap();
+    assert_eq!((summary.inserted, summary.rejected), (1, 1), "{summary:?}");
+    assert_eq!(summary.errors[0].column.as_deref(), Some("voucher_codes"));
+    assert!(summary.errors[0].reason.contains("another receipt"), "{:?}", summary.errors);
+
     // A paused reward cannot be redeemed.
     let (status, _) = form(&s, "/api/reward_pause", &[("id", &reward_id), ("paused", "true")], &admin).await;
     assert_eq!(status, StatusCode::OK);

@@ -1,0 +1,68 @@
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import { expect, test } from './fixtures';
+import { SUPER_ADMIN } from '../global-setup';
+import { LoginPage } from './pages/login.page';
+import { MePage } from './pages/me.page';
+import { RewardsPage } from './pages/rewards.page';
+
+const bin = process.env.IMAGROSS_BIN ?? path.resolve(__dirname, '../../target/debug/imagross');
+
+// The global setup imports, for each project, a cardholder with two receipts of 50,00 (100
+// points) and the mobile number 333 765<i>100.
+test.describe('rewards', () => {
+  test('a shopper redeems a voucher, shows it at the till, and sees it used and in the movements', async ({ page, request }, info) => {
+    const i = info.project.name === 'mobile' ? 0 : 1;
+    const card = (process.env.E2E_REWARD_CARDS ?? '').split(',')[i];
+    expect(card).toMatch(/^\d{13}$/);
+    const title = `Buono e2e ${info.project.name} ${Date.now() % 1_000_000}`;
+
+    // The admin puts a 60-point, 5 € voucher in the catalogue.
+    const login = new LoginPage(page);
+    await login.open();
+    await login.logIn(SUPER_ADMIN.email, SUPER_ADMIN.password);
+    await login.expectLoggedIn('Admin');
+    const rewards = new RewardsPage(page);
+    await rewards.createVoucherReward(title, 60, '5,00');
+    await login.logoutButton.click();
+
+    // The shopper activates the plastic card and spends 60 of the 100 points.
+    const me = new MePage(page);
+    await me.claim(card, '1980-02-02', 'una password per i premi', `${i}100`);
+    await rewards.openWithBalance('100');
+    await expect(rewards.offer(title)).toContainText('Buono spesa da € 5,00');
+    const code = await rewards.redeem(title);
+    await expect(rewards.balance).toHaveText('40');
+    await expect(rewards.voucher(code).getByTestId('voucher-status')).toHaveText('da usare');
+
+    // The card page shows the voucher next to the card: one screen at the till.
+    await page.goto('/me/card');
+    const atTill = page.getByTestId('card-vouchers').locator(`[data-code="${code}"]`);
+    await expect(atTill.locator('.barcode svg')).toBeVisible();
+    await expect(atTill.getByTestId('voucher-code')).toHaveText(code);
+
+    // A till takes it with the receipt.
+    const key = execFileSync(bin, ['store-key', 'create', '--store', 'S09'], { env: { ...process.env, RUST_LOG: 'warn' } })
+      .toString()
+      .trim();
+    const today = new Date().toISOString().slice(0, 10);
+    const sent = await request.post('/api/v1/receipts', {
+      headers: { Authorization: `Bearer ${key}` },
+      data: {
+        store_id: 'S09', issued_at: `${today}T11:00:00`, till: '4', number: `${Date.now() % 1_000_000}${i}`,
+        card_number: card, net_cents: 1_500,
+        lines: [{ line_no: 1, ean: '8001234567890', quantity_milli: 1000, net_cents: 1_500 }],
+        voucher_codes: [code],
+      },
+    });
+    expect(sent.status()).toBe(201);
+
+    // The next page load shows it used; the movements show the redemption and the purchases.
+    await page.goto('/me/rewards');
+    await expect(rewards.voucher(code).getByTestId('voucher-status')).toHaveText('usato');
+    await page.goto('/me/points');
+    await expect(page.getByTestId('movements').locator('tr[data-kind="redeem"]')).toContainText('Premio riscattato');
+    await expect(page.getByTestId('movements').locator('tr[data-kind="redeem"]')).toContainText(code);
+    await expect(page.getByTestId('movements').locator('tr[data-kind="earn"]').first()).toContainText('Spesa');
+  });
+});
