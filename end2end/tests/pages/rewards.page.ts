@@ -43,6 +43,18 @@ export class RewardsPage extends Shell {
     return this.page.locator(`[data-testid="voucher"][data-code="${code}"]`);
   }
 
+  /** Gives `card` points from its customer page (the admin's manual adjustment). */
+  async adjustPoints(card: string, points: number, reason: string): Promise<void> {
+    await expect(async () => {
+      await this.page.goto(`/admin/customers/${card}`);
+      await expect(this.page.locator('#adjust-points')).toBeVisible({ timeout: 1_000 });
+    }).toPass({ timeout: 30_000 });
+    await this.page.locator('#adjust-points').fill(String(points));
+    await this.page.locator('#adjust-reason').fill(reason);
+    await this.page.locator('#adjust-points').press('Enter');
+    await expect(this.page.getByTestId('adjust-done')).toBeVisible();
+  }
+
   /** Creates a voucher reward in the admin catalogue. */
   async createVoucherReward(title: string, points: number, euros: string): Promise<void> {
     await this.page.goto('/admin/rewards');
