@@ -98,11 +98,32 @@ impl Conn {
         result
     }
 
+    /// A form post of a logged-in browser (session `cookie`, the site's own `Origin`).
+    pub async fn form(&mut self, path: &str, cookie: &str, body: &[u8]) -> std::io::Result<(u16, Vec<u8>)> {
+        let extra = format!("Cookie: {cookie}\r\nOrigin: http://{}\r\n", self.addr);
+        let result = self.send(&format!("POST {path}"), &extra, "application/x-www-form-urlencoded", body).await;
+        if result.is_err() {
+            self.stream = None;
+        }
+        result
+    }
+
     async fn try_request(
         &mut self,
         method: &str,
         path: &str,
         key: &str,
+        body: &[u8],
+    ) -> std::io::Result<(u16, Vec<u8>)> {
+        self.send(&format!("{method} {path}"), &format!("Authorization: Bearer {key}\r\n"), "application/json", body)
+            .await
+    }
+
+    async fn send(
+        &mut self,
+        request_line: &str,
+        extra_headers: &str,
+        content_type: &str,
         body: &[u8],
     ) -> std::io::Result<(u16, Vec<u8>)> {
         if self.stream.is_none() {
@@ -112,7 +133,7 @@ impl Conn {
         }
         let stream = self.stream.as_mut().expect("connected above");
         let head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {key}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            "{request_line} HTTP/1.1\r\nHost: {}\r\n{extra_headers}Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
             self.addr,
             body.len()
         );
