@@ -15,6 +15,12 @@ use crate::model::shop::ShopOption;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientAddr(pub std::net::IpAddr);
 
+/// The caller's account as checked against the store once in this request (by
+/// [`Sessions::require`]): a page's several server functions share one store read. Put into
+/// every request by the server's session middleware; empty until the first check.
+#[derive(Clone, Debug, Default)]
+pub struct CheckedAccount(pub std::sync::Arc<std::sync::Mutex<Option<SessionUser>>>);
+
 /// Readiness of the in-memory caches, shared by `/readyz` and the pages.
 pub trait Readiness: Send + Sync {
     /// True once the background warm-up has finished.

@@ -153,11 +153,13 @@ pub async fn logout() -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "me")]
 pub async fn me() -> Result<Option<SessionUser>, AppError> {
     use crate::model::account::Role;
-    use crate::server_fns::guard::{current_user, public};
+    use crate::server_fns::guard::{checked_user, current_user, public};
 
     public(|s| async move {
-        let Some(user) = current_user() else { return Ok(None) };
-        match s.sessions.require(Some(&user), Role::Shopper).await {
+        if current_user().is_none() {
+            return Ok(None);
+        }
+        match checked_user(&s, Role::Shopper).await {
             Ok(user) => Ok(Some(user)),
             Err(AppError::Unauthorized | AppError::Forbidden) => Ok(None),
             Err(e) => Err(e),

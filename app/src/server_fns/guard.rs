@@ -17,11 +17,35 @@ where
 {
     let result = async {
         let state = app_state()?;
-        let user = state.sessions.require(current_user().as_ref(), role).await?;
+        let user = checked_user(&state, role).await?;
         f(state, user).await
     }
     .await;
     with_status(result)
+}
+
+/// The caller re-read from the store (see [`crate::ports::Sessions::require`]) at most once per
+/// request: later calls in the same request check the role against that reading.
+pub async fn checked_user(state: &AppState, role: Role) -> Result<SessionUser, AppError> {
+    let cache = leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<crate::ports::CheckedAccount>().cloned());
+    let cached = cache.as_ref().and_then(|c| c.0.lock().ok().and_then(|g| g.clone()));
+    if let Some(user) = cached {
+        return if user.role.at_least(role) { Ok(user) } else { Err(AppError::Forbidden) };
+    }
+    let current = current_user();
+    // The lowest role first: what is cached then serves every later check of this request.
+    let user = state.sessions.require(current.as_ref(), Role::Shopper).await?;
+    if let Some(c) = &cache {
+        if let Ok(mut slot) = c.0.lock() {
+            *slot = Some(user.clone());
+        }
+    }
+    if user.role.at_least(role) {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 /// Runs `f` for anyone; the error's status becomes the response's.

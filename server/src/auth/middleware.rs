@@ -78,6 +78,7 @@ pub async fn session(State(auth): State<Arc<AuthService>>, mut req: Request, nex
     if let Some(u) = user {
         req.extensions_mut().insert(u);
     }
+    req.extensions_mut().insert(app::ports::CheckedAccount::default());
     let mut response = next.run(req).await;
     for cookie in set_cookies {
         if let Ok(v) = header::HeaderValue::from_str(&cookie) {
