@@ -180,6 +180,9 @@ strings! {
     VoucherValidUntil => "Valido fino al", "Valid until";
     VoucherBarcodeLabel => "Codice a barre del buono", "Voucher barcode";
     VouchersAtTill => "Buoni da usare alla cassa", "Vouchers to use at the till";
+    VoucherCodeLabel => "Codice buono", "Voucher code";
+    VoucherIssuedLabel => "Emesso il", "Issued on";
+    VoucherUsedLabel => "Usato il", "Used on";
     RewardsAdminTitle => "Catalogo premi", "Rewards catalogue";
     MovementsTitle => "Movimenti punti", "Points movements";
     MovementDate => "Data", "Date";

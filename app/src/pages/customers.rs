@@ -243,6 +243,36 @@ fn Customer360Body(c: Customer360) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </section>
+        {(!c.vouchers.is_empty()).then(|| view! {
+            <section class="widget">
+                <h2>{move || i18n.t(Key::VouchersTitle)}</h2>
+                <div class="table-wrap" tabindex="0">
+                <table class="data-table" data-testid="customer-vouchers">
+                    <thead><tr>
+                        <th scope="col">{move || i18n.t(Key::VoucherCodeLabel)}</th>
+                        <th scope="col">{move || i18n.t(Key::RewardTitleIt)}</th>
+                        <th scope="col">{move || i18n.t(Key::AdminsStatus)}</th>
+                        <th scope="col">{move || i18n.t(Key::VoucherIssuedLabel)}</th>
+                        <th scope="col">{move || i18n.t(Key::VoucherUsedLabel)}</th>
+                    </tr></thead>
+                    <tbody>
+                        {c.vouchers.clone().into_iter().map(|v| {
+                            let key = crate::pages::rewards::status_key(v.status);
+                            view! {
+                                <tr data-code=v.code.clone()>
+                                    <td><code>{v.code.clone()}</code></td>
+                                    <td>{v.title_it.clone()}</td>
+                                    <td data-testid="customer-voucher-status">{move || i18n.t(key)}</td>
+                                    <td>{format::date(v.issued_at.get(..10).unwrap_or_default(), lang)}</td>
+                                    <td>{v.used_at.as_deref().map(|u| format::date(u.get(..10).unwrap_or_default(), lang)).unwrap_or_default()}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                </div>
+            </section>
+        })}
     }
 }
 

@@ -46,7 +46,8 @@ fn refusal(code: &str) -> Key {
     }
 }
 
-fn status_key(s: VoucherStatus) -> Key {
+/// The label of a voucher status.
+pub fn status_key(s: VoucherStatus) -> Key {
     match s {
         VoucherStatus::Active => Key::VoucherActive,
         VoucherStatus::Used => Key::VoucherUsed,

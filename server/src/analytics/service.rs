@@ -17,7 +17,7 @@ use super::{customers, Projection, Snapshot};
 use crate::clock::day_iso;
 use crate::error::internal;
 use crate::projection::dataset::{NONE, NO_DEPARTMENT};
-use crate::store::Store;
+use crate::store::{Store, StoreExt};
 
 /// Receipts shown in the customer 360 view.
 pub const RECEIPTS_SHOWN: usize = 50;
@@ -60,6 +60,12 @@ impl Analytics for AnalyticsService {
 
     async fn customers(&self, mut query: CustomerQuery) -> Result<CustomerPage, AppError> {
         let snap = self.snapshot()?;
+        // A voucher code finds the card that holds it.
+        if let Some(code) = query.search.clone().filter(|q| app::validate::ean13::is_voucher_code(q.trim())) {
+            if let Some(v) = self.store.get_one::<crate::store::model::Voucher>(code.trim()).await? {
+                query.search = Some(v.card_number);
+            }
+        }
         query.per_page = query.per_page.clamp(1, MAX_PER_PAGE);
         query.page = query.page.max(1);
         blocking(move || customer_page(&snap, query)).await
@@ -73,6 +79,12 @@ impl Analytics for AnalyticsService {
             crate::points::status(self.store.as_ref(), &view.card_number, &self.thresholds).await?;
         view.points_balance = balance;
         view.level = level;
+        let now = crate::clock::now_rfc3339();
+        let mut vouchers: Vec<crate::store::model::Voucher> =
+            self.store.find("card_number", serde_json::json!(view.card_number), 10_000).await?;
+        vouchers.retain(|v| !matches!(v.status.as_str(), "pending" | "void"));
+        vouchers.sort_by(|a, b| b.issued_at.cmp(&a.issued_at));
+        view.vouchers = vouchers.iter().map(|v| crate::rewards::voucher_view(v, &now)).collect();
         Ok(view)
     }
 }
@@ -145,6 +157,7 @@ pub fn customer_360(snap: &Snapshot, card_number: &str) -> Result<Customer360, A
         badges: crate::points::rewards::badges(&crate::points::rewards::visits(data, c)),
         points_balance: 0,
         level: app::model::levels::Level::Bronze,
+        vouchers: Vec::new(),
     })
 }
 

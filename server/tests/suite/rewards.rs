@@ -218,6 +218,17 @@ async fn a_shopper_spends_points_and_a_till_takes_the_voucher_once() {
     assert_eq!(summary.errors[0].column.as_deref(), Some("voucher_codes"));
     assert!(summary.errors[0].reason.contains("another receipt"), "{:?}", summary.errors);
 
+    // The admin finds the card by a voucher's code, and the 360 view shows its vouchers.
+    s.projection.refresh(store.as_ref()).await.unwrap();
+    let (status, list) =
+        form(&s, "/api/analytics_customers", &[("query", &format!("range=all&q={code}"))], &admin).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert!(list.to_string().contains(MARIA), "{list}");
+    let (status, one) = form(&s, "/api/analytics_customer", &[("card_number", MARIA)], &admin).await;
+    assert_eq!(status, StatusCode::OK, "{one}");
+    let found = one["vouchers"].as_array().unwrap().iter().find(|v| v["code"] == code.as_str()).unwrap().clone();
+    assert_eq!(found["status"], "used");
+
     // A paused reward cannot be redeemed.
     let (status, _) = form(&s, "/api/reward_pause", &[("id", &reward_id), ("paused", "true")], &admin).await;
     assert_eq!(status, StatusCode::OK);

@@ -48,7 +48,7 @@ impl CustomerSort {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct CustomerQuery {
     pub filters: Filters,
-    /// Card number, email, phone or name (part of it, any case).
+    /// Card number, email, phone or name (part of it, any case), or a voucher code (its card).
     pub search: Option<String>,
     pub sort: CustomerSort,
     /// Descending when true.
@@ -155,4 +155,7 @@ pub struct Customer360 {
     pub badges: Vec<crate::model::personal::Badge>,
     pub points_balance: i64,
     pub level: crate::model::levels::Level,
+    /// Every voucher of the card, newest first (filled by the server from the store).
+    #[serde(default)]
+    pub vouchers: Vec<crate::model::rewards::VoucherView>,
 }
