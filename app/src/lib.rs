@@ -77,7 +77,9 @@ fn content_security_policy() {
     let Some(nonce) = leptos::nonce::use_nonce() else { return };
     let Some(response) = use_context::<leptos_axum::ResponseOptions>() else { return };
     // `cargo leptos watch` reloads the page over a WebSocket on another port.
-    let reload = if std::env::var("LEPTOS_WATCH").is_ok() { " ws://127.0.0.1:* ws://localhost:*" } else { "" };
+    static WATCH: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let watched = *WATCH.get_or_init(|| std::env::var("LEPTOS_WATCH").is_ok());
+    let reload = if watched { " ws://127.0.0.1:* ws://localhost:*" } else { "" };
     let policy = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'{reload}; object-src 'none'; \

@@ -16,9 +16,9 @@ use crate::server_fns::personal::{
     my_area, my_profile, my_receipt, my_receipts, ChangeMyPassword, EraseMyData, UpdateMyProfile,
 };
 
-/// The message for a failed personal-area load.
+/// The message for a failed personal-area load (also the rewards and movements pages).
 #[component]
-fn MeError(error: AppError) -> impl IntoView {
+pub fn MeError(error: AppError) -> impl IntoView {
     let i18n = use_i18n();
     match error {
         AppError::Unauthorized => view! {

@@ -144,10 +144,7 @@ pub fn RewardsPage() -> impl IntoView {
                             </ul>
                         }.into_any()
                     }
-                    Err(AppError::Unauthorized) => view! {
-                        <p class="notice" data-testid="need-login">{move || i18n.t(Key::NeedLogin)} " " <crate::components::login_link::LoginLink/></p>
-                    }.into_any(),
-                    Err(_) => view! { <p class="form-error">{move || i18n.t(Key::ErrGeneric)}</p> }.into_any(),
+                    Err(e) => view! { <crate::pages::me::MeError error=e/> }.into_any(),
                 })}
             </Suspense>
         </section>
@@ -250,10 +247,7 @@ pub fn MovementsPage() -> impl IntoView {
                             </div>
                         }.into_any()
                     }
-                    Err(AppError::Unauthorized) => view! {
-                        <p class="notice" data-testid="need-login">{move || i18n.t(Key::NeedLogin)} " " <crate::components::login_link::LoginLink/></p>
-                    }.into_any(),
-                    Err(_) => view! { <p class="form-error">{move || i18n.t(Key::ErrGeneric)}</p> }.into_any(),
+                    Err(e) => view! { <crate::pages::me::MeError error=e/> }.into_any(),
                 })}
             </Suspense>
         </section>

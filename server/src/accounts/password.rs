@@ -84,18 +84,22 @@ pub async fn verify(password: String, phc: String) -> Result<bool, AppError> {
     .await
 }
 
-/// A hash with the production parameters, verified against when there is no real one (an
-/// unknown identifier, an erased account), so every refusal takes the same time.
-pub fn timing_hash() -> argon2::PasswordHash {
+/// The PHC string of a hash with the production parameters, verified against when there is no
+/// real one (an unknown identifier, an erased account), so every refusal takes the same time.
+/// Made once.
+fn timing_phc() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    let phc =
-        DUMMY.get_or_init(|| hasher().hash_password(b"timing equaliser").map(|h| h.to_string()).unwrap_or_default());
-    argon2::PasswordHash::new(phc).expect("the timing hash parses")
+    DUMMY.get_or_init(|| hasher().hash_password(b"timing equaliser").map(|h| h.to_string()).unwrap_or_default())
 }
 
-/// The PHC string of [`timing_hash`].
+/// The timing hash, parsed.
+fn timing_hash() -> argon2::PasswordHash {
+    argon2::PasswordHash::new(timing_phc()).expect("the timing hash parses")
+}
+
+/// The timing hash's PHC string, to verify against when an account has no real hash.
 pub fn timing_hash_string() -> String {
-    timing_hash().to_string()
+    timing_phc().to_string()
 }
 
 #[cfg(test)]

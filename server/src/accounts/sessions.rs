@@ -44,11 +44,3 @@ pub async fn end_all(store: &dyn Store, account: UserAccount) -> StoreResult<Use
     tracing::info!(user = %updated.id, revoked, "sessions ended");
     Ok(updated)
 }
-
-/// Ends every session of the account with this id (nothing when it does not exist).
-pub async fn end_all_of(store: &dyn Store, account_id: &str) -> StoreResult<()> {
-    if let Some(account) = store.get_one::<UserAccount>(account_id).await? {
-        end_all(store, account).await?;
-    }
-    Ok(())
-}

@@ -140,14 +140,14 @@ pub fn blocked(reward: &Reward, level: Level, balance: i64, this_month: i64, tod
     None
 }
 
-/// Vouchers of `reward_id` that `card` took this month (any that were not voided or cancelled).
-pub async fn taken_this_month(store: &dyn Store, card: &str, reward_id: &str, month: &str) -> Result<i64, AppError> {
-    let vouchers: Vec<Voucher> = store.find("card_number", json!(card), 100_000).await?;
-    Ok(vouchers
+/// Of a card's `vouchers`, those of `reward_id` taken in `month` (`YYYY-MM`) and not voided or
+/// cancelled: what the per-month limit counts.
+pub fn taken_in_month(vouchers: &[Voucher], reward_id: &str, month: &str) -> i64 {
+    vouchers
         .iter()
         .filter(|v| v.reward_id == reward_id && v.issued_at.starts_with(month))
         .filter(|v| !matches!(v.status.as_str(), "void" | "cancelled"))
-        .count() as i64)
+        .count() as i64
 }
 
 /// Issues a voucher of `reward_id` to `card` (whose level is `level`): exactly once per call,
@@ -168,7 +168,8 @@ pub async fn redeem(
         let reward: Reward = store.get_one(reward_id).await?.ok_or(AppError::NotFound)?;
         let (balance, _) = store.points_totals(card, "9999").await?;
         let now = now_rfc3339();
-        let this_month = taken_this_month(store, card, reward_id, &now[..7]).await?;
+        let mine: Vec<Voucher> = store.find("card_number", json!(card), 100_000).await?;
+        let this_month = taken_in_month(&mine, reward_id, &now[..7]);
         if let Some(code) = blocked(&reward, level, balance, this_month, &now[..10]) {
             return Err(refused(code));
         }

@@ -179,11 +179,7 @@ impl Rewards for RewardsService {
         let mine: Vec<Voucher> = self.store.find("card_number", json!(card), 100_000).await?;
         let mut offers = Vec::new();
         for r in self.all().await?.iter().filter(|r| r.status == "active") {
-            let this_month = mine
-                .iter()
-                .filter(|v| v.reward_id == r.id && v.issued_at.starts_with(&now[..7]))
-                .filter(|v| !matches!(v.status.as_str(), "void" | "cancelled"))
-                .count() as i64;
+            let this_month = redeem::taken_in_month(&mine, &r.id, &now[..7]);
             let blocked = redeem::blocked(r, level, balance, this_month, &now[..10]);
             offers.push(RewardOffer {
                 reward: reward_view(r),

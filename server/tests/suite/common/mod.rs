@@ -188,3 +188,25 @@ pub async fn admin_state(store: Arc<dyn Store>) -> (ServerState, String) {
     let cookie = login(&state, "analista@imagross.it").await;
     (state, cookie)
 }
+
+/// Collects what the server logs, for tests of the log itself: install it with
+/// `tracing_subscriber::fmt().with_writer(logs.clone())`, read the bytes afterwards.
+#[derive(Clone, Default)]
+pub struct Captured(pub Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
