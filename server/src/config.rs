@@ -74,6 +74,17 @@ pub struct Settings {
     /// Days an import's rejected rows are kept (default 90).
     #[arg(long, env = "IMAGROSS_IMPORT_ERROR_RETENTION_DAYS", global = true)]
     pub import_error_retention_days: Option<String>,
+    /// Collection periods after which unspent points expire: `yearly` (each calendar year) or
+    /// `START:END` dates, comma-separated, each at most five years (default: none, points never
+    /// expire).
+    #[arg(long, env = "IMAGROSS_POINTS_PERIODS", global = true)]
+    pub points_periods: Option<String>,
+    /// Days after a collection period's end in which its points may still be spent (default 60).
+    #[arg(long, env = "IMAGROSS_POINTS_GRACE_DAYS", global = true)]
+    pub points_grace_days: Option<String>,
+    /// Days a voucher is valid from its redemption (default 60).
+    #[arg(long, env = "IMAGROSS_VOUCHER_DAYS", global = true)]
+    pub voucher_days: Option<String>,
 }
 
 /// Default monthly discount rate of the predicted 12-month customer value.
@@ -81,12 +92,99 @@ pub const DEFAULT_MONTHLY_DISCOUNT: f64 = 0.01;
 /// Default bonus points per receipt line on promotion.
 pub const DEFAULT_PROMO_BONUS: i64 = 2;
 
+/// Default days a voucher is valid.
+pub const DEFAULT_VOUCHER_DAYS: i64 = 60;
+/// Default days after a collection period in which its points may still be spent.
+pub const DEFAULT_GRACE_DAYS: i32 = 60;
+
+/// When unspent points expire: at the end of the collection period they were earned in, plus a
+/// grace period to spend them. Day numbers since 1970-01-01.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExpiryPolicy {
+    /// Explicit periods (first day, last day), in order, not overlapping; points earned outside
+    /// every period never expire.
+    pub periods: Vec<(i32, i32)>,
+    /// Each calendar year is a period (instead of explicit ones).
+    pub yearly: bool,
+    pub grace_days: i32,
+}
+
+impl ExpiryPolicy {
+    /// `yearly`, or `START:END` ISO dates, comma-separated; `grace_days` after each end.
+    pub fn parse(periods: &str, grace_days: i32) -> Result<ExpiryPolicy, String> {
+        use app::validate::date::SimpleDate;
+        let mut policy = ExpiryPolicy { grace_days, ..ExpiryPolicy::default() };
+        for part in periods.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            if part.eq_ignore_ascii_case("yearly") {
+                policy.yearly = true;
+                continue;
+            }
+            let day = |raw: &str| SimpleDate::parse_iso(raw.trim()).map(|d| d.days_since_epoch() as i32);
+            let (start, end) = match part.split_once(':') {
+                Some((a, b)) => match (day(a), day(b)) {
+                    (Some(a), Some(b)) => (a, b),
+                    _ => return Err(format!("`{part}`: expected START:END dates like 2026-01-01:2026-12-31")),
+                },
+                None => return Err(format!("`{part}`: expected START:END dates or `yearly`")),
+            };
+            if end < start {
+                return Err(format!("`{part}`: the period ends before it starts"));
+            }
+            let from = SimpleDate::from_days_since_epoch(i64::from(start));
+            let five_years = SimpleDate::new(from.year + 5, from.month, from.day)
+                .or_else(|| SimpleDate::new(from.year + 5, 3, 1))
+                .map_or(i32::MAX, |d| d.days_since_epoch() as i32);
+            if end >= five_years {
+                return Err(format!("`{part}`: a collection lasts at most five years (DPR 430/2001)"));
+            }
+            if policy.periods.last().is_some_and(|(_, last)| *last >= start) {
+                return Err(format!("`{part}`: periods must be in order and must not overlap"));
+            }
+            policy.periods.push((start, end));
+        }
+        if policy.yearly && !policy.periods.is_empty() {
+            return Err("use `yearly` or START:END periods, not both".into());
+        }
+        Ok(policy)
+    }
+
+    /// True when points never expire.
+    pub fn is_off(&self) -> bool {
+        self.periods.is_empty() && !self.yearly
+    }
+
+    /// The collection period (first and last day) that `day` falls in, if any.
+    pub fn period_of(&self, day: i32) -> Option<(i32, i32)> {
+        if self.yearly {
+            return Some(year_of(day));
+        }
+        self.periods.iter().find(|(s, e)| *s <= day && day <= *e).copied()
+    }
+
+    /// The last day its points may be spent, of a period ending on `end`.
+    pub fn last_spending_day(&self, end: i32) -> i32 {
+        end + self.grace_days
+    }
+}
+
+/// The calendar year (first and last day) of `day`.
+fn year_of(day: i32) -> (i32, i32) {
+    use app::validate::date::SimpleDate;
+    let year = SimpleDate::from_days_since_epoch(i64::from(day)).year;
+    let first = |y: i32| SimpleDate::new(y, 1, 1).map_or(day, |d| d.days_since_epoch() as i32);
+    (first(year), first(year + 1) - 1)
+}
+
 /// Business settings of the loyalty programme and the models.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Tuning {
     pub clv_monthly_discount: f64,
     pub promo_bonus_points: i64,
     pub levels: app::model::levels::LevelThresholds,
+    /// When unspent points expire.
+    pub expiry: ExpiryPolicy,
+    /// Days a voucher is valid.
+    pub voucher_days: i64,
 }
 
 impl Default for Tuning {
@@ -95,6 +193,8 @@ impl Default for Tuning {
             clv_monthly_discount: DEFAULT_MONTHLY_DISCOUNT,
             promo_bonus_points: DEFAULT_PROMO_BONUS,
             levels: app::model::levels::LevelThresholds::default(),
+            expiry: ExpiryPolicy { grace_days: DEFAULT_GRACE_DAYS, ..ExpiryPolicy::default() },
+            voucher_days: DEFAULT_VOUCHER_DAYS,
         }
     }
 }
@@ -127,6 +227,13 @@ impl Tuning {
                 }
             }
         }
+        if let Some(days) = number("IMAGROSS_VOUCHER_DAYS", s.voucher_days.as_deref(), 1..=3650, "days from 1 to 3650")? {
+            t.voucher_days = days;
+        }
+        let grace = number("IMAGROSS_POINTS_GRACE_DAYS", s.points_grace_days.as_deref(), 0..=3650, "days from 0 to 3650")?
+            .unwrap_or(DEFAULT_GRACE_DAYS);
+        t.expiry = ExpiryPolicy::parse(s.points_periods.as_deref().unwrap_or(""), grace)
+            .map_err(|m| err("IMAGROSS_POINTS_PERIODS", m))?;
         Ok(t)
     }
 }

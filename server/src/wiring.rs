@@ -31,7 +31,7 @@ pub fn state(
     tuning: Tuning,
     uploads: Uploads,
 ) -> Result<ServerState, String> {
-    let points = Arc::new(PointsService::new(store.clone(), tuning));
+    let points = Arc::new(PointsService::new(store.clone(), tuning.clone()));
     let projection = Projection::new(Models { monthly_discount: tuning.clv_monthly_discount }, vec![points.clone()]);
     let auth = Arc::new(AuthService::new(store.clone(), security)?);
     let imports = Arc::new(ImportService::new(store.clone(), projection.clone()));
@@ -45,13 +45,13 @@ pub fn state(
         admins: Arc::new(AdminService::new(store.clone())),
         imports: imports.clone(),
         analytics: Arc::new(AnalyticsService::new(projection.clone(), store.clone(), tuning.levels)),
-        personal: Arc::new(PersonalService::new(projection.clone(), cards, tuning.levels, store.clone())),
+        personal: Arc::new(PersonalService::new(projection.clone(), cards, tuning.levels, store.clone(), points.clone())),
         points: points.clone(),
         shop_keys: Arc::new(ShopKeyService::new(store.clone())),
         rewards: Arc::new(crate::rewards::RewardsService::new(
             store.clone(),
             tuning.levels,
-            crate::points::redeem::VOUCHER_DAYS,
+            tuning.voucher_days,
         )),
     };
     let till = crate::till_api::service::ReceiptsApi {
@@ -124,7 +124,7 @@ pub async fn serve(config: Config, settings: crate::config::Settings) -> anyhow:
         Uploads { dir: config.data_dir.join("uploads"), limit: config.upload_limit_mb.saturating_mul(1 << 20) };
     let state = state(leptos_options, store.clone(), &security, config.tuning, uploads).map_err(anyhow::Error::msg)?;
     state.projection.spawn_warmup(store.clone());
-    spawn_retention(store, config.protection.import_error_retention_days);
+    spawn_retention(store, config.protection.import_error_retention_days, state.points.clone());
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
@@ -143,9 +143,9 @@ pub async fn serve(config: Config, settings: crate::config::Settings) -> anyhow:
     Ok(())
 }
 
-/// Deletes expired import error reports every hour (the first run ten minutes after start, so
-/// a start never deletes anything itself).
-fn spawn_retention(store: Arc<dyn Store>, days: u32) {
+/// Deletes expired import error reports and writes the points expiries due, every hour (the
+/// first run ten minutes after start, so a start never deletes or writes anything itself).
+fn spawn_retention(store: Arc<dyn Store>, days: u32, points: Arc<PointsService>) {
     tokio::spawn(async move {
         tokio::time::sleep(std::time::Duration::from_secs(600)).await;
         loop {
@@ -153,6 +153,9 @@ fn spawn_retention(store: Arc<dyn Store>, days: u32) {
                 Ok((_, 0)) => {}
                 Ok((batches, rows)) => tracing::info!(batches, rows, days, "expired import error rows deleted"),
                 Err(e) => tracing::warn!(error = %e, "import error retention failed; retrying in an hour"),
+            }
+            if let Err(e) = points.expire_due(crate::clock::today(), false).await {
+                tracing::warn!(error = %e, "points expiry failed; retrying in an hour");
             }
             tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
         }

@@ -195,6 +195,7 @@ strings! {
     MovementRefund => "Buono annullato", "Voucher cancelled";
     MovementExpire => "Punti scaduti", "Points expired";
     MovementAdjust => "Rettifica", "Adjustment";
+    MovementPeriod => "raccolta", "collection";
     RewardsEmpty => "Il catalogo è vuoto: crea il primo premio.", "The catalogue is empty: create the first reward.";
     RewardKindLabel => "Tipo", "Kind";
     RewardKindVoucher => "Buono spesa", "Shopping voucher";
@@ -361,6 +362,8 @@ strings! {
     ChurnNone => "Nessun cliente di valore a rischio per i filtri scelti.", "No high-value cardholder at risk for the chosen filters.";
     MeTitle => "La mia area", "My area";
     MeSaved => "Risparmiato quest'anno con le promozioni", "Saved this year with promotions";
+    MeExpiringPoints => "punti scadono il", "points expire on";
+    MeExpiringSpend => "usali per un premio", "spend them on a reward";
     MeThisMonth => "Spesa di questo mese", "Spent this month";
     MeAverage => "media mensile", "monthly average";
     MeMonthly => "La tua spesa mensile", "Your monthly spend";

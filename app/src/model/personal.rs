@@ -153,6 +153,16 @@ pub struct PersonalArea {
     pub latest: Vec<ReceiptSummary>,
     pub badges: Vec<Badge>,
     pub challenges: Vec<Challenge>,
+    /// Points that expire soon (within 60 days), if any.
+    pub expiring: Option<PointsDue>,
+}
+
+/// Points about to expire: how many, and the last day they can be spent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PointsDue {
+    pub points: i64,
+    /// `YYYY-MM-DD`.
+    pub last_day: String,
 }
 
 /// One page of the shopper's receipts.

@@ -108,6 +108,13 @@ fn MeBody(a: PersonalArea) -> impl IntoView {
                 }.into_any(),
                 None => view! { <p>{move || i18n.t(Key::MeTopLevel)}</p> }.into_any(),
             }}
+            {a.expiring.clone().map(|due| view! {
+                <p class="notice expiring" data-testid="me-expiring">
+                    <strong>{format::count(due.points, lang)}</strong> " " {move || i18n.t(Key::MeExpiringPoints)} " "
+                    <strong>{format::date(&due.last_day, lang)}</strong> " · "
+                    <A href="/me/rewards">{move || i18n.t(Key::MeExpiringSpend)}</A>
+                </p>
+            })}
             <p><span class="label">{move || i18n.t(Key::MeSaved)}</span> " " <strong data-testid="me-saved">{format::euros(a.saved_this_year_cents, lang)}</strong></p>
             <p><span class="label">{move || i18n.t(Key::MeThisMonth)}</span> " " <strong data-testid="me-this-month">{format::euros(a.this_month_cents, lang)}</strong>
                 {a.average_month_cents.map(|avg| view! { " (" {move || i18n.t(Key::MeAverage)} " " {format::euros(avg, lang)} ")" })}</p>

@@ -231,7 +231,13 @@ pub fn MovementsPage() -> impl IntoView {
                                             view! { " · " <a href=href>{r}</a> }
                                         });
                                         let voucher = m.voucher.clone().map(|v| view! { " · " <span>{v}</span> });
-                                        let reason = m.reason.clone().filter(|_| matches!(m.kind.as_str(), "adjustment" | "redeem" | "refund" | "adjust"))
+                                        let reason = m.reason.clone().filter(|_| matches!(m.kind.as_str(), "adjustment" | "redeem" | "refund" | "adjust" | "expire"))
+                                            .map(|r| match r.split_once(" – ") {
+                                                // An expiry names its collection period.
+                                                Some((from, to)) if m.kind == "expire" => format!(
+                                                    "{} {} – {}", i18n.t(Key::MovementPeriod), format::date(from, lang), format::date(to, lang)),
+                                                _ => r,
+                                            })
                                             .map(|r| view! { " · " <span>{r}</span> });
                                         view! {
                                             <tr data-kind=m.kind.clone()>

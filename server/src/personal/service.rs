@@ -35,6 +35,7 @@ pub struct PersonalService {
     cards: Arc<CardService>,
     thresholds: LevelThresholds,
     store: Arc<dyn crate::store::Store>,
+    points: Arc<crate::points::PointsService>,
     limiter: crate::limiter::FailureLimiter,
 }
 
@@ -45,8 +46,9 @@ impl PersonalService {
         cards: Arc<CardService>,
         thresholds: LevelThresholds,
         store: Arc<dyn crate::store::Store>,
+        points: Arc<crate::points::PointsService>,
     ) -> Self {
-        PersonalService { projection, cards, thresholds, store, limiter: Default::default() }
+        PersonalService { projection, cards, thresholds, store, points, limiter: Default::default() }
     }
 }
 
@@ -152,6 +154,7 @@ pub fn personal_area(
         latest: receipts.iter().rev().take(LATEST).map(|i| summary(data, *i as usize)).collect(),
         badges: rewards::badges(&visits),
         challenges: rewards::challenges(&visits, now_month),
+        expiring: None,
     }
 }
 
@@ -180,7 +183,15 @@ impl Personal for PersonalService {
                 ((card.points_12m - from).max(0) * 10_000 / (to - from).max(1)).min(10_000)
             }
         };
-        Ok(personal_area(data, c, today, card, level_progress_bp))
+        let mut area = personal_area(data, c, today, card, level_progress_bp);
+        if let Some(number) = user.card_number.as_deref() {
+            area.expiring = self
+                .points
+                .expiring(number)
+                .await?
+                .map(|(last_day, points)| app::model::personal::PointsDue { points, last_day });
+        }
+        Ok(area)
     }
 
     async fn receipts(&self, user: &SessionUser, page: u32) -> Result<ReceiptPage, AppError> {

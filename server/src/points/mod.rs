@@ -2,6 +2,7 @@
 //! step with the data, balances and levels, and manual adjustments. Every balance is a sum of
 //! ledger entries; nothing else holds points. Redemption, expiry and offers extend this module.
 
+pub mod expiry;
 pub mod ledger;
 pub mod redeem;
 pub mod rewards;
@@ -39,12 +40,14 @@ pub struct PointsService {
     store: Arc<dyn Store>,
     tuning: Tuning,
     ledger: LedgerSync,
+    /// The day of the last expiry pass.
+    expired_on: tokio::sync::Mutex<Option<i32>>,
 }
 
 impl PointsService {
     /// A service over `store` with the programme's settings.
     pub fn new(store: Arc<dyn Store>, tuning: Tuning) -> Self {
-        PointsService { store, tuning, ledger: LedgerSync::default() }
+        PointsService { store, tuning, ledger: LedgerSync::default(), expired_on: Default::default() }
     }
 
     /// The programme's settings (levels, promotion bonus).
@@ -78,12 +81,93 @@ impl PointsService {
     pub async fn remember(&self, entries: &[PointsEntry]) {
         self.ledger.remember(entries).await;
     }
+
+    /// Writes the `expire:` entries due by `today` (day number) that are not in the ledger yet:
+    /// one pass over the ledger, at most once per day per process unless `force`d (the CLI and
+    /// tests). Each entry is written once: an entry already written is never changed, so an
+    /// expiry a shopper saw stays what it was. Returns the entries written.
+    pub async fn expire_due(&self, today: i32, force: bool) -> Result<u64, AppError> {
+        let policy = &self.tuning.expiry;
+        if policy.is_off() {
+            return Ok(0);
+        }
+        let mut last = self.expired_on.lock().await;
+        if *last == Some(today) && !force {
+            return Ok(0);
+        }
+        let mut by_card: std::collections::HashMap<String, Vec<expiry::Move>> = Default::default();
+        let mut written: std::collections::HashSet<String> = Default::default();
+        crate::projection::scan_all::<PointsEntry>(self.store.as_ref(), |e| {
+            if e.id.starts_with("expire:") {
+                written.insert(e.id.clone());
+            } else if let Some(day) = crate::clock::parse_day(&e.created_at).filter(|_| e.points != 0) {
+                by_card.entry(e.card_number.clone()).or_default().push(expiry::Move { day, points: e.points });
+            }
+        })
+        .await?;
+        let mut due = Vec::new();
+        for (card, moves) in &by_card {
+            for (end, points) in expiry::run(policy, moves, today).expired {
+                let id = expiry::entry_id(card, end);
+                if !written.contains(&id) {
+                    due.push(expiry_entry(policy, card, end, points));
+                }
+            }
+        }
+        for chunk in due.chunks(5_000) {
+            self.store.upsert_all(chunk).await?;
+        }
+        *last = Some(today);
+        if !due.is_empty() {
+            tracing::info!(entries = due.len(), "expired points written to the ledger");
+        }
+        Ok(due.len() as u64)
+    }
+
+    /// The points of `card` due to expire within 60 days: (last spending day, points).
+    pub async fn expiring(&self, card: &str) -> Result<Option<(String, i64)>, AppError> {
+        let policy = &self.tuning.expiry;
+        if policy.is_off() {
+            return Ok(None);
+        }
+        let entries: Vec<PointsEntry> = self.store.find("card_number", serde_json::json!(card), 1_000_000).await?;
+        let today = crate::clock::today();
+        let moves: Vec<expiry::Move> = entries
+            .iter()
+            .filter(|e| !e.id.starts_with("expire:") && e.points != 0)
+            .filter_map(|e| Some(expiry::Move { day: crate::clock::parse_day(&e.created_at)?, points: e.points }))
+            .collect();
+        let due = expiry::run(policy, &moves, today).due_within(policy, today, EXPIRY_NOTICE_DAYS);
+        Ok(due.map(|(day, points)| (crate::clock::day_iso(day), points)))
+    }
+}
+
+/// Days ahead that `/me` warns of points about to expire.
+pub const EXPIRY_NOTICE_DAYS: i32 = 60;
+
+/// The `expire:` entry of `card` for the period ending on `end`.
+fn expiry_entry(policy: &crate::config::ExpiryPolicy, card: &str, end: i32, points: i64) -> PointsEntry {
+    let start = policy.period_of(end).map_or(end, |(s, _)| s);
+    PointsEntry {
+        id: expiry::entry_id(card, end),
+        card_number: card.to_string(),
+        points: -points,
+        kind: "expire".into(),
+        reason: Some(format!("{} – {}", crate::clock::day_iso(start), crate::clock::day_iso(end))),
+        receipt_id: None,
+        created_at: format!("{}T23:59:59", crate::clock::day_iso(policy.last_spending_day(end))),
+        created_by: None,
+    }
 }
 
 #[async_trait]
 impl crate::projection::Rebuilt for PointsService {
     async fn rebuilt(&self, _store: &dyn Store, data: SharedDataset) {
         self.sync_ledger(data).await;
+        // Once a day per process (live receipts rebuild every minute; the hourly job runs it too).
+        if let Err(e) = self.expire_due(crate::clock::today(), false).await {
+            tracing::warn!(error = %e, "points expiry failed; retried on the next rebuild");
+        }
     }
 }
 

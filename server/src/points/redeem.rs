@@ -26,8 +26,6 @@ use crate::clock::now_rfc3339;
 use crate::store::model::{PointsEntry, Reward, Voucher, Wallet};
 use crate::store::{to_doc, Store, StoreError, StoreExt, Table};
 
-/// Days a voucher is valid by default.
-pub const VOUCHER_DAYS: i64 = 60;
 /// Attempts before a redemption under heavy contention gives up (503, retry).
 const ATTEMPTS: usize = 200;
 

@@ -15,6 +15,7 @@ mod card;
 mod claim;
 mod demo;
 mod durability;
+mod expiry;
 mod http;
 mod import;
 mod import_kill;
