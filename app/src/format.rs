@@ -168,6 +168,7 @@ pub fn cell(cell: &crate::model::table::Cell, lang: Lang) -> String {
         Cell::Date(iso) => date(iso, lang),
         Cell::Segment(s) => s.label(lang).to_string(),
         Cell::Label(k) => k.text(lang).to_string(),
+        Cell::Local(it, en) => if lang == Lang::It { it } else { en }.clone(),
         Cell::Weekday(d) => weekdays(lang)[usize::from(*d) % 7].to_string(),
         Cell::Hour(h) => format!("{h:02}"),
         Cell::YesNo(b) => if *b { Key::Yes } else { Key::No }.text(lang).to_string(),

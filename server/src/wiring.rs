@@ -44,7 +44,7 @@ pub fn state(
         cards: cards.clone(),
         admins: Arc::new(AdminService::new(store.clone())),
         imports: imports.clone(),
-        analytics: Arc::new(AnalyticsService::new(projection.clone(), store.clone(), tuning.levels)),
+        analytics: Arc::new(AnalyticsService::new(projection.clone(), store.clone(), tuning.levels, points.clone())),
         personal: Arc::new(PersonalService::new(projection.clone(), cards, tuning.levels, store.clone(), points.clone())),
         points: points.clone(),
         shop_keys: Arc::new(ShopKeyService::new(store.clone())),
@@ -157,6 +157,7 @@ fn spawn_retention(store: Arc<dyn Store>, days: u32, points: Arc<PointsService>)
             if let Err(e) = points.expire_due(crate::clock::today(), false).await {
                 tracing::warn!(error = %e, "points expiry failed; retrying in an hour");
             }
+            let _ = points.refresh_book().await;
             tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
         }
     });

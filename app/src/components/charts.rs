@@ -34,8 +34,18 @@ pub enum Measure {
     Share,
     /// Expected receipts (a forecast).
     Expected,
-    /// Loyalty points.
+    /// Loyalty points (earned).
     Points,
+    /// Points spent on rewards.
+    PointsRedeemed,
+    /// Points expired.
+    PointsExpired,
+    /// Points taken back by returns.
+    PointsTakenBack,
+    /// Vouchers issued.
+    Vouchers,
+    /// Vouchers used.
+    VouchersUsed,
 }
 
 impl Measure {
@@ -50,6 +60,11 @@ impl Measure {
             Measure::Share => "#6d4c9f",
             Measure::Expected => "#00796b",
             Measure::Points => "#a86b00",
+            Measure::PointsRedeemed => "#2b7a3d",
+            Measure::PointsExpired => "#6b6b6b",
+            Measure::PointsTakenBack => "#6d4c9f",
+            Measure::Vouchers => "#1f5f8b",
+            Measure::VouchersUsed => "#00796b",
         }
     }
 

@@ -350,3 +350,147 @@ mod tests {
         assert_eq!(parse_euros("-3"), None);
     }
 }
+
+/// Points flows of a period (all positive numbers; `redeemed` is net of cancelled vouchers,
+/// `adjusted` is the net of manual adjustments and may be negative).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PointsFlows {
+    /// Points earned by purchases and challenges.
+    pub earned: i64,
+    /// Points spent on rewards (minus those of cancelled vouchers).
+    pub redeemed: i64,
+    /// Points expired at the end of a collection period.
+    pub expired: i64,
+    /// Points taken back by returns.
+    pub taken_back: i64,
+    /// Net manual adjustments.
+    pub adjusted: i64,
+}
+
+impl PointsFlows {
+    /// Adds `other`.
+    pub fn add(&mut self, other: &PointsFlows) {
+        self.earned += other.earned;
+        self.redeemed += other.redeemed;
+        self.expired += other.expired;
+        self.taken_back += other.taken_back;
+        self.adjusted += other.adjusted;
+    }
+}
+
+/// The points flows of one month.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PointsMonth {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub flows: PointsFlows,
+}
+
+/// Vouchers of one reward issued in the period, by what became of them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RewardVouchers {
+    pub reward_id: String,
+    pub title_it: String,
+    pub title_en: String,
+    pub issued: i64,
+    pub used: i64,
+    /// Donations, confirmed at once.
+    pub donated: i64,
+    pub active: i64,
+    pub expired: i64,
+    pub cancelled: i64,
+    pub points: i64,
+}
+
+impl RewardVouchers {
+    /// Used (or donated) per issued voucher, basis points.
+    pub fn used_bp(&self) -> i64 {
+        if self.issued == 0 {
+            0
+        } else {
+            (self.used + self.donated) * 10_000 / self.issued
+        }
+    }
+}
+
+/// The points programme on the dashboard: what is owed, and what moved in the period. The
+/// figures cover the whole programme (the dashboard's store and cardholder filters do not
+/// apply to points).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PointsProgramme {
+    /// When the figures were computed (RFC 3339).
+    pub as_of: String,
+    /// Points held by cardholders now (the sum of positive balances).
+    pub outstanding: i64,
+    /// Their value in euro cents at the catalogue's best voucher rate (none without a voucher
+    /// reward to price them).
+    pub liability_cents: Option<i64>,
+    /// The rate: euro cents and points of the voucher reward that sets it.
+    pub rate: Option<(i64, i64)>,
+    /// Flows of the period.
+    pub period: PointsFlows,
+    /// Redeemed per earned point in the period, basis points (none when nothing was earned).
+    pub redemption_rate_bp: Option<i64>,
+    /// Expired per earned point in the period, basis points.
+    pub breakage_bp: Option<i64>,
+    /// Flows per month of the period.
+    pub months: Vec<PointsMonth>,
+    /// Vouchers issued in the period, per reward.
+    pub by_reward: Vec<RewardVouchers>,
+}
+
+use crate::i18n::Key;
+use crate::model::table::{Cell, Column, TableRow};
+
+impl TableRow for PointsMonth {
+    const COLUMNS: &'static [Column] = &[
+        Column::both("month", Key::ColMonthOf, false),
+        Column::both("earned", Key::ColPointsEarned, true),
+        Column::both("redeemed", Key::ColPointsRedeemed, true),
+        Column::both("expired", Key::ColPointsExpired, true),
+        Column::both("taken_back", Key::ColPointsTakenBack, true),
+        Column::both("adjusted", Key::ColPointsAdjusted, true),
+    ];
+    fn cells(&self) -> Vec<Cell> {
+        let f = &self.flows;
+        vec![
+            Cell::text(self.month.clone()),
+            Cell::Int(f.earned),
+            Cell::Int(f.redeemed),
+            Cell::Int(f.expired),
+            Cell::Int(f.taken_back),
+            Cell::Int(f.adjusted),
+        ]
+    }
+}
+
+impl TableRow for RewardVouchers {
+    const COLUMNS: &'static [Column] = &[
+        Column::file("reward_id"),
+        Column::both("reward", Key::ColReward, false),
+        Column::file("reward_it"),
+        Column::both("issued", Key::ColVouchersIssued, true),
+        Column::both("used", Key::ColVouchersUsed, true),
+        Column::both("donated", Key::ColVouchersDonated, true),
+        Column::both("active", Key::ColVouchersActive, true),
+        Column::both("expired", Key::ColVouchersExpired, true),
+        Column::both("cancelled", Key::ColVouchersCancelled, true),
+        Column::both("used_percent", Key::ColVouchersUsedShare, true),
+        Column::both("points", Key::ColPointsRedeemed, true),
+    ];
+    fn cells(&self) -> Vec<Cell> {
+        vec![
+            Cell::text(self.reward_id.clone()),
+            Cell::Local(self.title_it.clone(), self.title_en.clone()),
+            Cell::text(self.title_it.clone()),
+            Cell::Int(self.issued),
+            Cell::Int(self.used),
+            Cell::Int(self.donated),
+            Cell::Int(self.active),
+            Cell::Int(self.expired),
+            Cell::Int(self.cancelled),
+            Cell::Percent(self.used_bp()),
+            Cell::Int(self.points),
+        ]
+    }
+}

@@ -38,6 +38,9 @@ pub enum Cell {
     YesNo(bool),
     /// A name from the strings table: in the page's language on screen, English in files.
     Label(Key),
+    /// A name entered in both languages (Italian, English): the page's language on screen,
+    /// English in files.
+    Local(String, String),
     /// A range of whole euros (`to` open when `None`), screen only.
     EuroRange(i64, Option<i64>),
     Empty,
@@ -69,6 +72,7 @@ impl Cell {
             Cell::Text(s) | Cell::Date(s) | Cell::Card(s) => Some(s.clone()),
             Cell::Segment(s) => Some(s.label(Lang::En).to_string()),
             Cell::Label(k) => Some(k.text(Lang::En).to_string()),
+            Cell::Local(_, en) => Some(en.clone()),
             Cell::Weekday(d) => Some(WEEKDAYS[usize::from(*d) % 7].to_string()),
             Cell::YesNo(b) => Some(if *b { "yes" } else { "no" }.to_string()),
             Cell::EuroRange(from, to) => Some(match to {
@@ -166,6 +170,9 @@ export_kinds! {
     Segments => "segments",
     RfGrid => "rf_grid",
     Cohorts => "cohorts",
+    PointsMonths => "points",
+    RewardVouchers => "vouchers_by_reward",
+    Vouchers => "vouchers",
     Customers => "customers",
     Receipts => "receipts",
     Sales => "sales",

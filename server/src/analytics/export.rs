@@ -15,6 +15,7 @@ pub use app::model::table::{Cell, ExportKind};
 
 use super::{customers, widgets, Snapshot};
 use crate::clock::day_iso;
+use crate::points::book::PointsBook;
 use crate::projection::dataset::{NONE, NO_DEPARTMENT};
 
 /// File format.
@@ -159,6 +160,22 @@ pub fn headers(kind: ExportKind) -> Vec<&'static str> {
         ExportKind::Kpis => {
             vec!["kpi", "value", "previous", "change_percent", "from", "to", "previous_from", "previous_to"]
         }
+        ExportKind::PointsMonths => file_headers::<app::model::rewards::PointsMonth>(),
+        ExportKind::RewardVouchers => file_headers::<app::model::rewards::RewardVouchers>(),
+        ExportKind::Vouchers => vec![
+            "code",
+            "card_number",
+            "reward_id",
+            "reward",
+            "kind",
+            "value_eur",
+            "points",
+            "status",
+            "issued_at",
+            "expires_at",
+            "used_at",
+            "receipt_id",
+        ],
         ExportKind::RfGrid => vec!["r_score", "f_score", "customers"],
         ExportKind::Cohorts => vec!["cohort_month", "customers", "months_since", "active", "retention_percent"],
         ExportKind::Customers => vec![
@@ -202,6 +219,7 @@ pub fn headers(kind: ExportKind) -> Vec<&'static str> {
 /// calling `emit` for each; stops early when `emit` returns false.
 pub fn rows(
     snap: &Snapshot,
+    book: &PointsBook,
     kind: ExportKind,
     query: &CustomerQuery,
     emit: &mut dyn FnMut(Vec<Cell>) -> bool,
@@ -216,9 +234,37 @@ pub fn rows(
             }
         };
     }
+    let w = sel.window;
     match kind {
+        ExportKind::PointsMonths => {
+            for row in book.months(w.from, w.to) {
+                out!(file_cells(&row));
+            }
+        }
+        ExportKind::RewardVouchers => {
+            for row in book.by_reward(w.from, w.to) {
+                out!(file_cells(&row));
+            }
+        }
+        ExportKind::Vouchers => {
+            for v in book.vouchers_in(w.from, w.to) {
+                out!(vec![
+                    Cell::text(v.code.clone()),
+                    Cell::text(v.card_number.clone()),
+                    Cell::text(v.reward_id.clone()),
+                    Cell::text(v.title_en.clone()),
+                    Cell::text(v.kind.clone()),
+                    v.value_cents.map_or(Cell::Empty, Cell::Money),
+                    Cell::Int(v.points),
+                    Cell::text(v.status.clone()),
+                    Cell::text(v.issued_at.clone()),
+                    Cell::text(v.expires_at.clone()),
+                    v.used_at.clone().map_or(Cell::Empty, Cell::text),
+                    v.receipt_id.clone().map_or(Cell::Empty, Cell::text),
+                ]);
+            }
+        }
         ExportKind::Kpis => {
-            let w = sel.window;
             let p = w.previous();
             for k in widgets::kpis(&sel) {
                 let unit = k.key.unit();
@@ -390,6 +436,7 @@ pub fn rows(
 /// Writes a whole CSV export (BOM, header, rows) to `out`; returns the data rows written.
 pub fn write_csv(
     snap: &Snapshot,
+    book: &PointsBook,
     kind: ExportKind,
     query: &CustomerQuery,
     style: CsvStyle,
@@ -401,7 +448,7 @@ pub fn write_csv(
     out.write_all(style.line(&head).as_bytes()).map_err(io)?;
     let mut n = 0u64;
     let mut failed: Option<std::io::Error> = None;
-    rows(snap, kind, query, &mut |cells| match out.write_all(style.line(&cells).as_bytes()) {
+    rows(snap, book, kind, query, &mut |cells| match out.write_all(style.line(&cells).as_bytes()) {
         Ok(()) => {
             n += 1;
             true
@@ -421,24 +468,25 @@ pub fn write_csv(
 /// returns the data rows written.
 pub fn write_xlsx(
     snap: &Snapshot,
+    book: &PointsBook,
     kind: ExportKind,
     query: &CustomerQuery,
     path: &std::path::Path,
 ) -> Result<u64, ExportError> {
     use rust_xlsxwriter::{Format as XFormat, Workbook};
     let x = |e: rust_xlsxwriter::XlsxError| ExportError::Io(e.to_string());
-    let mut book = Workbook::new();
+    let mut workbook = Workbook::new();
     let money = XFormat::new().set_num_format("#,##0.00");
     let milli = XFormat::new().set_num_format("0.000");
     let bold = XFormat::new().set_bold();
-    let sheet = book.add_worksheet_with_constant_memory().map_err(x)?;
+    let sheet = workbook.add_worksheet_with_constant_memory().map_err(x)?;
     sheet.set_name(kind.code()).map_err(x)?;
     for (c, h) in headers(kind).iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(x)?;
     }
     let mut row: u32 = 0;
     let mut failed: Option<ExportError> = None;
-    rows(snap, kind, query, &mut |cells| {
+    rows(snap, book, kind, query, &mut |cells| {
         row += 1;
         if row > 1_048_575 {
             failed = Some(ExportError::TooManyRowsForXlsx);
@@ -468,7 +516,7 @@ pub fn write_xlsx(
     if let Some(e) = failed {
         return Err(e);
     }
-    book.save(path).map_err(x)?;
+    workbook.save(path).map_err(x)?;
     Ok(u64::from(row))
 }
 

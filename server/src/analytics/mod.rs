@@ -213,6 +213,7 @@ impl Snapshot {
                 churn_risk: lines.churn_risk,
                 value_distribution: lines.value_distribution,
                 segment_forecast: lines.segment_forecast,
+                points: None,
                 options: self.options(),
             })
         })

@@ -29,12 +29,34 @@ pub struct AnalyticsService {
     projection: Arc<Projection>,
     store: Arc<dyn Store>,
     thresholds: LevelThresholds,
+    points: Arc<crate::points::PointsService>,
 }
 
+/// Seconds after which the dashboard asks for a fresh points book (it shows the one it has).
+const POINTS_BOOK_MAX_AGE_SECS: i64 = 60;
+
 impl AnalyticsService {
-    /// A service over the projection (and the store, for points).
-    pub fn new(projection: Arc<Projection>, store: Arc<dyn Store>, thresholds: LevelThresholds) -> Self {
-        AnalyticsService { projection, store, thresholds }
+    /// A service over the projection (and the store and points service, for points).
+    pub fn new(
+        projection: Arc<Projection>,
+        store: Arc<dyn Store>,
+        thresholds: LevelThresholds,
+        points: Arc<crate::points::PointsService>,
+    ) -> Self {
+        AnalyticsService { projection, store, thresholds, points }
+    }
+
+    /// The points book, asking for a fresh one in the background when it is old.
+    fn points_book(&self) -> Arc<crate::points::book::PointsBook> {
+        if self.points.book_older_than(POINTS_BOOK_MAX_AGE_SECS) {
+            let points = self.points.clone();
+            tokio::spawn(async move {
+                if let Err(e) = points.refresh_book().await {
+                    tracing::warn!(error = %e, "points book not loaded");
+                }
+            });
+        }
+        self.points.book()
     }
 
     fn snapshot(&self) -> Result<Arc<Snapshot>, AppError> {
@@ -55,7 +77,15 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, AppError> + S
 impl Analytics for AnalyticsService {
     async fn dashboard(&self, filters: Filters) -> Result<Dashboard, AppError> {
         let snap = self.snapshot()?;
-        blocking(move || snap.dashboard(&filters).map_err(bad_filter)).await
+        let book = self.points_book();
+        blocking(move || {
+            let mut d = snap.dashboard(&filters).map_err(bad_filter)?;
+            if let (Some(from), Some(to)) = (crate::clock::parse_day(&d.from), crate::clock::parse_day(&d.to)) {
+                d.points = Some(book.programme(from, to));
+            }
+            Ok(d)
+        })
+        .await
     }
 
     async fn customers(&self, mut query: CustomerQuery) -> Result<CustomerPage, AppError> {

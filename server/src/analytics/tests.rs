@@ -435,7 +435,7 @@ fn csv_exports_match_the_tables() {
     let query = CustomerQuery { filters: window(&[]), ..CustomerQuery::from_pairs([]).unwrap() };
     let csv = |kind, style| {
         let mut out = Vec::new();
-        export::write_csv(&s, kind, &query, style, &mut out).unwrap();
+        export::write_csv(&s, &Default::default(), kind, &query, style, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     };
     let text = csv(ExportKind::Customers, CsvStyle::default());
@@ -473,7 +473,7 @@ fn xlsx_export_round_trips() {
     let query = CustomerQuery { filters: window(&[]), ..CustomerQuery::from_pairs([]).unwrap() };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.xlsx");
-    assert_eq!(export::write_xlsx(&s, ExportKind::Customers, &query, &path).unwrap(), 3);
+    assert_eq!(export::write_xlsx(&s, &Default::default(), ExportKind::Customers, &query, &path).unwrap(), 3);
     let mut book: Xlsx<_> = calamine::open_workbook(&path).unwrap();
     let range = book.worksheet_range("customers").unwrap();
     let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
@@ -532,7 +532,7 @@ fn forecast_widgets_follow_the_selection() {
     // The customer export carries the predictions.
     let query = CustomerQuery { filters: window(&[]), ..CustomerQuery::from_pairs([]).unwrap() };
     let mut out = Vec::new();
-    export::write_csv(&s, ExportKind::Customers, &query, CsvStyle::default(), &mut out).unwrap();
+    export::write_csv(&s, &Default::default(), ExportKind::Customers, &query, CsvStyle::default(), &mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
     assert!(text.contains(";Others;0,4000;0,500;120,00\r\n"), "{text}");
     // Without a model the widgets are empty, not zero.

@@ -56,6 +56,7 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
     let query = CustomerQuery { filters, ..CustomerQuery::from_pairs([]).expect("no pairs is valid") };
     let store = store::open(&store::DatabaseUrl::of(config)?).await?;
     let data = load(store.as_ref()).await?;
+    let book = crate::points::book::PointsBook::load(store.as_ref()).await?;
     let discount = config.tuning.clv_monthly_discount;
     let snap = tokio::task::spawn_blocking(move || std::sync::Arc::new(Snapshot::fitted(data, discount))).await?;
     let out = args.out.clone();
@@ -65,12 +66,12 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
             Format::Csv => {
                 let file = std::fs::File::create(&out).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
                 let mut w = std::io::BufWriter::new(file);
-                let n = export::write_csv(&snap, kind, &query, style, &mut w)?;
+                let n = export::write_csv(&snap, &book, kind, &query, style, &mut w)?;
                 std::io::Write::flush(&mut w)?;
                 w.get_ref().sync_all()?;
                 n
             }
-            Format::Xlsx => export::write_xlsx(&snap, kind, &query, &out)?,
+            Format::Xlsx => export::write_xlsx(&snap, &book, kind, &query, &out)?,
         })
     })
     .await??;

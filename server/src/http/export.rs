@@ -78,6 +78,15 @@ pub async fn export_file(
     if let Err(e) = snap.select(&query.filters) {
         return AppError::from(e).status_response();
     }
+    // The points book as the dashboard shows it, loaded again when it is older than a minute.
+    if matches!(kind, ExportKind::PointsMonths | ExportKind::RewardVouchers | ExportKind::Vouchers)
+        && state.points.book_older_than(60)
+    {
+        if let Err(e) = state.points.refresh_book().await {
+            return e.status_response();
+        }
+    }
+    let book = state.points.book();
     let name = format!("imagross-{}.{}", kind.code(), format.extension());
     let headers = [
         (header::CONTENT_TYPE, format.content_type().to_string()),
@@ -89,7 +98,7 @@ pub async fn export_file(
             let (tx, mut rx) = tokio::sync::mpsc::channel(8);
             tokio::task::spawn_blocking(move || {
                 let mut w = ChunkWriter { buf: Vec::with_capacity(CHUNK), tx: tx.clone() };
-                let result = export::write_csv(&snap, kind, &query, style, &mut w).map_err(|e| e.to_string());
+                let result = export::write_csv(&snap, &book, kind, &query, style, &mut w).map_err(|e| e.to_string());
                 let result = result.and_then(|_| std::io::Write::flush(&mut w).map_err(|e| e.to_string()));
                 if let Err(e) = result {
                     tracing::warn!(error = %e, "export stopped");
@@ -111,7 +120,7 @@ pub async fn export_file(
             let (p, writer_holds) = (path.clone(), file.clone());
             let written = tokio::task::spawn_blocking(move || {
                 let _held = writer_holds;
-                export::write_xlsx(&snap, kind, &query, &p)
+                export::write_xlsx(&snap, &book, kind, &query, &p)
             })
             .await;
             let result = match written {

@@ -2,6 +2,7 @@
 //! step with the data, balances and levels, and manual adjustments. Every balance is a sum of
 //! ledger entries; nothing else holds points. Redemption, expiry and offers extend this module.
 
+pub mod book;
 pub mod expiry;
 pub mod ledger;
 pub mod redeem;
@@ -42,12 +43,23 @@ pub struct PointsService {
     ledger: LedgerSync,
     /// The day of the last expiry pass.
     expired_on: tokio::sync::Mutex<Option<i32>>,
+    /// The programme's book for the dashboard (empty until first loaded).
+    book: std::sync::RwLock<Arc<book::PointsBook>>,
+    /// A load of the book is running.
+    book_loading: std::sync::atomic::AtomicBool,
 }
 
 impl PointsService {
     /// A service over `store` with the programme's settings.
     pub fn new(store: Arc<dyn Store>, tuning: Tuning) -> Self {
-        PointsService { store, tuning, ledger: LedgerSync::default(), expired_on: Default::default() }
+        PointsService {
+            store,
+            tuning,
+            ledger: LedgerSync::default(),
+            expired_on: Default::default(),
+            book: Default::default(),
+            book_loading: Default::default(),
+        }
     }
 
     /// The programme's settings (levels, promotion bonus).
@@ -124,6 +136,33 @@ impl PointsService {
         Ok(due.len() as u64)
     }
 
+    /// The programme's book as last loaded.
+    pub fn book(&self) -> Arc<book::PointsBook> {
+        self.book.read().map(|b| b.clone()).unwrap_or_default()
+    }
+
+    /// Loads the book again (one pass over the ledger, vouchers and catalogue); a load already
+    /// running makes this one return at once.
+    pub async fn refresh_book(&self) -> Result<(), AppError> {
+        use std::sync::atomic::Ordering;
+        if self.book_loading.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        let loaded = book::PointsBook::load(self.store.as_ref()).await;
+        self.book_loading.store(false, Ordering::Release);
+        let loaded = Arc::new(loaded?);
+        if let Ok(mut slot) = self.book.write() {
+            *slot = loaded;
+        }
+        Ok(())
+    }
+
+    /// True when the book is older than `secs` seconds (or was never loaded).
+    pub fn book_older_than(&self, secs: i64) -> bool {
+        let as_of = self.book().as_of.clone();
+        crate::clock::unix_of(&as_of).is_none_or(|t| crate::clock::unix_now() - t > secs)
+    }
+
     /// The points of `card` due to expire within 60 days: (last spending day, points).
     pub async fn expiring(&self, card: &str) -> Result<Option<(String, i64)>, AppError> {
         let policy = &self.tuning.expiry;
@@ -167,6 +206,9 @@ impl crate::projection::Rebuilt for PointsService {
         // Once a day per process (live receipts rebuild every minute; the hourly job runs it too).
         if let Err(e) = self.expire_due(crate::clock::today(), false).await {
             tracing::warn!(error = %e, "points expiry failed; retried on the next rebuild");
+        }
+        if let Err(e) = self.refresh_book().await {
+            tracing::warn!(error = %e, "points book not loaded; retried on demand");
         }
     }
 }

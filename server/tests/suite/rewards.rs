@@ -229,6 +229,33 @@ async fn a_shopper_spends_points_and_a_till_takes_the_voucher_once() {
     let found = one["vouchers"].as_array().unwrap().iter().find(|v| v["code"] == code.as_str()).unwrap().clone();
     assert_eq!(found["status"], "used");
 
+    // The dashboard's points programme, against the hand count: four vouchers issued today
+    // (one used at the till, one by the file, one cancelled, one expired), 4 × 1,000 redeemed
+    // less the 1,000 given back; outstanding is Maria's balance (the only card with points),
+    // worth 1 cent a point (10 € for 1,000 points).
+    s.points.refresh_book().await.unwrap();
+    let (status, d) = form(&s, "/api/analytics_dashboard", &[("query", "range=all")], &admin).await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    let p = &d["points"];
+    let (balance, _) = store.points_totals(MARIA, "9999").await.unwrap();
+    assert_eq!((p["outstanding"].as_i64(), p["liability_cents"].as_i64()), (Some(balance), Some(balance)));
+    assert_eq!(p["period"]["redeemed"], 3_000);
+    let by_reward = &p["by_reward"][0];
+    assert_eq!(
+        [&by_reward["issued"], &by_reward["used"], &by_reward["cancelled"], &by_reward["expired"]],
+        [&json!(4), &json!(2), &json!(1), &json!(1)],
+        "{p}"
+    );
+    let req = Request::get("/admin/export/vouchers.csv?range=all").header("cookie", &admin).body(Body::empty()).unwrap();
+    let res = router(s.clone()).oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let csv = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].contains("code;card_number;reward_id"), "{csv}");
+    assert_eq!(lines.len(), 5, "a header and four vouchers: {csv}");
+    let row = lines.iter().find(|l| l.starts_with(&code)).unwrap();
+    assert!(row.contains(";used;") && row.contains(";10,00;1000;"), "{row}");
+
     // A paused reward cannot be redeemed.
     let (status, _) = form(&s, "/api/reward_pause", &[("id", &reward_id), ("paused", "true")], &admin).await;
     assert_eq!(status, StatusCode::OK);

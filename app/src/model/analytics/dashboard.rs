@@ -212,6 +212,9 @@ pub struct Dashboard {
     pub value_distribution: Vec<ValueBucket>,
     /// Expected receipts in the next 90 days, per RFM segment.
     pub segment_forecast: Vec<SegmentForecast>,
+    /// The points programme (whole programme, the period's flows).
+    #[serde(default)]
+    pub points: Option<crate::model::rewards::PointsProgramme>,
     pub options: FilterOptions,
 }
 

@@ -68,6 +68,7 @@ fn DashboardBody(d: Dashboard) -> impl IntoView {
         </p>
         <KpiRow kpis=d.kpis.clone() query=query.clone()/>
         <widgets::AllWidgets d=d.clone() query=query.clone()/>
+        {d.points.clone().map(|p| view! { <widgets::PointsWidgets p query=query.clone()/> })}
         <widgets::ForecastWidgets d query/>
     }
 }

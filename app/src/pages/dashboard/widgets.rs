@@ -257,3 +257,77 @@ pub fn ForecastWidgets(d: Dashboard, query: String) -> impl IntoView {
         </div>
     }
 }
+
+/// The points programme: what cardholders hold and its value, the period's flows with the
+/// redemption rate and breakage, points per month and vouchers by reward.
+#[component]
+pub fn PointsWidgets(p: crate::model::rewards::PointsProgramme, query: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = i18n.lang();
+    let label = move |key: Key| Signal::derive(move || i18n.t(key).to_string());
+    let months = p.months.clone();
+    let months_t = p.months.clone();
+    let quiet = p.months.iter().all(|m| m.flows == Default::default());
+    let rewards = p.by_reward.clone();
+    let rewards_t = p.by_reward.clone();
+    let names = [Key::ColPointsEarned, Key::ColPointsRedeemed, Key::ColPointsExpired, Key::ColPointsTakenBack]
+        .map(|k| i18n.t(k).to_string());
+    let issued_name = i18n.t(Key::ColVouchersIssued).to_string();
+    let used_name = i18n.t(Key::ColVouchersUsed).to_string();
+    let f = p.period;
+    let as_of = p.as_of.get(11..16).unwrap_or_default().to_string();
+    let rate = p.rate.map(|(cents, points)| format!("{} = {}", format::count(points, lang), format::euros(cents, lang)));
+    let percent = move |bp: Option<i64>| bp.map_or_else(|| "—".to_string(), |bp| format::percent(bp, lang));
+    view! {
+        <div class="widgets">
+        <section class="widget" id="w-points" data-testid="w-points">
+            <h2>{move || i18n.t(Key::WPoints)}</h2>
+            <p class="hint">{move || i18n.t(Key::WPointsHelp)} " (" {move || i18n.t(Key::PointsAsOf)} " " {as_of.clone()} ")"</p>
+            <dl class="profile points-figures">
+                <dt>{move || i18n.t(Key::PointsOutstanding)}</dt>
+                <dd data-testid="points-outstanding">{format::count(p.outstanding, lang)}</dd>
+                <dt>{move || i18n.t(Key::PointsLiability)}</dt>
+                <dd data-testid="points-liability">{match (p.liability_cents, rate) {
+                    (Some(c), Some(rate)) => view! { {format::euros(c, lang)} " (" {move || i18n.t(Key::PointsRate)} " " {rate} ")" }.into_any(),
+                    _ => view! { <span class="no-data">{move || i18n.t(Key::PointsNoRate)}</span> }.into_any(),
+                }}</dd>
+                <dt>{move || i18n.t(Key::ColPointsEarned)}</dt><dd data-testid="points-earned">{format::count(f.earned, lang)}</dd>
+                <dt>{move || i18n.t(Key::ColPointsRedeemed)}</dt><dd data-testid="points-redeemed">{format::count(f.redeemed, lang)}</dd>
+                <dt>{move || i18n.t(Key::ColPointsExpired)}</dt><dd data-testid="points-expired">{format::count(f.expired, lang)}</dd>
+                <dt>{move || i18n.t(Key::ColPointsTakenBack)}</dt><dd data-testid="points-taken-back">{format::count(f.taken_back, lang)}</dd>
+                <dt>{move || i18n.t(Key::PointsRedemptionRate)}</dt><dd data-testid="points-redemption-rate">{percent(p.redemption_rate_bp)}</dd>
+                <dt>{move || i18n.t(Key::PointsBreakage)}</dt><dd data-testid="points-breakage">{percent(p.breakage_bp)}</dd>
+            </dl>
+            <ExportLinks kind=ExportKind::Vouchers query=query.clone()/>
+        </section>
+        <Widget id="w-points-months" title=Key::WPointsMonths empty=quiet export=ExportKind::PointsMonths query=query.clone()
+            chart=move || {
+                let rows = months.clone();
+                let names = names.clone();
+                view! { <Chart id="chart-points-months" label=label(Key::WPointsMonths) height=360 options=move || charts::grouped(
+                    rows.iter().map(|m| format::bucket(&format!("{}-01", m.month), "month", lang)).collect(),
+                    vec![
+                        (names[0].clone(), Measure::Points, rows.iter().map(|m| m.flows.earned as f64).collect()),
+                        (names[1].clone(), Measure::PointsRedeemed, rows.iter().map(|m| m.flows.redeemed as f64).collect()),
+                        (names[2].clone(), Measure::PointsExpired, rows.iter().map(|m| m.flows.expired as f64).collect()),
+                        (names[3].clone(), Measure::PointsTakenBack, rows.iter().map(|m| m.flows.taken_back as f64).collect()),
+                    ], lang)/> }
+            }
+            table=move || data_table(&months_t, "table-points-months")
+        />
+        <Widget id="w-reward-vouchers" title=Key::WRewardVouchers empty=p.by_reward.is_empty() export=ExportKind::RewardVouchers query=query.clone()
+            chart=move || {
+                let rows = rewards.clone();
+                let (issued_name, used_name) = (issued_name.clone(), used_name.clone());
+                view! { <Chart id="chart-reward-vouchers" label=label(Key::WRewardVouchers) options=move || charts::grouped(
+                    rows.iter().map(|r| if lang == crate::i18n::Lang::It { r.title_it.clone() } else { r.title_en.clone() }).collect(),
+                    vec![
+                        (issued_name.clone(), Measure::Vouchers, rows.iter().map(|r| r.issued as f64).collect()),
+                        (used_name.clone(), Measure::VouchersUsed, rows.iter().map(|r| (r.used + r.donated) as f64).collect()),
+                    ], lang)/> }
+            }
+            table=move || data_table(&rewards_t, "table-reward-vouchers")
+        />
+        </div>
+    }
+}
