@@ -161,6 +161,17 @@ impl ExpiryPolicy {
         self.periods.iter().find(|(s, e)| *s <= day && day <= *e).copied()
     }
 
+    /// The last spending day of the latest period whose points have expired by `today`.
+    pub fn last_expiry_before(&self, today: i32) -> Option<i32> {
+        let mut ends: Vec<i32> = self.periods.iter().map(|(_, e)| *e).collect();
+        if self.yearly {
+            use app::validate::date::SimpleDate;
+            let year = SimpleDate::from_days_since_epoch(i64::from(today)).year;
+            ends.extend((year - 20..=year).filter_map(|y| SimpleDate::new(y, 12, 31)).map(|d| d.days_since_epoch() as i32));
+        }
+        ends.into_iter().map(|e| self.last_spending_day(e)).filter(|d| *d < today).max()
+    }
+
     /// The last day its points may be spent, of a period ending on `end`.
     pub fn last_spending_day(&self, end: i32) -> i32 {
         end + self.grace_days

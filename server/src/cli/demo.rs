@@ -1,4 +1,5 @@
-//! `imagross demo-data`: writes the deterministic demo set (Fidelity, Scontrini, Vendite).
+//! `imagross demo-data`: writes the deterministic demo set (Fidelity, Scontrini, Vendite);
+//! `imagross demo-rewards`: adds the demo rewards programme to a store that imported it.
 
 use std::path::PathBuf;
 
@@ -76,5 +77,39 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     for f in &stats.files {
         println!("  {}", f.display());
     }
+    Ok(())
+}
+
+/// Runs `demo-rewards`: brings the ledger in step with the data (and writes the expiries due),
+/// then adds the demo catalogue and its past redemptions.
+pub async fn rewards(config: &crate::config::Config, seed: u64) -> anyhow::Result<()> {
+    use std::sync::Arc;
+    let started = std::time::Instant::now();
+    let store = crate::store::open(&crate::store::DatabaseUrl::of(config)?).await?;
+    let data = Arc::new(crate::projection::load(store.as_ref()).await?);
+    let points = crate::points::PointsService::new(store.clone(), config.tuning.clone());
+    points.sync_ledger(data.clone()).await;
+    let expired = points.expire_due(crate::clock::today(), true).await?;
+    let service =
+        crate::rewards::RewardsService::new(store.clone(), config.tuning.levels, config.tuning.voucher_days);
+    let done = crate::rewards::demo::seed(
+        store.as_ref(),
+        &service,
+        &data,
+        &config.tuning.levels,
+        config.tuning.voucher_days,
+        &config.tuning.expiry,
+        seed,
+    )
+    .await?;
+    println!(
+        "{} rewards, {} redemptions ({} vouchers used at a till, {} cancelled), {} expiry entries in {:.1} s",
+        done.rewards,
+        done.redemptions,
+        done.used,
+        done.cancelled,
+        expired,
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }

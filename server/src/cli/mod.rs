@@ -38,6 +38,13 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Generate a deterministic demo data set.
     DemoData(demo::DemoArgs),
+    /// Add the demo rewards programme (catalogue, past redemptions, vouchers used at the tills)
+    /// to a store holding the imported demo data set.
+    DemoRewards {
+        /// Random seed.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Fit the customer-value models (BG/NBD, Gamma-Gamma) and print them.
     Clv(clv::ClvArgs),
     /// Export customers, receipts, sales or segments.
@@ -90,6 +97,7 @@ pub async fn run(config: &Config, command: Command, build: BuildState) -> anyhow
         Command::Admin { action } => admin::run(config, action).await,
         Command::Import(args) => import::run(config, args).await,
         Command::DemoData(args) => demo::run(args).await,
+        Command::DemoRewards { seed } => demo::rewards(config, seed).await,
         Command::Bench { action } => bench::run(action, build).await,
         Command::Export(args) => export::run(config, args).await,
         Command::Clv(args) => clv::run(config, args).await,

@@ -1,9 +1,12 @@
 //! The deterministic demo data set: the chain's three exports (Fidelity, Scontrini, Vendite) as
 //! files in the accepted formats, realistic enough to exercise every screen — Italian names,
-//! cities and mobiles; ten stores; twenty departments; thousands of products with valid EAN-13
-//! codes; flyer, 3x2 and loyalty promotions; seasonality (December peak, August dip), weekday
-//! and hour patterns; a few customers spending most; churners and new cardholders; about a
-//! third of receipts without a card. The same seed and end date always give the same bytes.
+//! cities and mobiles; ten stores; twenty-two departments (tobacco and infant formula earn no
+//! points); thousands of products with valid EAN-13 codes; flyer, 3x2 and loyalty promotions;
+//! seasonality (December peak, August dip), weekday and hour patterns; a few customers spending
+//! most; churners and new cardholders; about a third of receipts without a card; a few returns.
+//! The same seed and end date always give the same bytes. The rewards side (a catalogue,
+//! redemptions, vouchers used at the tills) is `crate::rewards::demo`, run on the store after the
+//! import.
 
 mod names;
 
@@ -48,7 +51,21 @@ pub struct DemoStats {
     pub receipts_with_card: u64,
     pub lines: u64,
     pub net_cents: i64,
+    /// Refund receipts among `receipts`.
+    pub returns: u64,
     pub files: Vec<PathBuf>,
+}
+
+/// Cents of a `12,34` amount as written by [`money`] (non-negative).
+fn parse_cents(text: &str) -> i64 {
+    let (int, frac) = text.split_once(',').unwrap_or((text, "0"));
+    int.parse::<i64>().unwrap_or(0) * 100 + frac.parse::<i64>().unwrap_or(0)
+}
+
+/// Thousandths of a `1,250` quantity as written by [`qty`] (non-negative).
+fn parse_milli(text: &str) -> i64 {
+    let (int, frac) = text.split_once(',').unwrap_or((text, "0"));
+    int.parse::<i64>().unwrap_or(0) * 1000 + format!("{frac:0<3}").parse::<i64>().unwrap_or(0)
 }
 
 struct Product {
@@ -111,10 +128,12 @@ fn money(cents: i64) -> String {
 }
 
 fn qty(milli: i64) -> String {
+    let sign = if milli < 0 { "-" } else { "" };
+    let milli = milli.abs();
     if milli % 1000 == 0 {
-        (milli / 1000).to_string()
+        format!("{sign}{}", milli / 1000)
     } else {
-        format!("{},{:03}", milli / 1000, milli % 1000)
+        format!("{sign}{},{:03}", milli / 1000, milli % 1000)
     }
 }
 
@@ -289,6 +308,8 @@ const VENDITE_HEADERS: &[&str] = &[
 
 /// Number of products in the catalogue.
 const PRODUCTS: usize = 5000;
+/// Share of card receipts followed by a return of their first item the same day.
+const RETURN_SHARE: f64 = 0.004;
 
 /// Generates the three files into `options.out`.
 pub fn generate(options: &DemoOptions) -> std::io::Result<DemoStats> {
@@ -554,6 +575,24 @@ pub fn generate(options: &DemoOptions) -> std::io::Result<DemoStats> {
                 ]);
             }
             let net_total = gross_total - discount_total;
+            // A few returns: now and then a cardholder brings the basket's first item back the
+            // same day (a refund receipt: a negative line and total, no promotion).
+            let refund = (cust.is_some() && rng.random_bool(RETURN_SHARE)).then(|| {
+                let l = &line_buf[0];
+                let paid = parse_cents(&l[7]);
+                let milli = parse_milli(&l[4]);
+                [
+                    "1".to_string(),
+                    l[1].clone(),
+                    l[2].clone(),
+                    l[3].clone(),
+                    qty(-milli),
+                    money(-paid),
+                    money(0),
+                    money(-paid),
+                    String::new(),
+                ]
+            });
             let (store_code, store_name, _, _) = STORES[store];
             let till_text = till.to_string();
             let number_text = number.to_string();
@@ -598,6 +637,48 @@ pub fn generate(options: &DemoOptions) -> std::io::Result<DemoStats> {
             stats.receipts_with_card += u64::from(cust.is_some());
             stats.lines += line_buf.len() as u64;
             stats.net_cents += net_total;
+            if let Some(l) = refund {
+                numbers[store] += 1;
+                let number_text = numbers[store].to_string();
+                let (h, m) = (hour.min(20) + 1, rng.random_range(0..60));
+                let net = money(-parse_cents(&l[5][1..]));
+                scontrini.row(&[
+                    store_code,
+                    store_name,
+                    &date_text,
+                    &format!("{h:02}:{m:02}"),
+                    &till_text,
+                    &number_text,
+                    card,
+                    &net,
+                    &money(0),
+                    &net,
+                ])?;
+                let dept_name = DEPARTMENTS.iter().find(|d| d.0 == l[3]).map_or("", |d| d.1);
+                vendite.row(&[
+                    store_code,
+                    &date_text,
+                    &till_text,
+                    &number_text,
+                    &l[0],
+                    &l[1],
+                    &l[2],
+                    &l[3],
+                    dept_name,
+                    "",
+                    &l[4],
+                    &l[5],
+                    &l[6],
+                    &l[7],
+                    "",
+                    "",
+                ])?;
+                stats.receipts += 1;
+                stats.receipts_with_card += 1;
+                stats.lines += 1;
+                stats.net_cents -= parse_cents(&l[5][1..]);
+                stats.returns += 1;
+            }
         }
     }
     scontrini.finish()?;

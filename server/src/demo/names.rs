@@ -183,6 +183,10 @@ pub const DEPARTMENTS: &[(&str, &str, u32, i64, bool)] = &[
     ("R18", "Infanzia", 2, 520, false),
     ("R19", "Biologico", 4, 340, false),
     ("R20", "Gastronomia", 2, 650, true),
+    // Two departments that earn no points (the programme's default list): infant formula may
+    // not be promoted (Italian law), tobacco is excluded by the chain.
+    ("R21", "Tabacchi", 1, 540, false),
+    ("R22", "Latte per l'infanzia", 1, 1890, false),
 ];
 
 pub const PRODUCT_WORDS: &[&str] = &[

@@ -183,6 +183,9 @@ mod tests {
         assert_eq!(out.expired, [(day("2026-02-28"), 200)]);
         assert!(run(&policy, &moves, day("2026-03-30")).expired.is_empty(), "the grace period's last day");
         assert!(run(&ExpiryPolicy::default(), &moves, day("2040-01-01")).expired.is_empty(), "no policy");
+        assert_eq!(policy.last_expiry_before(day("2026-03-31")), Some(day("2026-03-30")));
+        assert_eq!(policy.last_expiry_before(day("2026-03-30")), None);
+        assert_eq!(yearly().last_expiry_before(day("2026-11-30")), Some(day("2026-03-01")));
     }
 
     #[test]

@@ -157,6 +157,22 @@ pub async fn redeem(
     level: Level,
     voucher_days: i64,
 ) -> Result<Voucher, AppError> {
+    redeem_at(store, card, reward_id, level, voucher_days, &now_rfc3339()).await
+}
+
+/// [`redeem`] as of `now` (RFC 3339): the demo data's past redemptions.
+pub async fn redeem_at(
+    store: &dyn Store,
+    card: &str,
+    reward_id: &str,
+    level: Level,
+    voucher_days: i64,
+    now: &str,
+) -> Result<Voucher, AppError> {
+    let now = now.to_string();
+    let expires_at = crate::clock::rfc3339_of_unix(
+        crate::clock::unix_of(&now).unwrap_or_else(crate::clock::unix_now) + voucher_days * 24 * 3600,
+    );
     for _ in 0..ATTEMPTS {
         let w = wallet(store, card).await?;
         if let Some(code) = w.pending.clone() {
@@ -165,7 +181,6 @@ pub async fn redeem(
         }
         let reward: Reward = store.get_one(reward_id).await?.ok_or(AppError::NotFound)?;
         let (balance, _) = store.points_totals(card, "9999").await?;
-        let now = now_rfc3339();
         let mine: Vec<Voucher> = store.find("card_number", json!(card), 100_000).await?;
         let this_month = taken_in_month(&mine, reward_id, &now[..7]);
         if let Some(code) = blocked(&reward, level, balance, this_month, &now[..10]) {
@@ -187,7 +202,7 @@ pub async fn redeem(
                 points: reward.points,
                 status: "pending".into(),
                 issued_at: now.clone(),
-                expires_at: crate::clock::rfc3339_in_secs(voucher_days * 24 * 3600),
+                expires_at: expires_at.clone(),
                 used_at: None,
                 receipt_id: None,
                 cancelled_at: None,
@@ -227,12 +242,17 @@ pub async fn redeem(
 
 /// Cancels `card`'s unused voucher `code` and gives its points back (`refund:<code>`).
 pub async fn cancel(store: &dyn Store, card: &str, code: &str) -> Result<Voucher, AppError> {
+    cancel_at(store, card, code, &now_rfc3339()).await
+}
+
+/// [`cancel`] as of `now` (RFC 3339).
+pub async fn cancel_at(store: &dyn Store, card: &str, code: &str, now: &str) -> Result<Voucher, AppError> {
     let v: Voucher =
         store.get_one::<Voucher>(code).await?.filter(|v| v.card_number == card).ok_or(AppError::NotFound)?;
     if v.status != "active" {
         return Err(AppError::invalid("code", format!("voucher_{}", v.status)));
     }
-    let cancelled = Voucher { status: "cancelled".into(), cancelled_at: Some(now_rfc3339()), ..v.clone() };
+    let cancelled = Voucher { status: "cancelled".into(), cancelled_at: Some(now.to_string()), ..v.clone() };
     if !store.replace_if(Table::Vouchers, to_doc(&cancelled)?, "status", &json!("active")).await? {
         return Err(AppError::invalid("code", "voucher_changed"));
     }
@@ -266,8 +286,13 @@ pub enum Use {
 /// Marks voucher `code` used by receipt `receipt_id`, exactly once (a compare-and-set from
 /// `active`).
 pub async fn mark_used(store: &dyn Store, code: &str, receipt_id: &str) -> Result<Use, AppError> {
+    mark_used_at(store, code, receipt_id, &now_rfc3339()).await
+}
+
+/// [`mark_used`] as of `now` (RFC 3339).
+pub async fn mark_used_at(store: &dyn Store, code: &str, receipt_id: &str, now: &str) -> Result<Use, AppError> {
     let Some(v) = store.get_one::<Voucher>(code).await? else { return Ok(Use::Unusable("unknown".into())) };
-    let now = now_rfc3339();
+    let now = now.to_string();
     match shown_status(&v, &now).as_str() {
         "used" if v.receipt_id.as_deref() == Some(receipt_id) => return Ok(Use::Used),
         "used" => return Ok(Use::UsedElsewhere),
@@ -275,12 +300,12 @@ pub async fn mark_used(store: &dyn Store, code: &str, receipt_id: &str) -> Resul
         "pending" | "void" => return Ok(Use::Unusable("unknown".into())),
         other => return Ok(Use::Unusable(other.to_string())),
     }
-    let used = Voucher { status: "used".into(), used_at: Some(now), receipt_id: Some(receipt_id.to_string()), ..v };
+    let used = Voucher { status: "used".into(), used_at: Some(now.clone()), receipt_id: Some(receipt_id.to_string()), ..v };
     if store.replace_if(Table::Vouchers, to_doc(&used)?, "status", &json!("active")).await? {
         return Ok(Use::Claimed);
     }
     // It changed meanwhile: look again (a racing receipt, or a cancellation).
-    Box::pin(mark_used(store, code, receipt_id)).await
+    Box::pin(mark_used_at(store, code, receipt_id, &now)).await
 }
 
 /// Gives voucher `code` back (active again) when receipt `receipt_id` took it but could not

@@ -227,6 +227,12 @@ pub struct Dataset {
     pub skipped_receipts: u64,
 }
 
+impl AsRef<Dataset> for Dataset {
+    fn as_ref(&self) -> &Dataset {
+        self
+    }
+}
+
 impl Dataset {
     /// The last day with a receipt.
     pub fn last_day(&self) -> Option<i32> {

@@ -4,6 +4,8 @@
 //! through the ledger's exactly-once rules (`points::redeem`), and vouchers drawn as EAN-13
 //! barcodes.
 
+pub mod demo;
+
 use std::sync::Arc;
 
 use app::error::AppError;

@@ -94,7 +94,11 @@ fn the_data_looks_like_a_supermarket_chain() {
     assert!(rows(&dir.path().join("fidelity.csv")).iter().all(|c| ean13::is_valid(&c[0])));
     let stores: std::collections::HashSet<&str> = receipts.iter().map(|r| r[0].as_str()).collect();
     let departments: std::collections::HashSet<&str> = lines.iter().map(|l| l[7].as_str()).collect();
-    assert_eq!((stores.len(), departments.len()), (10, 20));
+    assert_eq!((stores.len(), departments.len()), (10, 22));
+    // A few returns: refund receipts with a card, each a negative line of the same amount.
+    let refunds: Vec<&Vec<String>> = receipts.iter().filter(|r| r[9].starts_with('-')).collect();
+    assert_eq!(refunds.len() as u64, stats.returns);
+    assert!(stats.returns > 0 && refunds.iter().all(|r| !r[6].is_empty()), "{} returns", stats.returns);
     let promo_lines = lines.iter().filter(|l| !l[14].is_empty()).count();
     assert!(promo_lines * 100 > lines.len(), "{promo_lines} promotion lines");
     // Saturday busier than Sunday (2025-12-06 is a Saturday, 2025-12-07 a Sunday).
@@ -124,6 +128,67 @@ async fn the_demo_set_imports_with_counts_and_money_equal_to_the_files() {
         total += page.iter().map(|r| r.net_cents).sum::<i64>();
     }
     assert_eq!(total, stats.net_cents);
+
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_programme_redeems_and_uses_vouchers_by_the_rules() {
+    // The demo programme on top of a fresh demo set: a catalogue of the three kinds, past
+    // redemptions through the exactly-once functions, vouchers used at the tills on the
+    // holder's own later receipts; no balance below zero but through returns, one `redeem:`
+    // entry per voucher.
+    let dir = tempfile::tempdir().unwrap();
+    let end = imagross::demo::end_of_previous_month(imagross::clock::today_date());
+    let stats = generate(&DemoOptions { end, ..options(dir.path(), 600, 6, 11) }).unwrap();
+    let t = common::sqlite().await;
+    let opts = ImportOptions { kind: None, run_by: "test".into(), sheet: None };
+    for f in &stats.files {
+        import_file(t.store.as_ref(), f, &opts, &|_| {}).await.unwrap();
+    }
+    let imagross::store::DatabaseUrl::Sqlite(path) = &t.url else { unreachable!() };
+    let settings = imagross::config::Settings {
+        database_url: Some(format!("sqlite:{}", path.display())),
+        ..Default::default()
+    };
+    let config = imagross::config::Config::from_settings(&settings).unwrap();
+    imagross::cli::demo::rewards(&config, 7).await.unwrap();
+    let rewards: Vec<imagross::store::model::Reward> = t.store.scan_page(None, 100).await.unwrap();
+    let kinds: std::collections::BTreeSet<&str> = rewards.iter().map(|r| r.kind.as_str()).collect();
+    assert_eq!(kinds.into_iter().collect::<Vec<_>>(), ["donation", "product", "voucher"]);
+    let vouchers: Vec<imagross::store::model::Voucher> = t.store.scan_page(None, 100_000).await.unwrap();
+    let issued: Vec<_> = vouchers.iter().filter(|v| v.status != "void").collect();
+    assert!(issued.len() >= 5, "{} vouchers", issued.len());
+    let used: Vec<_> = issued.iter().filter(|v| v.status == "used").collect();
+    assert!(!used.is_empty());
+    for v in &used {
+        let r: imagross::store::model::Receipt =
+            t.store.get_one(v.receipt_id.as_deref().unwrap()).await.unwrap().expect("a stored receipt");
+        assert_eq!(r.card_number.as_deref(), Some(v.card_number.as_str()), "used by its holder");
+        assert!(r.issued_at[..10] >= v.issued_at[..10] && r.issued_at[..10] <= v.expires_at[..10]);
+    }
+    let mut balances: std::collections::HashMap<String, i64> = Default::default();
+    let mut redeems = 0;
+    let mut returns: std::collections::HashSet<String> = Default::default();
+    let mut after: Option<String> = None;
+    loop {
+        let page: Vec<imagross::store::model::PointsEntry> =
+            t.store.scan_page(after.as_deref(), 5_000).await.unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(last.id.clone());
+        for e in page {
+            redeems += usize::from(e.id.starts_with("redeem:"));
+            if e.id.starts_with("earn:") && e.points < 0 {
+                returns.insert(e.card_number.clone());
+            }
+            *balances.entry(e.card_number).or_default() += e.points;
+        }
+    }
+    assert_eq!(redeems, issued.len(), "one ledger entry per voucher");
+    assert!(!returns.is_empty(), "the demo's returns take points back");
+    for (card, b) in &balances {
+        assert!(*b >= 0 || returns.contains(card), "{card} at {b} without a return");
+    }
+    assert!(imagross::cli::demo::rewards(&config, 7).await.is_err(), "a second run is refused");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
