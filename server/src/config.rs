@@ -167,7 +167,9 @@ impl ExpiryPolicy {
         if self.yearly {
             use app::validate::date::SimpleDate;
             let year = SimpleDate::from_days_since_epoch(i64::from(today)).year;
-            ends.extend((year - 20..=year).filter_map(|y| SimpleDate::new(y, 12, 31)).map(|d| d.days_since_epoch() as i32));
+            ends.extend(
+                (year - 20..=year).filter_map(|y| SimpleDate::new(y, 12, 31)).map(|d| d.days_since_epoch() as i32),
+            );
         }
         ends.into_iter().map(|e| self.last_spending_day(e)).filter(|d| *d < today).max()
     }
@@ -238,11 +240,13 @@ impl Tuning {
                 }
             }
         }
-        if let Some(days) = number("IMAGROSS_VOUCHER_DAYS", s.voucher_days.as_deref(), 1..=3650, "days from 1 to 3650")? {
+        if let Some(days) = number("IMAGROSS_VOUCHER_DAYS", s.voucher_days.as_deref(), 1..=3650, "days from 1 to 3650")?
+        {
             t.voucher_days = days;
         }
-        let grace = number("IMAGROSS_POINTS_GRACE_DAYS", s.points_grace_days.as_deref(), 0..=3650, "days from 0 to 3650")?
-            .unwrap_or(DEFAULT_GRACE_DAYS);
+        let grace =
+            number("IMAGROSS_POINTS_GRACE_DAYS", s.points_grace_days.as_deref(), 0..=3650, "days from 0 to 3650")?
+                .unwrap_or(DEFAULT_GRACE_DAYS);
         t.expiry = ExpiryPolicy::parse(s.points_periods.as_deref().unwrap_or(""), grace)
             .map_err(|m| err("IMAGROSS_POINTS_PERIODS", m))?;
         Ok(t)

@@ -45,14 +45,16 @@ pub fn state(
         admins: Arc::new(AdminService::new(store.clone())),
         imports: imports.clone(),
         analytics: Arc::new(AnalyticsService::new(projection.clone(), store.clone(), tuning.levels, points.clone())),
-        personal: Arc::new(PersonalService::new(projection.clone(), cards, tuning.levels, store.clone(), points.clone())),
+        personal: Arc::new(PersonalService::new(
+            projection.clone(),
+            cards,
+            tuning.levels,
+            store.clone(),
+            points.clone(),
+        )),
         points: points.clone(),
         shop_keys: Arc::new(ShopKeyService::new(store.clone())),
-        rewards: Arc::new(crate::rewards::RewardsService::new(
-            store.clone(),
-            tuning.levels,
-            tuning.voucher_days,
-        )),
+        rewards: Arc::new(crate::rewards::RewardsService::new(store.clone(), tuning.levels, tuning.voucher_days)),
     };
     let till = crate::till_api::service::ReceiptsApi {
         store: store.clone(),

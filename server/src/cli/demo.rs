@@ -90,8 +90,7 @@ pub async fn rewards(config: &crate::config::Config, seed: u64) -> anyhow::Resul
     let points = crate::points::PointsService::new(store.clone(), config.tuning.clone());
     points.sync_ledger(data.clone()).await;
     let expired = points.expire_due(crate::clock::today(), true).await?;
-    let service =
-        crate::rewards::RewardsService::new(store.clone(), config.tuning.levels, config.tuning.voucher_days);
+    let service = crate::rewards::RewardsService::new(store.clone(), config.tuning.levels, config.tuning.voucher_days);
     let done = crate::rewards::demo::seed(
         store.as_ref(),
         &service,

@@ -134,7 +134,8 @@ impl PointsBook {
 
     /// Flows per month from day `from` to day `to` (every month of the period, quiet ones too).
     pub fn months(&self, from: i32, to: i32) -> Vec<PointsMonth> {
-        let mut months: BTreeMap<i32, PointsFlows> = (month_of(from)..=month_of(to)).map(|m| (m, Default::default())).collect();
+        let mut months: BTreeMap<i32, PointsFlows> =
+            (month_of(from)..=month_of(to)).map(|m| (m, Default::default())).collect();
         for (day, f) in self.days.range(from..=to) {
             months.entry(month_of(*day)).or_default().add(f);
         }
@@ -292,10 +293,7 @@ mod tests {
         let p = book.programme(from, to);
         assert_eq!(p.rate, Some((2_500, 2_000)));
         assert_eq!(p.liability_cents, Some(1_812), "1,450 × 1.25 cents, truncated");
-        assert_eq!(
-            p.period,
-            PointsFlows { earned: 2_540, redeemed: 1_000, expired: 77, taken_back: 83, adjusted: 50 }
-        );
+        assert_eq!(p.period, PointsFlows { earned: 2_540, redeemed: 1_000, expired: 77, taken_back: 83, adjusted: 50 });
         assert_eq!(p.redemption_rate_bp, Some(3_937), "1,000 / 2,540");
         assert_eq!(p.breakage_bp, Some(303), "77 / 2,540");
         let months: Vec<(&str, i64, i64)> =

@@ -90,12 +90,8 @@ pub fn run(policy: &ExpiryPolicy, moves: &[Move], today: i32) -> Outcome {
 
 /// Expires the lots of every period whose last spending day is before `day`.
 fn expire_before(policy: &ExpiryPolicy, out: &mut Outcome, day: i32) {
-    while let Some(end) = out
-        .lots
-        .iter()
-        .map(|l| l.period_end)
-        .filter(|e| *e != i32::MAX && policy.last_spending_day(*e) < day)
-        .min()
+    while let Some(end) =
+        out.lots.iter().map(|l| l.period_end).filter(|e| *e != i32::MAX && policy.last_spending_day(*e) < day).min()
     {
         let points: i64 = out.lots.iter().filter(|l| l.period_end == end).map(|l| l.points).sum();
         out.lots.retain(|l| l.period_end != end);
@@ -194,7 +190,9 @@ mod tests {
         assert!(ExpiryPolicy::parse("2021-01-01:2025-12-31", 60).is_ok(), "exactly five years");
         assert!(ExpiryPolicy::parse("2021-03-01:2026-03-01", 60).is_err(), "five years and a day");
         assert!(ExpiryPolicy::parse("2026-01-01:2025-12-31", 60).unwrap_err().contains("ends before"));
-        assert!(ExpiryPolicy::parse("2025-01-01:2025-12-31,2025-06-01:2026-05-31", 60).unwrap_err().contains("overlap"));
+        assert!(ExpiryPolicy::parse("2025-01-01:2025-12-31,2025-06-01:2026-05-31", 60)
+            .unwrap_err()
+            .contains("overlap"));
         assert!(ExpiryPolicy::parse("2025-01-01", 60).unwrap_err().contains("START:END"));
         assert!(ExpiryPolicy::parse("yearly,2025-01-01:2025-12-31", 60).unwrap_err().contains("not both"));
         assert!(ExpiryPolicy::parse("", 60).unwrap().is_off());

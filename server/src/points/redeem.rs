@@ -300,7 +300,8 @@ pub async fn mark_used_at(store: &dyn Store, code: &str, receipt_id: &str, now: 
         "pending" | "void" => return Ok(Use::Unusable("unknown".into())),
         other => return Ok(Use::Unusable(other.to_string())),
     }
-    let used = Voucher { status: "used".into(), used_at: Some(now.clone()), receipt_id: Some(receipt_id.to_string()), ..v };
+    let used =
+        Voucher { status: "used".into(), used_at: Some(now.clone()), receipt_id: Some(receipt_id.to_string()), ..v };
     if store.replace_if(Table::Vouchers, to_doc(&used)?, "status", &json!("active")).await? {
         return Ok(Use::Claimed);
     }

@@ -31,7 +31,14 @@ const REDEEMING_SHARE: f64 = 0.3;
 /// Days back over which redemptions are spread.
 const DAYS_BACK: i32 = 150;
 
-fn reward(kind: &str, it: &str, en: &str, points: &str, value: &str, extra: impl FnOnce(&mut RewardInput)) -> RewardInput {
+fn reward(
+    kind: &str,
+    it: &str,
+    en: &str,
+    points: &str,
+    value: &str,
+    extra: impl FnOnce(&mut RewardInput),
+) -> RewardInput {
     let mut input = RewardInput {
         kind: kind.into(),
         title_it: it.into(),

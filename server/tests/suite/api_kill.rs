@@ -1,7 +1,8 @@
 //! Faults: tills push receipts through the real binary's API; the server is killed with
 //! SIGKILL mid-load and restarted on the same port; the tills retry every receipt until it is
 //! acknowledged, as real tills do. Afterwards every acknowledged receipt is in the store exactly
-//! once with its lines and points, and no receipt is there twice or unasked.
+//! once with its lines and points, and no receipt is there twice or unasked; every voucher a
+//! receipt carried (`voucher_codes`) is used exactly once, by that receipt.
 
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
@@ -82,6 +83,49 @@ async fn acknowledged_receipts_survive_kill_9_and_retries_store_them_once() {
             .collect();
         store.upsert_all(&holders).await.unwrap();
     }
+    // Twenty vouchers, issued before the load, each carried by one receipt of the load.
+    let vouchers: Vec<String> = {
+        use app::ports::Rewards;
+        use imagross::store::{model::PointsEntry, StoreExt};
+        let store = store::open(&DatabaseUrl::Sqlite(db.clone())).await.unwrap();
+        let rewards = imagross::rewards::RewardsService::new(store.clone(), Default::default(), 60);
+        let input = app::model::rewards::RewardInput {
+            kind: "voucher".into(),
+            title_it: "Buono 5 €".into(),
+            title_en: "5 € voucher".into(),
+            points: "500".into(),
+            value_eur: "5,00".into(),
+            min_level: "bronze".into(),
+            ..Default::default()
+        };
+        let reward = rewards.save_reward(None, input).await.unwrap();
+        let mut codes = Vec::new();
+        for card in cards.iter().take(20) {
+            let gift = PointsEntry {
+                id: format!("adjust:kill-{card}"),
+                card_number: card.clone(),
+                points: 500,
+                kind: "adjustment".into(),
+                reason: Some("test".into()),
+                receipt_id: None,
+                created_at: imagross::clock::now_rfc3339(),
+                created_by: None,
+            };
+            store.insert_one(&gift).await.unwrap();
+            let v = imagross::points::redeem::redeem(
+                store.as_ref(),
+                card,
+                &reward.id,
+                app::model::levels::Level::Bronze,
+                60,
+            )
+            .await
+            .unwrap();
+            codes.push(v.id);
+        }
+        codes
+    };
+    let voucher_of = |t: u32, n: u64| (n % 30 == 5).then(|| vouchers[(t as usize) * 5 + (n / 30) as usize].clone());
     let port = free_port();
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let mut server = start(&db, &data_dir, port);
@@ -92,12 +136,16 @@ async fn acknowledged_receipts_survive_kill_9_and_retries_store_them_once() {
     let mut tills = Vec::new();
     for t in 0..TILLS {
         let (key, cards, day, acked_total) = (key.clone(), cards.clone(), day.clone(), acked_total.clone());
+        let with_vouchers: Vec<Option<String>> = (0..PER_TILL).map(|n| voucher_of(t, n)).collect();
         tills.push(tokio::spawn(async move {
             let mut conn = Conn::new(addr);
             let mut done = Vec::new();
             for n in 0..PER_TILL {
-                let (body, expected) =
+                let (mut body, expected) =
                     loadgen::receipt("S01", t, n, &day, &cards, imagross::config::DEFAULT_PROMO_BONUS);
+                if let Some(code) = &with_vouchers[n as usize] {
+                    body["voucher_codes"] = serde_json::json!([code]);
+                }
                 let sent = loadgen::send_until_acked(
                     &mut conn,
                     &key,
@@ -109,7 +157,7 @@ async fn acknowledged_receipts_survive_kill_9_and_retries_store_them_once() {
                 assert_eq!(sent.ack["id"], expected.id.as_str());
                 assert_eq!(sent.ack["points"], expected.points, "a retry answers with the original points");
                 acked_total.fetch_add(1, Ordering::SeqCst);
-                done.push((expected, sent.attempts, sent.status));
+                done.push((expected, sent.attempts, sent.status, with_vouchers[n as usize].clone()));
             }
             done
         }));
@@ -128,11 +176,15 @@ async fn acknowledged_receipts_survive_kill_9_and_retries_store_them_once() {
     let mut server = start(&db, &data_dir, port);
 
     let mut acknowledged = Vec::new();
+    let mut carried = Vec::new();
     let (mut retried, mut replayed) = (0, 0);
     for t in tills {
-        for (expected, attempts, status) in t.await.unwrap() {
+        for (expected, attempts, status, voucher) in t.await.unwrap() {
             retried += u64::from(attempts > 1);
             replayed += u64::from(status == 200);
+            if let Some(code) = voucher {
+                carried.push((code, expected.id.clone()));
+            }
             acknowledged.push(expected);
         }
     }
@@ -151,4 +203,10 @@ async fn acknowledged_receipts_survive_kill_9_and_retries_store_them_once() {
     assert_eq!(store.count(Table::SalesLines).await.unwrap(), lines as u64);
     let with_card = acknowledged.iter().filter(|e| e.card.is_some()).count() as u64;
     assert_eq!(v.ledger_matching, with_card);
+    assert_eq!(carried.len(), 20);
+    for (code, receipt) in &carried {
+        use imagross::store::StoreExt;
+        let v: imagross::store::model::Voucher = store.get_one(code).await.unwrap().unwrap();
+        assert_eq!((v.status.as_str(), v.receipt_id.as_deref()), ("used", Some(receipt.as_str())), "{code}");
+    }
 }

@@ -128,7 +128,6 @@ async fn the_demo_set_imports_with_counts_and_money_equal_to_the_files() {
         total += page.iter().map(|r| r.net_cents).sum::<i64>();
     }
     assert_eq!(total, stats.net_cents);
-
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -146,10 +145,8 @@ async fn the_demo_programme_redeems_and_uses_vouchers_by_the_rules() {
         import_file(t.store.as_ref(), f, &opts, &|_| {}).await.unwrap();
     }
     let imagross::store::DatabaseUrl::Sqlite(path) = &t.url else { unreachable!() };
-    let settings = imagross::config::Settings {
-        database_url: Some(format!("sqlite:{}", path.display())),
-        ..Default::default()
-    };
+    let settings =
+        imagross::config::Settings { database_url: Some(format!("sqlite:{}", path.display())), ..Default::default() };
     let config = imagross::config::Config::from_settings(&settings).unwrap();
     imagross::cli::demo::rewards(&config, 7).await.unwrap();
     let rewards: Vec<imagross::store::model::Reward> = t.store.scan_page(None, 100).await.unwrap();
@@ -171,8 +168,7 @@ async fn the_demo_programme_redeems_and_uses_vouchers_by_the_rules() {
     let mut returns: std::collections::HashSet<String> = Default::default();
     let mut after: Option<String> = None;
     loop {
-        let page: Vec<imagross::store::model::PointsEntry> =
-            t.store.scan_page(after.as_deref(), 5_000).await.unwrap();
+        let page: Vec<imagross::store::model::PointsEntry> = t.store.scan_page(after.as_deref(), 5_000).await.unwrap();
         let Some(last) = page.last() else { break };
         after = Some(last.id.clone());
         for e in page {

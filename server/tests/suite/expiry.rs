@@ -38,8 +38,9 @@ async fn expiry_is_written_once_and_announced(store: Arc<dyn Store>) {
     // Period A ended 100 days ago (grace 30: over 70 days ago); period B ends in 20 days (its
     // last spending day is in 30 days).
     let (a, b) = ((t - 400, t - 100), (t - 99, t + 20));
-    let policy = ExpiryPolicy::parse(&format!("{}:{},{}:{}", day_iso(a.0), day_iso(a.1), day_iso(b.0), day_iso(b.1)), 30)
-        .unwrap();
+    let policy =
+        ExpiryPolicy::parse(&format!("{}:{},{}:{}", day_iso(a.0), day_iso(a.1), day_iso(b.0), day_iso(b.1)), 30)
+            .unwrap();
     let tuning = Tuning { expiry: policy, ..Tuning::default() };
     let site = LeptosOptions::builder().output_name("imagross").site_root("target/site").build();
     let state = imagross::wiring::state(site, store.clone(), &common::security(), tuning, Default::default()).unwrap();

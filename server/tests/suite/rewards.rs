@@ -246,7 +246,8 @@ async fn a_shopper_spends_points_and_a_till_takes_the_voucher_once() {
         [&json!(4), &json!(2), &json!(1), &json!(1)],
         "{p}"
     );
-    let req = Request::get("/admin/export/vouchers.csv?range=all").header("cookie", &admin).body(Body::empty()).unwrap();
+    let req =
+        Request::get("/admin/export/vouchers.csv?range=all").header("cookie", &admin).body(Body::empty()).unwrap();
     let res = router(s.clone()).oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let csv = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();

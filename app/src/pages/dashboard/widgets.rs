@@ -276,7 +276,8 @@ pub fn PointsWidgets(p: crate::model::rewards::PointsProgramme, query: String) -
     let used_name = i18n.t(Key::ColVouchersUsed).to_string();
     let f = p.period;
     let as_of = p.as_of.get(11..16).unwrap_or_default().to_string();
-    let rate = p.rate.map(|(cents, points)| format!("{} = {}", format::count(points, lang), format::euros(cents, lang)));
+    let rate =
+        p.rate.map(|(cents, points)| format!("{} = {}", format::count(points, lang), format::euros(cents, lang)));
     let percent = move |bp: Option<i64>| bp.map_or_else(|| "—".to_string(), |bp| format::percent(bp, lang));
     view! {
         <div class="widgets">
