@@ -5,8 +5,8 @@
 //! seasonality (December peak, August dip), weekday and hour patterns; a few customers spending
 //! most; churners and new cardholders; about a third of receipts without a card; a few returns.
 //! The same seed and end date always give the same bytes. The rewards side (a catalogue,
-//! redemptions, vouchers used at the tills) is `crate::rewards::demo`, run on the store after the
-//! import.
+//! redemptions, vouchers used at the tills) lives with the rewards (`imagross demo-rewards`), run
+//! on the store after the import.
 
 mod names;
 
