@@ -54,7 +54,10 @@ pub fn state(
         )),
         points: points.clone(),
         shop_keys: Arc::new(ShopKeyService::new(store.clone())),
-        rewards: Arc::new(crate::rewards::RewardsService::new(store.clone(), tuning.levels, tuning.voucher_days)),
+        rewards: Arc::new(
+            crate::rewards::RewardsService::new(store.clone(), tuning.levels, tuning.voucher_days)
+                .notifying(points.clone()),
+        ),
     };
     let till = crate::till_api::service::ReceiptsApi {
         store: store.clone(),
@@ -127,6 +130,7 @@ pub async fn serve(config: Config, settings: crate::config::Settings) -> anyhow:
     let state = state(leptos_options, store.clone(), &security, config.tuning, uploads).map_err(anyhow::Error::msg)?;
     state.projection.spawn_warmup(store.clone());
     spawn_retention(store, config.protection.import_error_retention_days, state.points.clone());
+    spawn_points_book(state.points.clone());
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
@@ -161,6 +165,19 @@ fn spawn_retention(store: Arc<dyn Store>, days: u32, points: Arc<PointsService>)
             }
             let _ = points.refresh_book().await;
             tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        }
+    });
+}
+
+/// Keeps the dashboard's points book within seconds of this process's changes (and within
+/// [`crate::points::BOOK_MAX_AGE_SECS`] of other replicas'): checked every 5 seconds.
+fn spawn_points_book(points: Arc<PointsService>) {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            if let Err(e) = points.refresh_book_if_stale(crate::points::BOOK_MAX_AGE_SECS).await {
+                tracing::warn!(error = %e, "points book not loaded; retrying");
+            }
         }
     });
 }

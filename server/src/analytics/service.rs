@@ -32,9 +32,6 @@ pub struct AnalyticsService {
     points: Arc<crate::points::PointsService>,
 }
 
-/// Seconds after which the dashboard asks for a fresh points book (it shows the one it has).
-const POINTS_BOOK_MAX_AGE_SECS: i64 = 60;
-
 impl AnalyticsService {
     /// A service over the projection (and the store and points service, for points).
     pub fn new(
@@ -44,19 +41,6 @@ impl AnalyticsService {
         points: Arc<crate::points::PointsService>,
     ) -> Self {
         AnalyticsService { projection, store, thresholds, points }
-    }
-
-    /// The points book, asking for a fresh one in the background when it is old.
-    fn points_book(&self) -> Arc<crate::points::book::PointsBook> {
-        if self.points.book_older_than(POINTS_BOOK_MAX_AGE_SECS) {
-            let points = self.points.clone();
-            tokio::spawn(async move {
-                if let Err(e) = points.refresh_book().await {
-                    tracing::warn!(error = %e, "points book not loaded");
-                }
-            });
-        }
-        self.points.book()
     }
 
     fn snapshot(&self) -> Result<Arc<Snapshot>, AppError> {
@@ -77,7 +61,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, AppError> + S
 impl Analytics for AnalyticsService {
     async fn dashboard(&self, filters: Filters) -> Result<Dashboard, AppError> {
         let snap = self.snapshot()?;
-        let book = self.points_book();
+        let book = self.points.book();
         blocking(move || {
             let mut d = snap.dashboard(&filters).map_err(bad_filter)?;
             if let (Some(from), Some(to)) = (crate::clock::parse_day(&d.from), crate::clock::parse_day(&d.to)) {

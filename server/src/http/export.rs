@@ -78,11 +78,10 @@ pub async fn export_file(
     if let Err(e) = snap.select(&query.filters) {
         return AppError::from(e).status_response();
     }
-    // The points book as the dashboard shows it, loaded again when it is older than a minute.
-    if matches!(kind, ExportKind::PointsMonths | ExportKind::RewardVouchers | ExportKind::Vouchers)
-        && state.points.book_older_than(60)
-    {
-        if let Err(e) = state.points.refresh_book().await {
+    // The points book, loaded again first if anything changed since (a download is no page
+    // render, so it may wait for it).
+    if matches!(kind, ExportKind::PointsMonths | ExportKind::RewardVouchers | ExportKind::Vouchers) {
+        if let Err(e) = state.points.refresh_book_if_stale(crate::points::BOOK_MAX_AGE_SECS).await {
             return e.status_response();
         }
     }

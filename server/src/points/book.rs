@@ -1,7 +1,8 @@
 //! The points programme's book for the dashboard: points flows per day, what cardholders hold,
 //! and every voucher with its fate, loaded in one pass over the ledger, the vouchers and the
 //! catalogue and kept in memory, so the dashboard and its exports never scan the store per
-//! request. It is refreshed after each ledger sync and on demand when older than a minute.
+//! request. It is loaded again after each projection build and, within seconds, after this
+//! process changes points or vouchers (every five minutes at least, for other replicas').
 
 use std::collections::{BTreeMap, HashMap};
 

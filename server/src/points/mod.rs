@@ -47,6 +47,10 @@ pub struct PointsService {
     book: std::sync::RwLock<Arc<book::PointsBook>>,
     /// A load of the book is running.
     book_loading: std::sync::atomic::AtomicBool,
+    /// Changes to points or vouchers made through this process (see [`PointsService::touched`]).
+    generation: std::sync::atomic::AtomicU64,
+    /// The generation the book was loaded at.
+    book_generation: std::sync::atomic::AtomicU64,
 }
 
 impl PointsService {
@@ -59,6 +63,8 @@ impl PointsService {
             expired_on: Default::default(),
             book: Default::default(),
             book_loading: Default::default(),
+            generation: Default::default(),
+            book_generation: Default::default(),
         }
     }
 
@@ -92,6 +98,7 @@ impl PointsService {
     /// Records entries written elsewhere (a live receipt), so later syncs skip them.
     pub async fn remember(&self, entries: &[PointsEntry]) {
         self.ledger.remember(entries).await;
+        self.touched();
     }
 
     /// Writes the `expire:` entries due by `today` (day number) that are not in the ledger yet:
@@ -141,26 +148,43 @@ impl PointsService {
         self.book.read().map(|b| b.clone()).unwrap_or_default()
     }
 
+    /// Says that points or vouchers changed (a redemption, a voucher used, a live receipt, an
+    /// adjustment): the book is loaded again within seconds (see [`PointsService::refresh_book_if_stale`]).
+    pub fn touched(&self) {
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
     /// Loads the book again (one pass over the ledger, vouchers and catalogue); a load already
-    /// running makes this one return at once.
+    /// running makes this one return at once. Never called by a read: a page renders from the
+    /// book it finds, so two renders of one request always agree.
     pub async fn refresh_book(&self) -> Result<(), AppError> {
         use std::sync::atomic::Ordering;
         if self.book_loading.swap(true, Ordering::AcqRel) {
             return Ok(());
         }
+        let generation = self.generation.load(Ordering::Acquire);
         let loaded = book::PointsBook::load(self.store.as_ref()).await;
         self.book_loading.store(false, Ordering::Release);
         let loaded = Arc::new(loaded?);
         if let Ok(mut slot) = self.book.write() {
             *slot = loaded;
         }
+        self.book_generation.store(generation, Ordering::Release);
         Ok(())
     }
 
-    /// True when the book is older than `secs` seconds (or was never loaded).
-    pub fn book_older_than(&self, secs: i64) -> bool {
+    /// Loads the book again when this process changed points since it was loaded, or when it is
+    /// older than `max_age_secs` (changes made by other replicas). Returns whether it did.
+    pub async fn refresh_book_if_stale(&self, max_age_secs: i64) -> Result<bool, AppError> {
+        use std::sync::atomic::Ordering;
         let as_of = self.book().as_of.clone();
-        crate::clock::unix_of(&as_of).is_none_or(|t| crate::clock::unix_now() - t > secs)
+        let old = crate::clock::unix_of(&as_of).is_none_or(|t| crate::clock::unix_now() - t > max_age_secs);
+        let changed = self.generation.load(Ordering::Acquire) != self.book_generation.load(Ordering::Acquire);
+        if !(old || changed) {
+            return Ok(false);
+        }
+        self.refresh_book().await?;
+        Ok(true)
     }
 
     /// The points of `card` due to expire within 60 days: (last spending day, points).
@@ -180,6 +204,10 @@ impl PointsService {
         Ok(due.map(|(day, points)| (crate::clock::day_iso(day), points)))
     }
 }
+
+/// Seconds after which the points book is loaded again even without a change seen by this
+/// process (another replica's redemptions).
+pub const BOOK_MAX_AGE_SECS: i64 = 300;
 
 /// Days ahead that `/me` warns of points about to expire.
 pub const EXPIRY_NOTICE_DAYS: i32 = 60;
@@ -278,6 +306,7 @@ impl app::ports::Points for PointsService {
             created_by: Some(acting.id.clone()),
         };
         self.store.insert_one(&entry).await?;
+        self.touched();
         tracing::info!(card, points, by = %acting.id, "manual points adjustment");
         Ok(self.status(card).await?.0)
     }

@@ -32,12 +32,25 @@ pub struct RewardsService {
     store: Arc<dyn Store>,
     thresholds: LevelThresholds,
     voucher_days: i64,
+    /// Told of every redemption and cancellation (the dashboard's points book).
+    points: Option<Arc<crate::points::PointsService>>,
 }
 
 impl RewardsService {
     /// A service over `store`; vouchers last `voucher_days`.
     pub fn new(store: Arc<dyn Store>, thresholds: LevelThresholds, voucher_days: i64) -> Self {
-        RewardsService { store, thresholds, voucher_days }
+        RewardsService { store, thresholds, voucher_days, points: None }
+    }
+
+    /// The same, telling `points` of every change.
+    pub fn notifying(self, points: Arc<crate::points::PointsService>) -> Self {
+        RewardsService { points: Some(points), ..self }
+    }
+
+    fn touched(&self) {
+        if let Some(p) = &self.points {
+            p.touched();
+        }
     }
 
     fn card(user: &SessionUser) -> Result<&str, AppError> {
@@ -201,14 +214,18 @@ impl Rewards for RewardsService {
     async fn redeem(&self, user: &SessionUser, reward_id: &str) -> Result<VoucherView, AppError> {
         let card = Self::card(user)?;
         let (_, _, level) = crate::points::status(self.store.as_ref(), card, &self.thresholds).await?;
-        let v = redeem::redeem(self.store.as_ref(), card, reward_id, level, self.voucher_days).await?;
+        let v = redeem::redeem(self.store.as_ref(), card, reward_id, level, self.voucher_days).await;
+        self.touched();
+        let v = v?;
         tracing::info!(card = %crate::telemetry::masked(card), voucher = %crate::telemetry::masked(&v.id), "redeemed");
         Ok(voucher_view(&v, &now_rfc3339()))
     }
 
     async fn cancel_voucher(&self, user: &SessionUser, code: &str) -> Result<VoucherView, AppError> {
         let card = Self::card(user)?;
-        let v = redeem::cancel(self.store.as_ref(), card, code).await?;
+        let v = redeem::cancel(self.store.as_ref(), card, code).await;
+        self.touched();
+        let v = v?;
         Ok(voucher_view(&v, &now_rfc3339()))
     }
 }

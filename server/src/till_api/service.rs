@@ -91,6 +91,9 @@ impl ReceiptsApi {
         // The vouchers first: each taken by this receipt exactly once, or the receipt is refused
         // (and the ones it took are given back).
         let claimed = self.take_vouchers(&parsed).await?;
+        if !claimed.is_empty() {
+            self.points.touched();
+        }
         let earned = self.earned(&parsed);
         let claim = ApiReceipt {
             id: parsed.records.receipt.id.clone(),

@@ -233,7 +233,19 @@ async fn a_shopper_spends_points_and_a_till_takes_the_voucher_once() {
     // (one used at the till, one by the file, one cancelled, one expired), 4 × 1,000 redeemed
     // less the 1,000 given back; outstanding is Maria's balance (the only card with points),
     // worth 1 cent a point (10 € for 1,000 points).
-    s.points.refresh_book().await.unwrap();
+    // The book was loaded by the projection build above; an adjustment makes it stale, and
+    // the next check loads it (the server checks every 5 seconds), once.
+    assert!(!s.points.refresh_book_if_stale(300).await.unwrap(), "nothing changed since the build");
+    let (status, _) = form(
+        &s,
+        "/api/adjust_points",
+        &[("card_number", MARIA), ("points", "7"), ("reason", "arrotondamento")],
+        &admin,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(s.points.refresh_book_if_stale(300).await.unwrap());
+    assert!(!s.points.refresh_book_if_stale(300).await.unwrap());
     let (status, d) = form(&s, "/api/analytics_dashboard", &[("query", "range=all")], &admin).await;
     assert_eq!(status, StatusCode::OK, "{d}");
     let p = &d["points"];
