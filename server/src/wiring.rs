@@ -169,8 +169,9 @@ fn spawn_retention(store: Arc<dyn Store>, days: u32, points: Arc<PointsService>)
     });
 }
 
-/// Keeps the dashboard's points book within seconds of this process's changes (and within
-/// [`crate::points::BOOK_MAX_AGE_SECS`] of other replicas'): checked every 5 seconds.
+/// Loads the dashboard's points book whole when asked for (a catalogue edit, a build that
+/// changed the ledger) and every [`crate::points::BOOK_MAX_AGE_SECS`] (other replicas'
+/// changes): checked every 5 seconds.
 fn spawn_points_book(points: Arc<PointsService>) {
     tokio::spawn(async move {
         loop {

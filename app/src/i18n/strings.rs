@@ -337,6 +337,7 @@ strings! {
     PointsRedemptionRate => "Tasso di riscatto", "Redemption rate";
     PointsBreakage => "Breakage (punti scaduti)", "Breakage (points expired)";
     PointsAsOf => "aggiornato alle", "as of";
+    PointsVoucherList => "Elenco dei buoni emessi nel periodo, con stato e uso:", "Every voucher issued in the period, with its status and use:";
     PointsNoRate => "nessun buono spesa in catalogo per dare un valore ai punti", "no shopping voucher in the catalogue to value the points";
     ColCard => "Carta", "Card";
     ColLastReceipt => "Ultimo scontrino", "Last receipt";

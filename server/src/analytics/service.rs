@@ -61,15 +61,11 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, AppError> + S
 impl Analytics for AnalyticsService {
     async fn dashboard(&self, filters: Filters) -> Result<Dashboard, AppError> {
         let snap = self.snapshot()?;
-        let book = self.points.book();
-        blocking(move || {
-            let mut d = snap.dashboard(&filters).map_err(bad_filter)?;
-            if let (Some(from), Some(to)) = (crate::clock::parse_day(&d.from), crate::clock::parse_day(&d.to)) {
-                d.points = Some(book.programme(from, to));
-            }
-            Ok(d)
-        })
-        .await
+        let mut d = blocking(move || snap.dashboard(&filters).map_err(bad_filter)).await?;
+        if let (Some(from), Some(to)) = (crate::clock::parse_day(&d.from), crate::clock::parse_day(&d.to)) {
+            d.points = Some(self.points.programme(from, to));
+        }
+        Ok(d)
     }
 
     async fn customers(&self, mut query: CustomerQuery) -> Result<CustomerPage, AppError> {

@@ -78,14 +78,12 @@ pub async fn export_file(
     if let Err(e) = snap.select(&query.filters) {
         return AppError::from(e).status_response();
     }
-    // The points book, loaded again first if anything changed since (a download is no page
-    // render, so it may wait for it).
-    if matches!(kind, ExportKind::PointsMonths | ExportKind::RewardVouchers | ExportKind::Vouchers) {
-        if let Err(e) = state.points.refresh_book_if_stale(crate::points::BOOK_MAX_AGE_SECS).await {
-            return e.status_response();
-        }
-    }
-    let book = state.points.book();
+    // The points book as the dashboard shows it (a copy, for the writing thread).
+    let book = if matches!(kind, ExportKind::PointsMonths | ExportKind::RewardVouchers | ExportKind::Vouchers) {
+        state.points.book()
+    } else {
+        Default::default()
+    };
     let name = format!("imagross-{}.{}", kind.code(), format.extension());
     let headers = [
         (header::CONTENT_TYPE, format.content_type().to_string()),

@@ -1,8 +1,10 @@
 //! The points programme's book for the dashboard: points flows per day, what cardholders hold,
 //! and every voucher with its fate, loaded in one pass over the ledger, the vouchers and the
 //! catalogue and kept in memory, so the dashboard and its exports never scan the store per
-//! request. It is loaded again after each projection build and, within seconds, after this
-//! process changes points or vouchers (every five minutes at least, for other replicas').
+//! request. It is loaded whole after a projection build that changed the ledger and every five
+//! minutes (other replicas' changes); between loads this process's own changes (a redemption, a
+//! cancellation, a voucher used at a till, a live receipt's points, an adjustment) are added to
+//! it as they happen, each exactly once, so it costs nothing per change.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -29,21 +31,6 @@ pub struct VoucherRow {
     pub expires_at: String,
     pub used_at: Option<String>,
     pub receipt_id: Option<String>,
-}
-
-/// The book.
-#[derive(Clone, Debug, Default)]
-pub struct PointsBook {
-    /// When it was loaded (RFC 3339).
-    pub as_of: String,
-    /// Flows per day number.
-    pub days: BTreeMap<i32, PointsFlows>,
-    /// Points held: the sum of positive balances.
-    pub outstanding: i64,
-    /// Every voucher (pending and void ones left out), by issue time.
-    pub vouchers: Vec<VoucherRow>,
-    /// The best voucher rate of the catalogue: (cents, points).
-    pub rate: Option<(i64, i64)>,
 }
 
 /// The flow an entry is, by its key's kind.
@@ -76,6 +63,44 @@ pub fn catalogue_rate(rewards: &[Reward]) -> Option<(i64, i64)> {
     best(&mut vouchers(true)).or_else(|| best(&mut vouchers(false)))
 }
 
+/// The book.
+#[derive(Clone, Debug, Default)]
+pub struct PointsBook {
+    /// When it was loaded (RFC 3339).
+    pub as_of: String,
+    /// Flows per day number.
+    pub days: BTreeMap<i32, PointsFlows>,
+    /// Points held: the sum of positive balances.
+    pub outstanding: i64,
+    /// Each card's balance.
+    balances: HashMap<String, i64>,
+    /// Every voucher (pending and void ones left out), by issue time and code.
+    vouchers: BTreeMap<(String, String), VoucherRow>,
+    /// Issue time of each voucher, by code.
+    issued: HashMap<String, String>,
+    /// The best voucher rate of the catalogue: (cents, points).
+    pub rate: Option<(i64, i64)>,
+}
+
+/// The book's row of a voucher as shown at `now`.
+fn row(v: Voucher, now: &str) -> VoucherRow {
+    VoucherRow {
+        status: super::redeem::shown_status(&v, now),
+        code: v.id,
+        card_number: v.card_number,
+        reward_id: v.reward_id,
+        kind: v.kind,
+        title_it: v.title_it,
+        title_en: v.title_en,
+        value_cents: v.value_cents,
+        points: v.points,
+        issued_at: v.issued_at,
+        expires_at: v.expires_at,
+        used_at: v.used_at,
+        receipt_id: v.receipt_id,
+    }
+}
+
 impl PointsBook {
     /// Builds the book from the ledger `entries`, `vouchers` and `rewards`, at `now`.
     pub fn build(
@@ -85,52 +110,69 @@ impl PointsBook {
         now: &str,
     ) -> PointsBook {
         let mut book = PointsBook { as_of: now.to_string(), rate: catalogue_rate(rewards), ..PointsBook::default() };
-        let mut balances: HashMap<String, i64> = HashMap::new();
         for e in entries {
-            *balances.entry(e.card_number.clone()).or_default() += e.points;
-            if let Some(day) = parse_day(&e.created_at) {
-                book.days.entry(day).or_default().add(&flow_of(&e));
+            book.add_entry(&e);
+        }
+        for v in vouchers {
+            book.put_voucher(v, now);
+        }
+        book
+    }
+
+    /// Adds a ledger entry (new, or the change of one: `points` is then the difference).
+    pub fn add_entry(&mut self, e: &PointsEntry) {
+        let balance = self.balances.entry(e.card_number.clone()).or_default();
+        let before = *balance;
+        *balance += e.points;
+        self.outstanding += (*balance).max(0) - before.max(0);
+        if let Some(day) = parse_day(&e.created_at) {
+            self.days.entry(day).or_default().add(&flow_of(e));
+        }
+    }
+
+    /// Adds or replaces a voucher (pending and void ones are left out).
+    pub fn put_voucher(&mut self, v: Voucher, now: &str) {
+        if let Some(at) = self.issued.remove(&v.id) {
+            self.vouchers.remove(&(at, v.id.clone()));
+        }
+        if matches!(v.status.as_str(), "pending" | "void") {
+            return;
+        }
+        self.issued.insert(v.id.clone(), v.issued_at.clone());
+        self.vouchers.insert((v.issued_at.clone(), v.id.clone()), row(v, now));
+    }
+
+    /// Marks voucher `code` used by `receipt_id` at `at`, if the book has it.
+    pub fn voucher_used(&mut self, code: &str, receipt_id: &str, at: &str) {
+        if let Some(issued) = self.issued.get(code) {
+            if let Some(r) = self.vouchers.get_mut(&(issued.clone(), code.to_string())) {
+                r.status = "used".into();
+                r.receipt_id = Some(receipt_id.to_string());
+                r.used_at = Some(at.to_string());
             }
         }
-        book.outstanding = balances.values().filter(|b| **b > 0).sum();
-        let mut rows: Vec<VoucherRow> = vouchers
-            .into_iter()
-            .filter(|v| !matches!(v.status.as_str(), "pending" | "void"))
-            .map(|v| VoucherRow {
-                status: super::redeem::shown_status(&v, now),
-                code: v.id,
-                card_number: v.card_number,
-                reward_id: v.reward_id,
-                kind: v.kind,
-                title_it: v.title_it,
-                title_en: v.title_en,
-                value_cents: v.value_cents,
-                points: v.points,
-                issued_at: v.issued_at,
-                expires_at: v.expires_at,
-                used_at: v.used_at,
-                receipt_id: v.receipt_id,
-            })
-            .collect();
-        rows.sort_by(|a, b| a.issued_at.cmp(&b.issued_at).then_with(|| a.code.cmp(&b.code)));
-        book.vouchers = rows;
-        book
     }
 
     /// Loads the book from `store`.
     pub async fn load(store: &dyn Store) -> StoreResult<PointsBook> {
-        let mut entries = Vec::new();
-        crate::projection::scan_all::<PointsEntry>(store, |e| entries.push(e.clone())).await?;
+        let now = crate::clock::now_rfc3339();
+        let mut book = PointsBook { as_of: now.clone(), ..PointsBook::default() };
+        crate::projection::scan_all::<PointsEntry>(store, |e| book.add_entry(e)).await?;
         let mut vouchers = Vec::new();
         crate::projection::scan_all::<Voucher>(store, |v| vouchers.push(v.clone())).await?;
+        for v in vouchers {
+            book.put_voucher(v, &now);
+        }
         let mut rewards = Vec::new();
         crate::projection::scan_all::<Reward>(store, |r| rewards.push(r.clone())).await?;
-        Ok(PointsBook::build(entries, vouchers, &rewards, &crate::clock::now_rfc3339()))
+        book.rate = catalogue_rate(&rewards);
+        Ok(book)
     }
 
     /// The vouchers issued from day `from` to day `to` (inclusive).
     pub fn vouchers_in(&self, from: i32, to: i32) -> impl Iterator<Item = &VoucherRow> {
-        self.vouchers.iter().filter(move |v| parse_day(&v.issued_at).is_some_and(|d| from <= d && d <= to))
+        let (first, last) = (crate::clock::day_iso(from), crate::clock::day_iso(to + 1));
+        self.vouchers.range((first, String::new())..(last, String::new())).map(|(_, v)| v)
     }
 
     /// Flows per month from day `from` to day `to` (every month of the period, quiet ones too).

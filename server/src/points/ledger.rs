@@ -154,13 +154,20 @@ impl LedgerSync {
         Ok(stats)
     }
 
-    /// Records entries written elsewhere (a live receipt), so later syncs skip them.
-    pub async fn remember(&self, entries: &[PointsEntry]) {
-        if let Some(map) = self.known.lock().await.as_mut() {
-            for e in entries {
-                map.insert(e.id.clone(), e.points);
+    /// Records entries written elsewhere (a live receipt), so later syncs skip them. Returns
+    /// what they changed (new entries, and the difference of changed ones), or `None` before
+    /// the first sync (nothing known to compare with).
+    pub async fn remember(&self, entries: &[PointsEntry]) -> Option<Vec<PointsEntry>> {
+        let mut known = self.known.lock().await;
+        let map = known.as_mut()?;
+        let mut changes = Vec::new();
+        for e in entries {
+            let before = map.insert(e.id.clone(), e.points).unwrap_or(0);
+            if e.points != before {
+                changes.push(PointsEntry { points: e.points - before, ..e.clone() });
             }
         }
+        Some(changes)
     }
 }
 

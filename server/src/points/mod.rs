@@ -44,13 +44,11 @@ pub struct PointsService {
     /// The day of the last expiry pass.
     expired_on: tokio::sync::Mutex<Option<i32>>,
     /// The programme's book for the dashboard (empty until first loaded).
-    book: std::sync::RwLock<Arc<book::PointsBook>>,
+    book: std::sync::RwLock<book::PointsBook>,
     /// A load of the book is running.
     book_loading: std::sync::atomic::AtomicBool,
-    /// Changes to points or vouchers made through this process (see [`PointsService::touched`]).
-    generation: std::sync::atomic::AtomicU64,
-    /// The generation the book was loaded at.
-    book_generation: std::sync::atomic::AtomicU64,
+    /// A whole load of the book is wanted (the catalogue or an import changed it).
+    book_reload: std::sync::atomic::AtomicBool,
 }
 
 impl PointsService {
@@ -63,8 +61,7 @@ impl PointsService {
             expired_on: Default::default(),
             book: Default::default(),
             book_loading: Default::default(),
-            generation: Default::default(),
-            book_generation: Default::default(),
+            book_reload: Default::default(),
         }
     }
 
@@ -90,15 +87,23 @@ impl PointsService {
                 Err(e) => return tracing::warn!(error = %e, "points ledger not computed"),
             };
         match self.ledger.sync(self.store.as_ref(), expected).await {
-            Ok(stats) => tracing::info!(written = stats.written, "points ledger in step with the data"),
+            Ok(stats) => {
+                tracing::info!(written = stats.written, "points ledger in step with the data");
+                if stats.written > 0 {
+                    self.book_reload();
+                }
+            }
             Err(e) => tracing::warn!(error = %e, "points ledger sync failed; retried after the next import"),
         }
     }
 
-    /// Records entries written elsewhere (a live receipt), so later syncs skip them.
+    /// Records entries written elsewhere (a live receipt), so later syncs skip them, and adds
+    /// what changed to the book.
     pub async fn remember(&self, entries: &[PointsEntry]) {
-        self.ledger.remember(entries).await;
-        self.touched();
+        match self.ledger.remember(entries).await {
+            Some(changes) => self.book_entries(&changes),
+            None => self.book_reload(),
+        }
     }
 
     /// Writes the `expire:` entries due by `today` (day number) that are not in the ledger yet:
@@ -143,44 +148,67 @@ impl PointsService {
         Ok(due.len() as u64)
     }
 
-    /// The programme's book as last loaded.
-    pub fn book(&self) -> Arc<book::PointsBook> {
+    /// A copy of the programme's book (for exports).
+    pub fn book(&self) -> book::PointsBook {
         self.book.read().map(|b| b.clone()).unwrap_or_default()
     }
 
-    /// Says that points or vouchers changed (a redemption, a voucher used, a live receipt, an
-    /// adjustment): the book is loaded again within seconds (see [`PointsService::refresh_book_if_stale`]).
-    pub fn touched(&self) {
-        self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    /// The programme's figures for the period from day `from` to day `to`.
+    pub fn programme(&self, from: i32, to: i32) -> app::model::rewards::PointsProgramme {
+        self.book.read().map(|b| b.programme(from, to)).unwrap_or_default()
     }
 
-    /// Loads the book again (one pass over the ledger, vouchers and catalogue); a load already
-    /// running makes this one return at once. Never called by a read: a page renders from the
-    /// book it finds, so two renders of one request always agree.
+    fn with_book(&self, f: impl FnOnce(&mut book::PointsBook)) {
+        if let Ok(mut b) = self.book.write() {
+            f(&mut b);
+        }
+    }
+
+    /// Adds entries this process just wrote, each exactly once (a new redemption, cancellation,
+    /// adjustment; a live receipt's changes come through [`PointsService::remember`]).
+    pub fn book_entries(&self, entries: &[PointsEntry]) {
+        self.with_book(|b| entries.iter().for_each(|e| b.add_entry(e)));
+    }
+
+    /// Adds or replaces a voucher in the book.
+    pub fn book_voucher(&self, v: &crate::store::model::Voucher) {
+        let now = crate::clock::now_rfc3339();
+        self.with_book(|b| b.put_voucher(v.clone(), &now));
+    }
+
+    /// Marks vouchers used by a receipt a till just stored.
+    pub fn book_vouchers_used(&self, codes: &[String], receipt_id: &str) {
+        let now = crate::clock::now_rfc3339();
+        self.with_book(|b| codes.iter().for_each(|c| b.voucher_used(c, receipt_id, &now)));
+    }
+
+    /// Asks for a whole load of the book soon (the catalogue or an import changed it).
+    pub fn book_reload(&self) {
+        self.book_reload.store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Loads the book whole (one pass over the ledger, vouchers and catalogue); a load already
+    /// running makes this one return at once. Never called by a page read. A change added while
+    /// a load runs may be missed until the next load (at most five minutes).
     pub async fn refresh_book(&self) -> Result<(), AppError> {
         use std::sync::atomic::Ordering;
         if self.book_loading.swap(true, Ordering::AcqRel) {
             return Ok(());
         }
-        let generation = self.generation.load(Ordering::Acquire);
+        self.book_reload.store(false, Ordering::Release);
         let loaded = book::PointsBook::load(self.store.as_ref()).await;
         self.book_loading.store(false, Ordering::Release);
-        let loaded = Arc::new(loaded?);
-        if let Ok(mut slot) = self.book.write() {
-            *slot = loaded;
-        }
-        self.book_generation.store(generation, Ordering::Release);
+        let loaded = loaded?;
+        self.with_book(|b| *b = loaded);
         Ok(())
     }
 
-    /// Loads the book again when this process changed points since it was loaded, or when it is
-    /// older than `max_age_secs` (changes made by other replicas). Returns whether it did.
+    /// Loads the book whole when a load was asked for, or when it is older than `max_age_secs`
+    /// (other replicas' changes). Returns whether it did.
     pub async fn refresh_book_if_stale(&self, max_age_secs: i64) -> Result<bool, AppError> {
-        use std::sync::atomic::Ordering;
-        let as_of = self.book().as_of.clone();
+        let as_of = self.book.read().map(|b| b.as_of.clone()).unwrap_or_default();
         let old = crate::clock::unix_of(&as_of).is_none_or(|t| crate::clock::unix_now() - t > max_age_secs);
-        let changed = self.generation.load(Ordering::Acquire) != self.book_generation.load(Ordering::Acquire);
-        if !(old || changed) {
+        if !(old || self.book_reload.load(std::sync::atomic::Ordering::Acquire)) {
             return Ok(false);
         }
         self.refresh_book().await?;
@@ -205,8 +233,7 @@ impl PointsService {
     }
 }
 
-/// Seconds after which the points book is loaded again even without a change seen by this
-/// process (another replica's redemptions).
+/// Seconds after which the points book is loaded whole again (other replicas' changes).
 pub const BOOK_MAX_AGE_SECS: i64 = 300;
 
 /// Days ahead that `/me` warns of points about to expire.
@@ -232,11 +259,15 @@ impl crate::projection::Rebuilt for PointsService {
     async fn rebuilt(&self, _store: &dyn Store, data: SharedDataset) {
         self.sync_ledger(data).await;
         // Once a day per process (live receipts rebuild every minute; the hourly job runs it too).
-        if let Err(e) = self.expire_due(crate::clock::today(), false).await {
-            tracing::warn!(error = %e, "points expiry failed; retried on the next rebuild");
+        match self.expire_due(crate::clock::today(), false).await {
+            Ok(0) => {}
+            Ok(_) => self.book_reload(),
+            Err(e) => tracing::warn!(error = %e, "points expiry failed; retried on the next rebuild"),
         }
-        if let Err(e) = self.refresh_book().await {
-            tracing::warn!(error = %e, "points book not loaded; retried on demand");
+        // A whole load when the ledger changed under the data, or never loaded yet; live
+        // receipts were added as they came.
+        if let Err(e) = self.refresh_book_if_stale(BOOK_MAX_AGE_SECS).await {
+            tracing::warn!(error = %e, "points book not loaded; retried in seconds");
         }
     }
 }
@@ -306,7 +337,7 @@ impl app::ports::Points for PointsService {
             created_by: Some(acting.id.clone()),
         };
         self.store.insert_one(&entry).await?;
-        self.touched();
+        self.book_entries(std::slice::from_ref(&entry));
         tracing::info!(card, points, by = %acting.id, "manual points adjustment");
         Ok(self.status(card).await?.0)
     }

@@ -29,6 +29,34 @@ use crate::store::{to_doc, Store, StoreError, StoreExt, Table};
 /// Attempts before a redemption under heavy contention gives up (503, retry).
 const ATTEMPTS: usize = 200;
 
+/// The ledger entry that pays for voucher `v`.
+pub fn redeem_entry(v: &Voucher) -> PointsEntry {
+    PointsEntry {
+        id: format!("redeem:{}", v.id),
+        card_number: v.card_number.clone(),
+        points: -v.points,
+        kind: "redeem".into(),
+        reason: Some(v.title_it.clone()),
+        receipt_id: None,
+        created_at: v.issued_at.clone(),
+        created_by: None,
+    }
+}
+
+/// The ledger entry that gives back the points of cancelled voucher `v`.
+pub fn refund_entry(v: &Voucher) -> PointsEntry {
+    PointsEntry {
+        id: format!("refund:{}", v.id),
+        card_number: v.card_number.clone(),
+        points: v.points,
+        kind: "refund".into(),
+        reason: Some(v.title_it.clone()),
+        receipt_id: None,
+        created_at: v.cancelled_at.clone().unwrap_or_default(),
+        created_by: None,
+    }
+}
+
 /// Why a redemption was refused, as the code the pages translate.
 fn refused(code: &str) -> AppError {
     AppError::invalid("reward", code)
@@ -78,16 +106,7 @@ async fn finish(store: &dyn Store, wallet: &Wallet, code: &str) -> Result<(), Ap
     if let Some(v) = store.get_one::<Voucher>(code).await? {
         if v.status == "pending" {
             if take_stock(store, &v.reward_id).await? {
-                let entry = PointsEntry {
-                    id: format!("redeem:{code}"),
-                    card_number: v.card_number.clone(),
-                    points: -v.points,
-                    kind: "redeem".into(),
-                    reason: Some(v.title_it.clone()),
-                    receipt_id: None,
-                    created_at: v.issued_at.clone(),
-                    created_by: None,
-                };
+                let entry = redeem_entry(&v);
                 // Two requests may finish the same redemption at once: the entry's key makes it
                 // one, and the second writer's duplicate is that one.
                 match store.upsert_all(&[entry]).await {
@@ -256,16 +275,7 @@ pub async fn cancel_at(store: &dyn Store, card: &str, code: &str, now: &str) -> 
     if !store.replace_if(Table::Vouchers, to_doc(&cancelled)?, "status", &json!("active")).await? {
         return Err(AppError::invalid("code", "voucher_changed"));
     }
-    let entry = PointsEntry {
-        id: format!("refund:{code}"),
-        card_number: card.to_string(),
-        points: v.points,
-        kind: "refund".into(),
-        reason: Some(v.title_it.clone()),
-        receipt_id: None,
-        created_at: cancelled.cancelled_at.clone().unwrap_or_default(),
-        created_by: None,
-    };
+    let entry = refund_entry(&cancelled);
     store.upsert_all(&[entry]).await?;
     Ok(cancelled)
 }

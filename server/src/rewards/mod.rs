@@ -32,7 +32,7 @@ pub struct RewardsService {
     store: Arc<dyn Store>,
     thresholds: LevelThresholds,
     voucher_days: i64,
-    /// Told of every redemption and cancellation (the dashboard's points book).
+    /// Told of every change (the dashboard's points book).
     points: Option<Arc<crate::points::PointsService>>,
 }
 
@@ -47,9 +47,9 @@ impl RewardsService {
         RewardsService { points: Some(points), ..self }
     }
 
-    fn touched(&self) {
+    fn tell(&self, f: impl FnOnce(&crate::points::PointsService)) {
         if let Some(p) = &self.points {
-            p.touched();
+            f(p);
         }
     }
 
@@ -158,6 +158,7 @@ impl Rewards for RewardsService {
             None => {
                 let r = record(uuid::Uuid::new_v4().to_string(), &spec, None);
                 self.store.insert_one(&r).await?;
+                self.tell(|p| p.book_reload());
                 Ok(reward_view(&r))
             }
             Some(id) => {
@@ -166,6 +167,7 @@ impl Rewards for RewardsService {
                     let old: Reward = self.store.get_one(&id).await?.ok_or(AppError::NotFound)?;
                     let new = record(id.clone(), &spec, Some(&old));
                     if self.store.replace_if(Table::Rewards, to_doc(&new)?, "version", &json!(old.version)).await? {
+                        self.tell(|p| p.book_reload());
                         return Ok(reward_view(&new));
                     }
                 }
@@ -181,6 +183,7 @@ impl Rewards for RewardsService {
             let new =
                 Reward { status: status.into(), version: old.version + 1, updated_at: now_rfc3339(), ..old.clone() };
             if self.store.replace_if(Table::Rewards, to_doc(&new)?, "version", &json!(old.version)).await? {
+                self.tell(|p| p.book_reload());
                 return Ok(reward_view(&new));
             }
         }
@@ -214,18 +217,22 @@ impl Rewards for RewardsService {
     async fn redeem(&self, user: &SessionUser, reward_id: &str) -> Result<VoucherView, AppError> {
         let card = Self::card(user)?;
         let (_, _, level) = crate::points::status(self.store.as_ref(), card, &self.thresholds).await?;
-        let v = redeem::redeem(self.store.as_ref(), card, reward_id, level, self.voucher_days).await;
-        self.touched();
-        let v = v?;
+        let v = redeem::redeem(self.store.as_ref(), card, reward_id, level, self.voucher_days).await?;
+        self.tell(|p| {
+            p.book_entries(&[redeem::redeem_entry(&v)]);
+            p.book_voucher(&v);
+        });
         tracing::info!(card = %crate::telemetry::masked(card), voucher = %crate::telemetry::masked(&v.id), "redeemed");
         Ok(voucher_view(&v, &now_rfc3339()))
     }
 
     async fn cancel_voucher(&self, user: &SessionUser, code: &str) -> Result<VoucherView, AppError> {
         let card = Self::card(user)?;
-        let v = redeem::cancel(self.store.as_ref(), card, code).await;
-        self.touched();
-        let v = v?;
+        let v = redeem::cancel(self.store.as_ref(), card, code).await?;
+        self.tell(|p| {
+            p.book_entries(&[redeem::refund_entry(&v)]);
+            p.book_voucher(&v);
+        });
         Ok(voucher_view(&v, &now_rfc3339()))
     }
 }

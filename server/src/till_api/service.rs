@@ -91,9 +91,6 @@ impl ReceiptsApi {
         // The vouchers first: each taken by this receipt exactly once, or the receipt is refused
         // (and the ones it took are given back).
         let claimed = self.take_vouchers(&parsed).await?;
-        if !claimed.is_empty() {
-            self.points.touched();
-        }
         let earned = self.earned(&parsed);
         let claim = ApiReceipt {
             id: parsed.records.receipt.id.clone(),
@@ -145,6 +142,7 @@ impl ReceiptsApi {
                 ),
             )),
             LiveOutcome::Stored => {
+                self.points.book_vouchers_used(&claimed, &claim.id);
                 self.after_store(parsed, &write.points).await;
                 Ok(Submitted { replayed: false, ack: ack(&claim) })
             }

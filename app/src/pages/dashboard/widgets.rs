@@ -283,7 +283,7 @@ pub fn PointsWidgets(p: crate::model::rewards::PointsProgramme, query: String) -
         <div class="widgets">
         <section class="widget" id="w-points" data-testid="w-points">
             <h2>{move || i18n.t(Key::WPoints)}</h2>
-            <p class="hint">{move || i18n.t(Key::WPointsHelp)} " (" {move || i18n.t(Key::PointsAsOf)} " " {as_of.clone()} ")"</p>
+            <p class="hint">{move || i18n.t(Key::WPointsHelp)} " (" {move || i18n.t(Key::PointsAsOf)} " " {as_of.clone()} " UTC)"</p>
             <dl class="profile points-figures">
                 <dt>{move || i18n.t(Key::PointsOutstanding)}</dt>
                 <dd data-testid="points-outstanding">{format::count(p.outstanding, lang)}</dd>
@@ -299,6 +299,7 @@ pub fn PointsWidgets(p: crate::model::rewards::PointsProgramme, query: String) -
                 <dt>{move || i18n.t(Key::PointsRedemptionRate)}</dt><dd data-testid="points-redemption-rate">{percent(p.redemption_rate_bp)}</dd>
                 <dt>{move || i18n.t(Key::PointsBreakage)}</dt><dd data-testid="points-breakage">{percent(p.breakage_bp)}</dd>
             </dl>
+            <p class="hint">{move || i18n.t(Key::PointsVoucherList)}</p>
             <ExportLinks kind=ExportKind::Vouchers query=query.clone()/>
         </section>
         <Widget id="w-points-months" title=Key::WPointsMonths empty=quiet export=ExportKind::PointsMonths query=query.clone()
