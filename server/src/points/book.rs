@@ -142,6 +142,11 @@ impl PointsBook {
         self.vouchers.insert((v.issued_at.clone(), v.id.clone()), row(v, now));
     }
 
+    /// Vouchers in the book.
+    pub fn voucher_count(&self) -> usize {
+        self.vouchers.len()
+    }
+
     /// Marks voucher `code` used by `receipt_id` at `at`, if the book has it.
     pub fn voucher_used(&mut self, code: &str, receipt_id: &str, at: &str) {
         if let Some(issued) = self.issued.get(code) {

@@ -196,9 +196,15 @@ impl PointsService {
             return Ok(());
         }
         self.book_reload.store(false, Ordering::Release);
+        let started = std::time::Instant::now();
         let loaded = book::PointsBook::load(self.store.as_ref()).await;
         self.book_loading.store(false, Ordering::Release);
         let loaded = loaded?;
+        tracing::info!(
+            ms = started.elapsed().as_millis() as u64,
+            vouchers = loaded.voucher_count(),
+            "points book loaded whole"
+        );
         self.with_book(|b| *b = loaded);
         Ok(())
     }

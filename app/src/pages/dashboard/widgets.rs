@@ -276,8 +276,10 @@ pub fn PointsWidgets(p: crate::model::rewards::PointsProgramme, query: String) -
     let used_name = i18n.t(Key::ColVouchersUsed).to_string();
     let f = p.period;
     let as_of = p.as_of.get(11..16).unwrap_or_default().to_string();
-    let rate =
-        p.rate.map(|(cents, points)| format!("{} = {}", format::count(points, lang), format::euros(cents, lang)));
+    let points_word = i18n.t(Key::ColPoints).to_lowercase();
+    let rate = p.rate.map(|(cents, points)| {
+        format!("{} {points_word} = {}", format::count(points, lang), format::euros(cents, lang))
+    });
     let percent = move |bp: Option<i64>| bp.map_or_else(|| "—".to_string(), |bp| format::percent(bp, lang));
     view! {
         <div class="widgets">
@@ -289,7 +291,7 @@ pub fn PointsWidgets(p: crate::model::rewards::PointsProgramme, query: String) -
                 <dd data-testid="points-outstanding">{format::count(p.outstanding, lang)}</dd>
                 <dt>{move || i18n.t(Key::PointsLiability)}</dt>
                 <dd data-testid="points-liability">{match (p.liability_cents, rate) {
-                    (Some(c), Some(rate)) => view! { {format::euros(c, lang)} " (" {move || i18n.t(Key::PointsRate)} " " {rate} ")" }.into_any(),
+                    (Some(c), Some(rate)) => view! { {format::euros(c, lang)} <br/><small class="hint">{move || i18n.t(Key::PointsRate)} " " {rate}</small> }.into_any(),
                     _ => view! { <span class="no-data">{move || i18n.t(Key::PointsNoRate)}</span> }.into_any(),
                 }}</dd>
                 <dt>{move || i18n.t(Key::ColPointsEarned)}</dt><dd data-testid="points-earned">{format::count(f.earned, lang)}</dd>
