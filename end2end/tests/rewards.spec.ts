@@ -69,20 +69,19 @@ test.describe('rewards', () => {
     await expect(page.getByTestId('movements').locator('tr[data-kind="adjust"]')).toContainText('Rettifica');
     await expect(page.getByTestId('movements-balance')).toHaveText('40');
 
-    // The dashboard's points programme counts the voucher under its reward, used (its book is
-    // refreshed within seconds of a change, so the admin reloads until it shows).
+    // The dashboard's points programme counts the voucher under its reward, used.
     await login.logoutButton.click();
     await login.open();
     await login.logIn(SUPER_ADMIN.email, SUPER_ADMIN.password);
     await login.expectLoggedIn('Admin');
-    await expect(async () => {
-      await page.goto('/admin?range=all');
-      const row = page.getByTestId('table-reward-vouchers').locator('tr', { hasText: title });
-      await expect(row).toHaveCount(1, { timeout: 1_000 });
-      // Issued, used, donated, active, expired, cancelled.
-      await expect(row.locator('td.num').nth(0)).toHaveText('1', { timeout: 1_000 });
-      await expect(row.locator('td.num').nth(1)).toHaveText('1', { timeout: 1_000 });
-    }).toPass({ timeout: 45_000, intervals: [3_000] });
+    // (A custom period up to today: the presets end on the last day with receipts, which the
+    // projection moves to today only once it folds the live receipts in.)
+    const today2 = new Date().toISOString().slice(0, 10);
+    await page.goto(`/admin?range=custom&from=2020-01-01&to=${today2}`);
+    const row = page.getByTestId('table-reward-vouchers').locator('tr', { hasText: title });
+    // Issued, used, donated, active, expired, cancelled: at once, no reload needed.
+    await expect(row.locator('td.num').nth(0)).toHaveText('1');
+    await expect(row.locator('td.num').nth(1)).toHaveText('1');
     await expect(page.getByTestId('w-points')).toBeVisible();
   });
 });

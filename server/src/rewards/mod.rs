@@ -217,22 +217,32 @@ impl Rewards for RewardsService {
     async fn redeem(&self, user: &SessionUser, reward_id: &str) -> Result<VoucherView, AppError> {
         let card = Self::card(user)?;
         let (_, _, level) = crate::points::status(self.store.as_ref(), card, &self.thresholds).await?;
+        let changing = match &self.points {
+            Some(p) => Some(p.changing().await),
+            None => None,
+        };
         let v = redeem::redeem(self.store.as_ref(), card, reward_id, level, self.voucher_days).await?;
-        self.tell(|p| {
+        if let Some(p) = &self.points {
             p.book_entries(&[redeem::redeem_entry(&v)]);
             p.book_voucher(&v);
-        });
+        }
+        drop(changing);
         tracing::info!(card = %crate::telemetry::masked(card), voucher = %crate::telemetry::masked(&v.id), "redeemed");
         Ok(voucher_view(&v, &now_rfc3339()))
     }
 
     async fn cancel_voucher(&self, user: &SessionUser, code: &str) -> Result<VoucherView, AppError> {
         let card = Self::card(user)?;
+        let changing = match &self.points {
+            Some(p) => Some(p.changing().await),
+            None => None,
+        };
         let v = redeem::cancel(self.store.as_ref(), card, code).await?;
-        self.tell(|p| {
+        if let Some(p) = &self.points {
             p.book_entries(&[redeem::refund_entry(&v)]);
             p.book_voucher(&v);
-        });
+        }
+        drop(changing);
         Ok(voucher_view(&v, &now_rfc3339()))
     }
 }

@@ -90,6 +90,8 @@ impl ReceiptsApi {
         }
         // The vouchers first: each taken by this receipt exactly once, or the receipt is refused
         // (and the ones it took are given back).
+        // From the vouchers taken to the points added to the dashboard's book: one change.
+        let _changing = self.points.changing().await;
         let claimed = self.take_vouchers(&parsed).await?;
         let earned = self.earned(&parsed);
         let claim = ApiReceipt {

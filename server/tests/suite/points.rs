@@ -152,3 +152,58 @@ async fn returns_take_points_back_and_tobacco_earns_nothing() {
     assert_eq!(status, StatusCode::CREATED, "{ack}");
     assert_eq!(ack["points"], -12);
 }
+
+/// The dashboard's points book under load: adjustments made while whole loads of the book run
+/// are each counted exactly once (a change is wholly before a load or wholly after it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_during_a_whole_load_of_the_book_count_once() {
+    let t = common::sqlite().await;
+    let store = t.store.clone();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/import/fidelity.csv");
+    import_file(store.as_ref(), &fixtures, &ImportOptions { kind: None, run_by: "t".into(), sheet: None }, &|_| {})
+        .await
+        .unwrap();
+    // Enough ledger for a load to take a while.
+    let entries: Vec<PointsEntry> = (0..40_000)
+        .map(|i| PointsEntry {
+            id: format!("earn:bulk-{i}"),
+            card_number: MARIA.into(),
+            points: 1,
+            kind: "earn".into(),
+            reason: None,
+            receipt_id: None,
+            created_at: "2026-10-01T10:00:00".into(),
+            created_by: None,
+        })
+        .collect();
+    store.upsert_all(&entries).await.unwrap();
+    let state = common::server_state(&t);
+    state.points.refresh_book().await.unwrap();
+    let admin = app::model::account::SessionUser {
+        id: "admin".into(),
+        first_name: "Admin".into(),
+        role: app::model::account::Role::Admin,
+        card_number: None,
+        issued_at: 0,
+    };
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let (points, admin) = (state.points.clone(), admin.clone());
+        tasks.push(tokio::spawn(async move {
+            if i % 8 == 0 {
+                points.refresh_book().await.unwrap();
+            } else {
+                app::ports::Points::adjust(points.as_ref(), &admin, MARIA, 1, "carico").await.unwrap();
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let all = (imagross::clock::today() - 3_650, imagross::clock::today());
+    let whole = imagross::points::book::PointsBook::load(store.as_ref()).await.unwrap();
+    let (mut kept, mut loaded) = (state.points.programme(all.0, all.1), whole.programme(all.0, all.1));
+    (kept.as_of, loaded.as_of) = (String::new(), String::new());
+    assert_eq!(loaded.outstanding, 40_000 + 35);
+    assert_eq!(kept, loaded, "35 adjustments during 5 whole loads, each counted once");
+}
