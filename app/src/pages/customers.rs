@@ -20,14 +20,16 @@ use crate::server_fns::analytics::{load_customer, load_customers, AdjustPoints};
 /// The customer list page (admins only).
 #[component]
 pub fn CustomersPage() -> impl IntoView {
-    view! { <AdminGate><CustomerList/></AdminGate> }
+    // Made outside the gate, which renders its children more than once on the server (see
+    // the dashboard page).
+    let query = use_query_map();
+    let data = Resource::new(move || query.with(|q| q.to_query_string()), load_customers);
+    view! { <AdminGate><CustomerList data/></AdminGate> }
 }
 
 #[component]
-fn CustomerList() -> impl IntoView {
+fn CustomerList(data: Resource<Result<CustomerPage, crate::error::AppError>>) -> impl IntoView {
     let i18n = use_i18n();
-    let query = use_query_map();
-    let data = Resource::new(move || query.with(|q| q.to_query_string()), load_customers);
     view! {
         <section class="page customers">
             <h1>{move || i18n.t(Key::PageCustomers)}</h1>
@@ -130,18 +132,23 @@ fn CustomerTable(page: CustomerPage) -> impl IntoView {
 /// The customer 360 page (admins only).
 #[component]
 pub fn CustomerPage360() -> impl IntoView {
-    view! { <AdminGate><Customer360View/></AdminGate> }
-}
-
-#[component]
-fn Customer360View() -> impl IntoView {
-    let i18n = use_i18n();
+    // Made outside the gate, which renders its children more than once on the server (see
+    // the dashboard page).
     let params = use_params_map();
     let adjust = ServerAction::<AdjustPoints>::new();
     let data = Resource::new(
         move || (params.with(|p| p.get("card").unwrap_or_default()), adjust.version().get()),
         |(card, _)| load_customer(card),
     );
+    view! { <AdminGate><Customer360View data adjust/></AdminGate> }
+}
+
+#[component]
+fn Customer360View(
+    data: Resource<Result<Customer360, crate::error::AppError>>,
+    adjust: ServerAction<AdjustPoints>,
+) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <section class="page customer-360">
             <p><A href="/admin/customers">{move || i18n.t(Key::CustBack)}</A></p>

@@ -153,8 +153,10 @@ impl<D: Derive> Projection<D> {
         if let Ok(mut slot) = self.summary.write() {
             *slot = summary;
         }
-        self.warm.store(true, Ordering::Release);
+        // Ready once the hooks ran too (the points ledger and the dashboard's points book), so
+        // the first page never shows a programme at zero.
         self.run_hooks(store, snapshot).await;
+        self.warm.store(true, Ordering::Release);
         Ok(())
     }
 

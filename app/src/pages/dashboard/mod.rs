@@ -20,17 +20,20 @@ use crate::components::load_error::LoadError;
 use crate::components::widget::ExportLinks;
 use crate::model::table::ExportKind;
 
-/// The dashboard page (admins only).
+/// The dashboard page (admins only). The figures' resource is made here, outside the admin
+/// gate: the gate renders its children more than once on the server, and a resource made
+/// inside would be fetched once per render — should the data change between two fetches, the
+/// page would be rendered from one and hydrated from another.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    view! { <AdminGate><DashboardView/></AdminGate> }
+    let query = use_query_map();
+    let data = Resource::new(move || query.with(|q| q.to_query_string()), load_dashboard);
+    view! { <AdminGate><DashboardView data/></AdminGate> }
 }
 
 #[component]
-fn DashboardView() -> impl IntoView {
+fn DashboardView(data: Resource<Result<Dashboard, crate::error::AppError>>) -> impl IntoView {
     let i18n = use_i18n();
-    let query = use_query_map();
-    let data = Resource::new(move || query.with(|q| q.to_query_string()), load_dashboard);
     view! {
         <section class="page dashboard">
             <h1>{move || i18n.t(Key::DashTitle)}</h1>
