@@ -56,18 +56,6 @@ pub struct DemoStats {
     pub files: Vec<PathBuf>,
 }
 
-/// Cents of a `12,34` amount as written by [`money`] (non-negative).
-fn parse_cents(text: &str) -> i64 {
-    let (int, frac) = text.split_once(',').unwrap_or((text, "0"));
-    int.parse::<i64>().unwrap_or(0) * 100 + frac.parse::<i64>().unwrap_or(0)
-}
-
-/// Thousandths of a `1,250` quantity as written by [`qty`] (non-negative).
-fn parse_milli(text: &str) -> i64 {
-    let (int, frac) = text.split_once(',').unwrap_or((text, "0"));
-    int.parse::<i64>().unwrap_or(0) * 1000 + format!("{frac:0<3}").parse::<i64>().unwrap_or(0)
-}
-
 struct Product {
     ean: String,
     description: String,
@@ -514,6 +502,8 @@ pub fn generate(options: &DemoOptions) -> std::io::Result<DemoStats> {
             let basket = cust.map_or(6.0, |c| c.basket);
             let n_lines = ((basket * (0.4 + rng.random::<f64>() * 1.2)).round() as usize).max(1);
             let (mut gross_total, mut discount_total) = (0_i64, 0_i64);
+            // The basket's first item (quantity, amount paid), should it come back.
+            let mut first = (0_i64, 0_i64);
             line_buf.clear();
             for line_no in 1..=n_lines {
                 let mut u = rng.random::<f64>() * dept_total;
@@ -556,6 +546,9 @@ pub fn generate(options: &DemoOptions) -> std::io::Result<DemoStats> {
                     }
                 }
                 let gross = product.price * milli / 1000;
+                if line_no == 1 {
+                    first = (milli, gross - discount);
+                }
                 gross_total += gross;
                 discount_total += discount;
                 let (code, desc) = match promo.filter(|_| discount > 0) {
@@ -578,10 +571,8 @@ pub fn generate(options: &DemoOptions) -> std::io::Result<DemoStats> {
             // A few returns: now and then a cardholder brings the basket's first item back the
             // same day (a refund receipt: a negative line and total, no promotion).
             let refund = (cust.is_some() && rng.random_bool(RETURN_SHARE)).then(|| {
-                let l = &line_buf[0];
-                let paid = parse_cents(&l[7]);
-                let milli = parse_milli(&l[4]);
-                [
+                let (l, (milli, paid)) = (&line_buf[0], first);
+                let line = [
                     "1".to_string(),
                     l[1].clone(),
                     l[2].clone(),
@@ -591,7 +582,8 @@ pub fn generate(options: &DemoOptions) -> std::io::Result<DemoStats> {
                     money(0),
                     money(-paid),
                     String::new(),
-                ]
+                ];
+                (line, paid)
             });
             let (store_code, store_name, _, _) = STORES[store];
             let till_text = till.to_string();
@@ -610,38 +602,17 @@ pub fn generate(options: &DemoOptions) -> std::io::Result<DemoStats> {
                 &money(net_total),
             ])?;
             for l in &line_buf {
-                let mut extra = l[8].split('\u{1f}');
-                let (code, desc, brand) =
-                    (extra.next().unwrap_or(""), extra.next().unwrap_or(""), extra.next().unwrap_or(""));
-                let dept_name = DEPARTMENTS.iter().find(|d| d.0 == l[3]).map_or("", |d| d.1);
-                vendite.row(&[
-                    store_code,
-                    &date_text,
-                    &till_text,
-                    &number_text,
-                    &l[0],
-                    &l[1],
-                    &l[2],
-                    &l[3],
-                    dept_name,
-                    brand,
-                    &l[4],
-                    &l[5],
-                    &l[6],
-                    &l[7],
-                    code,
-                    desc,
-                ])?;
+                vendite_row(&mut vendite, [store_code, &date_text, &till_text, &number_text], l)?;
             }
             stats.receipts += 1;
             stats.receipts_with_card += u64::from(cust.is_some());
             stats.lines += line_buf.len() as u64;
             stats.net_cents += net_total;
-            if let Some(l) = refund {
+            if let Some((l, paid)) = refund {
                 numbers[store] += 1;
                 let number_text = numbers[store].to_string();
                 let (h, m) = (hour.min(20) + 1, rng.random_range(0..60));
-                let net = money(-parse_cents(&l[5][1..]));
+                let net = money(-paid);
                 scontrini.row(&[
                     store_code,
                     store_name,
@@ -654,29 +625,11 @@ pub fn generate(options: &DemoOptions) -> std::io::Result<DemoStats> {
                     &money(0),
                     &net,
                 ])?;
-                let dept_name = DEPARTMENTS.iter().find(|d| d.0 == l[3]).map_or("", |d| d.1);
-                vendite.row(&[
-                    store_code,
-                    &date_text,
-                    &till_text,
-                    &number_text,
-                    &l[0],
-                    &l[1],
-                    &l[2],
-                    &l[3],
-                    dept_name,
-                    "",
-                    &l[4],
-                    &l[5],
-                    &l[6],
-                    &l[7],
-                    "",
-                    "",
-                ])?;
+                vendite_row(&mut vendite, [store_code, &date_text, &till_text, &number_text], &l)?;
                 stats.receipts += 1;
                 stats.receipts_with_card += 1;
                 stats.lines += 1;
-                stats.net_cents -= parse_cents(&l[5][1..]);
+                stats.net_cents -= paid;
                 stats.returns += 1;
             }
         }
@@ -685,6 +638,19 @@ pub fn generate(options: &DemoOptions) -> std::io::Result<DemoStats> {
     vendite.finish()?;
     stats.files = vec![fidelity_path, scontrini_path, vendite_path];
     Ok(stats)
+}
+
+/// One Vendite row: the receipt's key cells (store, date, till, number) and a line as the
+/// generator keeps it (row, EAN, description, department, quantity, gross, discount, net, and
+/// promotion code, description and brand joined by U+001F).
+fn vendite_row(vendite: &mut Sink, receipt: [&str; 4], l: &[String; 9]) -> std::io::Result<()> {
+    let mut extra = l[8].split('\u{1f}');
+    let (code, desc, brand) = (extra.next().unwrap_or(""), extra.next().unwrap_or(""), extra.next().unwrap_or(""));
+    let dept_name = DEPARTMENTS.iter().find(|d| d.0 == l[3]).map_or("", |d| d.1);
+    let [store, date, till, number] = receipt;
+    vendite.row(&[
+        store, date, till, number, &l[0], &l[1], &l[2], &l[3], dept_name, brand, &l[4], &l[5], &l[6], &l[7], code, desc,
+    ])
 }
 
 /// The last day of the month before the one containing `today` (the default end of the period).

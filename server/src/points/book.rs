@@ -41,8 +41,7 @@ pub fn flow_of(e: &PointsEntry) -> PointsFlows {
     match kind {
         "earn" if p < 0 => f.taken_back = -p,
         "earn" | "challenge" => f.earned = p,
-        "redeem" => f.redeemed = -p,
-        "refund" => f.redeemed = -p,
+        "redeem" | "refund" => f.redeemed = -p,
         "expire" => f.expired = -p,
         _ => f.adjusted = p,
     }

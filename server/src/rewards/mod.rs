@@ -47,6 +47,14 @@ impl RewardsService {
         RewardsService { points: Some(points), ..self }
     }
 
+    /// Held from a change's write until it is in the points book (see `PointsService::changing`).
+    async fn changing(&self) -> Option<tokio::sync::RwLockReadGuard<'_, ()>> {
+        match &self.points {
+            Some(p) => Some(p.changing().await),
+            None => None,
+        }
+    }
+
     fn tell(&self, f: impl FnOnce(&crate::points::PointsService)) {
         if let Some(p) = &self.points {
             f(p);
@@ -217,10 +225,7 @@ impl Rewards for RewardsService {
     async fn redeem(&self, user: &SessionUser, reward_id: &str) -> Result<VoucherView, AppError> {
         let card = Self::card(user)?;
         let (_, _, level) = crate::points::status(self.store.as_ref(), card, &self.thresholds).await?;
-        let changing = match &self.points {
-            Some(p) => Some(p.changing().await),
-            None => None,
-        };
+        let changing = self.changing().await;
         let v = redeem::redeem(self.store.as_ref(), card, reward_id, level, self.voucher_days).await?;
         if let Some(p) = &self.points {
             p.book_entries(&[redeem::redeem_entry(&v)]);
@@ -233,10 +238,7 @@ impl Rewards for RewardsService {
 
     async fn cancel_voucher(&self, user: &SessionUser, code: &str) -> Result<VoucherView, AppError> {
         let card = Self::card(user)?;
-        let changing = match &self.points {
-            Some(p) => Some(p.changing().await),
-            None => None,
-        };
+        let changing = self.changing().await;
         let v = redeem::cancel(self.store.as_ref(), card, code).await?;
         if let Some(p) = &self.points {
             p.book_entries(&[redeem::refund_entry(&v)]);
