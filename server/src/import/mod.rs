@@ -5,6 +5,7 @@
 pub mod headers;
 pub mod jobs;
 pub mod pipeline;
+mod prepared;
 pub mod records;
 pub mod retention;
 pub mod source;

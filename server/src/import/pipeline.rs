@@ -5,7 +5,7 @@
 //! again. Nothing is ever deleted.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::hash::BuildHasher;
 use std::io::Read;
 use std::path::Path;
 
@@ -13,15 +13,16 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::headers::{ColumnMap, Kind};
-use super::records::{card_cell, map_row, Mapped, RowError};
+use super::prepared::Prepared;
+use super::records::{card_cell, map_row, RowError};
 use super::source;
 use crate::clock::now_rfc3339;
 use crate::points::redeem::Use;
-use crate::store::model::{BatchStatus, Department, ImportBatch, ImportRowError, Product, Promotion, Shop};
+use crate::store::model::{BatchStatus, ImportBatch, ImportRowError};
 use crate::store::{Store, StoreError, StoreExt, Table, UpsertStats};
 
 /// Rows mapped and written together.
-pub const CHUNK_ROWS: usize = 5000;
+pub const CHUNK_ROWS: usize = 20_000;
 /// Rejected rows shown in a summary (all are in the batch's error report).
 const SUMMARY_ERRORS: usize = 20;
 
@@ -72,14 +73,8 @@ pub struct ImportSummary {
 /// What the reading thread hands over.
 enum Chunk {
     Header { kind: Kind, unknown: Vec<String> },
-    Rows { mapped: Vec<(u64, Mapped)>, errors: Vec<RowError>, read: u64 },
+    Rows { prepared: Prepared, errors: Vec<RowError>, read: u64 },
     Failed(String),
-}
-
-fn key_hash(key: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    key.hash(&mut h);
-    h.finish()
 }
 
 /// Reads, maps and de-duplicates rows on a blocking thread, sending chunks to `tx`.
@@ -112,9 +107,11 @@ fn produce(path: std::path::PathBuf, kind: Option<Kind>, sheet: Option<String>, 
     if tx.blocking_send(Chunk::Header { kind, unknown }).is_err() {
         return;
     }
-    // First row of every key seen in this file, by hash (8 + 8 bytes a row).
-    let mut seen: HashMap<u64, u64> = HashMap::new();
-    let mut mapped = Vec::with_capacity(CHUNK_ROWS);
+    // First row of every key seen in this file, by a 64-bit hash of the key (16 bytes a row).
+    let keys = foldhash::quality::RandomState::default();
+    let key_hash = |key: &str| keys.hash_one(key);
+    let mut seen: HashMap<u64, u64, foldhash::fast::RandomState> = HashMap::default();
+    let mut mapped = Prepared::default();
     let mut errors = Vec::new();
     let mut read = 0_u64;
     for row in table.rows {
@@ -141,19 +138,30 @@ fn produce(path: std::path::PathBuf, kind: Option<Kind>, sheet: Option<String>, 
                             reason: format!("duplicate of row {first} (same key in one file)"),
                         });
                     }
-                    None => mapped.push((raw.number, m)),
+                    None => {
+                        if let Err(e) = mapped.push(raw.number, m) {
+                            errors.push(RowError {
+                                card_number: None,
+                                row: raw.number,
+                                column: None,
+                                value: None,
+                                reason: e.to_string(),
+                            });
+                        }
+                    }
                 },
             },
         }
-        if mapped.len() + errors.len() >= CHUNK_ROWS {
-            let chunk = Chunk::Rows { mapped: std::mem::take(&mut mapped), errors: std::mem::take(&mut errors), read };
+        if mapped.records.len() + errors.len() >= CHUNK_ROWS {
+            let chunk =
+                Chunk::Rows { prepared: std::mem::take(&mut mapped), errors: std::mem::take(&mut errors), read };
             read = 0;
             if tx.blocking_send(chunk).is_err() {
                 return;
             }
         }
     }
-    let _ = tx.blocking_send(Chunk::Rows { mapped, errors, read });
+    let _ = tx.blocking_send(Chunk::Rows { prepared: mapped, errors, read });
 }
 
 fn sha256_file(path: &Path) -> std::io::Result<String> {
@@ -169,97 +177,66 @@ fn sha256_file(path: &Path) -> std::io::Result<String> {
     Ok(hex::encode(hasher.finalize()))
 }
 
-fn dedup<T, K: Eq + Hash + Clone>(items: impl IntoIterator<Item = T>, key: impl Fn(&T) -> K) -> Vec<T> {
-    let mut by_key: HashMap<K, T> = HashMap::new();
-    for item in items {
-        by_key.insert(key(&item), item);
-    }
-    by_key.into_values().collect()
-}
-
-/// Writes one chunk: reference checks, dimensions, then the main records.
+/// Writes one chunk: reference checks, then dimensions and records in one write.
 async fn write_chunk(
     store: &dyn Store,
     kind: Kind,
-    mapped: Vec<(u64, Mapped)>,
+    mut prepared: Prepared,
     errors: &mut Vec<RowError>,
     erased: &mut u64,
 ) -> Result<UpsertStats, StoreError> {
-    let mut mapped = mapped;
     if kind == Kind::Fidelity {
         // Cards erased on request: nothing personal of theirs is written again, not even into
         // the rejected rows' report.
-        let cards: HashSet<String> = mapped
+        let cards: HashSet<String> = prepared
+            .records
             .iter()
-            .filter_map(|(_, m)| match m {
-                Mapped::Cardholder(c) => Some(c.id.clone()),
-                _ => None,
-            })
+            .map(|r| r.refers_to.clone())
             .chain(errors.iter().filter_map(|e| e.card_number.clone()))
             .collect();
         let gone = store.existing_ids(Table::ErasedCards, cards.into_iter().collect()).await?;
         if !gone.is_empty() {
-            let before = mapped.len() + errors.len();
-            mapped.retain(|(_, m)| !matches!(m, Mapped::Cardholder(c) if gone.contains(&c.id)));
+            let before = prepared.records.len() + errors.len();
+            prepared.retain(|r| !gone.contains(&r.refers_to));
             errors.retain(|e| !e.card_number.as_ref().is_some_and(|c| gone.contains(c)));
-            *erased += (before - mapped.len() - errors.len()) as u64;
+            *erased += (before - prepared.records.len() - errors.len()) as u64;
         }
     }
     if kind == Kind::Vendite {
-        let wanted: HashSet<String> = mapped
-            .iter()
-            .filter_map(|(_, m)| match m {
-                Mapped::Line { line, .. } => Some(line.receipt_id.clone()),
-                _ => None,
-            })
-            .collect();
+        let wanted: HashSet<String> = prepared.records.iter().map(|r| r.refers_to.clone()).collect();
         let found = store.existing_ids(Table::Receipts, wanted.into_iter().collect()).await?;
-        mapped.retain(|(row, m)| match m {
-            Mapped::Line { line, .. } if !found.contains(&line.receipt_id) => {
-                errors.push(RowError {
-                    card_number: None,
-                    row: *row,
-                    column: None,
-                    value: Some(line.receipt_id.clone()),
-                    reason: "no such receipt in the store: import its Scontrini first".into(),
-                });
-                false
+        prepared.retain(|r| {
+            if found.contains(&r.refers_to) {
+                return true;
             }
-            _ => true,
+            errors.push(RowError {
+                card_number: None,
+                row: r.row,
+                column: None,
+                value: Some(r.refers_to.clone()),
+                reason: "no such receipt in the store: import its Scontrini first".into(),
+            });
+            false
         });
     }
-    let mut shops: Vec<Shop> = Vec::new();
-    let mut departments: Vec<Department> = Vec::new();
-    let mut products: Vec<Product> = Vec::new();
-    let mut promotions: Vec<Promotion> = Vec::new();
-    let mut cardholders = Vec::new();
-    let mut receipts = Vec::new();
-    let mut lines = Vec::new();
     // (row, receipt, voucher) of the vouchers the file says were taken at the till.
-    let mut used_vouchers: Vec<(u64, String, String)> = Vec::new();
-    for (row, m) in mapped {
-        match m {
-            Mapped::Cardholder(c) => cardholders.push(c),
-            Mapped::Receipt { receipt, shop, vouchers } => {
-                shops.push(shop);
-                used_vouchers.extend(vouchers.into_iter().map(|v| (row, receipt.id.clone(), v)));
-                receipts.push(receipt);
-            }
-            Mapped::Line { line, product, department, promotion } => {
-                products.push(product);
-                departments.extend(department);
-                promotions.extend(promotion);
-                lines.push(line);
-            }
-        }
-    }
-    store.upsert_all(&dedup(shops, |s| s.id.clone())).await?;
-    store.upsert_all(&dedup(departments, |d| d.id.clone())).await?;
-    store.upsert_all(&dedup(promotions, |p| p.id.clone())).await?;
-    store.upsert_all(&dedup(products, |p| p.id.clone())).await?;
-    let mut stats = store.upsert_all(&cardholders).await?;
-    stats += store.upsert_all(&receipts).await?;
-    stats += store.upsert_all(&lines).await?;
+    let used_vouchers: Vec<(u64, String, String)> = prepared
+        .records
+        .iter_mut()
+        .flat_map(|r| {
+            let receipt = r.values.first().and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            let row = r.row;
+            std::mem::take(&mut r.vouchers).into_iter().map(move |v| (row, receipt.clone(), v))
+        })
+        .collect();
+    let own = match kind {
+        Kind::Fidelity => Table::Cardholders,
+        Kind::Scontrini => Table::Receipts,
+        Kind::Vendite => Table::SalesLines,
+    };
+    // The chunk in one write (one transaction on SQLite); the statistics are the file's own
+    // table's (the last part).
+    let stats = store.upsert_rows(prepared.into_parts(own)?).await?.pop().unwrap_or_default();
     // Each voucher used once, as at the till; a receipt stays a fact even when its voucher
     // cannot be applied (the row is reported).
     for (row, receipt_id, code) in used_vouchers {
@@ -359,7 +336,7 @@ pub async fn import_file(
     if let Err(e) = sha256 {
         summary.failure = Some(format!("{}: {e}", path.display()));
     } else {
-        let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+        let (tx, mut rx) = tokio::sync::mpsc::channel(2);
         let (p, kind, sheet) = (path.to_path_buf(), options.kind, options.sheet.clone());
         let producer = tokio::task::spawn_blocking(move || produce(p, kind, sheet, tx));
         let mut kind = options.kind;
@@ -371,9 +348,9 @@ pub async fn import_file(
                     summary.kind = k.name().to_string();
                     summary.unknown_columns = unknown;
                 }
-                Chunk::Rows { mapped, mut errors, read } => {
+                Chunk::Rows { prepared, mut errors, read } => {
                     let Some(k) = kind else { continue };
-                    let stats = write_chunk(store, k, mapped, &mut errors, &mut summary.erased).await?;
+                    let stats = write_chunk(store, k, prepared, &mut errors, &mut summary.erased).await?;
                     summary.rows_read += read;
                     summary.inserted += stats.inserted;
                     summary.updated += stats.updated;

@@ -59,6 +59,14 @@ pub fn decode(bytes: &[u8]) -> String {
     }
 }
 
+/// [`decode`] without the surrounding spaces, in one copy.
+fn decode_trimmed(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.trim().to_string(),
+        Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.trim().to_string(),
+    }
+}
+
 /// Recognises the format from the name, else from the first bytes.
 pub fn detect_format(path: &Path, head: &[u8]) -> Format {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
@@ -232,7 +240,7 @@ fn open_csv<R: Read + Send + 'static>(reader: R) -> Result<Table, SourceError> {
         number += 1;
         match record {
             Ok(r) if r.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) => None, // blank line
-            Ok(r) => Some(Ok(RawRow { number, cells: r.iter().map(|f| decode(f).trim().to_string()).collect() })),
+            Ok(r) => Some(Ok(RawRow { number, cells: r.iter().map(decode_trimmed).collect() })),
             Err(e) => Some(Err(SourceError { row: Some(number), message: format!("unreadable CSV: {e}") })),
         }
     });

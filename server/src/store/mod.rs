@@ -28,6 +28,9 @@ pub use url::DatabaseUrl;
 /// A stored document: field name → JSON value, with `id` the natural key.
 pub type Doc = serde_json::Map<String, Value>;
 
+/// A record as its table's columns, in order, with canonical types (see [`schema::TableDef`]).
+pub type Row = Vec<Value>;
+
 /// Result of a store operation.
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -102,7 +105,15 @@ pub trait Store: Send + Sync + 'static {
     async fn count(&self, table: Table) -> StoreResult<u64>;
     /// Inserts new documents, updates those whose content changed, leaves equal ones. Never
     /// deletes. Documents are written in order; on error, those before it may be written.
-    async fn upsert(&self, table: Table, docs: Vec<Doc>) -> StoreResult<UpsertStats>;
+    async fn upsert(&self, table: Table, docs: Vec<Doc>) -> StoreResult<UpsertStats> {
+        let def = table.def();
+        let rows = docs.iter().map(|d| def.canonical(d)).collect::<StoreResult<Vec<_>>>()?;
+        Ok(self.upsert_rows(vec![(table, rows)]).await?.pop().unwrap_or_default())
+    }
+    /// [`Store::upsert`] for rows already canonical (from [`Entity::row`]), several tables in
+    /// one call — one transaction on SQLite — with the statistics per table, in order. The
+    /// import writes each chunk with one call.
+    async fn upsert_rows(&self, parts: Vec<(Table, Vec<Row>)>) -> StoreResult<Vec<UpsertStats>>;
     /// Inserts a document that must be new: an existing id or unique value is `Duplicate`.
     async fn insert(&self, table: Table, doc: Doc) -> StoreResult<()>;
     /// Replaces an existing document by id: `NotFound` if absent, `Duplicate` on a unique clash.
@@ -130,7 +141,13 @@ pub trait Store: Send + Sync + 'static {
     /// Documents whose indexed `field` equals `value`, by id ascending, at most `limit`.
     async fn find_by(&self, table: Table, field: &str, value: &Value, limit: u32) -> StoreResult<Vec<Doc>>;
     /// A page of documents with id greater than `after`, by id ascending (projections, exports).
-    async fn scan(&self, table: Table, after: Option<&str>, limit: u32) -> StoreResult<Vec<Doc>>;
+    async fn scan(&self, table: Table, after: Option<&str>, limit: u32) -> StoreResult<Vec<Doc>> {
+        let def = table.def();
+        Ok(self.scan_rows(table, after, limit).await?.into_iter().map(|v| def.to_doc(v)).collect())
+    }
+    /// [`Store::scan`] as canonical rows (no documents in between: the projection's build reads
+    /// every row of the store this way).
+    async fn scan_rows(&self, table: Table, after: Option<&str>, limit: u32) -> StoreResult<Vec<Row>>;
     /// Which of `ids` exist in `table` (one round trip per call; for reference checks).
     async fn existing_ids(&self, table: Table, ids: Vec<String>) -> StoreResult<std::collections::HashSet<String>>;
     /// Atomically increments the named counter and returns its new value (the first is 1).
@@ -186,8 +203,8 @@ pub trait StoreExt {
 #[async_trait]
 impl<S: Store + ?Sized> StoreExt for S {
     async fn upsert_all<T: Entity>(&self, records: &[T]) -> StoreResult<UpsertStats> {
-        let docs = records.iter().map(to_doc).collect::<StoreResult<Vec<_>>>()?;
-        self.upsert(T::TABLE, docs).await
+        let rows = records.iter().map(Entity::row).collect::<StoreResult<Vec<_>>>()?;
+        Ok(self.upsert_rows(vec![(T::TABLE, rows)]).await?.pop().unwrap_or_default())
     }
 
     async fn insert_one<T: Entity>(&self, record: &T) -> StoreResult<()> {
@@ -207,7 +224,7 @@ impl<S: Store + ?Sized> StoreExt for S {
     }
 
     async fn scan_page<T: Entity>(&self, after: Option<&str>, limit: u32) -> StoreResult<Vec<T>> {
-        self.scan(T::TABLE, after, limit).await?.into_iter().map(from_doc).collect()
+        self.scan_rows(T::TABLE, after, limit).await?.into_iter().map(T::from_row).collect()
     }
 }
 

@@ -262,14 +262,16 @@ impl Store for MongoStore {
         self.collection(table).count_documents(doc! {}).await.map_err(backend)
     }
 
-    async fn upsert(&self, table: Table, docs: Vec<Doc>) -> StoreResult<UpsertStats> {
-        let def = table.def();
-        let rows = docs.iter().map(|d| def.canonical(d)).collect::<StoreResult<Vec<_>>>()?;
-        let mut stats = UpsertStats::default();
-        for chunk in rows.chunks(CHUNK) {
-            stats += self.upsert_chunk(table, chunk).await?;
+    async fn upsert_rows(&self, parts: Vec<(Table, Vec<super::Row>)>) -> StoreResult<Vec<UpsertStats>> {
+        let mut all = Vec::with_capacity(parts.len());
+        for (table, rows) in parts {
+            let mut stats = UpsertStats::default();
+            for chunk in rows.chunks(CHUNK) {
+                stats += self.upsert_chunk(table, chunk).await?;
+            }
+            all.push(stats);
         }
-        Ok(stats)
+        Ok(all)
     }
 
     async fn insert(&self, table: Table, doc: Doc) -> StoreResult<()> {
@@ -342,12 +344,21 @@ impl Store for MongoStore {
         self.find_docs(table, doc! { key: json_to_bson(value) }, limit).await
     }
 
-    async fn scan(&self, table: Table, after: Option<&str>, limit: u32) -> StoreResult<Vec<Doc>> {
+    async fn scan_rows(&self, table: Table, after: Option<&str>, limit: u32) -> StoreResult<Vec<super::Row>> {
         let filter = match after {
             Some(after) => doc! { "_id": { "$gt": after } },
             None => doc! {},
         };
-        self.find_docs(table, filter, limit).await
+        let def = table.def();
+        let cursor = self
+            .collection(table)
+            .find(filter)
+            .sort(doc! { "_id": 1 })
+            .limit(i64::from(limit))
+            .await
+            .map_err(backend)?;
+        let docs: Vec<Document> = cursor.try_collect().await.map_err(backend)?;
+        docs.iter().map(|d| from_bson(def, d)).collect()
     }
 
     async fn points_totals(&self, card: &str, since: &str) -> StoreResult<(i64, i64)> {

@@ -113,7 +113,7 @@ pub async fn run_clv(source: &super::BenchStore) -> anyhow::Result<()> {
 }
 
 /// Runs the benchmark.
-pub async fn run(source: &super::BenchStore, rounds: u32) -> anyhow::Result<()> {
+pub async fn run(source: &super::BenchStore, rounds: u32, json: Option<std::path::PathBuf>) -> anyhow::Result<()> {
     let (path, cleanup) = bench_store(source).await?;
     let store = store::open(&DatabaseUrl::Sqlite(path.clone())).await?;
 
@@ -244,6 +244,10 @@ pub async fn run(source: &super::BenchStore, rounds: u32) -> anyhow::Result<()> 
     );
 
     sql_comparison(&path, &snap).await?;
+    if let Some(out) = json {
+        std::fs::write(&out, serde_json::to_string_pretty(&engine_times(&snap))?)?;
+        println!("engine times for the DuckDB comparison written to {}", out.display());
+    }
     if let Some(dir) = cleanup {
         let _ = std::fs::remove_dir_all(dir);
     }
@@ -295,4 +299,39 @@ async fn sql_comparison(path: &std::path::Path, snap: &Snapshot) -> anyhow::Resu
         );
     }
     Ok(())
+}
+
+/// Best of 7 of the queries the DuckDB script repeats, on the same windows: the last 90 days
+/// (RFM: 12 months; cohorts: the 12 months up to the window's end), with the windows' dates.
+fn engine_times(snap: &Snapshot) -> serde_json::Value {
+    let f90 = Filters::from_pairs([("range", "90d")]).unwrap();
+    let f12 = Filters::from_pairs([("range", "12m")]).unwrap();
+    let (sel, _) = snap.select(&f90).unwrap();
+    let (year, _) = snap.select(&f12).unwrap();
+    let best = |q: &dyn Fn()| {
+        (0..7)
+            .map(|_| {
+                let t = Instant::now();
+                q();
+                ms(t.elapsed())
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let times = serde_json::json!({
+        "kpis": best(&|| { std::hint::black_box(widgets::totals(&sel)); }),
+        "departments": best(&|| { std::hint::black_box(widgets::departments(&sel)); }),
+        "stores": best(&|| { std::hint::black_box(widgets::shops(&sel)); }),
+        "top products": best(&|| { std::hint::black_box(widgets::top_products(&sel, 10)); }),
+        "weekday x hour": best(&|| { std::hint::black_box(widgets::heatmap(&sel)); }),
+        "rfm scoring, 12 months": best(&|| { std::hint::black_box(rfm::compute(&snap.data, year.window.from, year.window.to)); }),
+        "cohorts": best(&|| { std::hint::black_box(widgets::cohorts(&sel)); }),
+    });
+    serde_json::json!({
+        "from": day_iso(sel.window.from),
+        "to": day_iso(sel.window.to),
+        "year_from": day_iso(year.window.from),
+        "cohort_months": widgets::COHORT_MONTHS,
+        "lines": snap.data.lines.len(),
+        "engine_ms": times,
+    })
 }

@@ -29,6 +29,17 @@ pub struct DemoSet {
     /// Months of receipts.
     #[arg(long, default_value_t = 12)]
     pub months: u32,
+    /// Multiplies the cardholders (and so receipts and lines): `--scale 10` is ten times the
+    /// default set, about 25 million sales lines.
+    #[arg(long, default_value_t = 1)]
+    pub scale: u32,
+}
+
+impl DemoSet {
+    /// Cardholders to generate.
+    pub fn cardholders(&self) -> u32 {
+        self.customers.saturating_mul(self.scale.max(1))
+    }
 }
 
 /// The store a benchmark reads: a generated demo set, or an existing SQLite file.
@@ -98,6 +109,9 @@ pub enum BenchAction {
         /// Times each query runs per filter set.
         #[arg(long, default_value_t = 5)]
         rounds: u32,
+        /// Also writes the engine's times for the DuckDB comparison (`.ci/bench-duckdb`) here.
+        #[arg(long)]
+        json: Option<std::path::PathBuf>,
     },
     /// 1,000 signups and 1,000 wrong logins at once against a running server: its peak memory,
     /// a shopper's `/me` latency meanwhile, and whether legitimate logins get through.
@@ -153,13 +167,14 @@ async fn import_set(url: &DatabaseUrl, files: &[std::path::PathBuf], label: &str
         let summary = import_file(store.as_ref(), file, &options, &|_| {}).await?;
         let secs = started.elapsed().as_secs_f64();
         println!(
-            "{label:<8} {:<10} {:>9} rows in {:>6.2} s = {:>9.0} rows/s  (inserted {}, rejected {})",
+            "{label:<8} {:<10} {:>9} rows in {:>6.2} s = {:>9.0} rows/s  (inserted {}, rejected {}; peak so far {:.0} MiB)",
             summary.kind,
             summary.rows_read,
             secs,
             summary.rows_read as f64 / secs,
             summary.inserted,
-            summary.rejected
+            summary.rejected,
+            peak_rss_mib().unwrap_or(f64::NAN)
         );
     }
     let started = Instant::now();
@@ -173,6 +188,12 @@ async fn import_set(url: &DatabaseUrl, files: &[std::path::PathBuf], label: &str
     Ok(())
 }
 
+/// Starts a new peak-memory window (Linux: writing 5 to `clear_refs` resets `VmHWM` to the
+/// current resident size), so a figure measures one phase, not the set-up before it.
+pub fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
 /// Current resident memory of this process in MiB (Linux `VmRSS`).
 pub fn current_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -184,7 +205,7 @@ pub fn current_rss_mib() -> Option<f64> {
 /// Generates the demo set into `dir/demo` (seed 42, ending last month) and says how big it is.
 async fn generate_demo(demo: DemoSet, dir: &std::path::Path) -> anyhow::Result<crate::demo::DemoStats> {
     let options = DemoOptions {
-        customers: demo.customers,
+        customers: demo.cardholders(),
         months: demo.months,
         seed: 42,
         end: end_of_previous_month(crate::clock::today_date()),
@@ -228,10 +249,12 @@ pub async fn run(action: BenchAction, build: super::BuildState) -> anyhow::Resul
             rewards::run(&source, redemptions, receipts, seconds.max(1), build).await
         }
         BenchAction::Abuse { demo, signups, logins } => abuse::run(demo, signups, logins).await,
-        BenchAction::Analytics { source, rounds } => analytics::run(&source, rounds.max(1)).await,
+        BenchAction::Analytics { source, rounds, json } => analytics::run(&source, rounds.max(1), json).await,
         BenchAction::Import { demo } => {
             let dir = tempfile_dir()?;
             let stats = generate_demo(demo, &dir).await?;
+            println!("peak resident memory after generating: {:.0} MiB", peak_rss_mib().unwrap_or(f64::NAN));
+            reset_peak_rss();
             import_set(&DatabaseUrl::Sqlite(dir.join("bench.sqlite")), &stats.files, "sqlite").await?;
             if let Ok(uri) = std::env::var("MONGODB_TEST_URI") {
                 let db_uri = format!("{}/bench{}", uri.trim_end_matches('/'), std::process::id());
