@@ -71,6 +71,12 @@ impl Default for Models {
 impl crate::projection::Derive for Models {
     type Snapshot = Snapshot;
 
+    /// The customer-value models are carried over: they are fitted again by the next full
+    /// build (at start, after an import, and once a day).
+    fn extend(&self, previous: &Snapshot, data: Dataset) -> Snapshot {
+        Snapshot { data, clv: previous.clv.clone(), rfm: Mutex::new(Vec::new()) }
+    }
+
     fn derive(&self, data: Dataset) -> Snapshot {
         let started = std::time::Instant::now();
         let snapshot = Snapshot::fitted(data, self.monthly_discount);

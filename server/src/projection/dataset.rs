@@ -12,7 +12,7 @@ use crate::store::model::{CardStatus, Cardholder, Department, Product, Promotion
 pub const NONE: u32 = u32::MAX;
 
 /// Strings interned to dense indexes.
-#[derive(Default, Debug)]
+#[derive(Clone, Default, Debug, PartialEq)]
 pub struct Dict {
     values: Vec<Box<str>>,
     index: HashMap<Box<str>, u32>,
@@ -75,7 +75,7 @@ pub mod gender {
 }
 
 /// Cardholders, by dense index (`cards.value(i)` is the card number).
-#[derive(Default, Debug)]
+#[derive(Clone, Default, Debug, PartialEq)]
 pub struct CardColumns {
     pub number: Dict,
     pub first_name: Vec<Box<str>>,
@@ -95,7 +95,7 @@ pub struct CardColumns {
 }
 
 impl CardColumns {
-    fn ensure(&mut self, number: &str) -> u32 {
+    pub(super) fn ensure(&mut self, number: &str) -> u32 {
         let i = self.number.intern(number);
         if i as usize == self.first_name.len() {
             self.first_name.push("".into());
@@ -135,7 +135,7 @@ impl CardColumns {
 }
 
 /// Receipts sorted by (day, minute, id); `line_start[i]..line_start[i+1]` are receipt i's lines.
-#[derive(Default, Debug)]
+#[derive(Clone, Default, Debug, PartialEq)]
 pub struct ReceiptColumns {
     pub id: Vec<Box<str>>,
     pub day: Vec<i32>,
@@ -176,7 +176,7 @@ impl ReceiptColumns {
 
 /// Sales lines, grouped by receipt in receipt order. Amounts are cents, quantities thousandths
 /// (i32: a single line above 21 million euros is clamped).
-#[derive(Default, Debug)]
+#[derive(Clone, Default, Debug, PartialEq)]
 pub struct LineColumns {
     pub product: Vec<u32>,
     /// Department index (`u16::MAX` when unknown).
@@ -205,7 +205,7 @@ impl LineColumns {
 pub const NO_DEPARTMENT: u16 = u16::MAX;
 
 /// The whole projection.
-#[derive(Default, Debug)]
+#[derive(Clone, Default, Debug, PartialEq)]
 pub struct Dataset {
     pub shops: Dict,
     pub shop_names: Vec<Box<str>>,
@@ -250,6 +250,72 @@ impl Dataset {
         &self.card_receipts[self.card_start[c] as usize..self.card_start[c + 1] as usize]
     }
 
+    /// Every receipt with its lines and every card with its receipts, as text with names in
+    /// place of dictionary indexes: two datasets holding the same rows describe alike, however
+    /// they were built (the tests of appending compare builds this way).
+    pub fn describe(&self) -> Vec<String> {
+        let (r, l) = (&self.receipts, &self.lines);
+        let mut out = Vec::with_capacity(r.len() + self.cards.len());
+        for i in 0..r.len() {
+            let card = (r.card[i] != NONE).then(|| self.cards.number.value(r.card[i]));
+            let mut s = format!(
+                "receipt {} day {} minute {} shop {} ({}) card {card:?} {}/{}/{}:",
+                r.id[i],
+                r.day[i],
+                r.minute[i],
+                self.shops.value(r.shop[i]),
+                self.shop_names[r.shop[i] as usize],
+                r.gross[i],
+                r.discount[i],
+                r.net[i]
+            );
+            for k in r.lines(i) {
+                let p = l.product[k];
+                let dept = (l.department[k] != NO_DEPARTMENT).then(|| {
+                    let d = u32::from(l.department[k]);
+                    format!("{} ({})", self.departments.value(d), self.department_names[d as usize])
+                });
+                let promo = (l.promotion[k] != 0).then(|| {
+                    let p = u32::from(l.promotion[k]) - 1;
+                    format!("{} ({})", self.promotions.value(p), self.promotion_names[p as usize])
+                });
+                s.push_str(&format!(
+                    " [{} ({}) {dept:?} {promo:?} {} {}/{}/{}]",
+                    self.products.value(p),
+                    self.product_names[p as usize],
+                    l.quantity[k],
+                    l.gross[k],
+                    l.discount[k],
+                    l.net[k]
+                ));
+            }
+            out.push(s);
+        }
+        let c = &self.cards;
+        let mut cards: Vec<String> = (0..c.len())
+            .map(|i| {
+                let receipts: Vec<&str> = self.receipts_of(i as u32).iter().map(|&k| &*r.id[k as usize]).collect();
+                format!(
+                    "card {} {} {:?} {:?} g{} b{} e{} s{:?} reg {} anon {}: {receipts:?}",
+                    c.number.value(i as u32),
+                    c.name(i as u32),
+                    c.email[i],
+                    c.phone[i],
+                    c.gender[i],
+                    c.birth_day[i],
+                    c.enrolled_day[i],
+                    (c.enrolment_shop[i] != NONE).then(|| self.shops.value(c.enrolment_shop[i])),
+                    c.registered[i],
+                    c.anonymised[i]
+                )
+            })
+            .collect();
+        cards.sort();
+        out.extend(cards);
+        out.push(format!("skipped {} lines, {} receipts", self.skipped_lines, self.skipped_receipts));
+        out
+    }
+
     /// Approximate heap bytes held by the projection.
     pub fn heap_bytes(&self) -> usize {
         use std::mem::size_of;
@@ -282,7 +348,7 @@ impl Dataset {
     }
 }
 
-fn clamp_i32(v: i64) -> i32 {
+pub(super) fn clamp_i32(v: i64) -> i32 {
     v.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
 }
 
@@ -312,7 +378,7 @@ struct PendingLine {
 /// Accumulates records (in any order) and sorts them into a [`Dataset`].
 #[derive(Default)]
 pub struct DatasetBuilder {
-    data: Dataset,
+    pub(super) data: Dataset,
     receipts: Vec<PendingReceipt>,
     receipt_index: HashMap<Box<str>, u32>,
     lines: Vec<PendingLine>,
@@ -324,7 +390,12 @@ impl DatasetBuilder {
         Self::default()
     }
 
-    fn shop(&mut self, id: &str) -> u32 {
+    /// A builder adding catalogue records and cards to `data` (for appending).
+    pub(super) fn extending(data: Dataset) -> Self {
+        DatasetBuilder { data, ..Self::default() }
+    }
+
+    pub(super) fn shop(&mut self, id: &str) -> u32 {
         let i = self.data.shops.intern(id);
         if i as usize == self.data.shop_names.len() {
             self.data.shop_names.push(id.into());
@@ -332,7 +403,7 @@ impl DatasetBuilder {
         i
     }
 
-    fn department(&mut self, id: &str) -> u16 {
+    pub(super) fn department(&mut self, id: &str) -> u16 {
         let i = self.data.departments.intern(id);
         if i as usize == self.data.department_names.len() {
             self.data.department_names.push(id.into());
@@ -340,7 +411,7 @@ impl DatasetBuilder {
         u16::try_from(i).unwrap_or(NO_DEPARTMENT - 1)
     }
 
-    fn promotion(&mut self, id: &str) -> u16 {
+    pub(super) fn promotion(&mut self, id: &str) -> u16 {
         let i = self.data.promotions.intern(id);
         if i as usize == self.data.promotion_names.len() {
             self.data.promotion_names.push(id.into());
@@ -348,7 +419,7 @@ impl DatasetBuilder {
         u16::try_from(i + 1).unwrap_or(u16::MAX)
     }
 
-    fn product(&mut self, id: &str) -> u32 {
+    pub(super) fn product(&mut self, id: &str) -> u32 {
         let i = self.data.products.intern(id);
         if i as usize == self.data.product_names.len() {
             self.data.product_names.push(id.into());
@@ -501,7 +572,16 @@ impl DatasetBuilder {
             }
         }
         r.line_start.push(l.product.len() as u32);
-        // Receipts per card, in time order.
+        data.index_cards();
+        self.data
+    }
+}
+
+impl Dataset {
+    /// Lays out the receipts per card, in time order (after the receipts changed).
+    pub(super) fn index_cards(&mut self) {
+        let data = self;
+        let r = &data.receipts;
         let cards = data.cards.len();
         let mut counts = vec![0u32; cards + 1];
         for c in &r.card {
@@ -522,6 +602,5 @@ impl DatasetBuilder {
         }
         data.card_start = counts;
         data.card_receipts = card_receipts;
-        self.data
     }
 }

@@ -29,6 +29,8 @@ struct Tail {
     seq: u64,
     /// Per card number: (sequence number, entry).
     by_card: HashMap<String, Vec<(u64, LiveEntry)>>,
+    /// Receipts without a card (for the dashboards only).
+    cardless: Vec<(u64, LiveEntry)>,
     /// When each held sequence number arrived (in order), for the oldest one's age.
     arrivals: std::collections::VecDeque<(u64, Instant)>,
 }
@@ -40,17 +42,27 @@ pub struct LiveTail {
 }
 
 impl LiveTail {
-    /// Adds a stored receipt with a card; returns its sequence number.
+    /// Adds a stored receipt; returns its sequence number.
     pub fn push(&self, entry: LiveEntry) -> u64 {
         let Ok(mut t) = self.inner.write() else { return 0 };
-        let Some(card) = entry.receipt.card_number.clone() else { return t.seq };
         t.seq += 1;
         let seq = t.seq;
         t.arrivals.push_back((seq, Instant::now()));
-        let list = t.by_card.entry(card).or_default();
+        let list = match entry.receipt.card_number.clone() {
+            Some(card) => t.by_card.entry(card).or_default(),
+            None => &mut t.cardless,
+        };
         list.retain(|(_, e)| e.receipt.id != entry.receipt.id);
         list.push((seq, entry));
         seq
+    }
+
+    /// Every receipt held, and the last sequence number they go up to.
+    pub fn held(&self) -> (u64, Vec<LiveEntry>) {
+        let Ok(t) = self.inner.read() else { return (0, Vec::new()) };
+        let entries =
+            t.by_card.values().chain(std::iter::once(&t.cardless)).flatten().map(|(_, e)| e.clone()).collect();
+        (t.seq, entries)
     }
 
     /// The last sequence number handed out.
@@ -65,6 +77,7 @@ impl LiveTail {
             list.retain(|(s, _)| *s > seq);
             !list.is_empty()
         });
+        t.cardless.retain(|(s, _)| *s > seq);
         while t.arrivals.front().is_some_and(|(s, _)| *s <= seq) {
             t.arrivals.pop_front();
         }
@@ -72,7 +85,7 @@ impl LiveTail {
 
     /// Live receipts held.
     pub fn len(&self) -> usize {
-        self.inner.read().map(|t| t.by_card.values().map(Vec::len).sum()).unwrap_or(0)
+        self.inner.read().map(|t| t.by_card.values().map(Vec::len).sum::<usize>() + t.cardless.len()).unwrap_or(0)
     }
 
     /// True when none are held.

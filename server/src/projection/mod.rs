@@ -7,6 +7,7 @@
 //! it through [`Derive`], so a snapshot's data and models always belong together. The
 //! projection only reads the store; it never writes a row.
 
+mod append;
 pub mod dataset;
 pub mod live;
 mod runtime;
@@ -62,6 +63,12 @@ pub trait Derive: Send + Sync + 'static {
     type Snapshot: AsRef<Dataset> + Send + Sync + 'static;
     /// Wraps `data` with what is derived from it.
     fn derive(&self, data: Dataset) -> Self::Snapshot;
+    /// Wraps `data`, grown from `previous`'s dataset by appending receipts: what is costly to
+    /// derive may be carried over until the next full build. By default, derived afresh.
+    fn extend(&self, previous: &Self::Snapshot, data: Dataset) -> Self::Snapshot {
+        let _ = previous;
+        self.derive(data)
+    }
 }
 
 /// Holds the current snapshot; rebuilt in the background, swapped atomically.
@@ -86,6 +93,25 @@ impl<D: Derive> Engine<D> {
         if let Ok(mut slot) = self.current.write() {
             *slot = Some(snapshot);
         }
+    }
+
+    /// Installs `previous`'s dataset grown by `entries` (see [`Dataset::with_receipts`]); the
+    /// old snapshot serves meanwhile.
+    pub async fn append(
+        self: &Arc<Self>,
+        previous: Arc<D::Snapshot>,
+        entries: Vec<live::LiveEntry>,
+        cardholders: Vec<crate::store::model::Cardholder>,
+    ) -> Arc<D::Snapshot> {
+        let engine = self.clone();
+        let snapshot = tokio::task::spawn_blocking(move || {
+            let data = previous.as_ref().as_ref().with_receipts(&entries, &cardholders);
+            Arc::new(engine.derive.extend(&previous, data))
+        })
+        .await
+        .expect("appending to a dataset does not panic");
+        self.install(snapshot.clone());
+        snapshot
     }
 
     /// Rebuilds from the store; the old snapshot serves until the new one is ready.

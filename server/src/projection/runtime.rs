@@ -65,11 +65,21 @@ pub struct Projection<D: Derive> {
     pub live: LiveTail,
     /// What follows each rebuild.
     hooks: Vec<Arc<dyn Rebuilt>>,
+    /// Woken when a live receipt arrives ([`Projection::spawn_appender`]).
+    arrived: tokio::sync::Notify,
+    /// Appends done since start.
+    appends: std::sync::atomic::AtomicU64,
+    /// The day of the last full build (the models are fitted again each day).
+    built_on: std::sync::atomic::AtomicI32,
 }
 
-/// How long live receipts wait at most before the projection is rebuilt to include them (the
-/// shoppers' pages show them at once; the admin dashboard after the rebuild).
+/// How long live receipts wait at most before the projection is rebuilt to include them: a
+/// safety net only, as they are appended within a second ([`Projection::spawn_appender`]).
 pub const LIVE_REBUILD_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// How long the appender waits after a live receipt for more to arrive (one append for a
+/// burst of receipts).
+pub const APPEND_AFTER: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// A fingerprint of every import batch's id, state and counts: it changes when a batch starts,
 /// finishes or fails, in this process or another (the CLI).
@@ -96,7 +106,73 @@ impl<D: Derive> Projection<D> {
             rebuilds: std::sync::atomic::AtomicU64::new(0),
             live: LiveTail::default(),
             hooks,
+            arrived: tokio::sync::Notify::new(),
+            appends: std::sync::atomic::AtomicU64::new(0),
+            built_on: std::sync::atomic::AtomicI32::new(i32::MIN),
         })
+    }
+
+    /// Holds a stored live receipt (the shopper's pages show it at once) and wakes the appender
+    /// (the dashboards show it within a second).
+    pub fn receive(&self, entry: super::live::LiveEntry) {
+        self.live.push(entry);
+        self.arrived.notify_one();
+    }
+
+    /// Appends done since start.
+    pub fn appends(&self) -> u64 {
+        self.appends.load(Ordering::Relaxed)
+    }
+
+    /// Appends the live receipts held to the current snapshot, without reading the store's
+    /// receipts (only the register records of cards the projection does not know yet), then
+    /// runs the after-build hooks. Returns whether anything was appended.
+    pub async fn append_live(&self, store: &dyn Store) -> StoreResult<bool> {
+        let _one_at_a_time = self.refreshing.lock().await;
+        let Some(current) = self.snapshot() else { return Ok(false) };
+        let (seq, entries) = self.live.held();
+        if entries.is_empty() {
+            return Ok(false);
+        }
+        let started = std::time::Instant::now();
+        let mut cardholders = Vec::new();
+        {
+            let data: &Dataset = (*current).as_ref();
+            let unknown: std::collections::BTreeSet<&str> = entries
+                .iter()
+                .filter_map(|e| e.receipt.card_number.as_deref())
+                .filter(|c| data.cards.number.get(c).is_none_or(|i| !data.cards.registered[i as usize]))
+                .collect();
+            for card in unknown {
+                use crate::store::StoreExt;
+                if let Some(c) = store.get_one::<crate::store::model::Cardholder>(card).await? {
+                    cardholders.push(c);
+                }
+            }
+        }
+        let n = entries.len();
+        let snapshot = self.engine.append(current, entries, cardholders).await;
+        self.live.prune(seq);
+        self.appends.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(receipts = n, elapsed_ms = started.elapsed().as_millis() as u64, "live receipts appended");
+        self.run_hooks(store, snapshot).await;
+        Ok(true)
+    }
+
+    /// Appends live receipts as they arrive, a burst at a time ([`APPEND_AFTER`]). A failed
+    /// append leaves them held: the next one, or the rebuild after [`LIVE_REBUILD_AFTER`],
+    /// includes them.
+    pub fn spawn_appender(self: &Arc<Self>, store: Arc<dyn Store>) {
+        let projection = self.clone();
+        tokio::spawn(async move {
+            loop {
+                projection.arrived.notified().await;
+                tokio::time::sleep(APPEND_AFTER).await;
+                if let Err(e) = projection.append_live(store.as_ref()).await {
+                    tracing::warn!(error = %e, "appending live receipts failed; they stay held");
+                }
+            }
+        });
     }
 
     /// The current snapshot, once built.
@@ -147,6 +223,7 @@ impl<D: Derive> Projection<D> {
         let live_seq = self.live.seq();
         let snapshot = self.engine.rebuild(store).await?;
         self.live.prune(live_seq);
+        self.built_on.store(crate::clock::today(), Ordering::Relaxed);
         if let Ok(mut seen) = self.batches_seen.lock() {
             *seen = Some(fingerprint);
         }
@@ -177,12 +254,14 @@ impl<D: Derive> Projection<D> {
     }
 
     /// Refreshes when an import batch was recorded since the last refresh (e.g. by the CLI in
-    /// another process), or when live receipts have waited [`LIVE_REBUILD_AFTER`]. Returns
-    /// whether it refreshed.
+    /// another process), when live receipts have waited [`LIVE_REBUILD_AFTER`], or on the first
+    /// check of a new day (the models are fitted on the day's data). Returns whether it
+    /// refreshed.
     pub async fn refresh_if_changed(&self, store: &dyn Store) -> StoreResult<bool> {
         let fingerprint = batches_fingerprint(store).await?;
         let live_waiting = self.live.oldest_age().is_some_and(|age| age >= LIVE_REBUILD_AFTER);
-        if !live_waiting && self.batches_seen.lock().map(|s| *s == Some(fingerprint)).unwrap_or(false) {
+        let new_day = self.built_on.load(Ordering::Relaxed) != crate::clock::today();
+        if !live_waiting && !new_day && self.batches_seen.lock().map(|s| *s == Some(fingerprint)).unwrap_or(false) {
             return Ok(false);
         }
         self.refresh(store).await?;
@@ -212,6 +291,7 @@ impl<D: Derive> Projection<D> {
                     }
                 }
             }
+            projection.spawn_appender(store.clone());
             projection.watch(store).await;
         });
     }

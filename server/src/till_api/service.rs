@@ -240,8 +240,9 @@ impl ReceiptsApi {
     /// After a new receipt is stored: the live tail, this month's challenge rewards, the ledger
     /// sync's memory. Failures here are logged: the next projection build completes them.
     async fn after_store(&self, parsed: Parsed, points: &[PointsEntry]) {
-        let Some(card) = parsed.records.receipt.card_number.clone() else { return };
-        self.projection.live.push(parsed.records);
+        let card = parsed.records.receipt.card_number.clone();
+        self.projection.receive(parsed.records);
+        let Some(card) = card else { return };
         let snap = self.projection.snapshot();
         let month = crate::clock::month_of(crate::clock::today());
         let mut entries = points.to_vec();

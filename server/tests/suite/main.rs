@@ -9,6 +9,7 @@ mod admin;
 mod analytics;
 mod api;
 mod api_kill;
+mod append;
 mod attacks;
 mod auth;
 mod card;

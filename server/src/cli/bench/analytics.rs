@@ -136,6 +136,7 @@ pub async fn run(source: &super::BenchStore, rounds: u32, json: Option<std::path
         data.heap_bytes() as f64 / lines as f64,
         rss_after - rss_before
     );
+    append_figures(&data);
     let snap = Snapshot::new(data);
     let sets = filter_sets(&snap);
 
@@ -334,4 +335,103 @@ fn engine_times(snap: &Snapshot) -> serde_json::Value {
         "lines": snap.data.lines.len(),
         "engine_ms": times,
     })
+}
+
+/// The last day's receipts again, one day later, as the tills would send them.
+fn next_day(data: &crate::projection::dataset::Dataset) -> Vec<crate::projection::live::LiveEntry> {
+    use crate::store::model::{Department, Product, Promotion, Receipt, SalesLine, Shop};
+    let Some(last) = data.last_day() else { return Vec::new() };
+    let (r, l) = (&data.receipts, &data.lines);
+    r.day_range(last, last)
+        .map(|i| {
+            let id = format!("{}+1", r.id[i]);
+            let shop = Shop {
+                id: data.shops.value(r.shop[i]).to_string(),
+                name: data.shop_names[r.shop[i] as usize].to_string(),
+                city: None,
+                province: None,
+            };
+            let mut entry = crate::projection::live::LiveEntry {
+                receipt: Receipt {
+                    id: id.clone(),
+                    shop_id: shop.id.clone(),
+                    issued_at: crate::clock::iso_minute(last + 1, r.minute[i]),
+                    till: "1".into(),
+                    number: id.clone(),
+                    card_number: (r.card[i] != crate::projection::dataset::NONE)
+                        .then(|| data.cards.number.value(r.card[i]).to_string()),
+                    gross_cents: r.gross[i],
+                    discount_cents: r.discount[i],
+                    net_cents: r.net[i],
+                },
+                lines: Vec::new(),
+                shop,
+                products: Vec::new(),
+                departments: Vec::new(),
+                promotions: Vec::new(),
+            };
+            for (n, k) in r.lines(i).enumerate() {
+                let product = data.products.value(l.product[k]).to_string();
+                let department = (l.department[k] != crate::projection::dataset::NO_DEPARTMENT)
+                    .then(|| data.departments.value(u32::from(l.department[k])).to_string());
+                let promotion =
+                    (l.promotion[k] != 0).then(|| data.promotions.value(u32::from(l.promotion[k]) - 1).to_string());
+                entry.products.push(Product {
+                    id: product.clone(),
+                    description: product.clone(),
+                    department_id: None,
+                    brand: None,
+                });
+                entry.departments.extend(department.clone().map(|d| Department { id: d.clone(), name: d }));
+                entry.promotions.extend(promotion.clone().map(|p| Promotion {
+                    id: p.clone(),
+                    description: p,
+                    kind: None,
+                    starts_on: None,
+                    ends_on: None,
+                }));
+                entry.lines.push(SalesLine {
+                    id: SalesLine::key(&id, n as i64 + 1),
+                    receipt_id: id.clone(),
+                    line_no: n as i64 + 1,
+                    product_id: product,
+                    department_id: department,
+                    quantity_milli: i64::from(l.quantity[k]),
+                    gross_cents: i64::from(l.gross[k]),
+                    discount_cents: i64::from(l.discount[k]),
+                    net_cents: i64::from(l.net[k]),
+                    promotion_id: promotion,
+                });
+            }
+            entry
+        })
+        .collect()
+}
+
+/// Appending to the projection (as live receipts are): one receipt, and a whole day of them,
+/// best and worst of 5.
+fn append_figures(data: &crate::projection::dataset::Dataset) {
+    let day = next_day(data);
+    if day.is_empty() {
+        return;
+    }
+    let time = |entries: &[crate::projection::live::LiveEntry]| {
+        let runs: Vec<f64> = (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                let grown = data.with_receipts(entries, &[]);
+                let elapsed = ms(t.elapsed());
+                assert_eq!(grown.receipts.len(), data.receipts.len() + entries.len());
+                elapsed
+            })
+            .collect();
+        (runs.iter().copied().fold(f64::INFINITY, f64::min), runs.iter().copied().fold(0.0, f64::max))
+    };
+    let (one_best, one_worst) = time(&day[..1]);
+    let (day_best, day_worst) = time(&day);
+    let lines: usize = day.iter().map(|e| e.lines.len()).sum();
+    println!(
+        "append to the projection: one receipt {one_best:.1} ms (worst {one_worst:.1}); one day ({} receipts, {lines} lines) {day_best:.1} ms (worst {day_worst:.1})",
+        day.len()
+    );
 }
