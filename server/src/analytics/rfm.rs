@@ -50,9 +50,13 @@ pub fn quintile(i: usize, n: usize) -> u8 {
     (1 + (5 * i) / n) as u8
 }
 
-/// Scores raw (card, last day, frequency, monetary) figures at `analysis_day`; `number` gives the
-/// card number used to break ties.
-pub fn score<'a>(raw: Vec<(u32, i32, u32, i64)>, analysis_day: i32, number: impl Fn(u32) -> &'a str) -> Vec<RfmScore> {
+/// Scores raw (card, last day, frequency, monetary) figures at `analysis_day`; `number` gives
+/// what orders card numbers (the number itself, or its rank), to break ties.
+pub fn score<K: Ord + Copy>(
+    raw: Vec<(u32, i32, u32, i64)>,
+    analysis_day: i32,
+    number: impl Fn(u32) -> K,
+) -> Vec<RfmScore> {
     let n = raw.len();
     let mut scores: Vec<RfmScore> = raw
         .into_iter()
@@ -71,22 +75,20 @@ pub fn score<'a>(raw: Vec<(u32, i32, u32, i64)>, analysis_day: i32, number: impl
     if n == 0 {
         return scores;
     }
-    let mut order: Vec<usize> = (0..n).collect();
-    let assign = |order: &mut Vec<usize>,
-                  scores: &mut Vec<RfmScore>,
-                  key: &dyn Fn(&RfmScore) -> i64,
-                  set: &dyn Fn(&mut RfmScore, u8)| {
-        order.sort_by(|a, b| {
-            let (x, y) = (&scores[*a], &scores[*b]);
-            key(x).cmp(&key(y)).then_with(|| number(x.card).cmp(number(y.card)))
-        });
-        for (pos, idx) in order.iter().enumerate() {
-            set(&mut scores[*idx], quintile(pos, n));
+    let ties: Vec<K> = scores.iter().map(|s| number(s.card)).collect();
+    let mut order: Vec<(i64, K, u32)> = Vec::with_capacity(n);
+    let mut assign = |key: &dyn Fn(&RfmScore) -> i64, set: &dyn Fn(&mut RfmScore, u8)| {
+        order.clear();
+        order.extend(scores.iter().zip(&ties).enumerate().map(|(i, (s, t))| (key(s), *t, i as u32)));
+        // Card numbers are unique, so the order is total and the unstable sort deterministic.
+        order.sort_unstable();
+        for (pos, (_, _, idx)) in order.iter().enumerate() {
+            set(&mut scores[*idx as usize], quintile(pos, n));
         }
     };
-    assign(&mut order, &mut scores, &|s| i64::from(s.last_day), &|s, v| s.r = v);
-    assign(&mut order, &mut scores, &|s| i64::from(s.frequency), &|s, v| s.f = v);
-    assign(&mut order, &mut scores, &|s| s.monetary, &|s, v| s.m = v);
+    assign(&|s| i64::from(s.last_day), &|s, v| s.r = v);
+    assign(&|s| i64::from(s.frequency), &|s, v| s.f = v);
+    assign(&|s| s.monetary, &|s, v| s.m = v);
     for s in &mut scores {
         s.segment = Segment::of_scores(s.r, s.f, s.m);
     }
@@ -112,7 +114,7 @@ pub fn compute(data: &Dataset, from: i32, to: i32) -> Rfm {
     }
     let raw: Vec<(u32, i32, u32, i64)> =
         (0..cards).filter(|c| freq[*c] > 0).map(|c| (c as u32, last[c], freq[c], money[c])).collect();
-    let scores = score(raw, to, |c| data.cards.number.value(c));
+    let scores = score(raw, to, |c| data.card_rank[c as usize]);
     let mut by_card = vec![NONE; cards];
     for (pos, s) in scores.iter().enumerate() {
         by_card[s.card as usize] = pos as u32;

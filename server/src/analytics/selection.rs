@@ -71,6 +71,17 @@ pub fn resolve_window(filters: &Filters, data: &Dataset) -> Result<Window, BadFi
     Ok(w)
 }
 
+/// Receipts in a window below which a fold stays on one thread (a thread costs more than it
+/// saves on a week's data).
+const PARALLEL_FROM: usize = 40_000;
+
+/// Adds `b` into `a`, element by element.
+pub fn add_into<T: Copy + std::ops::AddAssign>(a: &mut [T], b: &[T]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += *y;
+    }
+}
+
 /// Which promotion lines are selected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PromoFilter {
@@ -229,9 +240,16 @@ impl<'a> Selection<'a> {
             if !self.receipt_ok(i) {
                 continue;
             }
+            if !line_filter {
+                // Every line counts: the receipt's own figures and its precomputed line sums.
+                let lines = r.lines(i).len() as u32;
+                let (lines_net, promo_net) = (r.lines_net[i], r.promo_net[i]);
+                f(i, Hit { net: r.net[i], gross: r.gross[i], discount: r.discount[i], lines, promo_net, lines_net });
+                continue;
+            }
             let mut hit = Hit::default();
             for l in r.lines(i) {
-                if line_filter && !self.line_ok(l) {
+                if !self.line_ok(l) {
                     continue;
                 }
                 hit.lines += 1;
@@ -239,30 +257,51 @@ impl<'a> Selection<'a> {
                 if lines.promotion[l] != 0 {
                     hit.promo_net += i64::from(lines.net[l]);
                 }
-                if line_filter {
-                    hit.net += i64::from(lines.net[l]);
-                    hit.gross += i64::from(lines.gross[l]);
-                    hit.discount += i64::from(lines.discount[l]);
-                }
+                hit.net += i64::from(lines.net[l]);
+                hit.gross += i64::from(lines.gross[l]);
+                hit.discount += i64::from(lines.discount[l]);
             }
-            if line_filter {
-                if hit.lines == 0 {
-                    continue;
-                }
-            } else {
-                hit.net = r.net[i];
-                hit.gross = r.gross[i];
-                hit.discount = r.discount[i];
+            if hit.lines > 0 {
+                f(i, hit);
             }
-            f(i, hit);
         }
     }
 
     /// Calls `f` for every selected line of every selected receipt: (receipt, line).
-    pub fn for_each_line(&self, mut f: impl FnMut(usize, usize)) {
+    pub fn for_each_line(&self, f: impl FnMut(usize, usize)) {
+        self.lines_in(self.data.receipts.day_range(self.window.from, self.window.to), f);
+    }
+
+    /// Folds the selected lines on both cores: the window's receipts are cut in two halves
+    /// (a receipt's lines stay together), each half folded into its own accumulator from
+    /// `init`, then `merge(earlier, later)`. Short windows stay on one thread.
+    pub fn fold_lines<A: Send>(
+        &self,
+        init: impl Fn() -> A + Sync,
+        fold: impl Fn(&mut A, usize, usize) + Sync,
+        merge: impl FnOnce(A, A) -> A,
+    ) -> A {
+        let range = self.data.receipts.day_range(self.window.from, self.window.to);
+        let run = |range: std::ops::Range<usize>| {
+            let mut acc = init();
+            self.lines_in(range, |i, l| fold(&mut acc, i, l));
+            acc
+        };
+        if range.len() < PARALLEL_FROM {
+            return run(range);
+        }
+        let mid = range.start + range.len() / 2;
+        std::thread::scope(|s| {
+            let earlier = s.spawn(|| run(range.start..mid));
+            let later = run(mid..range.end);
+            merge(earlier.join().expect("a fold does not panic"), later)
+        })
+    }
+
+    fn lines_in(&self, receipts: std::ops::Range<usize>, mut f: impl FnMut(usize, usize)) {
         let r = &self.data.receipts;
         let line_filter = self.filters_lines();
-        for i in r.day_range(self.window.from, self.window.to) {
+        for i in receipts {
             if !self.receipt_ok(i) {
                 continue;
             }

@@ -541,3 +541,51 @@ fn forecast_widgets_follow_the_selection() {
         d.churn_risk.is_empty() && d.value_distribution.is_empty() && d.segment_forecast.is_empty() && d.clv.is_none()
     );
 }
+
+/// Sixty days of receipts from a fixed pseudo-random sequence: four products in two
+/// departments, two promotions on some days, lines of one promotion not always together.
+fn sixty_days() -> crate::projection::dataset::Dataset {
+    let mut b = DatasetBuilder::new();
+    let mut seed = 7u64;
+    let mut next = |n: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    for (i, day) in (1..=60).enumerate() {
+        let date = crate::clock::day_iso(crate::clock::parse_day("2026-01-01").unwrap() + day - 1);
+        for k in 0..(3 + next(4)) {
+            let id = format!("R{i:02}{k}");
+            b.add_receipt(&receipt(&id, &format!("{date}T1{k}:00:00"), "S1", Some(C1), 0, 0));
+            for n in 1..=(1 + next(4)) as i64 {
+                let product = ["A", "B", "C", "D"][next(4) as usize];
+                let promo = match (day % 7, next(3)) {
+                    (0 | 1, 0) => Some("P1"),
+                    (3, 0) => Some("P2"),
+                    _ => None,
+                };
+                b.add_line(&line(&id, n, product, 1, n * 100 + i64::from(day), 5, promo));
+            }
+        }
+    }
+    b.finish()
+}
+
+#[test]
+fn promotions_from_daily_sums_equal_a_scan_of_the_lines() {
+    let data = sixty_days();
+    let windows = [
+        ("2026-01-01", "2026-03-01"),
+        ("2026-01-05", "2026-01-20"),
+        ("2026-02-02", "2026-02-02"),
+        ("2026-01-09", "2026-01-12"),
+    ];
+    for (from, to) in windows {
+        let filters = Filters::from_pairs([("range", "custom"), ("from", from), ("to", to)]).unwrap();
+        let snap = Snapshot::with_clv(sixty_days(), None);
+        let (sel, _) = snap.select(&filters).unwrap();
+        let scan = super::widgets::promo_figures_scan(&sel);
+        assert!(scan.is_some() || to == "2026-02-02", "{from}..{to} has promotions");
+        assert_eq!(super::widgets::promo_figures_daily(&sel), scan, "{from}..{to}");
+    }
+    assert!(!data.daily.plain.is_empty() && !data.daily.sold.is_empty());
+}

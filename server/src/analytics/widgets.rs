@@ -9,7 +9,7 @@ use app::model::analytics::{
 use app::validate::date::SimpleDate;
 
 use super::rfm::Rfm;
-use super::selection::{Selection, Window};
+use super::selection::{add_into, Selection, Window};
 use crate::clock::{day_iso, month_label, month_of};
 use crate::projection::dataset::{NONE, NO_DEPARTMENT};
 
@@ -202,27 +202,54 @@ pub fn series(sel: &Selection) -> (String, Vec<SeriesPoint>) {
     (g.to_string(), points)
 }
 
+/// Revenue, quantity and receipts per group (department, product) of the selected lines.
+struct Groups {
+    revenue: Vec<i64>,
+    qty: Vec<i64>,
+    receipts: Vec<u32>,
+    /// The last receipt counted per group (a receipt's lines come together).
+    last: Vec<usize>,
+    total: i64,
+}
+
+impl Groups {
+    fn new(n: usize) -> Self {
+        Groups { revenue: vec![0; n], qty: vec![0; n], receipts: vec![0; n], last: vec![usize::MAX; n], total: 0 }
+    }
+
+    fn add(&mut self, g: usize, receipt: usize, l: usize, data: &crate::projection::dataset::Dataset) {
+        let net = i64::from(data.lines.net[l]);
+        self.revenue[g] += net;
+        self.total += net;
+        self.qty[g] += i64::from(data.lines.quantity[l]);
+        if self.last[g] != receipt {
+            self.last[g] = receipt;
+            self.receipts[g] += 1;
+        }
+    }
+
+    /// Two halves of a window hold different receipts, so every count adds up.
+    fn merge(mut a: Self, b: Self) -> Self {
+        add_into(&mut a.revenue, &b.revenue);
+        add_into(&mut a.qty, &b.qty);
+        add_into(&mut a.receipts, &b.receipts);
+        a.total += b.total;
+        a
+    }
+}
+
 /// Revenue per department, biggest first (lines without a department under "—").
 pub fn departments(sel: &Selection) -> Vec<GroupRow> {
     let data = sel.data;
     let n = data.departments.len() + 1;
-    let mut revenue = vec![0i64; n];
-    let mut qty = vec![0i64; n];
-    let mut receipts = vec![0u32; n];
-    let mut last_receipt = vec![usize::MAX; n];
-    let mut total = 0i64;
-    sel.for_each_line(|i, l| {
-        let d = data.lines.department[l];
-        let d = if d == NO_DEPARTMENT { n - 1 } else { d as usize };
-        let net = i64::from(data.lines.net[l]);
-        revenue[d] += net;
-        total += net;
-        qty[d] += i64::from(data.lines.quantity[l]);
-        if last_receipt[d] != i {
-            last_receipt[d] = i;
-            receipts[d] += 1;
-        }
-    });
+    let Groups { revenue, qty, receipts, total, .. } = sel.fold_lines(
+        || Groups::new(n),
+        |g, i, l| {
+            let d = data.lines.department[l];
+            g.add(if d == NO_DEPARTMENT { n - 1 } else { d as usize }, i, l, data);
+        },
+        Groups::merge,
+    );
     let mut rows: Vec<GroupRow> = (0..n)
         .filter(|d| receipts[*d] > 0)
         .map(|d| {
@@ -249,22 +276,8 @@ pub fn departments(sel: &Selection) -> Vec<GroupRow> {
 pub fn products(sel: &Selection) -> Vec<GroupRow> {
     let data = sel.data;
     let n = data.products.len();
-    let mut revenue = vec![0i64; n];
-    let mut qty = vec![0i64; n];
-    let mut receipts = vec![0u32; n];
-    let mut last = vec![usize::MAX; n];
-    let mut total = 0i64;
-    sel.for_each_line(|i, l| {
-        let p = data.lines.product[l] as usize;
-        let net = i64::from(data.lines.net[l]);
-        revenue[p] += net;
-        total += net;
-        qty[p] += i64::from(data.lines.quantity[l]);
-        if last[p] != i {
-            last[p] = i;
-            receipts[p] += 1;
-        }
-    });
+    let Groups { revenue, qty, receipts, total, .. } =
+        sel.fold_lines(|| Groups::new(n), |g, i, l| g.add(data.lines.product[l] as usize, i, l, data), Groups::merge);
     (0..n)
         .filter(|p| receipts[*p] > 0)
         .map(|p| GroupRow {
@@ -288,59 +301,164 @@ pub fn top_products(sel: &Selection, n: usize) -> (Vec<GroupRow>, Vec<GroupRow>)
     (by_revenue, all)
 }
 
-/// Promotions: revenue, receipts and discount of their lines, and the uplift — the promoted
-/// products' revenue per day on the days the promotion sold, against the same products' revenue
-/// per day without promotion on the other days of the window (`None` when there is no baseline).
-pub fn promotions(sel: &Selection) -> Vec<PromotionRow> {
+/// Per promotion (index + 1): revenue, discount, receipts, the days of the window it sold on
+/// (`days` flags per promotion) and the baseline — its products' revenue without promotion on
+/// the other days. `None` when no promotion sold.
+#[derive(Debug, PartialEq)]
+pub(super) struct PromoFigures {
+    revenue: Vec<i64>,
+    discount: Vec<i64>,
+    receipts: Vec<u32>,
+    days: Vec<bool>,
+    baseline: Vec<i64>,
+}
+
+/// [`PromoFigures`] by scanning the selected lines (on both cores).
+pub(super) fn promo_figures_scan(sel: &Selection) -> Option<PromoFigures> {
     let data = sel.data;
     let lines = &data.lines;
     let promos = data.promotions.len() + 1;
     let days = sel.window.days().max(1) as usize;
     let day_of = |i: usize| (data.receipts.day[i] - sel.window.from) as usize;
-    let mut revenue = vec![0i64; promos];
-    let mut discount = vec![0i64; promos];
-    let mut receipts = vec![0u32; promos];
-    let mut last = vec![usize::MAX; promos];
-    // Which days each promotion sold on, and which promotions each product was sold under.
-    let mut promo_days = vec![false; promos * days];
-    let mut product_promos: Vec<Vec<u16>> = vec![Vec::new(); data.products.len()];
-    sel.for_each_line(|i, l| {
-        let p = lines.promotion[l] as usize;
-        if p == 0 {
-            return;
-        }
-        revenue[p] += i64::from(lines.net[l]);
-        discount[p] += i64::from(lines.discount[l]);
-        if last[p] != i {
-            last[p] = i;
-            receipts[p] += 1;
-        }
-        promo_days[p * days + day_of(i)] = true;
-        let list = &mut product_promos[lines.product[l] as usize];
-        if !list.contains(&(p as u16)) {
-            list.push(p as u16);
-        }
-    });
-    if receipts.iter().all(|r| *r == 0) {
-        return Vec::new();
+    // Per promotion: revenue, discount, receipts; which days it sold on; and which promotions
+    // each product was sold under.
+    struct Sold {
+        revenue: Vec<i64>,
+        discount: Vec<i64>,
+        receipts: Vec<u32>,
+        last: Vec<usize>,
+        days: Vec<bool>,
+        product_promos: Vec<Vec<u16>>,
     }
-    let mut baseline = vec![0i64; promos];
-    sel.for_each_line(|i, l| {
-        if lines.promotion[l] != 0 {
-            return;
+    let Sold { revenue, discount, receipts, days: promo_days, product_promos, .. } = sel.fold_lines(
+        || Sold {
+            revenue: vec![0; promos],
+            discount: vec![0; promos],
+            receipts: vec![0; promos],
+            last: vec![usize::MAX; promos],
+            days: vec![false; promos * days],
+            product_promos: vec![Vec::new(); data.products.len()],
+        },
+        |s, i, l| {
+            let p = lines.promotion[l] as usize;
+            if p == 0 {
+                return;
+            }
+            s.revenue[p] += i64::from(lines.net[l]);
+            s.discount[p] += i64::from(lines.discount[l]);
+            if s.last[p] != i {
+                s.last[p] = i;
+                s.receipts[p] += 1;
+            }
+            s.days[p * days + day_of(i)] = true;
+            let list = &mut s.product_promos[lines.product[l] as usize];
+            if !list.contains(&(p as u16)) {
+                list.push(p as u16);
+            }
+        },
+        |mut a, b| {
+            add_into(&mut a.revenue, &b.revenue);
+            add_into(&mut a.discount, &b.discount);
+            add_into(&mut a.receipts, &b.receipts);
+            for (x, y) in a.days.iter_mut().zip(&b.days) {
+                *x |= *y;
+            }
+            for (x, y) in a.product_promos.iter_mut().zip(b.product_promos) {
+                for p in y {
+                    if !x.contains(&p) {
+                        x.push(p);
+                    }
+                }
+            }
+            a
+        },
+    );
+    if receipts.iter().all(|r| *r == 0) {
+        return None;
+    }
+    let baseline = sel.fold_lines(
+        || vec![0i64; promos],
+        |baseline, i, l| {
+            if lines.promotion[l] != 0 {
+                return;
+            }
+            let list = &product_promos[lines.product[l] as usize];
+            if list.is_empty() {
+                return;
+            }
+            let d = day_of(i);
+            for p in list {
+                let p = *p as usize;
+                if !promo_days[p * days + d] {
+                    baseline[p] += i64::from(lines.net[l]);
+                }
+            }
+        },
+        |mut a, b| {
+            add_into(&mut a, &b);
+            a
+        },
+    );
+    Some(PromoFigures { revenue, discount, receipts, days: promo_days, baseline })
+}
+
+/// [`PromoFigures`] of everything sold in the window, from the per-day sums.
+pub(super) fn promo_figures_daily(sel: &Selection) -> Option<PromoFigures> {
+    use crate::projection::daily::DailySums;
+    let data = sel.data;
+    let daily = &data.daily;
+    let (from, to) = (sel.window.from, sel.window.to);
+    let promos = data.promotions.len() + 1;
+    let days = sel.window.days().max(1) as usize;
+    let mut f = PromoFigures {
+        revenue: vec![0; promos],
+        discount: vec![0; promos],
+        receipts: vec![0; promos],
+        days: vec![false; promos * days],
+        baseline: vec![0; promos],
+    };
+    for s in DailySums::days(&daily.sold, |e| e.day, from, to) {
+        let p = s.promo as usize;
+        f.revenue[p] += s.net;
+        f.discount[p] += s.discount;
+        f.receipts[p] += s.receipts;
+        f.days[p * days + (s.day - from) as usize] = true;
+    }
+    if f.receipts.iter().all(|r| *r == 0) {
+        return None;
+    }
+    let mut product_promos: Vec<Vec<u16>> = vec![Vec::new(); data.products.len()];
+    for &(_, product, p) in DailySums::days(&daily.under, |e| e.0, from, to) {
+        let list = &mut product_promos[product as usize];
+        if !list.contains(&p) {
+            list.push(p);
         }
-        let list = &product_promos[lines.product[l] as usize];
-        if list.is_empty() {
-            return;
-        }
-        let d = day_of(i);
-        for p in list {
-            let p = *p as usize;
-            if !promo_days[p * days + d] {
-                baseline[p] += i64::from(lines.net[l]);
+    }
+    for &(day, product, net) in DailySums::days(&daily.plain, |e| e.0, from, to) {
+        for &p in &product_promos[product as usize] {
+            let p = p as usize;
+            if !f.days[p * days + (day - from) as usize] {
+                f.baseline[p] += net;
             }
         }
-    });
+    }
+    Some(f)
+}
+
+/// Promotions: revenue, receipts and discount of their lines, and the uplift — the promoted
+/// products' revenue per day on the days the promotion sold, against the same products' revenue
+/// per day without promotion on the other days of the window (`None` when there is no baseline).
+/// With no store, cardholder or line filter, from the per-day sums; else by scanning the lines.
+pub fn promotions(sel: &Selection) -> Vec<PromotionRow> {
+    let data = sel.data;
+    let promos = data.promotions.len() + 1;
+    let days = sel.window.days().max(1) as usize;
+    let whole = !sel.filters_cards() && !sel.filters_lines() && sel.shop_mask().is_none();
+    let Some(PromoFigures { revenue, discount, receipts, days: promo_days, baseline }) =
+        (if whole { promo_figures_daily(sel) } else { promo_figures_scan(sel) })
+    else {
+        return Vec::new();
+    };
     let mut rows: Vec<PromotionRow> = (1..promos)
         .filter(|p| receipts[*p] > 0)
         .map(|p| {

@@ -11,7 +11,7 @@
 
 use std::collections::HashSet;
 
-use super::dataset::{clamp_i32, Dataset, DatasetBuilder, NONE};
+use super::dataset::{clamp_i32, line_sums, Dataset, DatasetBuilder, NONE};
 use super::live::LiveEntry;
 use crate::clock::{parse_day, parse_minute};
 use crate::store::model::{Cardholder, Receipt, SalesLine};
@@ -83,6 +83,7 @@ impl Dataset {
         fresh.sort_by(|a, b| a.key().cmp(&b.key()));
         // Receipts after the earliest new one move (usually none: the new ones go at the end).
         let first = &fresh[0];
+        let first_day = first.day;
         let r = &data.receipts;
         let at = (0..r.len())
             .rev()
@@ -96,6 +97,7 @@ impl Dataset {
             data.push_receipt(row);
         }
         data.index_cards();
+        data.redo_daily_from(first_day);
         data
     }
 
@@ -137,6 +139,8 @@ impl Dataset {
         r.discount.truncate(at);
         r.net.truncate(at);
         r.line_start.truncate(at);
+        r.lines_net.truncate(at);
+        r.promo_net.truncate(at);
         l.product.truncate(first_line);
         l.department.truncate(first_line);
         l.promotion.truncate(first_line);
@@ -170,6 +174,9 @@ impl Dataset {
             l.net.push(net);
         }
         r.line_start.push(l.product.len() as u32);
+        let (all, promo) = line_sums(l, r.lines(r.len() - 1));
+        r.lines_net.push(all);
+        r.promo_net.push(promo);
     }
 }
 

@@ -148,6 +148,10 @@ pub struct ReceiptColumns {
     pub discount: Vec<i64>,
     pub net: Vec<i64>,
     pub line_start: Vec<u32>,
+    /// Sums of the receipt's lines: all of them, and those on promotion (so receipt-level
+    /// figures never walk the lines).
+    pub lines_net: Vec<i64>,
+    pub promo_net: Vec<i64>,
 }
 
 impl ReceiptColumns {
@@ -222,6 +226,11 @@ pub struct Dataset {
     /// For each card, its receipts in time order: `card_receipts[card_start[c]..card_start[c+1]]`.
     pub card_start: Vec<u32>,
     pub card_receipts: Vec<u32>,
+    /// Each card's position among the card numbers in text order (ties in rankings are broken
+    /// by card number: comparing these is the same, without comparing text).
+    pub card_rank: Vec<u32>,
+    /// Per-day sums of the lines (see [`super::daily`]).
+    pub daily: super::daily::DailySums,
     /// Lines whose receipt was unknown, and receipts with an unreadable date (skipped).
     pub skipped_lines: u64,
     pub skipped_receipts: u64,
@@ -312,6 +321,17 @@ impl Dataset {
             .collect();
         cards.sort();
         out.extend(cards);
+        let promo = |p: u16| self.promotions.value(u32::from(p) - 1);
+        let d = &self.daily;
+        let mut daily: Vec<String> = d
+            .sold
+            .iter()
+            .map(|s| format!("sold {} {} {}/{}/{}", s.day, promo(s.promo), s.net, s.discount, s.receipts))
+            .chain(d.under.iter().map(|(day, p, x)| format!("under {day} {} {}", self.products.value(*p), promo(*x))))
+            .chain(d.plain.iter().map(|(day, p, net)| format!("plain {day} {} {net}", self.products.value(*p))))
+            .collect();
+        daily.sort();
+        out.extend(daily);
         out.push(format!("skipped {} lines, {} receipts", self.skipped_lines, self.skipped_receipts));
         out
     }
@@ -342,10 +362,21 @@ impl Dataset {
             + opt(&c.phone)
             + c.len() * (1 + 4 + 4 + 4 + 1 + 1)
             + boxed(&r.id)
-            + r.len() * (4 + 2 + 4 + 4 + 8 * 3 + 4)
+            + r.len() * (4 + 2 + 4 + 4 + 8 * 5 + 4)
             + l.len() * (4 + 2 + 2 + 4 * 4)
-            + (self.card_start.len() + self.card_receipts.len()) * 4
+            + (self.card_start.len() + self.card_receipts.len() + self.card_rank.len()) * 4
+            + self.daily.sold.len() * size_of::<super::daily::PromoSold>()
+            + self.daily.under.len() * size_of::<(i32, u32, u16)>()
+            + self.daily.plain.len() * size_of::<(i32, u32, i64)>()
     }
+}
+
+/// The net of lines `range`: all, and on promotion.
+pub(super) fn line_sums(l: &LineColumns, range: std::ops::Range<usize>) -> (i64, i64) {
+    range.fold((0, 0), |(all, promo), k| {
+        let net = i64::from(l.net[k]);
+        (all + net, promo + if l.promotion[k] != 0 { net } else { 0 })
+    })
 }
 
 pub(super) fn clamp_i32(v: i64) -> i32 {
@@ -572,12 +603,25 @@ impl DatasetBuilder {
             }
         }
         r.line_start.push(l.product.len() as u32);
+        for i in 0..n {
+            let (all, promo) = line_sums(l, r.lines(i));
+            r.lines_net.push(all);
+            r.promo_net.push(promo);
+        }
         data.index_cards();
+        data.redo_daily_from(i32::MIN);
         self.data
     }
 }
 
 impl Dataset {
+    /// Recomputes the per-day sums from `day` on (after the receipts of those days changed).
+    pub(super) fn redo_daily_from(&mut self, day: i32) {
+        let mut daily = std::mem::take(&mut self.daily);
+        daily.redo_from(self, day);
+        self.daily = daily;
+    }
+
     /// Lays out the receipts per card, in time order (after the receipts changed).
     pub(super) fn index_cards(&mut self) {
         let data = self;
@@ -602,5 +646,11 @@ impl Dataset {
         }
         data.card_start = counts;
         data.card_receipts = card_receipts;
+        let mut by_number: Vec<u32> = (0..cards as u32).collect();
+        by_number.sort_unstable_by(|a, b| data.cards.number.value(*a).cmp(data.cards.number.value(*b)));
+        data.card_rank = vec![0; cards];
+        for (rank, c) in by_number.into_iter().enumerate() {
+            data.card_rank[c as usize] = rank as u32;
+        }
     }
 }

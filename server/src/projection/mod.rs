@@ -8,6 +8,7 @@
 //! projection only reads the store; it never writes a row.
 
 mod append;
+pub mod daily;
 pub mod dataset;
 pub mod live;
 mod runtime;

@@ -536,7 +536,12 @@ mod tests {
         };
         agrees(receipt.clone());
         agrees(Receipt { card_number: None, ..receipt });
-        agrees(Product { id: "P1".into(), description: "Latte".into(), department_id: None, brand: Some("Mukki".into()) });
+        agrees(Product {
+            id: "P1".into(),
+            description: "Latte".into(),
+            department_id: None,
+            brand: Some("Mukki".into()),
+        });
     }
 
     #[test]
