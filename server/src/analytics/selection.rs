@@ -116,6 +116,9 @@ pub struct Selection<'a> {
     cards: Option<Vec<bool>>,
     departments: Option<Vec<bool>>,
     promo: PromoFilter,
+    /// With a line filter: each selected receipt's figures, computed once (on both cores) for
+    /// every widget that asks.
+    hits: std::sync::OnceLock<Vec<(u32, Hit)>>,
 }
 
 impl<'a> Selection<'a> {
@@ -166,7 +169,7 @@ impl<'a> Selection<'a> {
                 })
                 .collect()
         });
-        Selection { data, window, shops, cards, departments, promo }
+        Selection { data, window, shops, cards, departments, promo, hits: Default::default() }
     }
 
     /// The same filters over another window (the previous period, the cohorts' twelve months);
@@ -179,6 +182,7 @@ impl<'a> Selection<'a> {
             cards: self.cards.clone(),
             departments: self.departments.clone(),
             promo: self.promo,
+            hits: Default::default(),
         }
     }
 
@@ -234,17 +238,58 @@ impl<'a> Selection<'a> {
     /// Calls `f` for every selected receipt of the window, in time order.
     pub fn for_each(&self, mut f: impl FnMut(usize, Hit)) {
         let r = &self.data.receipts;
-        let lines = &self.data.lines;
-        let line_filter = self.filters_lines();
-        for i in r.day_range(self.window.from, self.window.to) {
-            if !self.receipt_ok(i) {
-                continue;
+        let range = r.day_range(self.window.from, self.window.to);
+        if self.departments.is_none() && self.promo == PromoFilter::Any {
+            // The receipts' promotion lines, from their precomputed sums.
+            for i in range {
+                if r.promo_lines[i] > 0 && self.receipt_ok(i) {
+                    let net = r.promo_net[i];
+                    let (gross, discount, lines) = (r.promo_gross[i], r.promo_discount[i], r.promo_lines[i]);
+                    f(i, Hit { net, gross, discount, lines, promo_net: net, lines_net: net });
+                }
             }
-            if !line_filter {
+            return;
+        }
+        if self.filters_lines() {
+            let hits = self.hits.get_or_init(|| {
+                let collect = |range: std::ops::Range<usize>| {
+                    let mut hits = Vec::new();
+                    self.filtered_hits(range, |i, hit| hits.push((i as u32, hit)));
+                    hits
+                };
+                if range.len() < PARALLEL_FROM {
+                    return collect(range);
+                }
+                let mid = range.start + range.len() / 2;
+                std::thread::scope(|s| {
+                    let earlier = s.spawn(|| collect(range.start..mid));
+                    let later = collect(mid..range.end);
+                    let mut hits = earlier.join().expect("collecting hits does not panic");
+                    hits.extend(later);
+                    hits
+                })
+            });
+            for (i, hit) in hits {
+                f(*i as usize, *hit);
+            }
+            return;
+        }
+        for i in range {
+            if self.receipt_ok(i) {
                 // Every line counts: the receipt's own figures and its precomputed line sums.
                 let lines = r.lines(i).len() as u32;
                 let (lines_net, promo_net) = (r.lines_net[i], r.promo_net[i]);
                 f(i, Hit { net: r.net[i], gross: r.gross[i], discount: r.discount[i], lines, promo_net, lines_net });
+            }
+        }
+    }
+
+    /// The selected receipts of `receipts` with their matching lines' figures (line filter on).
+    fn filtered_hits(&self, receipts: std::ops::Range<usize>, mut f: impl FnMut(usize, Hit)) {
+        let r = &self.data.receipts;
+        let lines = &self.data.lines;
+        for i in receipts {
+            if !self.receipt_ok(i) {
                 continue;
             }
             let mut hit = Hit::default();

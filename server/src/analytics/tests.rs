@@ -563,7 +563,9 @@ fn sixty_days() -> crate::projection::dataset::Dataset {
                     (3, 0) => Some("P2"),
                     _ => None,
                 };
-                b.add_line(&line(&id, n, product, 1, n * 100 + i64::from(day), 5, promo));
+                let mut l = line(&id, n, product, 1, n * 100 + i64::from(day), 5, promo);
+                l.department_id = (product != "D").then(|| if product == "A" { "ORT" } else { "LAT" }.to_string());
+                b.add_line(&l);
             }
         }
     }
@@ -586,6 +588,9 @@ fn promotions_from_daily_sums_equal_a_scan_of_the_lines() {
         let scan = super::widgets::promo_figures_scan(&sel);
         assert!(scan.is_some() || to == "2026-02-02", "{from}..{to} has promotions");
         assert_eq!(super::widgets::promo_figures_daily(&sel), scan, "{from}..{to}");
+        assert_eq!(super::widgets::departments_from(&sel, true), super::widgets::departments_from(&sel, false));
+        assert_eq!(super::widgets::products_from(&sel, true), super::widgets::products_from(&sel, false));
+        assert!(!super::widgets::products_from(&sel, true).is_empty(), "{from}..{to}");
     }
-    assert!(!data.daily.plain.is_empty() && !data.daily.sold.is_empty());
+    assert!(data.daily.products.iter().all(|p| !p.is_empty()) && !data.daily.sold.is_empty());
 }

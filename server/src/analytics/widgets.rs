@@ -202,6 +202,11 @@ pub fn series(sel: &Selection) -> (String, Vec<SeriesPoint>) {
     (g.to_string(), points)
 }
 
+/// True when nothing but the window is selected: the per-day sums answer.
+fn whole(sel: &Selection) -> bool {
+    !sel.filters_cards() && !sel.filters_lines() && sel.shop_mask().is_none()
+}
+
 /// Revenue, quantity and receipts per group (department, product) of the selected lines.
 struct Groups {
     revenue: Vec<i64>,
@@ -228,6 +233,19 @@ impl Groups {
         }
     }
 
+    /// From each group's running totals by day (see [`crate::projection::daily`]).
+    fn from_running<'a>(lists: impl Iterator<Item = &'a Vec<crate::projection::daily::Running>>, w: Window) -> Self {
+        let mut g = Groups::new(0);
+        for list in lists {
+            let sum = crate::projection::daily::window(list, w.from, w.to);
+            g.revenue.push(sum.net);
+            g.qty.push(sum.quantity);
+            g.receipts.push(sum.receipts as u32);
+            g.total += sum.net;
+        }
+        g
+    }
+
     /// Two halves of a window hold different receipts, so every count adds up.
     fn merge(mut a: Self, b: Self) -> Self {
         add_into(&mut a.revenue, &b.revenue);
@@ -240,16 +258,26 @@ impl Groups {
 
 /// Revenue per department, biggest first (lines without a department under "—").
 pub fn departments(sel: &Selection) -> Vec<GroupRow> {
+    departments_from(sel, whole(sel))
+}
+
+/// [`departments`] from the per-day sums (`daily`, the window alone selected) or a scan.
+pub(super) fn departments_from(sel: &Selection, daily: bool) -> Vec<GroupRow> {
     let data = sel.data;
     let n = data.departments.len() + 1;
-    let Groups { revenue, qty, receipts, total, .. } = sel.fold_lines(
-        || Groups::new(n),
-        |g, i, l| {
-            let d = data.lines.department[l];
-            g.add(if d == NO_DEPARTMENT { n - 1 } else { d as usize }, i, l, data);
-        },
-        Groups::merge,
-    );
+    let Groups { revenue, qty, receipts, total, .. } = if daily {
+        let daily = &data.daily;
+        Groups::from_running(daily.departments.iter().chain([&daily.no_department]), sel.window)
+    } else {
+        sel.fold_lines(
+            || Groups::new(n),
+            |g, i, l| {
+                let d = data.lines.department[l];
+                g.add(if d == NO_DEPARTMENT { n - 1 } else { d as usize }, i, l, data);
+            },
+            Groups::merge,
+        )
+    };
     let mut rows: Vec<GroupRow> = (0..n)
         .filter(|d| receipts[*d] > 0)
         .map(|d| {
@@ -274,10 +302,18 @@ pub fn departments(sel: &Selection) -> Vec<GroupRow> {
 
 /// Every product of the selection with revenue, receipts and quantity.
 pub fn products(sel: &Selection) -> Vec<GroupRow> {
+    products_from(sel, whole(sel))
+}
+
+/// [`products`] from the per-day sums (`daily`, the window alone selected) or a scan.
+pub(super) fn products_from(sel: &Selection, daily: bool) -> Vec<GroupRow> {
     let data = sel.data;
     let n = data.products.len();
-    let Groups { revenue, qty, receipts, total, .. } =
-        sel.fold_lines(|| Groups::new(n), |g, i, l| g.add(data.lines.product[l] as usize, i, l, data), Groups::merge);
+    let Groups { revenue, qty, receipts, total, .. } = if daily {
+        Groups::from_running(data.daily.products.iter(), sel.window)
+    } else {
+        sel.fold_lines(|| Groups::new(n), |g, i, l| g.add(data.lines.product[l] as usize, i, l, data), Groups::merge)
+    };
     (0..n)
         .filter(|p| receipts[*p] > 0)
         .map(|p| GroupRow {
@@ -404,7 +440,7 @@ pub(super) fn promo_figures_scan(sel: &Selection) -> Option<PromoFigures> {
 
 /// [`PromoFigures`] of everything sold in the window, from the per-day sums.
 pub(super) fn promo_figures_daily(sel: &Selection) -> Option<PromoFigures> {
-    use crate::projection::daily::DailySums;
+    use crate::projection::daily::{window, DailySums};
     let data = sel.data;
     let daily = &data.daily;
     let (from, to) = (sel.window.from, sel.window.to);
@@ -434,12 +470,17 @@ pub(super) fn promo_figures_daily(sel: &Selection) -> Option<PromoFigures> {
             list.push(p);
         }
     }
-    for &(day, product, net) in DailySums::days(&daily.plain, |e| e.0, from, to) {
-        for &p in &product_promos[product as usize] {
+    // Each product's plain revenue in the window, less what it made on each promotion's days.
+    for (product, list) in product_promos.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
+        let running = &daily.products[product];
+        let plain = window(running, from, to).plain_net;
+        for &p in list {
             let p = p as usize;
-            if !f.days[p * days + (day - from) as usize] {
-                f.baseline[p] += net;
-            }
+            let on_promo_days: i64 = (0..days)
+                .filter(|d| f.days[p * days + d])
+                .map(|d| window(running, from + d as i32, from + d as i32).plain_net)
+                .sum();
+            f.baseline[p] += plain - on_promo_days;
         }
     }
     Some(f)
@@ -453,9 +494,8 @@ pub fn promotions(sel: &Selection) -> Vec<PromotionRow> {
     let data = sel.data;
     let promos = data.promotions.len() + 1;
     let days = sel.window.days().max(1) as usize;
-    let whole = !sel.filters_cards() && !sel.filters_lines() && sel.shop_mask().is_none();
     let Some(PromoFigures { revenue, discount, receipts, days: promo_days, baseline }) =
-        (if whole { promo_figures_daily(sel) } else { promo_figures_scan(sel) })
+        (if whole(sel) { promo_figures_daily(sel) } else { promo_figures_scan(sel) })
     else {
         return Vec::new();
     };

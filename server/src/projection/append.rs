@@ -11,7 +11,7 @@
 
 use std::collections::HashSet;
 
-use super::dataset::{clamp_i32, line_sums, Dataset, DatasetBuilder, NONE};
+use super::dataset::{clamp_i32, Dataset, DatasetBuilder, NONE};
 use super::live::LiveEntry;
 use crate::clock::{parse_day, parse_minute};
 use crate::store::model::{Cardholder, Receipt, SalesLine};
@@ -139,8 +139,7 @@ impl Dataset {
         r.discount.truncate(at);
         r.net.truncate(at);
         r.line_start.truncate(at);
-        r.lines_net.truncate(at);
-        r.promo_net.truncate(at);
+        r.truncate_line_sums(at);
         l.product.truncate(first_line);
         l.department.truncate(first_line);
         l.promotion.truncate(first_line);
@@ -174,9 +173,7 @@ impl Dataset {
             l.net.push(net);
         }
         r.line_start.push(l.product.len() as u32);
-        let (all, promo) = line_sums(l, r.lines(r.len() - 1));
-        r.lines_net.push(all);
-        r.promo_net.push(promo);
+        r.push_line_sums(l, r.len() - 1);
     }
 }
 

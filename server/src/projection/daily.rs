@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::dataset::Dataset;
+use super::dataset::{Dataset, NO_DEPARTMENT};
 
 /// One promotion's sales on one day.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -26,8 +26,57 @@ pub struct DailySums {
     pub sold: Vec<PromoSold>,
     /// (day, product, promotion): a product sold under a promotion that day.
     pub under: Vec<(i32, u32, u16)>,
-    /// (day, product, net): a product's lines without a promotion that day.
-    pub plain: Vec<(i32, u32, i64)>,
+    /// Per product (its index), running totals by day of the days it sold.
+    pub products: Vec<Vec<Running>>,
+    /// Per department (its index), likewise; then the lines without a department.
+    pub departments: Vec<Vec<Running>>,
+    pub no_department: Vec<Running>,
+}
+
+/// Running totals of a product or department up to and including `day`: a window's figure is
+/// the difference of two of them (two binary searches, whatever the window's length).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Running {
+    pub day: i32,
+    pub net: i64,
+    pub quantity: i64,
+    /// Receipts with at least one such line.
+    pub receipts: u64,
+    /// Net of the lines without a promotion.
+    pub plain_net: i64,
+}
+
+impl std::ops::Sub for Running {
+    type Output = Running;
+    fn sub(self, o: Running) -> Running {
+        Running {
+            day: self.day,
+            net: self.net - o.net,
+            quantity: self.quantity - o.quantity,
+            receipts: self.receipts - o.receipts,
+            plain_net: self.plain_net - o.plain_net,
+        }
+    }
+}
+
+/// The totals of days `from..=to` from a list of running totals.
+pub fn window(list: &[Running], from: i32, to: i32) -> Running {
+    let before = list.partition_point(|e| e.day < from);
+    let upto = list.partition_point(|e| e.day <= to);
+    let at = |n: usize| if n == 0 { Running::default() } else { list[n - 1] };
+    at(upto) - at(before)
+}
+
+/// Adds one day's figures to a list of running totals.
+fn add_day(list: &mut Vec<Running>, day: i32, (net, quantity, receipts, plain_net): (i64, i64, u64, i64)) {
+    let last = list.last().copied().unwrap_or_default();
+    list.push(Running {
+        day,
+        net: last.net + net,
+        quantity: last.quantity + quantity,
+        receipts: last.receipts + receipts,
+        plain_net: last.plain_net + plain_net,
+    });
 }
 
 impl DailySums {
@@ -43,22 +92,41 @@ impl DailySums {
     pub fn redo_from(&mut self, data: &Dataset, day: i32) {
         self.sold.truncate(self.sold.partition_point(|e| e.day < day));
         self.under.truncate(self.under.partition_point(|e| e.0 < day));
-        self.plain.truncate(self.plain.partition_point(|e| e.0 < day));
         let r = &data.receipts;
         let l = &data.lines;
+        self.products.resize(data.products.len(), Vec::new());
+        self.departments.resize(data.departments.len(), Vec::new());
+        let lists = self.products.iter_mut().chain(self.departments.iter_mut());
+        for list in lists.chain(std::iter::once(&mut self.no_department)) {
+            list.truncate(list.partition_point(|e| e.day < day));
+        }
         let start = r.day.partition_point(|d| *d < day);
         let mut i = start;
         while i < r.len() {
             let d = r.day[i];
             let mut sold: BTreeMap<u16, PromoSold> = BTreeMap::new();
             let mut under: BTreeSet<(u32, u16)> = BTreeSet::new();
-            let mut plain: BTreeMap<u32, i64> = BTreeMap::new();
+            // (net, quantity, receipts, plain net) per product and per department.
+            let mut products: BTreeMap<u32, (i64, i64, u64, i64)> = BTreeMap::new();
+            let mut depts: BTreeMap<u16, (i64, i64, u64, i64)> = BTreeMap::new();
             while i < r.len() && r.day[i] == d {
                 for k in r.lines(i) {
                     let p = l.promotion[k];
                     let net = i64::from(l.net[k]);
+                    let first_in_receipt = |same: &dyn Fn(usize) -> bool| !r.lines(i).take_while(|&j| j < k).any(same);
+                    let product = l.product[k];
+                    let e = products.entry(product).or_default();
+                    e.0 += net;
+                    e.1 += i64::from(l.quantity[k]);
+                    e.2 += u64::from(first_in_receipt(&|j| l.product[j] == product));
+                    e.3 += if p == 0 { net } else { 0 };
+                    let dept = l.department[k];
+                    let e = depts.entry(dept).or_default();
+                    e.0 += net;
+                    e.1 += i64::from(l.quantity[k]);
+                    e.2 += u64::from(first_in_receipt(&|j| l.department[j] == dept));
+                    e.3 += if p == 0 { net } else { 0 };
                     if p == 0 {
-                        *plain.entry(l.product[k]).or_default() += net;
                         continue;
                     }
                     let s = sold.entry(p).or_insert(PromoSold { day: d, promo: p, ..PromoSold::default() });
@@ -75,7 +143,14 @@ impl DailySums {
             }
             self.sold.extend(sold.into_values());
             self.under.extend(under.into_iter().map(|(product, p)| (d, product, p)));
-            self.plain.extend(plain.into_iter().map(|(product, net)| (d, product, net)));
+            for (product, figures) in products {
+                add_day(&mut self.products[product as usize], d, figures);
+            }
+            for (dept, figures) in depts {
+                let list =
+                    if dept == NO_DEPARTMENT { &mut self.no_department } else { &mut self.departments[dept as usize] };
+                add_day(list, d, figures);
+            }
         }
     }
 }

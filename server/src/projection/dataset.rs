@@ -148,10 +148,44 @@ pub struct ReceiptColumns {
     pub discount: Vec<i64>,
     pub net: Vec<i64>,
     pub line_start: Vec<u32>,
-    /// Sums of the receipt's lines: all of them, and those on promotion (so receipt-level
-    /// figures never walk the lines).
+    /// Sums of the receipt's lines: the net of all of them, and net, gross, discount and
+    /// count of those on promotion (so receipt-level figures never walk the lines, with or
+    /// without the "any promotion" filter).
     pub lines_net: Vec<i64>,
     pub promo_net: Vec<i64>,
+    pub promo_gross: Vec<i64>,
+    pub promo_discount: Vec<i64>,
+    pub promo_lines: Vec<u32>,
+}
+
+impl ReceiptColumns {
+    /// Appends the line sums of receipt `i` (its lines in place).
+    pub(super) fn push_line_sums(&mut self, l: &LineColumns, i: usize) {
+        let (mut all, mut net, mut gross, mut discount, mut count) = (0, 0, 0, 0, 0);
+        for k in self.lines(i) {
+            all += i64::from(l.net[k]);
+            if l.promotion[k] != 0 {
+                net += i64::from(l.net[k]);
+                gross += i64::from(l.gross[k]);
+                discount += i64::from(l.discount[k]);
+                count += 1;
+            }
+        }
+        self.lines_net.push(all);
+        self.promo_net.push(net);
+        self.promo_gross.push(gross);
+        self.promo_discount.push(discount);
+        self.promo_lines.push(count);
+    }
+
+    /// Drops the line sums from receipt `at` on.
+    pub(super) fn truncate_line_sums(&mut self, at: usize) {
+        self.lines_net.truncate(at);
+        self.promo_net.truncate(at);
+        self.promo_gross.truncate(at);
+        self.promo_discount.truncate(at);
+        self.promo_lines.truncate(at);
+    }
 }
 
 impl ReceiptColumns {
@@ -328,7 +362,13 @@ impl Dataset {
             .iter()
             .map(|s| format!("sold {} {} {}/{}/{}", s.day, promo(s.promo), s.net, s.discount, s.receipts))
             .chain(d.under.iter().map(|(day, p, x)| format!("under {day} {} {}", self.products.value(*p), promo(*x))))
-            .chain(d.plain.iter().map(|(day, p, net)| format!("plain {day} {} {net}", self.products.value(*p))))
+            .chain(d.products.iter().enumerate().flat_map(|(p, list)| {
+                list.iter().map(move |e| format!("product {} {e:?}", self.products.value(p as u32)))
+            }))
+            .chain(d.departments.iter().enumerate().flat_map(|(i, list)| {
+                list.iter().map(move |e| format!("department {} {e:?}", self.departments.value(i as u32)))
+            }))
+            .chain(d.no_department.iter().map(|e| format!("no department {e:?}")))
             .collect();
         daily.sort();
         out.extend(daily);
@@ -362,21 +402,20 @@ impl Dataset {
             + opt(&c.phone)
             + c.len() * (1 + 4 + 4 + 4 + 1 + 1)
             + boxed(&r.id)
-            + r.len() * (4 + 2 + 4 + 4 + 8 * 5 + 4)
+            + r.len() * (4 + 2 + 4 + 4 + 8 * 7 + 4 + 4)
             + l.len() * (4 + 2 + 2 + 4 * 4)
             + (self.card_start.len() + self.card_receipts.len() + self.card_rank.len()) * 4
             + self.daily.sold.len() * size_of::<super::daily::PromoSold>()
             + self.daily.under.len() * size_of::<(i32, u32, u16)>()
-            + self.daily.plain.len() * size_of::<(i32, u32, i64)>()
+            + self
+                .daily
+                .products
+                .iter()
+                .chain(&self.daily.departments)
+                .chain([&self.daily.no_department])
+                .map(|v| v.len() * size_of::<super::daily::Running>())
+                .sum::<usize>()
     }
-}
-
-/// The net of lines `range`: all, and on promotion.
-pub(super) fn line_sums(l: &LineColumns, range: std::ops::Range<usize>) -> (i64, i64) {
-    range.fold((0, 0), |(all, promo), k| {
-        let net = i64::from(l.net[k]);
-        (all + net, promo + if l.promotion[k] != 0 { net } else { 0 })
-    })
 }
 
 pub(super) fn clamp_i32(v: i64) -> i32 {
@@ -604,9 +643,7 @@ impl DatasetBuilder {
         }
         r.line_start.push(l.product.len() as u32);
         for i in 0..n {
-            let (all, promo) = line_sums(l, r.lines(i));
-            r.lines_net.push(all);
-            r.promo_net.push(promo);
+            r.push_line_sums(l, i);
         }
         data.index_cards();
         data.redo_daily_from(i32::MIN);

@@ -218,6 +218,11 @@ pub async fn run(source: &super::BenchStore, rounds: u32, json: Option<std::path
                 samples.push(t.elapsed());
             }
         }
+        if std::env::var("BENCH_DETAIL").is_ok() {
+            let per: Vec<String> =
+                samples.chunks(sets.len()).next().unwrap().iter().map(|d| format!("{:.1}", ms(*d))).collect();
+            println!("  {name}: {}", per.join(" "));
+        }
         let p50 = percentile(&mut samples, 0.50);
         let p95 = percentile(&mut samples, 0.95);
         let max = *samples.last().unwrap();
