@@ -307,34 +307,49 @@ pub fn products(sel: &Selection) -> Vec<GroupRow> {
 
 /// [`products`] from the per-day sums (`daily`, the window alone selected) or a scan.
 pub(super) fn products_from(sel: &Selection, daily: bool) -> Vec<GroupRow> {
+    let g = product_groups(sel, daily);
+    (0..g.revenue.len()).filter(|p| g.receipts[*p] > 0).map(|p| product_row(sel, &g, p)).collect()
+}
+
+fn product_groups(sel: &Selection, daily: bool) -> Groups {
     let data = sel.data;
-    let n = data.products.len();
-    let Groups { revenue, qty, receipts, total, .. } = if daily {
+    if daily {
         Groups::from_running(data.daily.products.iter(), sel.window)
     } else {
+        let n = data.products.len();
         sel.fold_lines(|| Groups::new(n), |g, i, l| g.add(data.lines.product[l] as usize, i, l, data), Groups::merge)
-    };
-    (0..n)
-        .filter(|p| receipts[*p] > 0)
-        .map(|p| GroupRow {
-            id: data.products.value(p as u32).to_string(),
-            name: data.product_names[p].to_string(),
-            revenue_cents: revenue[p],
-            receipts: receipts[p],
-            quantity_milli: qty[p],
-            share_bp: share_bp(revenue[p], total),
-        })
-        .collect()
+    }
+}
+
+fn product_row(sel: &Selection, g: &Groups, p: usize) -> GroupRow {
+    let data = sel.data;
+    GroupRow {
+        id: data.products.value(p as u32).to_string(),
+        name: data.product_names[p].to_string(),
+        revenue_cents: g.revenue[p],
+        receipts: g.receipts[p],
+        quantity_milli: g.qty[p],
+        share_bp: share_bp(g.revenue[p], g.total),
+    }
 }
 
 /// The top `n` products by revenue and by quantity (ties by product code).
 pub fn top_products(sel: &Selection, n: usize) -> (Vec<GroupRow>, Vec<GroupRow>) {
-    let mut all = products(sel);
-    all.sort_by(|a, b| b.revenue_cents.cmp(&a.revenue_cents).then_with(|| a.id.cmp(&b.id)));
-    let by_revenue = all.iter().take(n).cloned().collect();
-    all.sort_by(|a, b| b.quantity_milli.cmp(&a.quantity_milli).then_with(|| a.id.cmp(&b.id)));
-    all.truncate(n);
-    (by_revenue, all)
+    let g = product_groups(sel, whole(sel));
+    let code = |p: usize| sel.data.products.value(p as u32);
+    let sold: Vec<usize> = (0..g.revenue.len()).filter(|p| g.receipts[*p] > 0).collect();
+    // The first n by a key, without ordering (or naming) the rest.
+    let top = |key: &dyn Fn(usize) -> i64| {
+        let mut idx = sold.clone();
+        let cmp = |a: &usize, b: &usize| key(*b).cmp(&key(*a)).then_with(|| code(*a).cmp(code(*b)));
+        if idx.len() > n {
+            idx.select_nth_unstable_by(n, cmp);
+            idx.truncate(n);
+        }
+        idx.sort_by(cmp);
+        idx.into_iter().map(|p| product_row(sel, &g, p)).collect::<Vec<_>>()
+    };
+    (top(&|p| g.revenue[p]), top(&|p| g.qty[p]))
 }
 
 /// Per promotion (index + 1): revenue, discount, receipts, the days of the window it sold on
@@ -471,15 +486,14 @@ pub(super) fn promo_figures_daily(sel: &Selection) -> Option<PromoFigures> {
         }
     }
     // Each product's plain revenue in the window, less what it made on each promotion's days.
+    let promo_days: Vec<Vec<i32>> =
+        (0..promos).map(|p| (0..days).filter(|d| f.days[p * days + d]).map(|d| from + d as i32).collect()).collect();
     for (product, list) in product_promos.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
         let running = &daily.products[product];
         let plain = window(running, from, to).plain_net;
         for &p in list {
             let p = p as usize;
-            let on_promo_days: i64 = (0..days)
-                .filter(|d| f.days[p * days + d])
-                .map(|d| window(running, from + d as i32, from + d as i32).plain_net)
-                .sum();
+            let on_promo_days: i64 = promo_days[p].iter().map(|&d| window(running, d, d).plain_net).sum();
             f.baseline[p] += plain - on_promo_days;
         }
     }

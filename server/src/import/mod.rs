@@ -8,6 +8,7 @@ pub mod pipeline;
 mod prepared;
 pub mod records;
 pub mod retention;
+mod seen;
 pub mod source;
 pub mod values;
 

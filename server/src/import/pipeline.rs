@@ -5,7 +5,6 @@
 //! again. Nothing is ever deleted.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::BuildHasher;
 use std::io::Read;
 use std::path::Path;
 
@@ -15,6 +14,7 @@ use sha2::{Digest, Sha256};
 use super::headers::{ColumnMap, Kind};
 use super::prepared::Prepared;
 use super::records::{card_cell, map_row, RowError};
+use super::seen::Seen;
 use super::source;
 use crate::clock::now_rfc3339;
 use crate::points::redeem::Use;
@@ -107,61 +107,102 @@ fn produce(path: std::path::PathBuf, kind: Option<Kind>, sheet: Option<String>, 
     if tx.blocking_send(Chunk::Header { kind, unknown }).is_err() {
         return;
     }
-    // First row of every key seen in this file, by a 64-bit hash of the key (16 bytes a row).
-    let keys = foldhash::quality::RandomState::default();
-    let key_hash = |key: &str| keys.hash_one(key);
-    let mut seen: HashMap<u64, u64, foldhash::fast::RandomState> = HashMap::default();
-    let mut mapped = Prepared::default();
-    let mut errors = Vec::new();
-    let mut read = 0_u64;
+    let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let mut seen = Seen::for_file(bytes);
+    // Rows whose key the filter could not clear: row number → key (decided by a second pass).
+    let mut held: HashMap<u64, String> = HashMap::new();
+    let mut out = Out { tx: &tx, prepared: Prepared::default(), errors: Vec::new(), read: 0 };
     for row in table.rows {
-        read += 1;
+        out.read += 1;
         match row {
-            Err(e) => errors.push(RowError {
+            Err(e) => out.errors.push(RowError {
                 card_number: None,
-                row: e.row.unwrap_or(read + 1),
+                row: e.row.unwrap_or(out.read + 1),
                 column: None,
                 value: None,
                 reason: e.message,
             }),
             Ok(raw) => match map_row(kind, &map, raw.number, &raw.cells) {
-                Err(e) => errors.push(RowError { card_number: card_cell(&map, &raw.cells), ..e }),
-                Ok(m) => match seen.insert(key_hash(m.key()), raw.number) {
-                    Some(first) => {
-                        seen.insert(key_hash(m.key()), first);
-                        let card = (kind == Kind::Fidelity).then(|| m.key().to_string());
-                        errors.push(RowError {
-                            card_number: card,
-                            row: raw.number,
-                            column: None,
-                            value: Some(m.key().to_string()),
-                            reason: format!("duplicate of row {first} (same key in one file)"),
-                        });
-                    }
-                    None => {
-                        if let Err(e) = mapped.push(raw.number, m) {
-                            errors.push(RowError {
-                                card_number: None,
-                                row: raw.number,
-                                column: None,
-                                value: None,
-                                reason: e.to_string(),
-                            });
-                        }
-                    }
-                },
+                Err(e) => out.errors.push(RowError { card_number: card_cell(&map, &raw.cells), ..e }),
+                Ok(m) if seen.insert(m.key()) => {
+                    held.insert(raw.number, m.key().to_string());
+                }
+                Ok(m) => out.push(raw.number, m),
             },
         }
-        if mapped.records.len() + errors.len() >= CHUNK_ROWS {
-            let chunk =
-                Chunk::Rows { prepared: std::mem::take(&mut mapped), errors: std::mem::take(&mut errors), read };
-            read = 0;
-            if tx.blocking_send(chunk).is_err() {
+        if !out.flush_if_full() {
+            return;
+        }
+    }
+    if !held.is_empty() {
+        // The held rows' keys, and the first row of each: read the file again.
+        let table = match source::open_sheet(&path, sheet.as_deref(), source::XLSX_UNPACKED_LIMIT) {
+            Ok(t) => t,
+            Err(e) => {
+                let _ = tx.blocking_send(Chunk::Failed(e.to_string()));
+                return;
+            }
+        };
+        let keys: HashSet<&str> = held.values().map(String::as_str).collect();
+        let mut first: HashMap<String, u64> = HashMap::new();
+        for raw in table.rows.flatten() {
+            let Ok(m) = map_row(kind, &map, raw.number, &raw.cells) else { continue };
+            if !keys.contains(m.key()) {
+                continue;
+            }
+            let first_row = *first.entry(m.key().to_string()).or_insert(raw.number);
+            if !held.contains_key(&raw.number) {
+                continue;
+            }
+            if first_row == raw.number {
+                out.push(raw.number, m);
+            } else {
+                let card = (kind == Kind::Fidelity).then(|| m.key().to_string());
+                out.errors.push(RowError {
+                    card_number: card,
+                    row: raw.number,
+                    column: None,
+                    value: Some(m.key().to_string()),
+                    reason: format!("duplicate of row {first_row} (same key in one file)"),
+                });
+            }
+            if !out.flush_if_full() {
                 return;
             }
         }
     }
-    let _ = tx.blocking_send(Chunk::Rows { prepared: mapped, errors, read });
+    let Out { prepared, errors, read, .. } = out;
+    let _ = tx.blocking_send(Chunk::Rows { prepared, errors, read });
+}
+
+/// The chunk being filled on the reading thread.
+struct Out<'a> {
+    tx: &'a tokio::sync::mpsc::Sender<Chunk>,
+    prepared: Prepared,
+    errors: Vec<RowError>,
+    /// Rows read since the last chunk was sent.
+    read: u64,
+}
+
+impl Out<'_> {
+    fn push(&mut self, row: u64, m: super::records::Mapped) {
+        if let Err(e) = self.prepared.push(row, m) {
+            self.errors.push(RowError { card_number: None, row, column: None, value: None, reason: e.to_string() });
+        }
+    }
+
+    /// Sends the chunk when full; false when the writing side has gone.
+    fn flush_if_full(&mut self) -> bool {
+        if self.prepared.records.len() + self.errors.len() < CHUNK_ROWS {
+            return true;
+        }
+        let chunk = Chunk::Rows {
+            prepared: std::mem::take(&mut self.prepared),
+            errors: std::mem::take(&mut self.errors),
+            read: std::mem::take(&mut self.read),
+        };
+        self.tx.blocking_send(chunk).is_ok()
+    }
 }
 
 fn sha256_file(path: &Path) -> std::io::Result<String> {
