@@ -706,7 +706,23 @@ async fn paged_lookups_and_expiring_deletes(store: Arc<dyn Store>) {
     assert_eq!(store.count(Table::RefreshTokens).await.unwrap(), 26, "nothing deleted");
 }
 
+/// Many rows in one call (the import's chunks): new ones among stored ones, equal and changed,
+/// counted and written exactly as one by one.
+async fn a_long_upsert_mixes_new_equal_and_changed_rows(store: Arc<dyn Store>) {
+    let name = |i: usize| format!("Reparto {i:03}");
+    store.upsert_all(&[dept("D060", &name(60)), dept("D100", "vecchio nome")]).await.unwrap();
+    let rows: Vec<Department> = (0..180).map(|i| dept(&format!("D{i:03}"), &name(i))).collect();
+    let stats = store.upsert_all(&rows).await.unwrap();
+    assert_eq!(stats, UpsertStats { inserted: 178, updated: 1, unchanged: 1 });
+    assert_eq!(store.count(Table::Departments).await.unwrap(), 180);
+    let d100: Department = store.get_one("D100").await.unwrap().unwrap();
+    assert_eq!(d100.name, name(100));
+    let again = store.upsert_all(&rows).await.unwrap();
+    assert_eq!(again, UpsertStats { inserted: 0, updated: 0, unchanged: 180 });
+}
+
 on_both_stores!(
+    a_long_upsert_mixes_new_equal_and_changed_rows,
     concurrent_redemptions_never_spend_twice,
     replace_if_lets_exactly_one_writer_win,
     paged_lookups_and_expiring_deletes,
