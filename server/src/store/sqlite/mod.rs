@@ -205,75 +205,44 @@ fn stored_equals(def: &TableDef, row: &rusqlite::Row<'_>, values: &[Value]) -> r
     Ok(true)
 }
 
-/// Rows per multi-row insert while rows keep turning out new.
-const INSERT_BATCH: usize = 50;
-
 /// Inserts new rows, updates changed ones, leaves equal ones (inside the caller's transaction).
-/// While rows keep turning out new (a first import) they are inserted directly, fifty to a
-/// statement, the ones whose id already exists going on to the comparison; while they exist (a
-/// re-import) each is looked up first. Either way one index lookup per row in the common case.
+/// While rows keep turning out new (a first import) each is inserted directly, a conflict on
+/// the id sending it to the comparison; while they exist (a re-import) each is looked up
+/// first. Either way one index lookup per row in the common case.
 fn upsert_rows(conn: &Connection, def: &'static TableDef, rows: &[Vec<Value>]) -> StoreResult<UpsertStats> {
     let mut stats = UpsertStats::default();
     let mut select = conn.prepare_cached(&select_by_id_sql(def)).map_err(backend)?;
     let mut insert = conn.prepare_cached(&insert_sql(def)).map_err(backend)?;
+    let mut insert_new =
+        conn.prepare_cached(&format!("{} ON CONFLICT(id) DO NOTHING", insert_sql(def))).map_err(backend)?;
     let mut update = conn.prepare_cached(&update_sql(def)).map_err(backend)?;
-    // One row: look it up, then insert, update or leave it. True when it was new.
-    let mut one = |values: &Vec<Value>, stats: &mut UpsertStats| -> StoreResult<bool> {
+    let mut expect_new = false;
+    for values in rows {
         let params = || params_from_iter(values.iter().map(Param));
+        if expect_new && insert_new.execute(params()).map_err(|e| map_write_error(def, e))? == 1 {
+            stats.inserted += 1;
+            continue;
+        }
         let existing =
             select.query_row([id_of(values)], |r| stored_equals(def, r, values)).optional().map_err(backend)?;
-        Ok(match existing {
+        match existing {
             None => {
                 insert.execute(params()).map_err(|e| map_write_error(def, e))?;
                 stats.inserted += 1;
-                true
+                expect_new = true;
             }
             Some(true) => {
                 stats.unchanged += 1;
-                false
+                expect_new = false;
             }
             Some(false) => {
                 update.execute(params()).map_err(|e| map_write_error(def, e))?;
                 stats.updated += 1;
-                false
+                expect_new = false;
             }
-        })
-    };
-    let batch_sql = batch_insert_sql(def, INSERT_BATCH);
-    let mut expect_new = false;
-    let mut rest = rows;
-    while !rest.is_empty() {
-        if expect_new && rest.len() >= INSERT_BATCH {
-            let (batch, after) = rest.split_at(INSERT_BATCH);
-            rest = after;
-            let mut stmt = conn.prepare_cached(&batch_sql).map_err(backend)?;
-            let inserted = stmt
-                .query_map(params_from_iter(batch.iter().flatten().map(Param)), |r| r.get::<_, String>(0))
-                .map_err(|e| map_write_error(def, e))?
-                .collect::<Result<std::collections::HashSet<String>, _>>()
-                .map_err(|e| map_write_error(def, e))?;
-            stats.inserted += inserted.len() as u64;
-            if inserted.len() < batch.len() {
-                for values in batch.iter().filter(|v| !inserted.contains(id_of(v))) {
-                    expect_new = one(values, &mut stats)?;
-                }
-            }
-            continue;
         }
-        expect_new = one(&rest[0], &mut stats)?;
-        rest = &rest[1..];
     }
     Ok(stats)
-}
-
-/// `INSERT … VALUES (…), … ON CONFLICT(id) DO NOTHING RETURNING id` for `n` rows.
-fn batch_insert_sql(def: &TableDef, n: usize) -> String {
-    let width = def.columns.len();
-    let rows = (0..n)
-        .map(|r| format!("({})", (1..=width).map(|c| format!("?{}", r * width + c)).collect::<Vec<_>>().join(", ")))
-        .collect::<Vec<_>>()
-        .join(", ");
-    format!("INSERT INTO {} ({}) VALUES {rows} ON CONFLICT(id) DO NOTHING RETURNING id", def.name, column_list(def))
 }
 
 /// The row with this id.
