@@ -455,7 +455,7 @@ pub(super) fn promo_figures_scan(sel: &Selection) -> Option<PromoFigures> {
 
 /// [`PromoFigures`] of everything sold in the window, from the per-day sums.
 pub(super) fn promo_figures_daily(sel: &Selection) -> Option<PromoFigures> {
-    use crate::projection::daily::{window, DailySums};
+    use crate::projection::daily::DailySums;
     let data = sel.data;
     let daily = &data.daily;
     let (from, to) = (sel.window.from, sel.window.to);
@@ -485,16 +485,21 @@ pub(super) fn promo_figures_daily(sel: &Selection) -> Option<PromoFigures> {
             list.push(p);
         }
     }
-    // Each product's plain revenue in the window, less what it made on each promotion's days.
-    let promo_days: Vec<Vec<i32>> =
-        (0..promos).map(|p| (0..days).filter(|d| f.days[p * days + d]).map(|d| from + d as i32).collect()).collect();
+    // Each product's plain revenue on the window's days its promotions did not sell: one walk
+    // over the days the product sold (running totals, so a day's figure is a difference).
     for (product, list) in product_promos.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
         let running = &daily.products[product];
-        let plain = window(running, from, to).plain_net;
-        for &p in list {
-            let p = p as usize;
-            let on_promo_days: i64 = promo_days[p].iter().map(|&d| window(running, d, d).plain_net).sum();
-            f.baseline[p] += plain - on_promo_days;
+        let start = running.partition_point(|e| e.day < from);
+        let mut before = if start == 0 { 0 } else { running[start - 1].plain_net };
+        for e in running[start..].iter().take_while(|e| e.day <= to) {
+            let plain = e.plain_net - before;
+            before = e.plain_net;
+            for &p in list {
+                let p = p as usize;
+                if plain != 0 && !f.days[p * days + (e.day - from) as usize] {
+                    f.baseline[p] += plain;
+                }
+            }
         }
     }
     Some(f)

@@ -188,19 +188,84 @@ fn open_xlsx(path: &Path, sheet: Option<&str>, unpacked_limit: u64) -> Result<Ta
             .ok_or_else(|| fail(format!("no sheet named `{wanted}` (sheets: {})", names.join(", "))))?,
         None => names.first().cloned().ok_or_else(|| fail("the workbook has no sheets".into()))?,
     };
-    let range = workbook.worksheet_range(&chosen).map_err(|e| fail(format!("sheet `{chosen}`: {e}")))?;
-    let mut rows = range.rows();
-    let headers: Vec<String> = rows.next().map(|r| r.iter().map(xlsx_cell).collect()).unwrap_or_default();
+    // The sheet is streamed cell by cell on a thread of its own (the cell reader borrows the
+    // workbook), a row at a time through a short queue: memory holds the workbook's shared
+    // strings and a few rows, not the sheet.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<RawRow, SourceError>>(256);
+    let sheet_name = chosen.clone();
+    let fail_here = {
+        let name = name.clone();
+        move |m: String| file_error(format!("{name}: {m}"))
+    };
+    let (header_tx, header_rx) = std::sync::mpsc::sync_channel::<Result<Vec<String>, SourceError>>(1);
+    std::thread::spawn(move || {
+        let mut reader = match workbook.worksheet_cells_reader(&chosen) {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = header_tx.send(Err(fail_here(format!("sheet `{chosen}`: {e}"))));
+                return;
+            }
+        };
+        let mut row: Vec<String> = Vec::new();
+        let mut at: Option<u32> = None;
+        let mut header_tx = Some(header_tx);
+        // Sends a row (`r`, 0-based in the sheet): the first is the header, then data rows,
+        // numbered as the sheet shows them. False when the reading side has gone.
+        let emit = |header_tx: &mut Option<std::sync::mpsc::SyncSender<_>>, r: u32, cells: Vec<String>| -> bool {
+            if let Some(h) = header_tx.take() {
+                return h.send(Ok(cells)).is_ok();
+            }
+            if cells.iter().all(String::is_empty) {
+                return true;
+            }
+            tx.send(Ok(RawRow { number: u64::from(r) + 1, cells })).is_ok()
+        };
+        loop {
+            let cell = match reader.next_cell() {
+                Ok(Some(cell)) => cell,
+                Ok(None) => break,
+                Err(e) => {
+                    let message = format!("unreadable XLSX: {e}");
+                    let row = at.map(|r| u64::from(r) + 1);
+                    match header_tx.take() {
+                        Some(h) => drop(h.send(Err(fail_here(message)))),
+                        None => drop(tx.send(Err(SourceError { row, message }))),
+                    }
+                    return;
+                }
+            };
+            let (r, c) = cell.get_position();
+            if at != Some(r) {
+                if let Some(prev) = at {
+                    if !emit(&mut header_tx, prev, std::mem::take(&mut row)) {
+                        return;
+                    }
+                }
+                at = Some(r);
+            }
+            let c = c as usize;
+            if row.len() <= c {
+                row.resize(c + 1, String::new());
+            }
+            row[c] = xlsx_cell(&cell.get_value().clone().into());
+        }
+        match at {
+            Some(r) => drop(emit(&mut header_tx, r, row)),
+            None => drop(header_tx.map(|h| h.send(Ok(Vec::new())))),
+        }
+    });
+    let headers = header_rx.recv().map_err(|_| fail("unreadable XLSX".into()))??;
     if headers.iter().all(String::is_empty) {
-        return Err(fail(format!("sheet `{chosen}` is empty")));
+        return Err(fail(format!("sheet `{sheet_name}` is empty")));
     }
-    let data: Vec<Result<RawRow, SourceError>> = rows
-        .enumerate()
-        .map(|(i, r)| RawRow { number: i as u64 + 2, cells: r.iter().map(xlsx_cell).collect() })
-        .filter(|r| r.cells.iter().any(|c| !c.is_empty()))
-        .map(Ok)
-        .collect();
-    Ok(Table { format: Format::Xlsx, headers, rows: Box::new(data.into_iter()) })
+    let width = headers.len();
+    let rows = rx.into_iter().map(move |r| {
+        r.map(|mut row| {
+            row.cells.resize(width.max(row.cells.len()), String::new());
+            row
+        })
+    });
+    Ok(Table { format: Format::Xlsx, headers, rows: Box::new(rows) })
 }
 
 fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {

@@ -92,6 +92,8 @@ impl Dataset {
             .unwrap_or(r.len());
         let mut moved = data.take_receipts_from(at);
         moved.extend(fresh);
+        data.receipts.reserve_exact(moved.len());
+        data.lines.reserve_exact(moved.iter().map(|m| m.lines.len()).sum());
         moved.sort_by(|a, b| a.key().cmp(&b.key()));
         for row in moved {
             data.push_receipt(row);

@@ -159,6 +159,24 @@ pub struct ReceiptColumns {
 }
 
 impl ReceiptColumns {
+    /// Room for `n` more receipts in every column.
+    pub(super) fn reserve_exact(&mut self, n: usize) {
+        self.id.reserve_exact(n);
+        self.day.reserve_exact(n);
+        self.minute.reserve_exact(n);
+        self.shop.reserve_exact(n);
+        self.card.reserve_exact(n);
+        self.gross.reserve_exact(n);
+        self.discount.reserve_exact(n);
+        self.net.reserve_exact(n);
+        self.line_start.reserve_exact(n + 1);
+        self.lines_net.reserve_exact(n);
+        self.promo_net.reserve_exact(n);
+        self.promo_gross.reserve_exact(n);
+        self.promo_discount.reserve_exact(n);
+        self.promo_lines.reserve_exact(n);
+    }
+
     /// Appends the line sums of receipt `i` (its lines in place).
     pub(super) fn push_line_sums(&mut self, l: &LineColumns, i: usize) {
         let (mut all, mut net, mut gross, mut discount, mut count) = (0, 0, 0, 0, 0);
@@ -228,6 +246,17 @@ pub struct LineColumns {
 }
 
 impl LineColumns {
+    /// Room for `n` more lines in every column.
+    pub(super) fn reserve_exact(&mut self, n: usize) {
+        self.product.reserve_exact(n);
+        self.department.reserve_exact(n);
+        self.promotion.reserve_exact(n);
+        self.quantity.reserve_exact(n);
+        self.gross.reserve_exact(n);
+        self.discount.reserve_exact(n);
+        self.net.reserve_exact(n);
+    }
+
     /// Number of lines.
     pub fn len(&self) -> usize {
         self.product.len()
@@ -611,7 +640,9 @@ impl DatasetBuilder {
         let n = order.len();
         let data = &mut self.data;
         let r = &mut data.receipts;
-        r.id.reserve_exact(n);
+        // Every column sized exactly (pushing into empty vectors would leave up to half of
+        // each unused).
+        r.reserve_exact(n);
         let mut pending: Vec<Option<PendingReceipt>> = self.receipts.into_iter().map(Some).collect();
         for old in &order {
             let p = pending[*old as usize].take().expect("each receipt once");
@@ -626,6 +657,7 @@ impl DatasetBuilder {
         }
         r.line_start = Vec::with_capacity(n + 1);
         let l = &mut data.lines;
+        l.reserve_exact(lines.len());
         let mut next = 0usize;
         for receipt in 0..n as u32 {
             r.line_start.push(l.product.len() as u32);
