@@ -130,8 +130,8 @@ impl<D: Derive> Projection<D> {
     }
 
     /// Appends the live receipts held to the current snapshot, without reading the store's
-    /// receipts (only the register records of cards the projection does not know yet), then
-    /// runs the after-build hooks. Returns whether anything was appended.
+    /// receipts (only the register records of cards the projection does not know yet).
+    /// Returns whether anything was appended.
     pub async fn append_live(&self, store: &dyn Store) -> StoreResult<bool> {
         let _one_at_a_time = self.refreshing.lock().await;
         let Some(current) = self.snapshot() else { return Ok(false) };
@@ -156,11 +156,13 @@ impl<D: Derive> Projection<D> {
             }
         }
         let n = entries.len();
-        let snapshot = self.engine.append(current, entries, cardholders).await;
+        self.engine.append(current, entries, cardholders).await;
         self.live.prune(seq);
         self.appends.fetch_add(1, Ordering::Relaxed);
         tracing::debug!(receipts = n, elapsed_ms = started.elapsed().as_millis() as u64, "live receipts appended");
-        self.run_hooks(store, snapshot).await;
+        // No after-build hooks: what they complete for a build (the points ledger, the points
+        // book) the till's own write already did for these receipts; the next full build runs
+        // them.
         Ok(true)
     }
 

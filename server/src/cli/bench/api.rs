@@ -31,7 +31,7 @@ pub async fn run(
         }
         None => super::analytics::bench_store(source).await?,
     };
-    let store = store::open(&DatabaseUrl::Sqlite(path)).await?;
+    let store = store::open(&DatabaseUrl::Sqlite(path.clone())).await?;
     let state = super::bench_state(store.clone(), build)?;
     let projection = state.projection.clone();
     projection.refresh(store.as_ref()).await?;
@@ -43,6 +43,7 @@ pub async fn run(
         .collect();
     println!("store ready: {} receipts, {} cardholders used by the tills", snap.data.receipts.len(), cards.len());
     drop(snap);
+    super::checkpoint(&path)?;
     let mut keys = Vec::new();
     for t in 0..tills {
         let (_, key) =

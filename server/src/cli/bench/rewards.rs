@@ -38,7 +38,7 @@ pub async fn run(
     build: crate::cli::BuildState,
 ) -> anyhow::Result<()> {
     let (path, _cleanup) = super::analytics::bench_store(source).await?;
-    let store = store::open(&DatabaseUrl::Sqlite(path)).await?;
+    let store = store::open(&DatabaseUrl::Sqlite(path.clone())).await?;
     let state = super::bench_state(store.clone(), build)?;
     state.projection.refresh(store.as_ref()).await?;
     let snap = state.projection.snapshot().ok_or_else(|| anyhow::anyhow!("no projection"))?;
@@ -121,6 +121,7 @@ pub async fn run(
         cards.len(),
         balances_before.iter().sum::<i64>()
     );
+    super::checkpoint(&path)?;
     let mut keys = Vec::new();
     for t in 0..16 {
         let (_, key) = crate::till_api::keys::create(store.as_ref(), &format!("RWD{t:02}"), None, "bench").await?;
