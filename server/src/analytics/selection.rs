@@ -196,6 +196,11 @@ impl<'a> Selection<'a> {
         self.departments.is_some() || self.promo != PromoFilter::All
     }
 
+    /// True when only lines with a promotion are selected.
+    pub fn promotion_lines_only(&self) -> bool {
+        self.promo != PromoFilter::All
+    }
+
     /// True when cardholders are filtered (only loyalty receipts remain).
     pub fn filters_cards(&self) -> bool {
         self.cards.is_some()

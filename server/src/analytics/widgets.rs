@@ -427,6 +427,10 @@ pub(super) fn promo_figures_scan(sel: &Selection) -> Option<PromoFigures> {
     if receipts.iter().all(|r| *r == 0) {
         return None;
     }
+    // With only promotion lines selected there is no plain revenue to compare with.
+    if sel.promotion_lines_only() {
+        return Some(PromoFigures { revenue, discount, receipts, days: promo_days, baseline: vec![0; promos] });
+    }
     let baseline = sel.fold_lines(
         || vec![0i64; promos],
         |baseline, i, l| {
@@ -479,10 +483,10 @@ pub(super) fn promo_figures_daily(sel: &Selection) -> Option<PromoFigures> {
         return None;
     }
     let mut product_promos: Vec<Vec<u16>> = vec![Vec::new(); data.products.len()];
-    for &(_, product, p) in DailySums::days(&daily.under, |e| e.0, from, to) {
-        let list = &mut product_promos[product as usize];
-        if !list.contains(&p) {
-            list.push(p);
+    for (&(p, product), sold_on) in &daily.under {
+        let first = sold_on.partition_point(|d| *d < from);
+        if sold_on.get(first).is_some_and(|d| *d <= to) {
+            product_promos[product as usize].push(p);
         }
     }
     // Each product's plain revenue on the window's days its promotions did not sell: one walk

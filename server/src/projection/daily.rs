@@ -24,8 +24,8 @@ pub struct PromoSold {
 pub struct DailySums {
     /// Per day and promotion.
     pub sold: Vec<PromoSold>,
-    /// (day, product, promotion): a product sold under a promotion that day.
-    pub under: Vec<(i32, u32, u16)>,
+    /// Per (promotion, product): the days the product sold under the promotion, in order.
+    pub under: BTreeMap<(u16, u32), Vec<i32>>,
     /// Per product (its index), running totals by day of the days it sold.
     pub products: Vec<Vec<Running>>,
     /// Per department (its index), likewise; then the lines without a department.
@@ -91,7 +91,10 @@ impl DailySums {
     /// day on are final).
     pub fn redo_from(&mut self, data: &Dataset, day: i32) {
         self.sold.truncate(self.sold.partition_point(|e| e.day < day));
-        self.under.truncate(self.under.partition_point(|e| e.0 < day));
+        self.under.retain(|_, days| {
+            days.truncate(days.partition_point(|d| *d < day));
+            !days.is_empty()
+        });
         let r = &data.receipts;
         let l = &data.lines;
         self.products.resize(data.products.len(), Vec::new());
@@ -142,7 +145,9 @@ impl DailySums {
                 i += 1;
             }
             self.sold.extend(sold.into_values());
-            self.under.extend(under.into_iter().map(|(product, p)| (d, product, p)));
+            for (product, p) in under {
+                self.under.entry((p, product)).or_default().push(d);
+            }
             for (product, figures) in products {
                 add_day(&mut self.products[product as usize], d, figures);
             }

@@ -390,7 +390,9 @@ impl Dataset {
             .sold
             .iter()
             .map(|s| format!("sold {} {} {}/{}/{}", s.day, promo(s.promo), s.net, s.discount, s.receipts))
-            .chain(d.under.iter().map(|(day, p, x)| format!("under {day} {} {}", self.products.value(*p), promo(*x))))
+            .chain(d.under.iter().flat_map(|((x, p), days)| {
+                days.iter().map(move |day| format!("under {day} {} {}", self.products.value(*p), promo(*x)))
+            }))
             .chain(d.products.iter().enumerate().flat_map(|(p, list)| {
                 list.iter().map(move |e| format!("product {} {e:?}", self.products.value(p as u32)))
             }))
@@ -435,7 +437,7 @@ impl Dataset {
             + l.len() * (4 + 2 + 2 + 4 * 4)
             + (self.card_start.len() + self.card_receipts.len() + self.card_rank.len()) * 4
             + self.daily.sold.len() * size_of::<super::daily::PromoSold>()
-            + self.daily.under.len() * size_of::<(i32, u32, u16)>()
+            + self.daily.under.values().map(|d| d.len() * 4 + 48).sum::<usize>()
             + self
                 .daily
                 .products
