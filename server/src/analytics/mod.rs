@@ -164,7 +164,7 @@ impl Snapshot {
     /// The values the filter form offers.
     pub fn options(&self) -> FilterOptions {
         let d = &self.data;
-        let named = |dict: &dataset::Dict, names: &[Box<str>]| {
+        let named = |dict: &dataset::Dict, names: &[Arc<str>]| {
             let mut v: Vec<(String, String)> =
                 (0..dict.len()).map(|i| (dict.value(i as u32).to_string(), names[i].to_string())).collect();
             v.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));

@@ -10,6 +10,7 @@
 //! set's size); nothing is parsed and the store is not read.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use super::dataset::{clamp_i32, Dataset, DatasetBuilder, NONE};
 use super::live::LiveEntry;
@@ -18,7 +19,7 @@ use crate::store::model::{Cardholder, Receipt, SalesLine};
 
 /// A receipt as the columns hold it, with its lines' values.
 struct Row {
-    id: Box<str>,
+    id: Arc<str>,
     day: i32,
     minute: u16,
     shop: u32,

@@ -3,6 +3,7 @@
 //! numbers. Built from typed records in any order; never written back.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::clock::{parse_day, parse_minute};
 
@@ -14,8 +15,8 @@ pub const NONE: u32 = u32::MAX;
 /// Strings interned to dense indexes.
 #[derive(Clone, Default, Debug, PartialEq)]
 pub struct Dict {
-    values: Vec<Box<str>>,
-    index: HashMap<Box<str>, u32>,
+    values: Vec<Arc<str>>,
+    index: HashMap<Arc<str>, u32>,
 }
 
 impl Dict {
@@ -25,8 +26,9 @@ impl Dict {
             return *i;
         }
         let i = self.values.len() as u32;
-        self.values.push(value.into());
-        self.index.insert(value.into(), i);
+        let value: Arc<str> = value.into();
+        self.values.push(value.clone());
+        self.index.insert(value, i);
         i
     }
 
@@ -51,7 +53,7 @@ impl Dict {
     }
 
     fn heap_bytes(&self) -> usize {
-        self.values.iter().map(|v| 2 * v.len() + 2 * std::mem::size_of::<Box<str>>() + 8).sum::<usize>()
+        self.values.iter().map(|v| v.len() + 16 + 2 * std::mem::size_of::<Arc<str>>() + 8).sum::<usize>()
     }
 }
 
@@ -78,10 +80,10 @@ pub mod gender {
 #[derive(Clone, Default, Debug, PartialEq)]
 pub struct CardColumns {
     pub number: Dict,
-    pub first_name: Vec<Box<str>>,
-    pub last_name: Vec<Box<str>>,
-    pub email: Vec<Option<Box<str>>>,
-    pub phone: Vec<Option<Box<str>>>,
+    pub first_name: Vec<Arc<str>>,
+    pub last_name: Vec<Arc<str>>,
+    pub email: Vec<Option<Arc<str>>>,
+    pub phone: Vec<Option<Arc<str>>>,
     pub gender: Vec<u8>,
     /// Birth date as a day number, `i32::MIN` when unknown.
     pub birth_day: Vec<i32>,
@@ -137,7 +139,7 @@ impl CardColumns {
 /// Receipts sorted by (day, minute, id); `line_start[i]..line_start[i+1]` are receipt i's lines.
 #[derive(Clone, Default, Debug, PartialEq)]
 pub struct ReceiptColumns {
-    pub id: Vec<Box<str>>,
+    pub id: Vec<Arc<str>>,
     pub day: Vec<i32>,
     /// Minutes since midnight.
     pub minute: Vec<u16>,
@@ -275,13 +277,13 @@ pub const NO_DEPARTMENT: u16 = u16::MAX;
 #[derive(Clone, Default, Debug, PartialEq)]
 pub struct Dataset {
     pub shops: Dict,
-    pub shop_names: Vec<Box<str>>,
+    pub shop_names: Vec<Arc<str>>,
     pub departments: Dict,
-    pub department_names: Vec<Box<str>>,
+    pub department_names: Vec<Arc<str>>,
     pub promotions: Dict,
-    pub promotion_names: Vec<Box<str>>,
+    pub promotion_names: Vec<Arc<str>>,
     pub products: Dict,
-    pub product_names: Vec<Box<str>>,
+    pub product_names: Vec<Arc<str>>,
     pub product_department: Vec<u16>,
     pub cards: CardColumns,
     pub receipts: ReceiptColumns,
@@ -412,9 +414,9 @@ impl Dataset {
         use std::mem::size_of;
         let r = &self.receipts;
         let l = &self.lines;
-        let boxed = |v: &Vec<Box<str>>| v.iter().map(|s| s.len() + size_of::<Box<str>>()).sum::<usize>();
-        let opt = |v: &Vec<Option<Box<str>>>| {
-            v.iter().map(|s| s.as_ref().map_or(0, |s| s.len()) + size_of::<Option<Box<str>>>()).sum::<usize>()
+        let boxed = |v: &Vec<Arc<str>>| v.iter().map(|s| s.len() + size_of::<Arc<str>>()).sum::<usize>();
+        let opt = |v: &Vec<Option<Arc<str>>>| {
+            v.iter().map(|s| s.as_ref().map_or(0, |s| s.len()) + size_of::<Option<Arc<str>>>()).sum::<usize>()
         };
         let c = &self.cards;
         self.shops.heap_bytes()
@@ -454,7 +456,7 @@ pub(super) fn clamp_i32(v: i64) -> i32 {
 }
 
 struct PendingReceipt {
-    id: Box<str>,
+    id: Arc<str>,
     day: i32,
     minute: u16,
     shop: u32,
@@ -481,7 +483,7 @@ struct PendingLine {
 pub struct DatasetBuilder {
     pub(super) data: Dataset,
     receipts: Vec<PendingReceipt>,
-    receipt_index: HashMap<Box<str>, u32>,
+    receipt_index: HashMap<Arc<str>, u32>,
     lines: Vec<PendingLine>,
 }
 

@@ -5,7 +5,7 @@
 //! [`super::Projection`]) includes these receipts, and the ones it certainly includes are dropped.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::store::model::{Department, Product, Promotion, Receipt, SalesLine, Shop};
@@ -114,7 +114,7 @@ impl LiveTail {
             }
         }
         // Names: the projection's when it knows the record, else the till's.
-        let known = |pick: fn(&Dataset) -> (&Dict, &[Box<str>]), id: &str, sent: &str| {
+        let known = |pick: fn(&Dataset) -> (&Dict, &[Arc<str>]), id: &str, sent: &str| {
             base.and_then(|b| {
                 let (dict, names) = pick(b);
                 dict.get(id).map(|i| names[i as usize].to_string())
