@@ -75,6 +75,24 @@ pub fn resolve_window(filters: &Filters, data: &Dataset) -> Result<Window, BadFi
 /// saves on a week's data).
 const PARALLEL_FROM: usize = 40_000;
 
+/// `run` over the two halves of `receipts` on both cores, then `merge(earlier, later)`; short
+/// ranges stay on one thread.
+fn on_both_cores<A: Send>(
+    receipts: std::ops::Range<usize>,
+    run: impl Fn(std::ops::Range<usize>) -> A + Sync,
+    merge: impl FnOnce(A, A) -> A,
+) -> A {
+    if receipts.len() < PARALLEL_FROM {
+        return run(receipts);
+    }
+    let mid = receipts.start + receipts.len() / 2;
+    std::thread::scope(|s| {
+        let earlier = s.spawn(|| run(receipts.start..mid));
+        let later = run(mid..receipts.end);
+        merge(earlier.join().expect("work on half a window does not panic"), later)
+    })
+}
+
 /// Adds `b` into `a`, element by element.
 pub fn add_into<T: Copy + std::ops::AddAssign>(a: &mut [T], b: &[T]) {
     for (x, y) in a.iter_mut().zip(b) {
@@ -262,16 +280,9 @@ impl<'a> Selection<'a> {
                     self.filtered_hits(range, |i, hit| hits.push((i as u32, hit)));
                     hits
                 };
-                if range.len() < PARALLEL_FROM {
-                    return collect(range);
-                }
-                let mid = range.start + range.len() / 2;
-                std::thread::scope(|s| {
-                    let earlier = s.spawn(|| collect(range.start..mid));
-                    let later = collect(mid..range.end);
-                    let mut hits = earlier.join().expect("collecting hits does not panic");
-                    hits.extend(later);
-                    hits
+                on_both_cores(range.clone(), collect, |mut earlier, later| {
+                    earlier.extend(later);
+                    earlier
                 })
             });
             for (i, hit) in hits {
@@ -337,15 +348,7 @@ impl<'a> Selection<'a> {
             self.lines_in(range, |i, l| fold(&mut acc, i, l));
             acc
         };
-        if range.len() < PARALLEL_FROM {
-            return run(range);
-        }
-        let mid = range.start + range.len() / 2;
-        std::thread::scope(|s| {
-            let earlier = s.spawn(|| run(range.start..mid));
-            let later = run(mid..range.end);
-            merge(earlier.join().expect("a fold does not panic"), later)
-        })
+        on_both_cores(range, run, merge)
     }
 
     fn lines_in(&self, receipts: std::ops::Range<usize>, mut f: impl FnMut(usize, usize)) {

@@ -719,6 +719,10 @@ impl Dataset {
         }
         data.card_start = counts;
         data.card_receipts = card_receipts;
+        // Card numbers never change: the ranks hold until a card is added.
+        if data.card_rank.len() == cards {
+            return;
+        }
         let mut by_number: Vec<u32> = (0..cards as u32).collect();
         by_number.sort_unstable_by(|a, b| data.cards.number.value(*a).cmp(data.cards.number.value(*b)));
         data.card_rank = vec![0; cards];

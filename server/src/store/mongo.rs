@@ -192,6 +192,12 @@ impl MongoStore {
 
     async fn find_docs(&self, table: Table, filter: Document, limit: u32) -> StoreResult<Vec<Doc>> {
         let def = table.def();
+        Ok(self.find_rows(table, filter, limit).await?.into_iter().map(|v| def.to_doc(v)).collect())
+    }
+
+    /// The rows matching `filter`, by id ascending, at most `limit`.
+    async fn find_rows(&self, table: Table, filter: Document, limit: u32) -> StoreResult<Vec<super::Row>> {
+        let def = table.def();
         let cursor = self
             .collection(table)
             .find(filter)
@@ -200,7 +206,7 @@ impl MongoStore {
             .await
             .map_err(backend)?;
         let docs: Vec<Document> = cursor.try_collect().await.map_err(backend)?;
-        docs.iter().map(|d| from_bson(def, d).map(|v| def.to_doc(v))).collect()
+        docs.iter().map(|d| from_bson(def, d)).collect()
     }
 
     async fn upsert_chunk(&self, table: Table, rows: &[Vec<Value>]) -> StoreResult<UpsertStats> {
@@ -349,16 +355,7 @@ impl Store for MongoStore {
             Some(after) => doc! { "_id": { "$gt": after } },
             None => doc! {},
         };
-        let def = table.def();
-        let cursor = self
-            .collection(table)
-            .find(filter)
-            .sort(doc! { "_id": 1 })
-            .limit(i64::from(limit))
-            .await
-            .map_err(backend)?;
-        let docs: Vec<Document> = cursor.try_collect().await.map_err(backend)?;
-        docs.iter().map(|d| from_bson(def, d)).collect()
+        self.find_rows(table, filter, limit).await
     }
 
     async fn points_totals(&self, card: &str, since: &str) -> StoreResult<(i64, i64)> {
