@@ -67,6 +67,7 @@ ensure_mongo_wire_server() {
 
 # A venv with schemathesis (API fuzzing against the OpenAPI document), pinned.
 SCHEMATHESIS_VERSION="4.32.5"
+CHECKOV_VERSION="3.3.30"
 ensure_schemathesis() {
   if ! "$TOOLS/venv-st/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
     log "installing schemathesis $SCHEMATHESIS_VERSION from PyPI into $TOOLS/venv-st"
@@ -74,6 +75,27 @@ ensure_schemathesis() {
     python3 -m venv "$TOOLS/venv-st"
     "$TOOLS/venv-st/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
   fi
+}
+
+ensure_checkov() {
+  if ! "$TOOLS/venv-checkov/bin/checkov" --version 2>/dev/null | grep -qx "$CHECKOV_VERSION"; then
+    log "installing checkov $CHECKOV_VERSION from PyPI into $TOOLS/venv-checkov"
+    mkdir -p "$TOOLS"
+    python3 -m venv "$TOOLS/venv-checkov"
+    "$TOOLS/venv-checkov/bin/pip" install -q "checkov==$CHECKOV_VERSION"
+  fi
+}
+
+# Static checks of deploy/: the Kubernetes manifests (raw and through kustomize) and the
+# Containerfile (checkov reads it under the name Dockerfile). Exceptions are annotated, with
+# their reason, in the manifests themselves.
+check_deploy() {
+  local tmp
+  tmp="$(mktemp -d)"
+  cp "$ROOT/deploy/Containerfile" "$tmp/Dockerfile"
+  "$TOOLS/venv-checkov/bin/checkov" -d "$ROOT/deploy" --framework kubernetes kustomize --compact --quiet --skip-download
+  "$TOOLS/venv-checkov/bin/checkov" -d "$tmp" --framework dockerfile --compact --quiet --skip-download
+  rm -rf "$tmp"
 }
 
 free_port() {

@@ -21,6 +21,8 @@ pub mod telemetry;
 
 pub mod store;
 
+pub mod lease;
+
 pub mod projection;
 
 pub mod accounts;

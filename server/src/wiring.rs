@@ -31,7 +31,8 @@ pub fn state(
     tuning: Tuning,
     uploads: Uploads,
 ) -> Result<ServerState, String> {
-    let points = Arc::new(PointsService::new(store.clone(), tuning.clone()));
+    let leases = Arc::new(crate::lease::Leases::new(store.clone(), crate::lease::Leases::replica_name()));
+    let points = Arc::new(PointsService::new(store.clone(), tuning.clone()).leased(leases.clone()));
     let projection = Projection::new(Models { monthly_discount: tuning.clv_monthly_discount }, vec![points.clone()]);
     let auth = Arc::new(AuthService::new(store.clone(), security)?);
     let imports = Arc::new(ImportService::new(store.clone(), projection.clone()));
@@ -69,6 +70,7 @@ pub fn state(
     };
     Ok(ServerState {
         leptos_options,
+        leases,
         store,
         projection,
         auth,
@@ -123,13 +125,18 @@ pub async fn serve(config: Config, settings: crate::config::Settings) -> anyhow:
     let addr = leptos_options.site_addr;
 
     let url = DatabaseUrl::of(&config)?;
+    let _one_server = match &url {
+        DatabaseUrl::Sqlite(path) => Some(one_server_lock(path)?),
+        DatabaseUrl::Mongo(_) => None,
+    };
     let store = store::open(&url).await?;
     tracing::info!(store = %store.kind(), location = %url.describe(), "store open");
     let uploads =
         Uploads { dir: config.data_dir.join("uploads"), limit: config.upload_limit_mb.saturating_mul(1 << 20) };
     let state = state(leptos_options, store.clone(), &security, config.tuning, uploads).map_err(anyhow::Error::msg)?;
     state.projection.spawn_warmup(store.clone());
-    spawn_retention(store, config.protection.import_error_retention_days, state.points.clone());
+    spawn_housekeeping(store.clone(), config.protection.import_error_retention_days, state.clone());
+    spawn_import_sweeper(store);
     spawn_points_book(state.points.clone());
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -149,22 +156,73 @@ pub async fn serve(config: Config, settings: crate::config::Settings) -> anyhow:
     Ok(())
 }
 
-/// Deletes expired import error reports and writes the points expiries due, every hour (the
-/// first run ten minutes after start, so a start never deletes or writes anything itself).
-fn spawn_retention(store: Arc<dyn Store>, days: u32, points: Arc<PointsService>) {
+/// The embedded store has one writer: a second server on the same file refuses to start
+/// (an exclusive lock on `<file>.serve.lock`, released when the process ends, however it ends).
+/// Commands (imports, exports) may still run beside the server, as before.
+fn one_server_lock(path: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    let lock_path = path.with_extension("serve.lock");
+    if let Some(dir) = lock_path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another imagross server is already serving {} (it holds {}): the embedded SQLite store \
+             has a single writer, so it cannot be served by several processes. Stop the other server, \
+             or run several replicas on MongoDB (DATABASE_URL=mongodb://…)",
+            path.display(),
+            lock_path.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+    }
+}
+
+/// Every hour (the first run ten minutes after start, so a start never deletes or writes
+/// anything itself): on the replica holding the housekeeping lease, deletes expired import
+/// error reports, old live-feed entries and past windows' attempt counters; on the one holding the points lease, writes the
+/// points expiries due. Every replica then reloads its points book.
+fn spawn_housekeeping(store: Arc<dyn Store>, days: u32, state: ServerState) {
+    const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
     tokio::spawn(async move {
         tokio::time::sleep(std::time::Duration::from_secs(600)).await;
         loop {
-            match crate::import::retention::prune(store.as_ref(), days).await {
-                Ok((_, 0)) => {}
-                Ok((batches, rows)) => tracing::info!(batches, rows, days, "expired import error rows deleted"),
-                Err(e) => tracing::warn!(error = %e, "import error retention failed; retrying in an hour"),
+            match state.leases.hold(crate::lease::HOUSEKEEPING, HOUR + HOUR / 2).await {
+                Ok(Some(_)) => {
+                    match crate::import::retention::prune(store.as_ref(), days).await {
+                        Ok((_, 0)) => {}
+                        Ok((batches, rows)) => tracing::info!(batches, rows, days, "expired import error rows deleted"),
+                        Err(e) => tracing::warn!(error = %e, "import error retention failed; retrying in an hour"),
+                    }
+                    if let Err(e) = crate::store::live::prune(store.as_ref()).await {
+                        tracing::warn!(error = %e, "live feed not pruned; retrying in an hour");
+                    }
+                    if let Err(e) = crate::auth::shared_limits::prune(store.as_ref()).await {
+                        tracing::warn!(error = %e, "old attempt counters not deleted; retrying in an hour");
+                    }
+                }
+                Ok(None) => tracing::debug!("housekeeping: another replica holds the lease"),
+                Err(e) => tracing::warn!(error = %e, "housekeeping lease not readable; retrying in an hour"),
             }
-            if let Err(e) = points.expire_due(crate::clock::today(), false).await {
+            if let Err(e) = state.points.expire_due(crate::clock::today(), false).await {
                 tracing::warn!(error = %e, "points expiry failed; retrying in an hour");
             }
-            let _ = points.refresh_book().await;
-            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+            let _ = state.points.refresh_book().await;
+            tokio::time::sleep(HOUR).await;
+        }
+    });
+}
+
+/// Marks interrupted the imports whose process stopped (see
+/// [`crate::import::pipeline::mark_interrupted`]), every 15 seconds, on every replica (a
+/// compare-and-set: no lease needed).
+fn spawn_import_sweeper(store: Arc<dyn Store>) {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(15)).await;
+            if let Err(e) = crate::import::pipeline::mark_interrupted(store.as_ref()).await {
+                tracing::warn!(error = %e, "interrupted imports not swept; retrying");
+            }
         }
     });
 }

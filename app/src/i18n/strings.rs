@@ -228,6 +228,10 @@ strings! {
     ImportUpdated => "Aggiornati", "Updated";
     ImportUnchanged => "Invariati", "Unchanged";
     ImportRejected => "Scartati", "Rejected";
+    BatchRunning => "In corso", "Running";
+    BatchCompleted => "Completata", "Completed";
+    BatchFailed => "Non riuscita", "Failed";
+    BatchInterrupted => "Interrotta: importa di nuovo lo stesso file per completarla", "Interrupted: import the same file again to complete it";
     ImportErrorReport => "Scarica il rapporto degli scarti (CSV)", "Download the rejected rows (CSV)";
     ImportBatches => "Importazioni registrate", "Recorded imports";
     ImportNoBatches => "Nessuna importazione finora.", "No imports yet.";

@@ -153,7 +153,7 @@ fn BatchTable(
                             <td>{b.started_at.replace('T', " ").trim_end_matches('Z').to_string()}</td>
                             <td>{b.kind}</td>
                             <td>{b.file_name}</td>
-                            <td>{b.status}</td>
+                            <td data-status=b.status.clone()>{batch_status(i18n, &b.status)}</td>
                             <td>{b.rows_read}</td>
                             <td>{b.inserted}</td>
                             <td>{b.updated}</td>
@@ -164,5 +164,16 @@ fn BatchTable(
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// A batch's status in the reader's language (the stored name when unknown).
+fn batch_status(i18n: crate::i18n::I18n, status: &str) -> String {
+    match status {
+        "running" => i18n.t(Key::BatchRunning).to_string(),
+        "completed" => i18n.t(Key::BatchCompleted).to_string(),
+        "failed" => i18n.t(Key::BatchFailed).to_string(),
+        "interrupted" => i18n.t(Key::BatchInterrupted).to_string(),
+        other => other.to_string(),
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod cookies;
 pub mod middleware;
+pub mod shared_limits;
 pub mod tokens;
 
 use std::net::IpAddr;
@@ -60,6 +61,8 @@ pub struct AuthService {
     keys: TokenKeys,
     pub cookies: CookiePolicy,
     limiter: FailureLimiter,
+    /// The same limits counted in the store, for every replica together.
+    shared: shared_limits::SharedLimits,
     /// Absolute session lifetime in seconds, from the login.
     session_max_secs: i64,
     /// The origin cookie-authenticated writes must come from (unset: the request's Host).
@@ -122,6 +125,7 @@ impl AuthService {
     /// A service over `store`.
     pub fn new(store: Arc<dyn Store>, security: &Security) -> Result<Self, String> {
         Ok(AuthService {
+            shared: shared_limits::SharedLimits::new(store.clone()),
             store,
             keys: TokenKeys::new(&security.secret)?,
             cookies: CookiePolicy { secure: security.cookie_secure },
@@ -226,15 +230,33 @@ impl AuthService {
         client_ip.map(limiter::address_key)
     }
 
-    /// Counts one attempt on `key` (and the address), refusing when either is over its limit.
-    fn attempt(&self, key: (&str, usize), address: Option<&str>) -> Result<(), AppError> {
+    /// Counts one attempt on `key` (and the address), refusing when either is over its limit:
+    /// in this process first (cheap), then in the store for every replica together.
+    async fn attempt(&self, key: (&str, usize), address: Option<&str>) -> Result<(), AppError> {
         let mut keys = vec![key];
         if let Some(a) = address {
             keys.push((a, limiter::MAX_PER_IP));
         }
         self.limiter
             .attempt(&keys, Instant::now())
-            .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
+            .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+        let shared = self.shared.attempt(&keys).await;
+        if !matches!(shared, Ok(Ok(()))) {
+            for (k, _) in &keys {
+                self.limiter.forgive(k);
+            }
+        }
+        shared?.map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
+    }
+
+    /// Takes back one attempt of each key, here and in the store.
+    async fn forgive(&self, keys: &[&str]) {
+        for k in keys {
+            self.limiter.forgive(k);
+            if let Err(e) = self.shared.forgive(k).await {
+                tracing::warn!(error = %e, "a shared attempt counter was not taken back");
+            }
+        }
     }
 }
 
@@ -258,7 +280,7 @@ impl Sessions for AuthService {
             None => "acct:?".to_string(),
         };
         let address = Self::address(client_ip);
-        self.attempt((&account_key, limiter::MAX_PER_ACCOUNT), address.as_deref())?;
+        self.attempt((&account_key, limiter::MAX_PER_ACCOUNT), address.as_deref()).await?;
 
         let account = match &parsed {
             Some(id) => self.store.find::<UserAccount>(id.field(), json!(id.value()), 1).await?.into_iter().next(),
@@ -270,18 +292,19 @@ impl Sessions for AuthService {
         let password_ok = match password::verify(password_text.to_string(), hash).await {
             Ok(ok) => ok,
             Err(busy) => {
-                self.limiter.forgive(&account_key);
-                if let Some(a) = &address {
-                    self.limiter.forgive(a);
-                }
+                let keys: Vec<&str> = std::iter::once(account_key.as_str()).chain(address.as_deref()).collect();
+                self.forgive(&keys).await;
                 return Err(busy);
             }
         };
         match account {
             Some(account) if password_ok => {
                 self.limiter.reset(&account_key);
+                if let Err(e) = self.shared.reset(&account_key).await {
+                    tracing::warn!(error = %e, "shared attempt counters not reset after a login");
+                }
                 if let Some(a) = &address {
-                    self.limiter.forgive(a);
+                    self.forgive(&[a.as_str()]).await;
                 }
                 let user = session_user(&account);
                 let cookies = self.open(&user).await?;
@@ -304,7 +327,7 @@ impl Sessions for AuthService {
         let card: String = card_number.chars().filter(|c| !c.is_whitespace()).take(32).collect();
         let address = Self::address(client_ip);
         // Every attempt counts, before any work.
-        self.attempt((&format!("claim:{card}"), limiter::MAX_CLAIMS_PER_CARD), address.as_deref())?;
+        self.attempt((&format!("claim:{card}"), limiter::MAX_CLAIMS_PER_CARD), address.as_deref()).await?;
         // The new password is checked against what the caller typed, never against the record:
         // its answer must not depend on whether the proof was right.
         let typed_email = proof.contains('@').then(|| validate::email(proof).ok()).flatten();

@@ -35,6 +35,8 @@ pub use crate::error::REQUEST_ID;
 #[derive(Clone)]
 pub struct ServerState {
     pub leptos_options: LeptosOptions,
+    /// This replica's leases on work that runs once among replicas.
+    pub leases: Arc<crate::lease::Leases>,
     pub store: Arc<dyn Store>,
     pub projection: Arc<Projection>,
     pub auth: Arc<AuthService>,

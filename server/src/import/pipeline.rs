@@ -298,6 +298,40 @@ async fn write_chunk(
     Ok(stats)
 }
 
+/// How often a running import shows it is alive ([`ImportBatch::heartbeat_at`]).
+pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(5);
+/// A running import silent for this long is marked interrupted ([`mark_interrupted`]).
+pub const HEARTBEAT_EXPIRY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Marks `interrupted` every running import whose heartbeat is older than [`HEARTBEAT_EXPIRY`]
+/// (its process died: an upload on a replica that stopped, a killed CLI). The rows it stored
+/// stay; running the same file again completes the data. A compare-and-set on the heartbeat:
+/// an import that beats meanwhile stays running, and any number of replicas may sweep.
+/// Returns the batches marked.
+pub async fn mark_interrupted(store: &dyn Store) -> Result<Vec<String>, StoreError> {
+    let cutoff = crate::clock::rfc3339_in_secs(-(HEARTBEAT_EXPIRY.as_secs() as i64));
+    let mut stale = Vec::new();
+    crate::projection::scan_all::<ImportBatch>(store, |b| {
+        let beat = b.heartbeat_at.as_deref().unwrap_or(&b.started_at);
+        if b.status == BatchStatus::Running && beat < cutoff.as_str() {
+            stale.push(b.clone());
+        }
+    })
+    .await?;
+    let mut marked = Vec::new();
+    for b in stale {
+        let expected = b.heartbeat_at.clone().map_or(serde_json::Value::Null, serde_json::Value::String);
+        let interrupted =
+            ImportBatch { status: BatchStatus::Interrupted, finished_at: Some(now_rfc3339()), ..b.clone() };
+        let doc = crate::store::to_doc(&interrupted)?;
+        if store.replace_if(crate::store::Table::ImportBatches, doc, "heartbeat_at", &expected).await? {
+            tracing::warn!(batch = %b.id, file = %b.file_name, "import interrupted: its process stopped; run the same file again to complete it");
+            marked.push(b.id);
+        }
+    }
+    Ok(marked)
+}
+
 /// Imports `path` as one recorded batch. `progress` is called with the rows read so far.
 pub async fn import_file(
     store: &dyn Store,
@@ -325,8 +359,10 @@ pub async fn import_file(
         finished_at: None,
         status: BatchStatus::Running,
         run_by: options.run_by.clone(),
+        heartbeat_at: Some(now_rfc3339()),
     };
     store.insert_one(&batch).await?;
+    let mut beat = std::time::Instant::now();
 
     let mut summary = ImportSummary {
         batch_id: batch.id.clone(),
@@ -399,6 +435,13 @@ pub async fn import_file(
                     let rows = record_errors(errors, &mut summary);
                     store.upsert_all(&rows).await?;
                     progress(summary.rows_read);
+                    if beat.elapsed() >= HEARTBEAT {
+                        // Only the heartbeat moves while running: the counts stay until the end,
+                        // so other replicas do not rebuild for a batch still in progress.
+                        beat = std::time::Instant::now();
+                        batch.heartbeat_at = Some(now_rfc3339());
+                        store.replace_one(&batch).await?;
+                    }
                 }
             }
         }

@@ -132,7 +132,13 @@ pub struct LedgerSync {
 
 impl LedgerSync {
     /// Brings the ledger in line with the data: missing or different entries are upserted.
-    pub async fn sync(&self, store: &dyn Store, expected: Vec<PointsEntry>) -> StoreResult<SyncStats> {
+    /// With a `fence`, each chunk is written only while its lease is still held.
+    pub async fn sync(
+        &self,
+        store: &dyn Store,
+        expected: Vec<PointsEntry>,
+        fence: Option<&crate::lease::Fence>,
+    ) -> StoreResult<SyncStats> {
         let mut known = self.known.lock().await;
         if known.is_none() {
             let mut map = HashMap::new();
@@ -146,12 +152,21 @@ impl LedgerSync {
         let changed: Vec<PointsEntry> = expected.into_iter().filter(|e| map.get(&e.id) != Some(&e.points)).collect();
         let stats = SyncStats { expected: map.len() as u64, written: changed.len() as u64 };
         for chunk in changed.chunks(5_000) {
+            if let Some(fence) = fence {
+                fence.check().await?;
+            }
             store.upsert_all(chunk).await?;
             for e in chunk {
                 map.insert(e.id.clone(), e.points);
             }
         }
         Ok(stats)
+    }
+
+    /// Forgets what it knew of the ledger (another replica wrote it meanwhile): the next sync
+    /// reads it again.
+    pub async fn forget(&self) {
+        *self.known.lock().await = None;
     }
 
     /// Records entries written elsewhere (a live receipt), so later syncs skip them. Returns

@@ -54,7 +54,13 @@ pub struct PointsService {
     /// [`PointsService::changing`]): a change is either wholly before a load (in the store it
     /// scans) or wholly after (added to the loaded book), never lost or counted twice.
     book_gate: tokio::sync::RwLock<()>,
+    /// With several replicas: the derived ledger (sync, expiry) is written only by the holder
+    /// of [`crate::lease::POINTS`]. `None`: this process is the only writer (CLI commands).
+    leases: Option<Arc<crate::lease::Leases>>,
 }
+
+/// How long the points lease lasts unless renewed (each build renews it).
+pub const LEASE_TTL: std::time::Duration = std::time::Duration::from_secs(300);
 
 impl PointsService {
     /// A service over `store` with the programme's settings.
@@ -68,6 +74,35 @@ impl PointsService {
             book_loading: Default::default(),
             book_reload: Default::default(),
             book_gate: Default::default(),
+            leases: None,
+        }
+    }
+
+    /// The same, writing the derived ledger only while holding the points lease.
+    pub fn leased(self, leases: Arc<crate::lease::Leases>) -> Self {
+        PointsService { leases: Some(leases), ..self }
+    }
+
+    /// The points lease for derived writes: `Err(())` when another replica holds it (the
+    /// work is theirs), `Ok(None)` without leases (the only writer).
+    async fn lease(&self) -> Result<Option<crate::lease::Fence>, ()> {
+        let Some(leases) = &self.leases else { return Ok(None) };
+        match leases.hold(crate::lease::POINTS, LEASE_TTL).await {
+            Ok(Some(held)) => {
+                if held.taken_over {
+                    // Another replica may have written the ledger meanwhile.
+                    self.ledger.forget().await;
+                }
+                Ok(Some(crate::lease::Fence { leases: leases.clone(), held }))
+            }
+            Ok(None) => {
+                tracing::debug!("points ledger: another replica holds the lease");
+                Err(())
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "points lease not readable; derived points wait for the next build");
+                Err(())
+            }
         }
     }
 
@@ -92,7 +127,8 @@ impl PointsService {
                 Ok(e) => e,
                 Err(e) => return tracing::warn!(error = %e, "points ledger not computed"),
             };
-        match self.ledger.sync(self.store.as_ref(), expected).await {
+        let Ok(fence) = self.lease().await else { return };
+        match self.ledger.sync(self.store.as_ref(), expected, fence.as_ref()).await {
             Ok(stats) => {
                 tracing::info!(written = stats.written, "points ledger in step with the data");
                 if stats.written > 0 {
@@ -126,6 +162,7 @@ impl PointsService {
         if *last == Some(today) && !force {
             return Ok(0);
         }
+        let Ok(fence) = self.lease().await else { return Ok(0) };
         let mut by_card: std::collections::HashMap<String, Vec<expiry::Move>> = Default::default();
         let mut written: std::collections::HashSet<String> = Default::default();
         crate::projection::scan_all::<PointsEntry>(self.store.as_ref(), |e| {
@@ -146,6 +183,9 @@ impl PointsService {
             }
         }
         for chunk in due.chunks(5_000) {
+            if let Some(fence) = &fence {
+                fence.check().await?;
+            }
             self.store.upsert_all(chunk).await?;
         }
         *last = Some(today);

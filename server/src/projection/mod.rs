@@ -10,6 +10,7 @@
 mod append;
 pub mod daily;
 pub mod dataset;
+pub mod feed;
 pub mod live;
 mod runtime;
 

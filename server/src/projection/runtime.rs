@@ -63,6 +63,8 @@ pub struct Projection<D: Derive> {
     rebuilds: std::sync::atomic::AtomicU64,
     /// Receipts received live since the projection was built.
     pub live: LiveTail,
+    /// This replica's place in the live-receipt feed of all replicas.
+    pub feed: super::feed::Follower,
     /// What follows each rebuild.
     hooks: Vec<Arc<dyn Rebuilt>>,
     /// Woken when a live receipt arrives ([`Projection::spawn_appender`]).
@@ -110,6 +112,7 @@ impl<D: Derive> Projection<D> {
             pending: AtomicBool::new(false),
             rebuilds: std::sync::atomic::AtomicU64::new(0),
             live: LiveTail::default(),
+            feed: Default::default(),
             hooks,
             arrived: tokio::sync::Notify::new(),
             appends: std::sync::atomic::AtomicU64::new(0),
@@ -186,6 +189,43 @@ impl<D: Derive> Projection<D> {
         });
     }
 
+    /// Follows the feed of live receipts every [`super::feed::FEED_POLL`]: the receipts other
+    /// replicas stored join this replica's live tail (and so its pages and, appended, its
+    /// dashboards). A receipt gone from the store meanwhile is skipped; a failed read is
+    /// retried at the next poll.
+    pub fn spawn_follower(self: &Arc<Self>, store: Arc<dyn Store>) {
+        let projection = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(super::feed::FEED_POLL).await;
+                if let Err(e) = projection.follow_once(store.as_ref()).await {
+                    tracing::warn!(error = %e, "reading the live-receipt feed failed; retrying");
+                }
+            }
+        });
+    }
+
+    /// One read of the feed (see [`Projection::spawn_follower`]); returns how many receipts
+    /// joined the tail.
+    pub async fn follow_once(&self, store: &dyn Store) -> StoreResult<usize> {
+        let ids = self.feed.poll(store).await?;
+        let mut n = 0;
+        for (i, id) in ids.iter().enumerate() {
+            match super::feed::load_entry(store, id).await {
+                Ok(Some(entry)) => {
+                    self.receive(entry);
+                    n += 1;
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    self.feed.retry_later(ids[i..].to_vec());
+                    return Err(e);
+                }
+            }
+        }
+        Ok(n)
+    }
+
     /// The current snapshot, once built.
     pub fn snapshot(&self) -> Option<Arc<D::Snapshot>> {
         self.engine.snapshot()
@@ -230,9 +270,12 @@ impl<D: Derive> Projection<D> {
         self.rebuilds.fetch_add(1, Ordering::Relaxed);
         let fingerprint = batches_fingerprint(store).await?;
         let summary = DataSummary::load(store).await?;
-        // Every live receipt up to here is in the store before the rebuild reads it.
+        // Every live receipt up to here is in the store before the rebuild reads it (and every
+        // one published to the feed up to `feed_head`).
         let live_seq = self.live.seq();
+        let feed_head = store.sequence_value(crate::store::live::SEQUENCE).await?;
         let snapshot = self.engine.rebuild(store).await?;
+        self.feed.start_at(feed_head);
         self.live.prune(live_seq);
         self.built_on.store(crate::clock::today(), Ordering::Relaxed);
         if let Ok(mut seen) = self.batches_seen.lock() {
@@ -303,6 +346,7 @@ impl<D: Derive> Projection<D> {
                 }
             }
             projection.spawn_appender(store.clone());
+            projection.spawn_follower(store.clone());
             projection.watch(store).await;
         });
     }

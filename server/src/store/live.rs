@@ -9,7 +9,7 @@
 //! lines, the receipt and the points (upserts: repeating them changes nothing), and finally the
 //! claim becomes `stored`.
 
-use super::model::{ApiReceipt, PointsEntry, Receipt, SalesLine};
+use super::model::{ApiReceipt, LiveFeedEntry, PointsEntry, Receipt, SalesLine};
 use super::{to_doc, Doc, Store, StoreError, StoreExt, StoreResult, Table};
 
 /// Claim status while the receipt's writes are in progress.
@@ -101,4 +101,34 @@ async fn upsert_same<S: Store + ?Sized, T: super::model::Entity>(store: &S, reco
 /// A catalog record as a document for [`LiveReceipt::catalog`].
 pub fn catalog_doc<T: super::model::Entity>(record: &T) -> StoreResult<(Table, Doc)> {
     Ok((T::TABLE, to_doc(record)?))
+}
+
+/// The store counter numbering the live-receipt feed every replica follows (the projection's
+/// feed module reads it).
+pub const SEQUENCE: &str = "live_feed";
+/// Days of feed kept (a replica down longer rebuilds from the store at start anyway).
+pub const KEEP_DAYS: i32 = 2;
+
+/// Publishes a stored receipt to every replica; returns its feed number.
+pub async fn publish(store: &dyn Store, receipt_id: &str) -> StoreResult<u64> {
+    let seq = store.next_sequence(SEQUENCE).await?;
+    let entry = LiveFeedEntry {
+        id: format!("{seq:020}"),
+        receipt_id: receipt_id.to_string(),
+        day: crate::clock::day_iso(crate::clock::today()),
+    };
+    store.upsert_all(std::slice::from_ref(&entry)).await?;
+    Ok(seq)
+}
+
+/// Deletes the feed's entries older than [`KEEP_DAYS`] (a week of days, so a missed run is
+/// caught up); returns how many.
+pub async fn prune(store: &dyn Store) -> StoreResult<u64> {
+    let today = crate::clock::today();
+    let mut deleted = 0;
+    for day in (today - KEEP_DAYS - 7)..(today - KEEP_DAYS) {
+        let day = serde_json::Value::String(crate::clock::day_iso(day));
+        deleted += store.delete_by(Table::LiveFeed, "day", &day).await?;
+    }
+    Ok(deleted)
 }

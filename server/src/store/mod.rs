@@ -152,6 +152,11 @@ pub trait Store: Send + Sync + 'static {
     async fn existing_ids(&self, table: Table, ids: Vec<String>) -> StoreResult<std::collections::HashSet<String>>;
     /// Atomically increments the named counter and returns its new value (the first is 1).
     async fn next_sequence(&self, name: &str) -> StoreResult<u64>;
+    /// The named counter's current value without moving it (0 before the first increment).
+    async fn sequence_value(&self, name: &str) -> StoreResult<u64>;
+    /// Atomically adds `delta` to the counter `id` of the expiring `counters` table (created at 0
+    /// in `window`) and returns the new value: every concurrent caller sees a different value.
+    async fn add_to_counter(&self, id: &str, window: &str, delta: i64) -> StoreResult<i64>;
     /// A card's points from the ledger's card index: the sum of all its entries, and the sum of
     /// its positive entries created at or after `since` (ISO 8601, compared as text).
     async fn points_totals(&self, card: &str, since: &str) -> StoreResult<(i64, i64)>;

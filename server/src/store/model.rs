@@ -293,6 +293,9 @@ pub enum BatchStatus {
     Running,
     Completed,
     Failed,
+    /// The process running it stopped (its heartbeat expired): the rows it stored are kept;
+    /// running the same file again completes it.
+    Interrupted,
 }
 
 /// The record of one import run.
@@ -312,6 +315,9 @@ pub struct ImportBatch {
     pub finished_at: Option<String>,
     pub status: BatchStatus,
     pub run_by: String,
+    /// Last sign of life of the process running it (every few seconds while `running`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heartbeat_at: Option<String>,
 }
 entity!(ImportBatch, ImportBatches);
 
@@ -494,6 +500,32 @@ pub struct Wallet {
     pub updated_at: String,
 }
 entity!(Wallet, Wallets);
+
+/// One receipt stored live by any replica, in the order of a store-wide sequence: every
+/// replica follows this feed to put other replicas' receipts on its pages. `id` is the sequence
+/// number, zero-padded to 20 digits (text order = number order).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LiveFeedEntry {
+    pub id: String,
+    pub receipt_id: String,
+    /// The day it was written (the feed is pruned by day).
+    pub day: String,
+}
+entity!(LiveFeedEntry, LiveFeed, text id, text receipt_id, text day);
+
+/// A lease on work that must run on one replica at a time (taken and checked by the lease
+/// module above the store).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Lease {
+    /// The work's name.
+    pub id: String,
+    /// The replica holding it.
+    pub holder: String,
+    /// Moves by one at every acquisition (fencing: a holder checks it still holds this token).
+    pub token: i64,
+    pub expires_at: String,
+}
+entity!(Lease, Leases, text id, text holder, int token, text expires_at);
 
 #[cfg(test)]
 mod tests {

@@ -403,6 +403,39 @@ impl Store for MongoStore {
         Ok(found)
     }
 
+    async fn add_to_counter(&self, id: &str, window: &str, delta: i64) -> StoreResult<i64> {
+        let updated = self
+            .db
+            .collection::<Document>(Table::Counters.name())
+            .find_one_and_update(
+                doc! { "_id": id },
+                // `window` is part of the id, so setting it on every update changes nothing.
+                doc! { "$inc": { "value": delta }, "$set": { "window": window } },
+            )
+            .upsert(true)
+            .return_document(ReturnDocument::After)
+            .await
+            .map_err(backend)?
+            .ok_or_else(|| backend("counter upsert returned nothing"))?;
+        match updated.get("value") {
+            Some(Bson::Int64(v)) => Ok(*v),
+            Some(Bson::Int32(v)) => Ok(i64::from(*v)),
+            Some(Bson::Double(v)) => Ok(*v as i64),
+            other => Err(backend(format!("counter {id}: unexpected value {other:?}"))),
+        }
+    }
+
+    async fn sequence_value(&self, name: &str) -> StoreResult<u64> {
+        let found =
+            self.db.collection::<Document>("sequences").find_one(doc! { "_id": name }).await.map_err(backend)?;
+        Ok(match found.as_ref().and_then(|d| d.get("value")) {
+            Some(Bson::Int64(v)) => *v as u64,
+            Some(Bson::Int32(v)) => *v as u64,
+            Some(Bson::Double(v)) => *v as u64,
+            _ => 0,
+        })
+    }
+
     async fn next_sequence(&self, name: &str) -> StoreResult<u64> {
         let updated = self
             .db

@@ -27,6 +27,9 @@ pub enum Table {
     Rewards,
     Vouchers,
     Wallets,
+    LiveFeed,
+    Leases,
+    Counters,
 }
 
 /// How a column's value is stored and compared.
@@ -78,7 +81,7 @@ pub struct TableDef {
 
 impl Table {
     /// Every table, in dependency order.
-    pub const ALL: [Table; 18] = [
+    pub const ALL: [Table; 21] = [
         Table::Cardholders,
         Table::Shops,
         Table::Departments,
@@ -97,11 +100,16 @@ impl Table {
         Table::Rewards,
         Table::Vouchers,
         Table::Wallets,
+        Table::LiveFeed,
+        Table::Leases,
+        Table::Counters,
     ];
 
     /// The only tables whose rows may be deleted, and only through [`super::Store::delete_by`]:
-    /// personal data with a retention limit (an import's rejected rows).
-    pub const EXPIRING: [Table; 1] = [Table::ImportErrors];
+    /// personal data with a retention limit (an import's rejected rows), and the live-receipt
+    /// feed (a pointer to receipts kept for ever elsewhere, needed only for minutes), and the
+    /// attempt counters of the login limits (useless once their window has passed).
+    pub const EXPIRING: [Table; 3] = [Table::ImportErrors, Table::LiveFeed, Table::Counters];
 
     /// The table's description.
     pub fn def(self) -> &'static TableDef {
@@ -124,6 +132,9 @@ impl Table {
             Table::Rewards => &REWARDS,
             Table::Vouchers => &VOUCHERS,
             Table::Wallets => &WALLETS,
+            Table::LiveFeed => &LIVE_FEED,
+            Table::Leases => &LEASES,
+            Table::Counters => &COUNTERS,
         }
     }
 
@@ -312,6 +323,7 @@ static IMPORT_BATCHES: TableDef = TableDef {
         opt_text("finished_at"),
         text("status"),
         text("run_by"),
+        opt_text("heartbeat_at"),
     ],
     lookups: &["sha256"],
     unique: &[],
@@ -463,6 +475,27 @@ static VOUCHERS: TableDef = TableDef {
     unique: &[],
 };
 
+static LIVE_FEED: TableDef = TableDef {
+    table: Table::LiveFeed,
+    name: "live_feed",
+    columns: &[text("id"), text("receipt_id"), text("day")],
+    lookups: &["day"],
+    unique: &[],
+};
+static LEASES: TableDef = TableDef {
+    table: Table::Leases,
+    name: "leases",
+    columns: &[text("id"), text("holder"), int("token"), text("expires_at")],
+    lookups: &[],
+    unique: &[],
+};
+static COUNTERS: TableDef = TableDef {
+    table: Table::Counters,
+    name: "counters",
+    columns: &[text("id"), text("window"), int("value")],
+    lookups: &["window"],
+    unique: &[],
+};
 static WALLETS: TableDef = TableDef {
     table: Table::Wallets,
     name: "wallets",

@@ -132,6 +132,15 @@ impl ReceiptsApi {
         if matches!(outcome, LiveOutcome::Conflict) {
             self.give_back(&claimed, &claim.id).await;
         }
+        // Every replica's pages follow the feed: the till gets its answer only once the receipt
+        // is published (a failure here is a 500 and the till's retry publishes it again; a
+        // replay publishes again too, in case the first attempt stopped before publishing).
+        if !matches!(outcome, LiveOutcome::Conflict) {
+            let seq = crate::store::live::publish(self.store.as_ref(), &claim.id).await.map_err(Problem::internal)?;
+            if matches!(outcome, LiveOutcome::Stored) {
+                self.projection.feed.mark_own(seq);
+            }
+        }
         match outcome {
             LiveOutcome::Replayed(prior) => Ok(Submitted { replayed: true, ack: ack(&prior) }),
             LiveOutcome::Conflict => Err(Problem::new(

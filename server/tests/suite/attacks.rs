@@ -212,6 +212,7 @@ async fn rejected_rows_expire_after_the_retention_period() {
         finished_at: None,
         status: BatchStatus::Completed,
         run_by: "t".into(),
+        heartbeat_at: None,
     };
     store.insert_one(&batch("old", 100)).await.unwrap();
     store.insert_one(&batch("new", 10)).await.unwrap();
@@ -280,6 +281,40 @@ async fn parallel_wrong_logins_are_counted_before_hashing() {
     let refused = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
     let limited = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
     assert_eq!((refused, limited), (imagross::limiter::MAX_PER_ACCOUNT, 20), "at most the limit is ever tried");
+}
+
+/// Three replicas on one store share one budget: wrong logins spread over them (in parallel,
+/// each from its own address) are refused beyond the account's limit, counted in the store.
+async fn three_replicas_do_not_triple_an_attackers_budget(store: std::sync::Arc<dyn imagross::store::Store>) {
+    let (first, _) = common::admin_state(store.clone()).await;
+    let t = common::TestStore::from_store(store.clone());
+    let replicas = [first, common::server_state(&t), common::server_state(&t)];
+    let attempts = imagross::limiter::MAX_PER_ACCOUNT + 20;
+    let mut tasks = Vec::new();
+    for i in 0..attempts {
+        let state = replicas[i % 3].clone();
+        tasks.push(tokio::spawn(async move {
+            let from = IpAddr::from([10, 8, (i / 250) as u8, (i % 250) as u8]);
+            let fields = [("identifier", "analista@imagross.it"), ("password", "indovinata")];
+            send(&state, post("/api/login", &fields, None, Some(from))).await.status
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    let refused = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    let limited = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((refused, limited), (imagross::limiter::MAX_PER_ACCOUNT, 20), "one budget for all replicas");
+    // The right password is refused too while the account is over its limit, on any replica.
+    let fields = [("identifier", "analista@imagross.it"), ("password", common::PASSWORD)];
+    let r = send(&replicas[2], post("/api/login", &fields, None, Some(IpAddr::from([10, 7, 0, 1])))).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+mod shared_budget {
+    use super::*;
+    on_both_stores!(three_replicas_do_not_triple_an_attackers_budget);
 }
 
 // 5. Signup limits, trusted proxies, IPv6 --------------------------------------------------

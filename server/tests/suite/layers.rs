@@ -10,7 +10,7 @@ use std::path::Path;
 const SERVER: &[&[&str]] = &[
     &["clock", "error", "config", "telemetry", "limiter"],
     &["store"],
-    &["projection"],
+    &["projection", "lease"],
     &["demo", "accounts", "auth", "points", "cards", "rewards", "analytics", "import", "personal"],
     &["till_api", "http", "cli"],
     &["wiring"],

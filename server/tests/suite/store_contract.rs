@@ -163,6 +163,7 @@ async fn every_entity_round_trips(store: Arc<dyn Store>) {
         finished_at: None,
         status: BatchStatus::Running,
         run_by: "admin@example.it".into(),
+        heartbeat_at: None,
     };
     let row_error = ImportRowError {
         id: "B1#7".into(),
@@ -296,6 +297,23 @@ async fn every_entity_round_trips(store: Arc<dyn Store>) {
     };
     store.insert_one(&wallet).await.unwrap();
     assert_eq!(store.get_one::<Wallet>("2000000000015").await.unwrap(), Some(wallet));
+    let feed = LiveFeedEntry { id: format!("{:020}", 42), receipt_id: "R1".into(), day: "2026-11-30".into() };
+    store.upsert_all(std::slice::from_ref(&feed)).await.unwrap();
+    assert_eq!(store.get_one::<LiveFeedEntry>(&feed.id).await.unwrap(), Some(feed));
+    let lease = Lease {
+        id: "points-ledger".into(),
+        holder: "pod-a/1/x".into(),
+        token: 3,
+        expires_at: "2026-11-30T10:00:00.000Z".into(),
+    };
+    store.insert_one(&lease).await.unwrap();
+    assert_eq!(store.get_one::<Lease>("points-ledger").await.unwrap(), Some(lease));
+    // Counters: atomic additions from 0, by id, in a window.
+    assert_eq!(store.add_to_counter("k@0000000001", "0000000001", 1).await.unwrap(), 1);
+    assert_eq!(store.add_to_counter("k@0000000001", "0000000001", 5).await.unwrap(), 6);
+    assert_eq!(store.add_to_counter("k@0000000001", "0000000001", -2).await.unwrap(), 4);
+    let counter = store.get(Table::Counters, "k@0000000001").await.unwrap().unwrap();
+    assert_eq!((counter["window"].as_str(), counter["value"].as_i64()), (Some("0000000001"), Some(4)));
 
     assert_eq!(store.get_one::<Shop>("S01").await.unwrap(), Some(shop));
     assert_eq!(store.get_one::<Product>("8001234567890").await.unwrap(), Some(product));
@@ -693,6 +711,7 @@ async fn paged_lookups_and_expiring_deletes(store: Arc<dyn Store>) {
                 finished_at: None,
                 status: BatchStatus::Completed,
                 run_by: "t".into(),
+                heartbeat_at: None,
             })
             .await
             .unwrap();

@@ -27,7 +27,9 @@ pub struct Expected {
 /// Receipt `n` of till `till` at `store` on `day` (`YYYY-MM-DD`): 1 to 12 lines, every third
 /// line on promotion, a card from `cards` for two receipts in three.
 pub fn receipt(store: &str, till: u32, n: u64, day: &str, cards: &[String], promo_bonus: i64) -> (Value, Expected) {
-    let mut x = n.wrapping_mul(6364136223846793005).wrapping_add(u64::from(till) * 1442695040888963407 + 1);
+    let mut x = n
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(u64::from(till).wrapping_mul(1442695040888963407).wrapping_add(1));
     let mut next = |m: u64| {
         x ^= x >> 29;
         x = x.wrapping_mul(0xbf58476d1ce4e5b9);
@@ -75,12 +77,14 @@ pub fn receipt(store: &str, till: u32, n: u64, day: &str, cards: &[String], prom
 pub struct Conn {
     addr: SocketAddr,
     stream: Option<BufReader<TcpStream>>,
+    /// The `Set-Cookie` values of the last response (name=value only).
+    pub cookies: Vec<String>,
 }
 
 impl Conn {
     /// A connection to `addr` (opened on first use).
     pub fn new(addr: SocketAddr) -> Self {
-        Conn { addr, stream: None }
+        Conn { addr, stream: None, cookies: Vec::new() }
     }
 
     /// One request; any I/O error drops the connection.
@@ -131,6 +135,7 @@ impl Conn {
             s.set_nodelay(true)?;
             self.stream = Some(BufReader::new(s));
         }
+        self.cookies.clear();
         let stream = self.stream.as_mut().expect("connected above");
         let head = format!(
             "{request_line} HTTP/1.1\r\nHost: {}\r\n{extra_headers}Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
@@ -154,8 +159,12 @@ impl Conn {
             if l.is_empty() {
                 break;
             }
-            if let Some(v) = l.to_ascii_lowercase().strip_prefix("content-length:") {
+            let lower = l.to_ascii_lowercase();
+            if let Some(v) = lower.strip_prefix("content-length:") {
                 length = v.trim().parse().unwrap_or(0);
+            } else if lower.starts_with("set-cookie:") {
+                let v = l["set-cookie:".len()..].trim();
+                self.cookies.push(v.split(';').next().unwrap_or_default().to_string());
             }
         }
         let mut buf = vec![0u8; length];

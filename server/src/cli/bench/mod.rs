@@ -7,6 +7,7 @@
 mod abuse;
 mod analytics;
 mod api;
+pub mod cluster;
 pub mod loadgen;
 mod personal;
 mod rewards;
@@ -95,6 +96,25 @@ pub enum BenchAction {
         receipts: u32,
         /// Seconds of load.
         #[arg(long, default_value_t = 60)]
+        seconds: u64,
+    },
+    /// Several replicas on one MongoDB (`--mongo` or `MONGODB_TEST_URI`, a new database):
+    /// receipts and imports reaching the other replicas, and a rolling restart under till load
+    /// with the exactly-once check.
+    Cluster {
+        /// The MongoDB server (a new database is created on it).
+        #[arg(long, env = "MONGODB_TEST_URI")]
+        mongo: String,
+        #[arg(long, default_value_t = 3)]
+        replicas: usize,
+        /// Simulated tills.
+        #[arg(long, default_value_t = 16)]
+        tills: u32,
+        /// Receipts per second, all tills together.
+        #[arg(long, default_value_t = 200)]
+        rate: u32,
+        /// Seconds of load during the rolling restart.
+        #[arg(long, default_value_t = 40)]
         seconds: u64,
     },
     /// Customer-value model fit and prediction time.
@@ -243,6 +263,9 @@ pub async fn run(action: BenchAction, build: super::BuildState) -> anyhow::Resul
         }
         BenchAction::Api { source, rate, seconds, tills, watch } => {
             api::run(&source, rate, seconds.max(1), tills.max(1), watch, build).await
+        }
+        BenchAction::Cluster { mongo, replicas, tills, rate, seconds } => {
+            cluster::run(&mongo, replicas.max(3), tills.max(1), rate.max(1), seconds.max(5)).await
         }
         BenchAction::Clv { source } => analytics::run_clv(&source).await,
         BenchAction::Rewards { source, redemptions, receipts, seconds } => {

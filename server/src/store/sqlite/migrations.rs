@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_store_api.sql"),
     include_str!("migrations/0005_hardening.sql"),
     include_str!("migrations/0006_rewards.sql"),
+    include_str!("migrations/0007_replicas.sql"),
 ];
 
 /// The newest schema version this build knows.

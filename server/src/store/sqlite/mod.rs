@@ -508,6 +508,32 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn add_to_counter(&self, id: &str, window: &str, delta: i64) -> StoreResult<i64> {
+        let (id, window) = (id.to_string(), window.to_string());
+        self.write(move |conn| {
+            conn.query_row(
+                "INSERT INTO counters (id, window, value) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT(id) DO UPDATE SET value = value + excluded.value RETURNING value",
+                rusqlite::params![id, window, delta],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_err(backend)
+        })
+        .await
+    }
+
+    async fn sequence_value(&self, name: &str) -> StoreResult<u64> {
+        let name = name.to_string();
+        self.read(move |conn| {
+            use rusqlite::OptionalExtension;
+            conn.query_row("SELECT value FROM sequences WHERE name = ?1", [name], |r| r.get::<_, i64>(0))
+                .optional()
+                .map(|v| v.unwrap_or(0) as u64)
+                .map_err(backend)
+        })
+        .await
+    }
+
     async fn next_sequence(&self, name: &str) -> StoreResult<u64> {
         let name = name.to_string();
         self.write(move |conn| {

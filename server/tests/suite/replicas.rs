@@ -1,0 +1,217 @@
+//! Several replicas on one store: leases (one holder, expiry, fencing), imports whose process
+//! died, the live-receipt feed between replicas, the embedded store refusing a second server,
+//! and three real server processes on one MongoDB (a receipt posted to one is on a shopper's
+//! page on another within 2 s, an import reaches every dashboard within 10 s, a rolling restart
+//! under till load loses and doubles nothing).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use imagross::import::pipeline::mark_interrupted;
+use imagross::lease::Leases;
+use imagross::store::model::{BatchStatus, ImportBatch, Receipt, SalesLine};
+use imagross::store::{DatabaseUrl, Store, StoreExt};
+
+use crate::common;
+
+async fn one_holder_at_a_time_and_a_lost_lease_cannot_write(store: Arc<dyn Store>) {
+    let a = Arc::new(Leases::new(store.clone(), "replica-a"));
+    let b = Leases::new(store.clone(), "replica-b");
+    let held = a.hold("work", Duration::from_secs(60)).await.unwrap().expect("a free lease is taken");
+    assert_eq!((held.token, held.taken_over), (1, true));
+    assert!(b.hold("work", Duration::from_secs(60)).await.unwrap().is_none(), "held by a: b must wait");
+    let renewed = a.hold("work", Duration::from_secs(60)).await.unwrap().expect("the holder renews");
+    assert_eq!((renewed.token, renewed.taken_over), (1, false), "a renewal keeps the token");
+    a.check(&renewed).await.unwrap();
+
+    // a's lease runs out (a paused replica): b takes it with a new token, a's writes are fenced.
+    let short = a.hold("short", Duration::from_millis(1)).await.unwrap().unwrap();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let taken = b.hold("short", Duration::from_secs(60)).await.unwrap().expect("an expired lease is taken over");
+    assert_eq!((taken.token, taken.taken_over), (2, true));
+    assert!(a.check(&short).await.is_err(), "a lost its lease: its next write must be refused");
+    b.check(&taken).await.unwrap();
+    assert_eq!(a.current("short").await.unwrap().unwrap().holder, "replica-b");
+
+    // Eight replicas racing for a free lease: exactly one wins.
+    let mut racers = Vec::new();
+    for i in 0..8 {
+        let store = store.clone();
+        racers.push(tokio::spawn(async move {
+            Leases::new(store, format!("racer-{i}")).hold("race", Duration::from_secs(60)).await.unwrap().is_some()
+        }));
+    }
+    let mut winners = 0;
+    for r in racers {
+        winners += usize::from(r.await.unwrap());
+    }
+    assert_eq!(winners, 1);
+}
+
+async fn an_import_whose_process_died_becomes_interrupted(store: Arc<dyn Store>) {
+    let batch = |id: &str, beat: Option<String>| ImportBatch {
+        id: id.into(),
+        kind: "vendite".into(),
+        file_name: format!("{id}.csv"),
+        sha256: "x".into(),
+        rows_read: 0,
+        inserted: 0,
+        updated: 0,
+        unchanged: 0,
+        rejected: 0,
+        started_at: imagross::clock::rfc3339_in_secs(-600),
+        finished_at: None,
+        status: BatchStatus::Running,
+        run_by: "t".into(),
+        heartbeat_at: beat,
+    };
+    store.insert_one(&batch("dead", Some(imagross::clock::rfc3339_in_secs(-120)))).await.unwrap();
+    store.insert_one(&batch("alive", Some(imagross::clock::rfc3339_in_secs(-2)))).await.unwrap();
+    store.insert_one(&batch("old-style", None)).await.unwrap();
+    let mut marked = mark_interrupted(store.as_ref()).await.unwrap();
+    marked.sort();
+    assert_eq!(marked, ["dead", "old-style"]);
+    let dead: ImportBatch = store.get_one("dead").await.unwrap().unwrap();
+    assert_eq!(dead.status, BatchStatus::Interrupted);
+    assert!(dead.finished_at.is_some());
+    let alive: ImportBatch = store.get_one("alive").await.unwrap().unwrap();
+    assert_eq!(alive.status, BatchStatus::Running, "a beating import stays running");
+    assert!(mark_interrupted(store.as_ref()).await.unwrap().is_empty(), "a second sweep marks nothing");
+}
+
+async fn a_receipt_stored_by_one_replica_reaches_the_others_through_the_feed(store: Arc<dyn Store>) {
+    let t = common::TestStore::from_store(store.clone());
+    let (a, b) = (common::server_state(&t), common::server_state(&t));
+    a.projection.refresh(store.as_ref()).await.unwrap();
+    b.projection.refresh(store.as_ref()).await.unwrap();
+    assert_eq!(b.projection.follow_once(store.as_ref()).await.unwrap(), 0);
+
+    // Replica a stores a receipt and publishes it (as the tills' API does).
+    let receipt = Receipt {
+        id: "S01-20261130-1-7".into(),
+        shop_id: "S01".into(),
+        issued_at: "2026-11-30T10:00:00".into(),
+        till: "1".into(),
+        number: "7".into(),
+        card_number: Some("2000000000015".into()),
+        gross_cents: 1234,
+        discount_cents: 0,
+        net_cents: 1234,
+    };
+    let line = SalesLine {
+        id: "S01-20261130-1-7#1".into(),
+        receipt_id: receipt.id.clone(),
+        line_no: 1,
+        product_id: "8000000000017".into(),
+        department_id: None,
+        quantity_milli: 1000,
+        gross_cents: 1234,
+        discount_cents: 0,
+        net_cents: 1234,
+        promotion_id: None,
+    };
+    store.upsert_all(std::slice::from_ref(&receipt)).await.unwrap();
+    store.upsert_all(std::slice::from_ref(&line)).await.unwrap();
+    let seq = imagross::store::live::publish(store.as_ref(), &receipt.id).await.unwrap();
+    a.projection.feed.mark_own(seq);
+
+    assert_eq!(b.projection.follow_once(store.as_ref()).await.unwrap(), 1, "b loads a's receipt");
+    let held = b.projection.live.card_dataset(None, "2000000000015").expect("on b's shopper pages");
+    assert_eq!(held.receipts.len(), 1);
+    assert_eq!(b.projection.follow_once(store.as_ref()).await.unwrap(), 0, "read once");
+    assert_eq!(a.projection.follow_once(store.as_ref()).await.unwrap(), 0, "a published it: already in its tail");
+
+    // A number taken but never written (its replica died) holds the frontier only for a while.
+    let skipped = store.next_sequence(imagross::store::live::SEQUENCE).await.unwrap();
+    let after = imagross::store::live::publish(store.as_ref(), &receipt.id).await.unwrap();
+    assert_eq!(after, skipped + 1);
+    assert_eq!(b.projection.follow_once(store.as_ref()).await.unwrap(), 1, "the later entry is read at once");
+    assert_eq!(b.projection.feed.frontier(), seq, "the frontier waits below the missing number");
+}
+
+on_both_stores!(
+    one_holder_at_a_time_and_a_lost_lease_cannot_write,
+    an_import_whose_process_died_becomes_interrupted,
+    a_receipt_stored_by_one_replica_reaches_the_others_through_the_feed,
+);
+
+/// The embedded store has one writer: a second server on the same file exits at once, saying why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_server_on_the_same_sqlite_file_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let serve = |port: u16| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_imagross"));
+        cmd.arg("serve")
+            .env("DATABASE_URL", format!("sqlite:{}", dir.path().join("one.sqlite").display()))
+            .env("IMAGROSS_DATA_DIR", dir.path())
+            .env("IMAGROSS_ENV", "development")
+            .env("IMAGROSS_BIND", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "warn");
+        cmd
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut first =
+        serve(port).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "the first server never listened");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let second = serve(0).output().unwrap();
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert!(!second.status.success(), "a second server started on the same file");
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(err.contains("single writer") && err.contains("MongoDB"), "{err}");
+    // Once the first is gone, a server starts again (the lock died with the process).
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut again =
+        serve(port).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "no server could start after the first ended");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    again.kill().unwrap();
+    again.wait().unwrap();
+}
+
+/// Three real server processes on one MongoDB database (the wire server the test command
+/// starts): see [`imagross::cli::bench::cluster::measure`]. Sixteen tills; the rate is what the
+/// wire server sustains under a debug build (`imagross bench cluster` prints the full figures).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_replicas_on_one_mongodb_agree_and_survive_a_rolling_restart() {
+    let Some(DatabaseUrl::Mongo(url)) = common::mongo_url() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_imagross"));
+    let result = imagross::cli::bench::cluster::measure(bin, &url, dir.path(), 3, 16, 40, 20).await;
+    let f = match result {
+        Ok(f) => f,
+        Err(e) => {
+            for i in 0..3 {
+                let log = std::fs::read_to_string(dir.path().join(format!("replica-{i}.log"))).unwrap_or_default();
+                eprintln!("--- replica {i}:\n{}", log.lines().rev().take(20).collect::<Vec<_>>().join("\n"));
+            }
+            panic!("{e}");
+        }
+    };
+    let p = imagross::cli::bench::cluster::percentile;
+    eprintln!(
+        "receipt visible on another replica: p50 {:.0} ms, max {:.0} ms; import on the other dashboards: {:?} ms; \
+         rolling restart: {} acknowledged, {} retried, {} failovers, latency p50 {:.0} / p95 {:.0} / p99 {:.0} ms",
+        p(&f.receipt_visible_ms, 50.0),
+        p(&f.receipt_visible_ms, 100.0),
+        f.import_visible_ms,
+        f.load.acknowledged.len(),
+        f.load.retried,
+        f.load.failovers,
+        p(&f.load.latencies_ms, 50.0),
+        p(&f.load.latencies_ms, 95.0),
+        p(&f.load.latencies_ms, 99.0),
+    );
+    assert!(p(&f.receipt_visible_ms, 100.0) < 2_000.0, "{:?}", f.receipt_visible_ms);
+    assert!(f.import_visible_ms.iter().all(|ms| *ms < 10_000.0), "{:?}", f.import_visible_ms);
+    assert_eq!(f.load.acknowledged.len() as u64, f.sent, "every receipt acknowledged despite the restarts");
+    assert!(f.load.failovers > 0, "no till was moved to another replica: the restarts hit nothing");
+    assert!(f.verification.ok(), "{:?}", f.verification);
+}
