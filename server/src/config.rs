@@ -28,6 +28,10 @@ pub struct Settings {
     /// Address to listen on (default: LEPTOS_SITE_ADDR, else 127.0.0.1:3000).
     #[arg(long, env = "IMAGROSS_BIND", global = true)]
     pub bind: Option<String>,
+    /// Address of the Prometheus `/metrics` listener, apart from the site so it is never public
+    /// through the ingress (default 127.0.0.1:9464; `off` for none).
+    #[arg(long, env = "IMAGROSS_METRICS_BIND", global = true)]
+    pub metrics_bind: Option<String>,
     /// `pretty` (default) or `json`.
     #[arg(long, env = "LOG_FORMAT", global = true)]
     pub log_format: Option<String>,
@@ -504,6 +508,8 @@ pub struct Config {
     pub database_url: Option<String>,
     pub data_dir: PathBuf,
     pub bind: Option<SocketAddr>,
+    /// Where `/metrics` listens (`None`: off).
+    pub metrics_bind: Option<SocketAddr>,
     pub log_format: LogFormat,
     pub cookie_secure: bool,
     pub upload_limit_mb: usize,
@@ -531,6 +537,13 @@ impl Config {
             Some(b) => Some(
                 b.parse().map_err(|_| err("IMAGROSS_BIND", format!("`{b}` is not an address like 127.0.0.1:3000")))?,
             ),
+        };
+        let metrics_bind = match s.metrics_bind.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+            None => Some(SocketAddr::from(([127, 0, 0, 1], 9464))),
+            Some("off") => None,
+            Some(b) => Some(b.parse().map_err(|_| {
+                err("IMAGROSS_METRICS_BIND", format!("`{b}` is not an address like 0.0.0.0:9464 (or `off`)"))
+            })?),
         };
         let log_format = match s.log_format.as_deref().map(str::trim) {
             None | Some("") | Some("pretty") => LogFormat::Pretty,
@@ -564,6 +577,7 @@ impl Config {
             database_url: s.database_url.clone(),
             data_dir,
             bind,
+            metrics_bind,
             log_format,
             cookie_secure,
             upload_limit_mb,
@@ -683,7 +697,8 @@ mod tests {
 
     #[test]
     fn wrong_values_name_their_variable() {
-        let cases: [(&str, Settings); 8] = [
+        let cases: [(&str, Settings); 9] = [
+            ("IMAGROSS_METRICS_BIND", Settings { metrics_bind: Some("public".into()), ..settings() }),
             ("IMAGROSS_ENV", Settings { environment: Some("staging".into()), ..settings() }),
             ("LOG_FORMAT", Settings { log_format: Some("xml".into()), ..settings() }),
             ("COOKIE_SECURE", Settings { cookie_secure: Some("yes".into()), ..settings() }),

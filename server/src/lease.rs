@@ -2,10 +2,11 @@
 //! pass, the retention pass) is done only by the replica holding the work's lease in the
 //! store. A lease is taken or renewed by a compare-and-set on its expiry, so two replicas never
 //! both succeed; it expires unless renewed, so a replica that died hands the work over after
-//! at most its time to live; and every taking moves its `token` (fencing): before each write
-//! the holder checks ([`Held::check`]) that the store still names it with the same token and
-//! that its own time to live has not run out, so a replica that lost its lease (paused,
-//! partitioned) stops writing instead of racing the new holder. The work is idempotent anyway
+//! at most its time to live (one that shuts down gracefully releases it at once); and every
+//! taking moves its `token` (fencing): before each write the holder checks ([`Leases::check`])
+//! that the store still names it with the same token and an expiry not about to pass, so a
+//! replica that lost its lease (paused, partitioned) stops writing instead of racing the new
+//! holder. The work is idempotent anyway
 //! (entries keyed by what they are), so the short window between a check and a write can
 //! only repeat a write, never double it.
 //!
@@ -13,7 +14,7 @@
 //! within a second of each other (NTP), far below the time to live.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::store::model::Lease;
 use crate::store::{Store, StoreError, StoreExt, StoreResult};
@@ -27,6 +28,8 @@ pub const HOUSEKEEPING: &str = "housekeeping";
 pub struct Leases {
     store: Arc<dyn Store>,
     holder: String,
+    /// The leases this replica took (released at shutdown).
+    taken: std::sync::Mutex<std::collections::BTreeSet<String>>,
 }
 
 /// A lease this replica holds, until `until` at the latest.
@@ -37,7 +40,6 @@ pub struct Held {
     /// True when the lease changed hands (or was new) at this taking: state kept from an
     /// earlier holding may be stale.
     pub taken_over: bool,
-    until: Instant,
 }
 
 /// Time kept in hand: a holder stops this long before its lease runs out.
@@ -52,7 +54,7 @@ fn expiry_from_now(ttl: Duration) -> String {
 impl Leases {
     /// Leases for the replica called `holder`.
     pub fn new(store: Arc<dyn Store>, holder: impl Into<String>) -> Self {
-        Leases { store, holder: holder.into() }
+        Leases { store, holder: holder.into(), taken: Default::default() }
     }
 
     /// A name for this process, unique among replicas: the host (the pod's name on
@@ -71,13 +73,27 @@ impl Leases {
     /// Takes `name` for `ttl`, or renews it when this replica holds it already. `None` when
     /// another replica holds it and its lease has not run out.
     pub async fn hold(&self, name: &str, ttl: Duration) -> StoreResult<Option<Held>> {
-        let started = Instant::now();
+        let held = self.try_hold(name, ttl).await;
+        if let Ok(h) = &held {
+            metrics::gauge!("lease_held", "lease" => name.to_string()).set(if h.is_some() { 1.0 } else { 0.0 });
+            if let Ok(mut taken) = self.taken.lock() {
+                if h.is_some() {
+                    taken.insert(name.to_string());
+                } else {
+                    taken.remove(name);
+                }
+            }
+        }
+        held
+    }
+
+    async fn try_hold(&self, name: &str, ttl: Duration) -> StoreResult<Option<Held>> {
         let now = crate::clock::now_rfc3339_millis();
         let fresh = Lease { id: name.into(), holder: self.holder.clone(), token: 1, expires_at: expiry_from_now(ttl) };
         let current = match self.store.get_one::<Lease>(name).await? {
             None => {
                 return match self.store.insert_one(&fresh).await {
-                    Ok(()) => Ok(Some(self.held(name, 1, true, started, ttl))),
+                    Ok(()) => Ok(Some(self.held(name, 1, true))),
                     Err(StoreError::Duplicate { .. }) => Ok(None),
                     Err(e) => Err(e),
                 };
@@ -94,14 +110,14 @@ impl Leases {
         let doc = crate::store::to_doc(&next)?;
         let expected = serde_json::Value::String(current.expires_at.clone());
         if self.store.replace_if(crate::store::Table::Leases, doc, "expires_at", &expected).await? {
-            Ok(Some(self.held(name, token, taken_over, started, ttl)))
+            Ok(Some(self.held(name, token, taken_over)))
         } else {
             Ok(None)
         }
     }
 
-    fn held(&self, name: &str, token: i64, taken_over: bool, started: Instant, ttl: Duration) -> Held {
-        Held { name: name.into(), token, taken_over, until: started + ttl.saturating_sub(MARGIN) }
+    fn held(&self, name: &str, token: i64, taken_over: bool) -> Held {
+        Held { name: name.into(), token, taken_over }
     }
 
     /// The lease's record as stored (holder, token, expiry), if any.
@@ -109,16 +125,36 @@ impl Leases {
         self.store.get_one::<Lease>(name).await
     }
 
-    /// Fencing: `Err` unless `held` is still this replica's — its time not run out and the
-    /// store naming this replica with the same token. Called before each write of leased work.
+    /// Fencing: `Err` unless `held` is still this replica's — the store naming this replica
+    /// with the same token, and its expiry (renewed meanwhile or not) at least [`MARGIN`] away.
+    /// Called before each write of leased work.
     pub async fn check(&self, held: &Held) -> StoreResult<()> {
         let lost = || StoreError::Backend(format!("lease {} lost: another replica holds it now", held.name));
-        if Instant::now() >= held.until {
-            return Err(lost());
-        }
+        let soon = chrono::Utc::now() + chrono::Duration::from_std(MARGIN).unwrap_or_default();
+        let soon = soon.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         match self.store.get_one::<Lease>(&held.name).await? {
-            Some(l) if l.holder == self.holder && l.token == held.token => Ok(()),
+            Some(l) if l.holder == self.holder && l.token == held.token && l.expires_at > soon => Ok(()),
             _ => Err(lost()),
+        }
+    }
+
+    /// Gives up every lease this replica holds (a graceful shutdown): another replica takes the
+    /// work at its next try instead of after the time to live.
+    pub async fn release_all(&self) {
+        let names: Vec<String> = self.taken.lock().map(|t| t.iter().cloned().collect()).unwrap_or_default();
+        for name in names {
+            let Ok(Some(current)) = self.store.get_one::<Lease>(&name).await else { continue };
+            if current.holder != self.holder {
+                continue;
+            }
+            let released = Lease { expires_at: crate::clock::now_rfc3339_millis(), ..current.clone() };
+            let Ok(doc) = crate::store::to_doc(&released) else { continue };
+            let expected = serde_json::Value::String(current.expires_at.clone());
+            match self.store.replace_if(crate::store::Table::Leases, doc, "expires_at", &expected).await {
+                Ok(true) => tracing::info!(lease = %name, "lease released"),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(lease = %name, error = %e, "lease not released; it expires by itself"),
+            }
         }
     }
 }

@@ -138,6 +138,20 @@ pub async fn serve(config: Config, settings: crate::config::Settings) -> anyhow:
     spawn_housekeeping(store.clone(), config.protection.import_error_retention_days, state.clone());
     spawn_import_sweeper(store);
     spawn_points_book(state.points.clone());
+    spawn_points_lease(state.clone());
+    let leases = state.leases.clone();
+    if let Some(addr) = config.metrics_bind {
+        match crate::http::metrics::install() {
+            Some(handle) => {
+                tokio::spawn(async move {
+                    if let Err(e) = crate::http::metrics::serve(addr, handle).await {
+                        tracing::error!(error = %e, %addr, "metrics listener not started (IMAGROSS_METRICS_BIND)");
+                    }
+                });
+            }
+            None => tracing::warn!("metrics recorder already installed"),
+        }
+    }
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
@@ -152,6 +166,7 @@ pub async fn serve(config: Config, settings: crate::config::Settings) -> anyhow:
         .as_bytes(),
     );
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    leases.release_all().await;
     tracing::info!("shut down");
     Ok(())
 }
@@ -209,6 +224,25 @@ fn spawn_housekeeping(store: Arc<dyn Store>, days: u32, state: ServerState) {
             }
             let _ = state.points.refresh_book().await;
             tokio::time::sleep(HOUR).await;
+        }
+    });
+}
+
+/// Keeps the points lease on one live replica: every [`crate::points::LEASE_RENEW`] the holder
+/// renews it and the others try to take it (free when its holder stopped); a replica that takes
+/// it runs the after-build work on its current data at once (the ledger sync and expiry the
+/// previous holder may not have done).
+fn spawn_points_lease(state: ServerState) {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(crate::points::LEASE_RENEW).await;
+            if !app::ports::Readiness::is_warm(state.projection.as_ref()) {
+                continue;
+            }
+            if state.points.keep_lease().await {
+                tracing::info!("points lease taken over: bringing the ledger in step");
+                state.projection.rerun_hooks(state.store.as_ref()).await;
+            }
         }
     });
 }

@@ -237,10 +237,14 @@ impl AuthService {
         if let Some(a) = address {
             keys.push((a, limiter::MAX_PER_IP));
         }
-        self.limiter
-            .attempt(&keys, Instant::now())
-            .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+        self.limiter.attempt(&keys, Instant::now()).map_err(|retry_after_secs| {
+            metrics::counter!("login_rate_limited_total", "scope" => "process").increment(1);
+            AppError::RateLimited { retry_after_secs }
+        })?;
         let shared = self.shared.attempt(&keys).await;
+        if matches!(shared, Ok(Err(_))) {
+            metrics::counter!("login_rate_limited_total", "scope" => "shared").increment(1);
+        }
         if !matches!(shared, Ok(Ok(()))) {
             for (k, _) in &keys {
                 self.limiter.forgive(k);

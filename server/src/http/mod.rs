@@ -8,6 +8,7 @@ mod headers;
 mod health;
 pub mod import_errors;
 pub mod import_upload;
+pub mod metrics;
 pub mod my_data;
 
 use std::sync::Arc;
@@ -108,6 +109,7 @@ pub fn router(state: ServerState) -> Router {
             move || provide_context(app_state.clone()),
             move || app::shell(options.clone()),
         )
+        .route_layer(axum::middleware::from_fn(self::metrics::track))
         .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(app::shell))
         .layer(axum::middleware::from_fn_with_state(state.auth.clone(), session))
         .layer(axum::middleware::from_fn_with_state(

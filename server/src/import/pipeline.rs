@@ -471,5 +471,15 @@ pub async fn import_file(
         store.upsert_all(&[failure]).await?;
     }
     store.replace_one(&batch).await?;
+    let kind = summary.kind.clone();
+    for (outcome, n) in [
+        ("inserted", summary.inserted),
+        ("updated", summary.updated),
+        ("unchanged", summary.unchanged),
+        ("rejected", summary.rejected),
+    ] {
+        metrics::counter!("import_rows_total", "kind" => kind.clone(), "outcome" => outcome).increment(n);
+    }
+    metrics::counter!("import_batches_total", "kind" => kind, "status" => summary.status.clone()).increment(1);
     Ok(summary)
 }

@@ -59,8 +59,12 @@ pub struct PointsService {
     leases: Option<Arc<crate::lease::Leases>>,
 }
 
-/// How long the points lease lasts unless renewed (each build renews it).
-pub const LEASE_TTL: std::time::Duration = std::time::Duration::from_secs(300);
+/// How long the points lease lasts unless renewed (the holder renews it every
+/// [`LEASE_RENEW`] and at each build; a replica that dies without releasing it hands the work
+/// over after this long).
+pub const LEASE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+/// How often every replica renews or tries to take the points lease.
+pub const LEASE_RENEW: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl PointsService {
     /// A service over `store` with the programme's settings.
@@ -81,6 +85,16 @@ impl PointsService {
     /// The same, writing the derived ledger only while holding the points lease.
     pub fn leased(self, leases: Arc<crate::lease::Leases>) -> Self {
         PointsService { leases: Some(leases), ..self }
+    }
+
+    /// Renews the points lease, or takes it when free; true when this replica just took it
+    /// (the caller then brings the ledger in step with its current data: the previous holder
+    /// may have stopped before doing so).
+    pub async fn keep_lease(&self) -> bool {
+        match self.lease().await {
+            Ok(Some(fence)) => fence.held.taken_over,
+            _ => false,
+        }
     }
 
     /// The points lease for derived writes: `Err(())` when another replica holds it (the
@@ -128,8 +142,12 @@ impl PointsService {
                 Err(e) => return tracing::warn!(error = %e, "points ledger not computed"),
             };
         let Ok(fence) = self.lease().await else { return };
+        let started = std::time::Instant::now();
         match self.ledger.sync(self.store.as_ref(), expected, fence.as_ref()).await {
             Ok(stats) => {
+                metrics::histogram!("points_ledger_sync_seconds").record(started.elapsed().as_secs_f64());
+                metrics::gauge!("points_ledger_synced_timestamp_seconds")
+                    .set(crate::clock::unix_millis_now() as f64 / 1e3);
                 tracing::info!(written = stats.written, "points ledger in step with the data");
                 if stats.written > 0 {
                     self.book_reload();

@@ -135,6 +135,10 @@ impl Follower {
                     }
                     if !own.remove(&seq) {
                         fresh.push(e.receipt_id);
+                        if let Ok(at) = chrono::DateTime::parse_from_rfc3339(&e.published_at) {
+                            let lag = (chrono::Utc::now() - at.with_timezone(&chrono::Utc)).num_milliseconds();
+                            metrics::histogram!("live_feed_lag_seconds").record(lag.max(0) as f64 / 1e3);
+                        }
                     }
                 }
                 p.advance(&mut own);

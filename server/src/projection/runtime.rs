@@ -162,6 +162,7 @@ impl<D: Derive> Projection<D> {
         self.engine.append(current, entries, cardholders).await;
         self.live.prune(seq);
         self.appends.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("projection_appends_total").increment(1);
         tracing::debug!(receipts = n, elapsed_ms = started.elapsed().as_millis() as u64, "live receipts appended");
         // No after-build hooks: what they complete for a build (the points ledger, the points
         // book) the till's own write already did for these receipts; the next full build runs
@@ -214,6 +215,7 @@ impl<D: Derive> Projection<D> {
             match super::feed::load_entry(store, id).await {
                 Ok(Some(entry)) => {
                     self.receive(entry);
+                    metrics::counter!("live_feed_received_total").increment(1);
                     n += 1;
                 }
                 Ok(None) => {}
@@ -274,7 +276,10 @@ impl<D: Derive> Projection<D> {
         // one published to the feed up to `feed_head`).
         let live_seq = self.live.seq();
         let feed_head = store.sequence_value(crate::store::live::SEQUENCE).await?;
+        let started = std::time::Instant::now();
         let snapshot = self.engine.rebuild(store).await?;
+        metrics::histogram!("projection_build_seconds").record(started.elapsed().as_secs_f64());
+        metrics::gauge!("projection_built_timestamp_seconds").set(crate::clock::unix_millis_now() as f64 / 1e3);
         self.feed.start_at(feed_head);
         self.live.prune(live_seq);
         self.built_on.store(crate::clock::today(), Ordering::Relaxed);

@@ -116,6 +116,7 @@ pub async fn publish(store: &dyn Store, receipt_id: &str) -> StoreResult<u64> {
         id: format!("{seq:020}"),
         receipt_id: receipt_id.to_string(),
         day: crate::clock::day_iso(crate::clock::today()),
+        published_at: crate::clock::now_rfc3339_millis(),
     };
     store.upsert_all(std::slice::from_ref(&entry)).await?;
     Ok(seq)

@@ -510,8 +510,10 @@ pub struct LiveFeedEntry {
     pub receipt_id: String,
     /// The day it was written (the feed is pruned by day).
     pub day: String,
+    /// When it was written (RFC 3339, milliseconds): the lag between replicas is measured from it.
+    pub published_at: String,
 }
-entity!(LiveFeedEntry, LiveFeed, text id, text receipt_id, text day);
+entity!(LiveFeedEntry, LiveFeed, text id, text receipt_id, text day, text published_at);
 
 /// A lease on work that must run on one replica at a time (taken and checked by the lease
 /// module above the store).

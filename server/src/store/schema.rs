@@ -478,7 +478,7 @@ static VOUCHERS: TableDef = TableDef {
 static LIVE_FEED: TableDef = TableDef {
     table: Table::LiveFeed,
     name: "live_feed",
-    columns: &[text("id"), text("receipt_id"), text("day")],
+    columns: &[text("id"), text("receipt_id"), text("day"), text("published_at")],
     lookups: &["day"],
     unique: &[],
 };

@@ -23,6 +23,11 @@ async fn one_holder_at_a_time_and_a_lost_lease_cannot_write(store: Arc<dyn Store
     let renewed = a.hold("work", Duration::from_secs(60)).await.unwrap().expect("the holder renews");
     assert_eq!((renewed.token, renewed.taken_over), (1, false), "a renewal keeps the token");
     a.check(&renewed).await.unwrap();
+    // A graceful shutdown releases it: b takes it at once, with a new token.
+    a.release_all().await;
+    let after_release = b.hold("work", Duration::from_secs(60)).await.unwrap().expect("released: b takes it");
+    assert_eq!((after_release.token, after_release.taken_over), (2, true));
+    assert!(a.check(&renewed).await.is_err());
 
     // a's lease runs out (a paused replica): b takes it with a new token, a's writes are fenced.
     let short = a.hold("short", Duration::from_millis(1)).await.unwrap().unwrap();
@@ -214,4 +219,20 @@ async fn three_replicas_on_one_mongodb_agree_and_survive_a_rolling_restart() {
     assert_eq!(f.load.acknowledged.len() as u64, f.sent, "every receipt acknowledged despite the restarts");
     assert!(f.load.failovers > 0, "no till was moved to another replica: the restarts hit nothing");
     assert!(f.verification.ok(), "{:?}", f.verification);
+
+    // Every replica serves its metrics on its own port: requests by route template, the
+    // projection's build, the feed's lag; exactly one replica holds the points lease.
+    for (i, m) in f.metrics.iter().enumerate() {
+        for needed in [
+            "http_requests_total{route=\"/api/v1/receipts\",method=\"POST\",status=\"201\"}",
+            "http_request_duration_seconds_bucket{route=\"/api/v1/receipts\"",
+            "projection_build_seconds_count",
+            "projection_built_timestamp_seconds",
+        ] {
+            assert!(m.contains(needed), "replica {i}'s metrics lack {needed}:\n{m}");
+        }
+    }
+    assert!(f.metrics.iter().any(|m| m.contains("live_feed_lag_seconds_count")), "no replica measured the feed's lag");
+    let holders = f.metrics.iter().filter(|m| m.contains("lease_held{lease=\"points-ledger\"} 1")).count();
+    assert_eq!(holders, 1, "one holder of the points lease");
 }

@@ -297,7 +297,12 @@ async fn every_entity_round_trips(store: Arc<dyn Store>) {
     };
     store.insert_one(&wallet).await.unwrap();
     assert_eq!(store.get_one::<Wallet>("2000000000015").await.unwrap(), Some(wallet));
-    let feed = LiveFeedEntry { id: format!("{:020}", 42), receipt_id: "R1".into(), day: "2026-11-30".into() };
+    let feed = LiveFeedEntry {
+        id: format!("{:020}", 42),
+        receipt_id: "R1".into(),
+        day: "2026-11-30".into(),
+        published_at: "2026-11-30T10:00:00.123Z".into(),
+    };
     store.upsert_all(std::slice::from_ref(&feed)).await.unwrap();
     assert_eq!(store.get_one::<LiveFeedEntry>(&feed.id).await.unwrap(), Some(feed));
     let lease = Lease {

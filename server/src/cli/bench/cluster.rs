@@ -30,6 +30,7 @@ pub struct Cluster {
     database_url: String,
     dir: PathBuf,
     ports: Vec<u16>,
+    metrics_ports: Vec<u16>,
     children: Vec<Option<Child>>,
 }
 
@@ -46,6 +47,7 @@ impl Cluster {
             database_url: database_url.to_string(),
             dir: dir.to_path_buf(),
             ports: (0..n).map(|_| free_port()).collect(),
+            metrics_ports: (0..n).map(|_| free_port()).collect(),
             children: (0..n).map(|_| None).collect(),
         }
     }
@@ -82,6 +84,7 @@ impl Cluster {
             .command(i)
             .arg("serve")
             .env("IMAGROSS_BIND", self.addr(i).to_string())
+            .env("IMAGROSS_METRICS_BIND", format!("127.0.0.1:{}", self.metrics_ports[i]))
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()?;
@@ -121,6 +124,15 @@ impl Cluster {
         if let Some(mut child) = self.children[i].take() {
             let _ = Command::new("kill").args([format!("-{signal}"), child.id().to_string()]).status();
             let _ = child.wait();
+        }
+    }
+
+    /// Replica `i`'s Prometheus metrics (empty when unreadable).
+    pub async fn metrics(&self, i: usize) -> String {
+        let mut conn = Conn::new(SocketAddr::from(([127, 0, 0, 1], self.metrics_ports[i])));
+        match conn.request("GET", "/metrics", "", b"").await {
+            Ok((200, body)) => String::from_utf8_lossy(&body).into_owned(),
+            _ => String::new(),
         }
     }
 
@@ -272,6 +284,8 @@ pub struct Figures {
     pub verification: loadgen::Verification,
     /// Receipts the till load sent, and the rate achieved.
     pub sent: u64,
+    /// Each replica's `/metrics` at the end.
+    pub metrics: Vec<String>,
 }
 
 /// Forty registered cards for the tills (the register is imported as a Fidelity file).
@@ -463,6 +477,21 @@ pub async fn measure(
         if total != Some(10) {
             return Err(format!("replica {i} shows {total:?} receipts for the shopper after the restarts, not 10"));
         }
+    }
+    // One replica holds the points lease again (the holder stopped gracefully released it, the
+    // killed one's expired): within the lease's time to live plus a renewal.
+    let deadline = Instant::now() + crate::points::LEASE_TTL + Duration::from_secs(15);
+    loop {
+        let mut scraped = Vec::new();
+        for i in 0..cluster.ports.len() {
+            scraped.push(cluster.metrics(i).await);
+        }
+        let holders = scraped.iter().filter(|m| m.contains("lease_held{lease=\"points-ledger\"} 1")).count();
+        if holders == 1 || Instant::now() > deadline {
+            figures.metrics = scraped;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
     Ok(figures)
 }

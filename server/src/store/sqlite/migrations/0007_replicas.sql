@@ -4,7 +4,8 @@
 CREATE TABLE live_feed (
     id TEXT PRIMARY KEY NOT NULL,
     receipt_id TEXT NOT NULL,
-    day TEXT NOT NULL
+    day TEXT NOT NULL,
+    published_at TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX live_feed_day ON live_feed(day);
 CREATE TABLE leases (
