@@ -146,6 +146,46 @@ pub fn date(iso: &str, lang: Lang) -> String {
     }
 }
 
+/// What a data table holds, as the watchdog's message names it: (Italian, English).
+fn table_words(table: &str) -> (&'static str, &'static str) {
+    match table {
+        "cardholders" => ("carte", "cards"),
+        "receipts" => ("scontrini", "receipts"),
+        "sales_lines" => ("righe di vendita", "sales lines"),
+        "shops" => ("negozi", "shops"),
+        "departments" => ("reparti", "departments"),
+        "products" => ("prodotti", "products"),
+        "promotions" => ("promozioni", "promotions"),
+        _ => ("righe", "rows"),
+    }
+}
+
+/// The watchdog's message for one table found with fewer rows than before.
+pub fn store_alert(a: &crate::model::admin::StoreAlert, lang: Lang) -> String {
+    let (it, en) = table_words(&a.table);
+    let (found, expected) = (count(a.found, lang), count(a.expected, lang));
+    match (lang, &a.batch) {
+        (Lang::It, Some((file, at))) => format!(
+            "Il database contiene {found} {it}, dopo l'importazione del {} ({file}) ne conteneva {expected}: \
+             è stato ripristinato o modificato fuori dall'applicazione",
+            date(at, lang)
+        ),
+        (Lang::It, None) => format!(
+            "Il database contiene {found} {it}, questo server ne aveva viste {expected}: \
+             è stato ripristinato o modificato fuori dall'applicazione"
+        ),
+        (Lang::En, Some((file, at))) => format!(
+            "The database holds {found} {en}; after the import of {} ({file}) it held {expected}: \
+             it was restored or changed outside the application",
+            date(at, lang)
+        ),
+        (Lang::En, None) => format!(
+            "The database holds {found} {en}; this server had seen {expected}: it was restored or changed \
+             outside the application"
+        ),
+    }
+}
+
 /// Short weekday names, Monday first.
 pub fn weekdays(lang: Lang) -> [&'static str; 7] {
     match lang {
@@ -189,6 +229,25 @@ mod tests {
         assert_eq!(chart_number(1234.5, 2, Lang::En), "1,234.5");
         assert_eq!(chart_number(100.0, 2, Lang::En), "100");
         assert_eq!(chart_number(-30000.04, 1, Lang::It), "-30.000");
+    }
+
+    #[test]
+    fn the_watchdogs_message_names_table_counts_and_batch() {
+        let a = crate::model::admin::StoreAlert {
+            table: "cardholders".into(),
+            expected: 32_233,
+            found: 24_958,
+            batch: Some(("Fidelity.csv".into(), "2026-11-30T18:02:11Z".into())),
+        };
+        assert_eq!(
+            store_alert(&a, Lang::It),
+            "Il database contiene 24.958 carte, dopo l'importazione del 30/11/2026 (Fidelity.csv) ne conteneva \
+             32.233: è stato ripristinato o modificato fuori dall'applicazione"
+        );
+        let seen = crate::model::admin::StoreAlert { batch: None, table: "receipts".into(), ..a };
+        assert!(
+            store_alert(&seen, Lang::En).starts_with("The database holds 24,958 receipts; this server had seen 32,233")
+        );
     }
 
     #[test]

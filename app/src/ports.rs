@@ -27,6 +27,12 @@ pub trait Readiness: Send + Sync {
     fn is_warm(&self) -> bool;
 }
 
+/// The store's health as the watchdog last found it.
+pub trait StoreHealth: Send + Sync {
+    /// Tables found below a row count the store had (empty when all is well).
+    fn alerts(&self) -> Vec<crate::model::admin::StoreAlert>;
+}
+
 /// Accounts: signup (and, later, login, claiming, roles).
 #[async_trait]
 pub trait Accounts: Send + Sync {
@@ -219,6 +225,8 @@ pub trait ShopKeys: Send + Sync {
 pub struct AppState {
     /// Cache warm-up state.
     pub readiness: Arc<dyn Readiness>,
+    /// Data that went back in time (the watchdog).
+    pub store_health: Arc<dyn StoreHealth>,
     /// Account services.
     pub accounts: Arc<dyn Accounts>,
     /// Reference data.

@@ -21,9 +21,8 @@ pub mod telemetry;
 
 pub mod store;
 
-pub mod lease;
-
 pub mod projection;
+pub mod lease;
 
 pub mod accounts;
 pub mod analytics;
@@ -34,6 +33,7 @@ pub mod import;
 pub mod personal;
 pub mod points;
 pub mod rewards;
+pub mod watchdog;
 
 pub mod cli;
 pub mod http;

@@ -30,7 +30,9 @@ pub fn state(
     security: &Security,
     tuning: Tuning,
     uploads: Uploads,
+    marks: crate::watchdog::Marks,
 ) -> Result<ServerState, String> {
+    let watchdog = Arc::new(crate::watchdog::Watchdog::new(store.clone(), marks.database, marks.data_dir));
     let leases = Arc::new(crate::lease::Leases::new(store.clone(), crate::lease::Leases::replica_name()));
     let points = Arc::new(PointsService::new(store.clone(), tuning.clone()).leased(leases.clone()));
     let projection = Projection::new(Models { monthly_discount: tuning.clv_monthly_discount }, vec![points.clone()]);
@@ -39,6 +41,7 @@ pub fn state(
     let cards = Arc::new(CardService::with_thresholds(store.clone(), tuning.levels));
     let app = AppState {
         readiness: projection.clone(),
+        store_health: watchdog.clone(),
         accounts: Arc::new(AccountService::new(store.clone(), security.protection.signups_per_hour)),
         catalog: Arc::new(CatalogService::new(store.clone())),
         sessions: auth.clone(),
@@ -71,6 +74,7 @@ pub fn state(
     Ok(ServerState {
         leptos_options,
         leases,
+        watchdog,
         store,
         projection,
         auth,
@@ -133,7 +137,10 @@ pub async fn serve(config: Config, settings: crate::config::Settings) -> anyhow:
     tracing::info!(store = %store.kind(), location = %url.describe(), "store open");
     let uploads =
         Uploads { dir: config.data_dir.join("uploads"), limit: config.upload_limit_mb.saturating_mul(1 << 20) };
-    let state = state(leptos_options, store.clone(), &security, config.tuning, uploads).map_err(anyhow::Error::msg)?;
+    let marks = crate::watchdog::Marks { database: url.describe(), data_dir: Some(config.data_dir.clone()) };
+    let state =
+        state(leptos_options, store.clone(), &security, config.tuning, uploads, marks).map_err(anyhow::Error::msg)?;
+    state.watchdog.spawn();
     state.projection.spawn_warmup(store.clone());
     spawn_housekeeping(store.clone(), config.protection.import_error_retention_days, state.clone());
     spawn_import_sweeper(store);

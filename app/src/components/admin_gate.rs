@@ -20,7 +20,11 @@ pub fn AdminGate(
     view! {
         <Suspense fallback=|| ()>
             {move || gate.get().map(|result| match result {
-                Ok(_) => view! { <AdminNav/> {children.with_value(|c| c())} }.into_any(),
+                Ok(gate) => view! {
+                    <StoreAlerts alerts=gate.alerts/>
+                    <AdminNav/>
+                    {children.with_value(|c| c())}
+                }.into_any(),
                 Err(AppError::Unauthorized) => view! {
                     <section class="page"><p class="notice" data-testid="need-login">{move || i18n.t(Key::NeedLogin)} " "
                         <crate::components::login_link::LoginLink/></p></section>
@@ -52,4 +56,21 @@ fn AdminNav() -> impl IntoView {
             </ul>
         </nav>
     }
+}
+
+/// The watchdog's alerts, in red above every admin page: the database holds fewer rows than
+/// it did (restored or changed outside the application).
+#[component]
+fn StoreAlerts(alerts: Vec<crate::model::admin::StoreAlert>) -> impl IntoView {
+    let i18n = use_i18n();
+    (!alerts.is_empty()).then(|| {
+        view! {
+            <div class="store-alert" role="alert" data-testid="store-alert">
+                {alerts
+                    .into_iter()
+                    .map(|a| view! { <p>{move || crate::format::store_alert(&a, i18n.lang())}</p> })
+                    .collect_view()}
+            </div>
+        }
+    })
 }

@@ -6,17 +6,17 @@ use leptos::prelude::*;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::model::account::Role;
-use crate::model::account::SessionUser;
-use crate::model::admin::AdminRow;
+use crate::model::admin::{AdminGateView, AdminRow};
 use crate::model::import::{BatchRow, ImportJobView};
 use crate::model::shop_key::{CreatedShopKey, ShopKeyRow};
 #[cfg(feature = "ssr")]
 use crate::server_fns::guard::as_role;
 
-/// Checks the caller is an active admin (used by every admin page).
+/// Checks the caller is an active admin (used by every admin page), with the store's alerts
+/// every admin page shows above its content.
 #[server(prefix = "/api", endpoint = "admin_gate")]
-pub async fn admin_gate() -> Result<SessionUser, AppError> {
-    as_role(Role::Admin, |_, user| async move { Ok(user) }).await
+pub async fn admin_gate() -> Result<AdminGateView, AppError> {
+    as_role(Role::Admin, |s, user| async move { Ok(AdminGateView { user, alerts: s.store_health.alerts() }) }).await
 }
 
 /// Every admin account (super admin only).

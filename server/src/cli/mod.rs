@@ -87,6 +87,7 @@ pub type BuildState = fn(
     &crate::auth::Security,
     crate::config::Tuning,
     crate::http::Uploads,
+    crate::watchdog::Marks,
 ) -> Result<crate::http::ServerState, String>;
 
 /// Runs a command other than `serve` (the wiring runs that); the error is printed by `main`.

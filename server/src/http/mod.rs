@@ -38,6 +38,8 @@ pub struct ServerState {
     pub leptos_options: LeptosOptions,
     /// This replica's leases on work that runs once among replicas.
     pub leases: Arc<crate::lease::Leases>,
+    /// The watchdog for data that went back in time.
+    pub watchdog: Arc<crate::watchdog::Watchdog>,
     pub store: Arc<dyn Store>,
     pub projection: Arc<Projection>,
     pub auth: Arc<AuthService>,

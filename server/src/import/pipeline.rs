@@ -360,6 +360,7 @@ pub async fn import_file(
         status: BatchStatus::Running,
         run_by: options.run_by.clone(),
         heartbeat_at: Some(now_rfc3339()),
+        counts_after: None,
     };
     store.insert_one(&batch).await?;
     let mut beat = std::time::Instant::now();
@@ -470,6 +471,7 @@ pub async fn import_file(
         };
         store.upsert_all(&[failure]).await?;
     }
+    batch.counts_after = Some(crate::watchdog::counts_json(store).await?);
     store.replace_one(&batch).await?;
     let kind = summary.kind.clone();
     for (outcome, n) in [

@@ -318,6 +318,10 @@ pub struct ImportBatch {
     /// Last sign of life of the process running it (every few seconds while `running`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub heartbeat_at: Option<String>,
+    /// The data tables' row counts right after it (a JSON object, table name → rows): counts
+    /// only ever grow, so a store found below them went back in time (see the watchdog).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counts_after: Option<String>,
 }
 entity!(ImportBatch, ImportBatches);
 

@@ -324,6 +324,7 @@ static IMPORT_BATCHES: TableDef = TableDef {
         text("status"),
         text("run_by"),
         opt_text("heartbeat_at"),
+        opt_text("counts_after"),
     ],
     lookups: &["sha256"],
     unique: &[],

@@ -98,7 +98,7 @@ fn state_with(store: Arc<dyn Store>, adjust: impl FnOnce(&mut Security), uploads
     let mut security = common::security();
     adjust(&mut security);
     let options = LeptosOptions::builder().output_name("imagross").site_root("target/site").build();
-    imagross::wiring::state(options, store, &security, Default::default(), uploads).unwrap()
+    imagross::wiring::state(options, store, &security, Default::default(), uploads, Default::default()).unwrap()
 }
 
 fn fixture(name: &str) -> PathBuf {
@@ -213,6 +213,7 @@ async fn rejected_rows_expire_after_the_retention_period() {
         status: BatchStatus::Completed,
         run_by: "t".into(),
         heartbeat_at: None,
+        counts_after: None,
     };
     store.insert_one(&batch("old", 100)).await.unwrap();
     store.insert_one(&batch("new", 10)).await.unwrap();

@@ -43,7 +43,15 @@ async fn expiry_is_written_once_and_announced(store: Arc<dyn Store>) {
             .unwrap();
     let tuning = Tuning { expiry: policy, ..Tuning::default() };
     let site = LeptosOptions::builder().output_name("imagross").site_root("target/site").build();
-    let state = imagross::wiring::state(site, store.clone(), &common::security(), tuning, Default::default()).unwrap();
+    let state = imagross::wiring::state(
+        site,
+        store.clone(),
+        &common::security(),
+        tuning,
+        Default::default(),
+        Default::default(),
+    )
+    .unwrap();
     // Maria: +100 and +40 in A, −120 spent in A, −10 of a return in B's first days, +50 in B.
     // Oldest first: A keeps 100 + 40 − 120 − 10 = 10, which expire; B's 50 stay, due soon.
     // Luca: +30 in A, all spent in the grace time: nothing expires.
@@ -92,7 +100,15 @@ async fn expiry_is_written_once_and_announced(store: Arc<dyn Store>) {
     let later = ExpiryPolicy::parse(&format!("{}:{}", day_iso(t - 99), day_iso(t + 40)), 30).unwrap();
     let site = LeptosOptions::builder().output_name("imagross").site_root("target/site").build();
     let tuning = Tuning { expiry: later, ..Tuning::default() };
-    let state = imagross::wiring::state(site, store.clone(), &common::security(), tuning, Default::default()).unwrap();
+    let state = imagross::wiring::state(
+        site,
+        store.clone(),
+        &common::security(),
+        tuning,
+        Default::default(),
+        Default::default(),
+    )
+    .unwrap();
     assert_eq!(state.points.expiring(MARIA).await.unwrap(), None);
 }
 

@@ -11,7 +11,7 @@ const SERVER: &[&[&str]] = &[
     &["clock", "error", "config", "telemetry", "limiter"],
     &["store"],
     &["projection", "lease"],
-    &["demo", "accounts", "auth", "points", "cards", "rewards", "analytics", "import", "personal"],
+    &["demo", "accounts", "auth", "points", "cards", "rewards", "analytics", "watchdog", "import", "personal"],
     &["till_api", "http", "cli"],
     &["wiring"],
 ];

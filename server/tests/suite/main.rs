@@ -29,3 +29,4 @@ mod rewards;
 mod shop_keys;
 mod signup;
 mod store_contract;
+mod watchdog;

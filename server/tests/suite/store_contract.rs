@@ -164,6 +164,7 @@ async fn every_entity_round_trips(store: Arc<dyn Store>) {
         status: BatchStatus::Running,
         run_by: "admin@example.it".into(),
         heartbeat_at: None,
+        counts_after: None,
     };
     let row_error = ImportRowError {
         id: "B1#7".into(),
@@ -717,6 +718,7 @@ async fn paged_lookups_and_expiring_deletes(store: Arc<dyn Store>) {
                 status: BatchStatus::Completed,
                 run_by: "t".into(),
                 heartbeat_at: None,
+                counts_after: None,
             })
             .await
             .unwrap();

@@ -329,5 +329,6 @@ fn bench_state(
     // Benchmarks measure throughput: the per-key till limit (tested by the attack suite) would
     // only measure itself.
     security.protection.till_receipts_per_minute = 10_000_000;
-    build(options, store, &security, Default::default(), Default::default()).map_err(anyhow::Error::msg)
+    build(options, store, &security, Default::default(), Default::default(), Default::default())
+        .map_err(anyhow::Error::msg)
 }

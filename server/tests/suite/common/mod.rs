@@ -103,7 +103,15 @@ pub fn security() -> Security {
 /// The server state over a test store, with a cold projection.
 pub fn server_state(t: &TestStore) -> ServerState {
     let options = LeptosOptions::builder().output_name("imagross").site_root("target/site").build();
-    imagross::wiring::state(options, t.store.clone(), &security(), Default::default(), Default::default()).unwrap()
+    imagross::wiring::state(
+        options,
+        t.store.clone(),
+        &security(),
+        Default::default(),
+        Default::default(),
+        Default::default(),
+    )
+    .unwrap()
 }
 
 /// The signup form of a valid shopper with this email and phone.

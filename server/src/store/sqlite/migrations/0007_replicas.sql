@@ -15,6 +15,8 @@ CREATE TABLE leases (
     expires_at TEXT NOT NULL
 ) WITHOUT ROWID;
 ALTER TABLE import_batches ADD COLUMN heartbeat_at TEXT;
+-- The data tables' row counts after each batch: the watchdog compares the store with them.
+ALTER TABLE import_batches ADD COLUMN counts_after TEXT;
 CREATE TABLE counters (
     id TEXT PRIMARY KEY NOT NULL,
     window TEXT NOT NULL,
