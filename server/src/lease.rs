@@ -24,6 +24,26 @@ pub const POINTS: &str = "points-ledger";
 /// Lease on the hourly housekeeping (import error retention, feed pruning).
 pub const HOUSEKEEPING: &str = "housekeeping";
 
+/// The lease every replica renews under its secret's fingerprint: replicas that sign sessions
+/// with another `JWT_SECRET` cannot take it while it is renewed, so they refuse to join.
+pub const SECRET: &str = "cluster-secret";
+/// How long the secret's lease outlives the last replica renewing it.
+pub const SECRET_TTL: Duration = Duration::from_secs(120);
+
+/// A fingerprint of the signing secret that reveals nothing of it (a hash of a labelled copy).
+pub fn secret_fingerprint(secret: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"imagross cluster secret fingerprint\0");
+    h.update(secret);
+    hex::encode(&h.finalize()[..8])
+}
+
+/// The holder name of the secret's lease for `fingerprint` (shared by every replica with it).
+pub fn secret_holder(fingerprint: &str) -> String {
+    format!("secret {fingerprint}")
+}
+
 /// This replica's leases.
 pub struct Leases {
     store: Arc<dyn Store>,

@@ -21,8 +21,8 @@ pub mod telemetry;
 
 pub mod store;
 
-pub mod projection;
 pub mod lease;
+pub mod projection;
 
 pub mod accounts;
 pub mod analytics;

@@ -135,6 +135,9 @@ pub async fn serve(config: Config, settings: crate::config::Settings) -> anyhow:
     };
     let store = store::open(&url).await?;
     tracing::info!(store = %store.kind(), location = %url.describe(), "store open");
+    if let DatabaseUrl::Mongo(_) = &url {
+        join_with_secret(store.clone(), &security.secret).await?;
+    }
     let uploads =
         Uploads { dir: config.data_dir.join("uploads"), limit: config.upload_limit_mb.saturating_mul(1 << 20) };
     let marks = crate::watchdog::Marks { database: url.describe(), data_dir: Some(config.data_dir.clone()) };
@@ -175,6 +178,39 @@ pub async fn serve(config: Config, settings: crate::config::Settings) -> anyhow:
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     leases.release_all().await;
     tracing::info!("shut down");
+    Ok(())
+}
+
+/// Replicas on one MongoDB must sign sessions with one secret (else a session issued by one is
+/// refused by the next): every replica renews a lease held in the secret's fingerprint's name,
+/// and a replica with another secret cannot take it while any runs, so it refuses to start.
+/// Changing the secret: stop every replica, wait [`crate::lease::SECRET_TTL`], start them with
+/// the new one.
+async fn join_with_secret(store: Arc<dyn Store>, secret: &crate::config::JwtSecret) -> anyhow::Result<()> {
+    use crate::lease::{secret_fingerprint, secret_holder, Leases, SECRET, SECRET_TTL};
+    let fingerprint = secret_fingerprint(secret.bytes());
+    let leases = Arc::new(Leases::new(store, secret_holder(&fingerprint)));
+    if leases.hold(SECRET, SECRET_TTL).await?.is_none() {
+        let other = leases.current(SECRET).await?.map(|l| l.holder).unwrap_or_default();
+        anyhow::bail!(
+            "JWT_SECRET differs from the one the running replicas on this database use (fingerprint \
+             {fingerprint}, theirs {}): sessions signed by one would be refused by the others. Give every \
+             replica the same JWT_SECRET; to change it, stop every replica, wait {} seconds, then start \
+             them with the new one",
+            other.trim_start_matches("secret "),
+            SECRET_TTL.as_secs()
+        );
+    }
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(SECRET_TTL / 4).await;
+            match leases.hold(SECRET, SECRET_TTL).await {
+                Ok(Some(_)) => {}
+                Ok(None) => tracing::error!("another JWT_SECRET took the cluster's secret lease: replicas disagree"),
+                Err(e) => tracing::warn!(error = %e, "the secret's lease was not renewed; retrying"),
+            }
+        }
+    });
     Ok(())
 }
 

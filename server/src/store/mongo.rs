@@ -20,7 +20,7 @@ use super::schema::{ColType, TableDef};
 use super::{check_indexed, id_of, Doc, Store, StoreError, StoreKind, StoreResult, Table, UpsertStats};
 
 /// Schema version of the MongoDB layout (collections and indexes).
-const SCHEMA_VERSION: u32 = 6;
+const SCHEMA_VERSION: u32 = 7;
 /// Documents per round trip in upserts.
 const CHUNK: usize = 1000;
 /// Database name when the URL names none.

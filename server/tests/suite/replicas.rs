@@ -141,6 +141,20 @@ on_both_stores!(
     a_receipt_stored_by_one_replica_reaches_the_others_through_the_feed,
 );
 
+/// A replica of an older build refuses a database a newer build has upgraded, saying so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_refuses_a_database_of_a_newer_schema() {
+    let Some(DatabaseUrl::Mongo(uri)) = common::mongo_url() else { return };
+    imagross::store::open(&DatabaseUrl::Mongo(uri.clone())).await.unwrap();
+    let client = mongodb::Client::with_uri_str(&uri).await.unwrap();
+    let meta = client.default_database().unwrap().collection::<mongodb::bson::Document>("meta");
+    meta.update_one(mongodb::bson::doc! { "_id": "schema" }, mongodb::bson::doc! { "$set": { "version": 99_i64 } })
+        .await
+        .unwrap();
+    let refused = imagross::store::open(&DatabaseUrl::Mongo(uri)).await.err().expect("opened a newer schema");
+    assert!(refused.to_string().contains("database schema version 99 is newer than this build's"), "{refused}");
+}
+
 /// The embedded store has one writer: a second server on the same file exits at once, saying why.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_server_on_the_same_sqlite_file_refuses_to_start() {
@@ -220,6 +234,7 @@ async fn three_replicas_on_one_mongodb_agree_and_survive_a_rolling_restart() {
     assert_eq!(f.load.acknowledged.len() as u64, f.sent, "every receipt acknowledged despite the restarts");
     assert!(f.load.failovers > 0, "no till was moved to another replica: the restarts hit nothing");
     assert!(f.verification.ok(), "{:?}", f.verification);
+    assert!(f.refused_secret.contains("Give every replica the same JWT_SECRET"), "{}", f.refused_secret);
 
     // Every replica serves its metrics on its own port: requests by route template, the
     // projection's build, the feed's lag; exactly one replica holds the points lease.

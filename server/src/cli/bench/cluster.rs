@@ -286,6 +286,8 @@ pub struct Figures {
     pub sent: u64,
     /// Each replica's `/metrics` at the end.
     pub metrics: Vec<String>,
+    /// What a replica started with another `JWT_SECRET` said before exiting.
+    pub refused_secret: String,
 }
 
 /// Forty registered cards for the tills (the register is imported as a Fidelity file).
@@ -375,6 +377,22 @@ pub async fn measure(
     cluster.cli(&["admin", "create", "--email", ADMIN], Some(&format!("{PASSWORD}\n")))?;
     cluster.start_all().await?;
     let mut figures = Figures::default();
+
+    // A replica with another signing secret refuses to join, saying why.
+    let port = free_port();
+    let out = cluster
+        .command(cluster.ports.len())
+        .arg("serve")
+        .env("IMAGROSS_BIND", format!("127.0.0.1:{port}"))
+        .env("IMAGROSS_METRICS_BIND", "off")
+        .env("JWT_SECRET", "another-secret-of-more-than-thirty-two-bytes-0123456789")
+        .output()
+        .map_err(e)?;
+    let said = String::from_utf8_lossy(&out.stderr);
+    if out.status.success() || !said.contains("JWT_SECRET differs from the one the running replicas") {
+        return Err(format!("a replica with another JWT_SECRET was not refused: {said}"));
+    }
+    figures.refused_secret = said.lines().last().unwrap_or_default().to_string();
 
     // A shopper signs up on replica 1; receipts with the card go to replica 0.
     let mut shopper_conn = Conn::new(cluster.addr(1));
