@@ -133,23 +133,6 @@ pub async fn serve(config: Config, settings: crate::config::Settings) -> anyhow:
         DatabaseUrl::Sqlite(path) => Some(one_server_lock(path)?),
         DatabaseUrl::Mongo(_) => None,
     };
-    let store = store::open(&url).await?;
-    tracing::info!(store = %store.kind(), location = %url.describe(), "store open");
-    if let DatabaseUrl::Mongo(_) = &url {
-        join_with_secret(store.clone(), &security.secret).await?;
-    }
-    let uploads =
-        Uploads { dir: config.data_dir.join("uploads"), limit: config.upload_limit_mb.saturating_mul(1 << 20) };
-    let marks = crate::watchdog::Marks { database: url.describe(), data_dir: Some(config.data_dir.clone()) };
-    let state =
-        state(leptos_options, store.clone(), &security, config.tuning, uploads, marks).map_err(anyhow::Error::msg)?;
-    state.watchdog.spawn();
-    state.projection.spawn_warmup(store.clone());
-    spawn_housekeeping(store.clone(), config.protection.import_error_retention_days, state.clone());
-    spawn_import_sweeper(store);
-    spawn_points_book(state.points.clone());
-    spawn_points_lease(state.clone());
-    let leases = state.leases.clone();
     if let Some(addr) = config.metrics_bind {
         match crate::http::metrics::install() {
             Some(handle) => {
@@ -162,7 +145,49 @@ pub async fn serve(config: Config, settings: crate::config::Settings) -> anyhow:
             None => tracing::warn!("metrics recorder already installed"),
         }
     }
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // The store is opened before listening; a MongoDB that does not answer is not fatal: the
+    // server listens anyway (liveness 200, readiness 503 with the reason) and keeps trying, and
+    // starts serving when it answers, without a restart. Anything else wrong is fatal here.
+    let front = Front::default();
+    let build = {
+        let (front, url, config, security) = (front.clone(), url.clone(), config.clone(), security.clone());
+        move |store: Arc<dyn Store>| async move {
+            tracing::info!(store = %store.kind(), location = %url.describe(), "store open");
+            if let DatabaseUrl::Mongo(_) = &url {
+                join_with_secret(store.clone(), &security.secret).await?;
+            }
+            let uploads =
+                Uploads { dir: config.data_dir.join("uploads"), limit: config.upload_limit_mb.saturating_mul(1 << 20) };
+            let marks = crate::watchdog::Marks { database: url.describe(), data_dir: Some(config.data_dir.clone()) };
+            let state = state(leptos_options, store.clone(), &security, config.tuning.clone(), uploads, marks)
+                .map_err(anyhow::Error::msg)?;
+            state.watchdog.spawn();
+            state.projection.spawn_warmup(store.clone());
+            spawn_housekeeping(store.clone(), config.protection.import_error_retention_days, state.clone());
+            spawn_import_sweeper(store);
+            spawn_points_book(state.points.clone());
+            spawn_points_lease(state.clone());
+            front.serve(state);
+            anyhow::Ok(())
+        }
+    };
+    match store::open(&url).await {
+        Ok(store) => build(store).await?,
+        Err(e @ crate::store::StoreError::Backend(_)) if matches!(url, DatabaseUrl::Mongo(_)) => {
+            front.wait(e.to_string());
+            let waiting = front.clone();
+            tokio::spawn(async move {
+                let store = open_when_reachable(&url, &waiting, e).await;
+                if let Err(e) = build(store).await {
+                    // Fatal, as it would have been at start (another JWT_SECRET, a newer schema).
+                    tracing::error!(error = %e, "cannot serve");
+                    eprintln!("imagross: {e}");
+                    std::process::exit(1);
+                }
+            });
+        }
+        Err(e) => return Err(e.into()),
+    }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     tracing::info!("listening on http://{local}");
@@ -175,10 +200,92 @@ pub async fn serve(config: Config, settings: crate::config::Settings) -> anyhow:
         )
         .as_bytes(),
     );
+    let app = front.router().into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
-    leases.release_all().await;
+    if let Some(state) = front.state.get() {
+        state.leases.release_all().await;
+    }
     tracing::info!("shut down");
     Ok(())
+}
+
+/// What the listener serves: the application once its state is built, before that only the
+/// probes (liveness 200; readiness 503 with the reason the store is not open yet) and 503 for
+/// everything else.
+#[derive(Clone, Default)]
+struct Front {
+    state: Arc<std::sync::OnceLock<ServerState>>,
+    app: Arc<std::sync::OnceLock<axum::Router>>,
+    waiting: Arc<std::sync::RwLock<String>>,
+}
+
+impl Front {
+    fn serve(&self, state: ServerState) {
+        let _ = self.app.set(router(state.clone()));
+        let _ = self.state.set(state);
+    }
+
+    fn wait(&self, reason: String) {
+        if let Ok(mut w) = self.waiting.write() {
+            *w = reason;
+        }
+    }
+
+    fn router(&self) -> axum::Router {
+        let front = self.clone();
+        axum::Router::new().fallback(move |req: axum::extract::Request| {
+            let front = front.clone();
+            async move {
+                use axum::response::IntoResponse;
+                use tower::ServiceExt;
+                if let Some(app) = front.app.get() {
+                    return app.clone().oneshot(req).await.into_response();
+                }
+                let reason = front.waiting.read().map(|w| w.clone()).unwrap_or_default();
+                match req.uri().path() {
+                    "/healthz" => axum::Json(serde_json::json!({ "status": "ok" })).into_response(),
+                    "/readyz" => (
+                        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                        axum::Json(serde_json::json!({
+                            "status": "starting",
+                            "store": { "reachable": false, "error": reason },
+                            "caches": { "warm": false },
+                        })),
+                    )
+                        .into_response(),
+                    _ => (
+                        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                        [(axum::http::header::RETRY_AFTER, "5")],
+                        "ImaGross Loyalty is starting: the database does not answer yet.",
+                    )
+                        .into_response(),
+                }
+            }
+        })
+    }
+}
+
+/// Opens the store, retrying every 5 seconds until it answers (the reason kept for readiness,
+/// logged as an error at first and every minute).
+async fn open_when_reachable(url: &DatabaseUrl, front: &Front, first: crate::store::StoreError) -> Arc<dyn Store> {
+    tracing::error!(error = %first, "store unreachable at start: readiness 503 until it answers; retrying every 5 s");
+    let mut attempts = 0u32;
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        attempts += 1;
+        match store::open(url).await {
+            Ok(store) => {
+                tracing::info!(attempts, "store reachable: starting");
+                return store;
+            }
+            Err(e) => {
+                if attempts.is_multiple_of(12) {
+                    tracing::error!(error = %e, "store still unreachable; retrying every 5 s");
+                }
+                front.wait(e.to_string());
+            }
+        }
+    }
 }
 
 /// Replicas on one MongoDB must sign sessions with one secret (else a session issued by one is

@@ -252,3 +252,103 @@ async fn three_replicas_on_one_mongodb_agree_and_survive_a_rolling_restart() {
     let holders = f.metrics.iter().filter(|m| m.contains("lease_held{lease=\"points-ledger\"} 1")).count();
     assert_eq!(holders, 1, "one holder of the points lease");
 }
+
+/// The MongoDB wire server the test command installs (`.ci/lib.sh`), or `None` to skip.
+fn wire_server() -> Option<std::path::PathBuf> {
+    let bin = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/tools/venv-nx/bin/nx-27017");
+    if bin.exists() {
+        return Some(bin);
+    }
+    assert!(std::env::var("IMAGROSS_REQUIRE_MONGO").as_deref() != Ok("1"), "{} is missing", bin.display());
+    eprintln!("skipped: no MongoDB wire server at {}", bin.display());
+    None
+}
+
+/// Starts the wire server on `port` with its files in `dir`; returns its process id.
+fn start_wire_server(bin: &std::path::Path, dir: &std::path::Path, port: u16) -> u32 {
+    let status = std::process::Command::new(bin)
+        .current_dir(dir)
+        .args(["-d", "--data-dir"])
+        .arg(dir.join("data"))
+        .args(["-p", &port.to_string(), "--pid-file"])
+        .arg(dir.join("nx.pid"))
+        .arg("--log-file")
+        .arg(dir.join("nx.log"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "the wire server never listened");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::fs::read_to_string(dir.join("nx.pid")).unwrap().trim().parse().unwrap()
+}
+
+fn stop(pid: u32) {
+    let _ = std::process::Command::new("kill").arg(pid.to_string()).status();
+}
+
+/// Started while its MongoDB is down, a server answers liveness and says why it is not ready,
+/// starts serving when the database comes up (no restart), goes unready while it is away
+/// again and recovers when it returns.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_waits_for_an_unreachable_mongodb_and_recovers_without_a_restart() {
+    let Some(nx) = wire_server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let free = || std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let (mongo_port, port) = (free(), free());
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_imagross"))
+        .arg("serve")
+        .env("DATABASE_URL", format!("mongodb://127.0.0.1:{mongo_port}/waiting?serverSelectionTimeoutMS=1000"))
+        .env("JWT_SECRET", "a-secret-of-more-than-thirty-two-bytes-for-this-test")
+        .env("IMAGROSS_ENV", "development")
+        .env("IMAGROSS_DATA_DIR", dir.path().join("app"))
+        .env("IMAGROSS_BIND", format!("127.0.0.1:{port}"))
+        .env("IMAGROSS_METRICS_BIND", "off")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(dir.path().join("server.log")).unwrap())
+        .spawn()
+        .unwrap();
+    let http = reqwest::Client::new();
+    let get = |path: &'static str| {
+        let http = http.clone();
+        async move {
+            match http.get(format!("http://127.0.0.1:{port}{path}")).timeout(Duration::from_secs(5)).send().await {
+                Ok(r) => (r.status().as_u16(), r.text().await.unwrap_or_default()),
+                Err(_) => (0, String::new()),
+            }
+        }
+    };
+    let until = |path: &'static str, want: u16, secs: u64| async move {
+        let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            let (status, body) = get(path).await;
+            if status == want {
+                return body;
+            }
+            assert!(std::time::Instant::now() < deadline, "{path} never answered {want} (last {status}: {body})");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    // Down at start: alive, not ready, and saying why.
+    until("/healthz", 200, 60).await;
+    let (status, body) = get("/readyz").await;
+    assert_eq!(status, 503);
+    assert!(body.contains(r#""reachable":false"#) && body.contains("error"), "{body}");
+    assert_eq!(get("/login").await.0, 503);
+    // The database comes up: the server starts serving, no restart.
+    let pid = start_wire_server(&nx, dir.path(), mongo_port);
+    until("/readyz", 200, 90).await;
+    assert_eq!(get("/login").await.0, 200);
+    // Away again: unready (still alive); back: ready.
+    stop(pid);
+    until("/readyz", 503, 30).await;
+    assert_eq!(get("/healthz").await.0, 200);
+    let pid = start_wire_server(&nx, dir.path(), mongo_port);
+    until("/readyz", 200, 90).await;
+    stop(pid);
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
