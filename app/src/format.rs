@@ -168,7 +168,7 @@ pub fn store_alert(a: &crate::model::admin::StoreAlert, lang: Lang) -> String {
         (Lang::It, Some((file, at))) => format!(
             "Il database contiene {found} {it}, dopo l'importazione del {} ({file}) ne conteneva {expected}: \
              è stato ripristinato o modificato fuori dall'applicazione",
-            date(at, lang)
+            date(at.get(..10).unwrap_or(at), lang)
         ),
         (Lang::It, None) => format!(
             "Il database contiene {found} {it}, questo server ne aveva viste {expected}: \
@@ -177,7 +177,7 @@ pub fn store_alert(a: &crate::model::admin::StoreAlert, lang: Lang) -> String {
         (Lang::En, Some((file, at))) => format!(
             "The database holds {found} {en}; after the import of {} ({file}) it held {expected}: \
              it was restored or changed outside the application",
-            date(at, lang)
+            date(at.get(..10).unwrap_or(at), lang)
         ),
         (Lang::En, None) => format!(
             "The database holds {found} {en}; this server had seen {expected}: it was restored or changed \

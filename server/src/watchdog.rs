@@ -48,18 +48,28 @@ async fn counts(store: &dyn Store) -> StoreResult<BTreeMap<String, u64>> {
     Ok(out)
 }
 
-/// The newest finished batch that recorded counts.
+/// The newest finished batch that recorded counts: the latest end, and among batches ending in
+/// the same second the one that counted the most rows (counts only grow, so it came last).
 async fn newest_counted_batch(store: &dyn Store) -> StoreResult<Option<ImportBatch>> {
-    let mut newest: Option<ImportBatch> = None;
+    let total = |b: &ImportBatch| -> u64 {
+        b.counts_after
+            .as_deref()
+            .and_then(|j| serde_json::from_str::<BTreeMap<String, u64>>(j).ok())
+            .map_or(0, |m| m.values().sum())
+    };
+    let mut newest: Option<(ImportBatch, u64)> = None;
     crate::projection::scan_all::<ImportBatch>(store, |b| {
-        let counted = b.counts_after.is_some() && b.status != BatchStatus::Running;
-        let later = newest.as_ref().is_none_or(|n| b.finished_at > n.finished_at);
-        if counted && later {
-            newest = Some(b.clone());
+        if b.counts_after.is_none() || b.status == BatchStatus::Running {
+            return;
+        }
+        let t = total(b);
+        let later = newest.as_ref().is_none_or(|(n, nt)| (&b.finished_at, t) > (&n.finished_at, *nt));
+        if later {
+            newest = Some((b.clone(), t));
         }
     })
     .await?;
-    Ok(newest)
+    Ok(newest.map(|(b, _)| b))
 }
 
 /// Compares `found` with what a batch recorded and with this server's own marks.

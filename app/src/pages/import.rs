@@ -153,7 +153,7 @@ fn BatchTable(
                             <td>{b.started_at.replace('T', " ").trim_end_matches('Z').to_string()}</td>
                             <td>{b.kind}</td>
                             <td>{b.file_name}</td>
-                            <td data-status=b.status.clone()>{batch_status(i18n, &b.status)}</td>
+                            <td data-status=b.status.clone()>{let s = b.status.clone(); move || batch_status(i18n, &s)}</td>
                             <td>{b.rows_read}</td>
                             <td>{b.inserted}</td>
                             <td>{b.updated}</td>
