@@ -114,7 +114,7 @@ impl Leases {
             None => {
                 return match self.store.insert_one(&fresh).await {
                     Ok(()) => Ok(Some(self.held(name, 1, true))),
-                    Err(StoreError::Duplicate { .. }) => Ok(None),
+                    Err(StoreError::Duplicate { .. }) => self.held_by_name(name).await,
                     Err(e) => Err(e),
                 };
             }
@@ -130,10 +130,19 @@ impl Leases {
         let doc = crate::store::to_doc(&next)?;
         let expected = serde_json::Value::String(current.expires_at.clone());
         if self.store.replace_if(crate::store::Table::Leases, doc, "expires_at", &expected).await? {
-            Ok(Some(self.held(name, token, taken_over)))
-        } else {
-            Ok(None)
+            return Ok(Some(self.held(name, token, taken_over)));
         }
+        self.held_by_name(name).await
+    }
+
+    /// After another write came first: replicas sharing a holder name (the secret's lease)
+    /// take and renew the same lease, so if it names this holder and runs, it is held.
+    async fn held_by_name(&self, name: &str) -> StoreResult<Option<Held>> {
+        let now = crate::clock::now_rfc3339_millis();
+        Ok(match self.store.get_one::<Lease>(name).await? {
+            Some(l) if l.holder == self.holder && l.expires_at > now => Some(self.held(name, l.token, false)),
+            _ => None,
+        })
     }
 
     fn held(&self, name: &str, token: i64, taken_over: bool) -> Held {

@@ -6,8 +6,10 @@
 //! Without transactions (MongoDB) the writes are ordered so that a crash at any point leaves a
 //! state the client's retry completes: the claim is inserted first as `pending` (a different
 //! content can never overwrite it), then the catalog records (inserted only when missing), the
-//! lines, the receipt and the points (upserts: repeating them changes nothing), and finally the
-//! claim becomes `stored`.
+//! lines, the receipt and the points (upserts: repeating them changes nothing), then the
+//! receipt is published to the feed every replica follows ([`publish`]), and finally the claim
+//! becomes `stored` — so a stored claim means a published receipt, and a retry of an interrupted
+//! attempt publishes it (again: a replica receiving a receipt twice keeps one).
 
 use super::model::{ApiReceipt, LiveFeedEntry, PointsEntry, Receipt, SalesLine};
 use super::{to_doc, Doc, Store, StoreError, StoreExt, StoreResult, Table};
@@ -34,8 +36,8 @@ pub struct LiveReceipt {
 /// What a submission did.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LiveOutcome {
-    /// Written now.
-    Stored,
+    /// Written now, and published to the feed under this number.
+    Stored(u64),
     /// Sent before with the same content: the first result.
     Replayed(ApiReceipt),
     /// The key is taken by other content.
@@ -81,8 +83,9 @@ pub async fn put_in_steps<S: Store + ?Sized>(store: &S, w: &LiveReceipt) -> Stor
     upsert_same(store, std::slice::from_ref(&w.receipt)).await?;
     upsert_same(store, &w.lines).await?;
     upsert_same(store, &w.points).await?;
+    let feed = publish(store, &w.receipt.id).await?;
     store.replace_one(&w.claim).await?;
-    Ok(LiveOutcome::Stored)
+    Ok(LiveOutcome::Stored(feed))
 }
 
 /// Upserts records that a concurrent submission of the same content may be writing too: its
@@ -109,17 +112,22 @@ pub const SEQUENCE: &str = "live_feed";
 /// Days of feed kept (a replica down longer rebuilds from the store at start anyway).
 pub const KEEP_DAYS: i32 = 2;
 
-/// Publishes a stored receipt to every replica; returns its feed number.
-pub async fn publish(store: &dyn Store, receipt_id: &str) -> StoreResult<u64> {
+/// Publishes a stored receipt to every replica; returns its feed number. (SQLite writes the
+/// same entry inside the receipt's transaction.)
+pub async fn publish<S: Store + ?Sized>(store: &S, receipt_id: &str) -> StoreResult<u64> {
     let seq = store.next_sequence(SEQUENCE).await?;
-    let entry = LiveFeedEntry {
+    store.upsert_all(std::slice::from_ref(&feed_entry(seq, receipt_id))).await?;
+    Ok(seq)
+}
+
+/// The feed entry numbered `seq` for a receipt stored now.
+pub fn feed_entry(seq: u64, receipt_id: &str) -> LiveFeedEntry {
+    LiveFeedEntry {
         id: format!("{seq:020}"),
         receipt_id: receipt_id.to_string(),
         day: crate::clock::day_iso(crate::clock::today()),
         published_at: crate::clock::now_rfc3339_millis(),
-    };
-    store.upsert_all(std::slice::from_ref(&entry)).await?;
-    Ok(seq)
+    }
 }
 
 /// Deletes the feed's entries older than [`KEEP_DAYS`] (a week of days, so a missed run is

@@ -132,14 +132,10 @@ impl ReceiptsApi {
         if matches!(outcome, LiveOutcome::Conflict) {
             self.give_back(&claimed, &claim.id).await;
         }
-        // Every replica's pages follow the feed: the till gets its answer only once the receipt
-        // is published (a failure here is a 500 and the till's retry publishes it again; a
-        // replay publishes again too, in case the first attempt stopped before publishing).
-        if !matches!(outcome, LiveOutcome::Conflict) {
-            let seq = crate::store::live::publish(self.store.as_ref(), &claim.id).await.map_err(Problem::internal)?;
-            if matches!(outcome, LiveOutcome::Stored) {
-                self.projection.feed.mark_own(seq);
-            }
+        // Stored means published to the feed every replica follows (in the same write): this
+        // replica has it in its tail already.
+        if let LiveOutcome::Stored(feed) = outcome {
+            self.projection.feed.mark_own(feed);
         }
         match outcome {
             LiveOutcome::Replayed(prior) => Ok(Submitted { replayed: true, ack: ack(&prior) }),
@@ -152,7 +148,7 @@ impl ReceiptsApi {
                     claim.id
                 ),
             )),
-            LiveOutcome::Stored => {
+            LiveOutcome::Stored(_) => {
                 self.points.book_vouchers_used(&claimed, &claim.id);
                 self.after_store(parsed, &write.points).await;
                 Ok(Submitted { replayed: false, ack: ack(&claim) })

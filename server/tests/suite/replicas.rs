@@ -51,6 +51,18 @@ async fn one_holder_at_a_time_and_a_lost_lease_cannot_write(store: Arc<dyn Store
         winners += usize::from(r.await.unwrap());
     }
     assert_eq!(winners, 1);
+
+    // Replicas sharing one holder name (the signing secret's lease) starting at once all hold it.
+    let mut same = Vec::new();
+    for _ in 0..6 {
+        let store = store.clone();
+        same.push(tokio::spawn(async move {
+            Leases::new(store, "secret abc").hold("shared", Duration::from_secs(60)).await.unwrap().is_some()
+        }));
+    }
+    for r in same {
+        assert!(r.await.unwrap(), "a replica with the same secret was refused");
+    }
 }
 
 async fn an_import_whose_process_died_becomes_interrupted(store: Arc<dyn Store>) {

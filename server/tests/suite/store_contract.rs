@@ -530,7 +530,11 @@ fn live(id: &str, hash: &str, net: i64) -> LiveReceipt {
 async fn live_receipts_are_stored_once_by_key(store: Arc<dyn Store>) {
     store.upsert_all(&[dept("01", "Ortofrutta")]).await.unwrap();
     let first = live("R1", "h1", 2_400);
-    assert_eq!(store.put_live_receipt(&first).await.unwrap(), LiveOutcome::Stored);
+    let LiveOutcome::Stored(feed) = store.put_live_receipt(&first).await.unwrap() else { panic!("not stored") };
+    // Stored means published: the feed every replica follows names it under that number.
+    let published: LiveFeedEntry = store.get_one(&format!("{feed:020}")).await.unwrap().expect("published");
+    assert_eq!(published.receipt_id, "R1");
+    assert_eq!(store.sequence_value(imagross::store::live::SEQUENCE).await.unwrap(), feed);
     let stored: Receipt = store.get_one("R1").await.unwrap().unwrap();
     assert_eq!(stored, first.receipt);
     assert_eq!(store.count(Table::SalesLines).await.unwrap(), 2);
@@ -556,7 +560,7 @@ async fn live_receipts_are_stored_once_by_key(store: Arc<dyn Store>) {
         .upsert_all(&[receipt("R2", Some("2000000000015"), 1_000), receipt("R3", Some("2000000000015"), 1_000)])
         .await
         .unwrap();
-    assert_eq!(store.put_live_receipt(&live("R2", "h3", 1_000)).await.unwrap(), LiveOutcome::Stored);
+    assert!(matches!(store.put_live_receipt(&live("R2", "h3", 1_000)).await.unwrap(), LiveOutcome::Stored(_)));
     assert_eq!(store.put_live_receipt(&live("R3", "h4", 1_500)).await.unwrap(), LiveOutcome::Conflict);
     assert_eq!(store.get_one::<Receipt>("R3").await.unwrap().unwrap().net_cents, 1_000);
     assert!(store.get_one::<ApiReceipt>("R3").await.unwrap().is_none());
@@ -571,7 +575,7 @@ async fn an_interrupted_live_write_is_completed_by_the_retry(store: Arc<dyn Stor
         LiveOutcome::Conflict,
         "other content never completes it"
     );
-    assert_eq!(put_in_steps(store.as_ref(), &w).await.unwrap(), LiveOutcome::Stored);
+    assert!(matches!(put_in_steps(store.as_ref(), &w).await.unwrap(), LiveOutcome::Stored(_)));
     assert_eq!(store.get_one::<ApiReceipt>("R9").await.unwrap().unwrap().status, "stored");
     assert_eq!(store.get_one::<Receipt>("R9").await.unwrap().unwrap(), w.receipt);
     assert_eq!(put_in_steps(store.as_ref(), &w).await.unwrap(), LiveOutcome::Replayed(w.claim.clone()));
@@ -598,7 +602,7 @@ async fn concurrent_submissions_of_one_key_store_it_once(store: Arc<dyn Store>) 
     let winner_even = r.net_cents == 2_000;
     for (even, outcome) in outcomes {
         if even == winner_even {
-            assert!(matches!(outcome, LiveOutcome::Stored | LiveOutcome::Replayed(_)), "{outcome:?}");
+            assert!(matches!(outcome, LiveOutcome::Stored(_) | LiveOutcome::Replayed(_)), "{outcome:?}");
         } else {
             assert_eq!(outcome, LiveOutcome::Conflict);
         }
