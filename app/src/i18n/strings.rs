@@ -229,6 +229,13 @@ strings! {
     ImportUnchanged => "Invariati", "Unchanged";
     ImportRejected => "Scartati", "Rejected";
     BatchRunning => "In corso", "Running";
+    CardNoReceipts => "è nel registro delle carte ma non ha scontrini nel periodo e con i filtri scelti", "is in the card register but has no receipts in the period and filters chosen";
+    CardNeverSeen => "non compare in nessun file importato né nelle casse", "appears in no imported file and no till receipt";
+    CardInRegister => "è nel registro delle carte ma non ancora nelle analisi: compare alla prossima ricostruzione (pochi secondi)", "is in the card register but not in the analytics yet: it appears at the next rebuild (seconds)";
+    CardOnlyRejected => "non è stata importata: compare solo in righe scartate", "was not imported: it appears only in rejected rows";
+    CardRow => "riga", "row";
+    CardColumn => "colonna", "column";
+    CardOf => "del", "of";
     BatchCompleted => "Completata", "Completed";
     BatchFailed => "Non riuscita", "Failed";
     BatchInterrupted => "Interrotta: importa di nuovo lo stesso file per completarla", "Interrupted: import the same file again to complete it";

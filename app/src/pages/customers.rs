@@ -84,7 +84,10 @@ fn CustomerTable(page: CustomerPage) -> impl IntoView {
         </p>
         <ExportLinks kind=ExportKind::Customers query=export_query/>
         {if page.rows.is_empty() {
-            view! { <p class="no-data" data-testid="no-data">{move || i18n.t(Key::CustNone)}</p> }.into_any()
+            view! {
+                <p class="no-data" data-testid="no-data">{move || i18n.t(Key::CustNone)}</p>
+                {page.card_lookup.clone().map(|l| view! { <CardLookupNotice lookup=l/> })}
+            }.into_any()
         } else {
             view! {
                 <div class="table-wrap" tabindex="0">
@@ -312,5 +315,42 @@ fn AdjustForm(
             </ActionForm>
             {outcome}
         </section>
+    }
+}
+
+/// "Where is this card?": what the files said of a searched card number no customer has.
+#[component]
+fn CardLookupNotice(lookup: crate::model::analytics::CardLookup) -> impl IntoView {
+    let i18n = use_i18n();
+    let card = lookup.card_number.clone();
+    let verdict = if lookup.in_analytics {
+        Key::CardNoReceipts
+    } else if lookup.in_register {
+        Key::CardInRegister
+    } else if lookup.rejected.is_empty() {
+        Key::CardNeverSeen
+    } else {
+        Key::CardOnlyRejected
+    };
+    view! {
+        <div class="card-lookup notice" data-testid="card-lookup" data-verdict=format!("{verdict:?}")>
+            <p><strong>{card}</strong> " " {move || i18n.t(verdict)}</p>
+            {(!lookup.rejected.is_empty()).then(|| view! {
+                <ul>
+                    {lookup.rejected.into_iter().map(|r| {
+                        let column = r.column.clone();
+                        view! {
+                            <li data-testid="card-rejected">
+                                {r.file_name.clone()} " " {move || i18n.t(Key::CardOf)} " "
+                                {move || format::date(r.imported_at.get(..10).unwrap_or_default(), i18n.lang())}
+                                ", " {move || i18n.t(Key::CardRow)} " " {r.row}
+                                {column.map(|c| view! { ", " {move || i18n.t(Key::CardColumn)} " " {c}})}
+                                ": " {r.reason.clone()}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
+        </div>
     }
 }

@@ -78,10 +78,55 @@ impl Analytics for AnalyticsService {
         }
         query.per_page = query.per_page.clamp(1, MAX_PER_PAGE);
         query.page = query.page.max(1);
-        blocking(move || customer_page(&snap, query)).await
+        let mut page = blocking(move || customer_page(&snap, query)).await?;
+        let searched_card = page
+            .query
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| (8..=20).contains(&q.len()) && q.bytes().all(|b| b.is_ascii_digit()));
+        if let (true, Some(card)) = (page.rows.is_empty(), searched_card) {
+            let mut lookup = self.card_lookup(card).await?;
+            lookup.in_analytics = self.snapshot()?.data.cards.number.get(card).is_some();
+            page.card_lookup = Some(lookup);
+        }
+        Ok(page)
     }
 
     async fn customer(&self, card_number: &str) -> Result<Customer360, AppError> {
+        self.customer_360(card_number).await
+    }
+}
+
+impl AnalyticsService {
+    /// Where a card number the customer list does not show was seen: the register (imported
+    /// after the last build), or rejected rows of imported files (by the card index of the
+    /// rejected rows; each with its file, date, row and reason), or nowhere.
+    async fn card_lookup(&self, card: &str) -> Result<app::model::analytics::CardLookup, AppError> {
+        use crate::store::model::{Cardholder, ImportBatch, ImportRowError};
+        let in_register = self.store.get_one::<Cardholder>(card).await?.is_some();
+        let rows: Vec<ImportRowError> = self.store.find("card_number", serde_json::json!(card), 50).await?;
+        let mut rejected = Vec::new();
+        for r in rows {
+            let batch = self.store.get_one::<ImportBatch>(&r.batch_id).await?;
+            rejected.push(app::model::analytics::RejectedMention {
+                file_name: batch.as_ref().map(|b| b.file_name.clone()).unwrap_or_default(),
+                imported_at: batch.and_then(|b| b.finished_at.or(Some(b.started_at))).unwrap_or_default(),
+                row: r.row,
+                column: r.column,
+                reason: r.reason,
+            });
+        }
+        rejected.sort_by(|a, b| b.imported_at.cmp(&a.imported_at));
+        Ok(app::model::analytics::CardLookup {
+            card_number: card.to_string(),
+            in_analytics: false,
+            in_register,
+            rejected,
+        })
+    }
+
+    async fn customer_360(&self, card_number: &str) -> Result<Customer360, AppError> {
         let snap = self.snapshot()?;
         let card = card_number.to_string();
         let mut view = blocking(move || customer_360(&snap, &card)).await?;
@@ -117,6 +162,7 @@ pub fn customer_page(snap: &Snapshot, query: CustomerQuery) -> Result<CustomerPa
         rows,
         options: snap.options(),
         query,
+        card_lookup: None,
     })
 }
 

@@ -254,7 +254,67 @@ async fn dashboard_matches_the_fixture_files(store: Arc<dyn Store>) {
     assert!(String::from_utf8_lossy(&body).contains("kind"));
 }
 
-on_both_stores!(dashboard_matches_the_fixture_files);
+/// "Where is this card?": a card number the customer list does not find says whether it was
+/// only ever rejected (file, date, row, reason), is in the register awaiting the next build, or
+/// was never seen; a present card is simply listed.
+async fn a_card_that_is_not_found_says_where_it_was_seen(store: Arc<dyn Store>) {
+    let (state, admin) = admin_state(store.clone()).await;
+    import(store.as_ref(), "fidelity.csv").await;
+    import(store.as_ref(), "scontrini.csv").await;
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("fidelity-bad.csv");
+    std::fs::write(&bad, "NumeroCarta;Nome;Cognome;Email;ConsensoPrivacy\n2000000000046;Piero;Neri;non-una-email;S\n")
+        .unwrap();
+    let options = ImportOptions { kind: None, run_by: "test".into(), sheet: None };
+    let s = import_file(store.as_ref(), &bad, &options, &|_| {}).await.unwrap();
+    assert_eq!(s.rejected, 1, "{s:?}");
+    state.projection.refresh(store.as_ref()).await.unwrap();
+    let search = |card: &'static str| {
+        let (state, admin) = (state.clone(), admin.clone());
+        async move {
+            let (status, body) =
+                call(&state, "/api/analytics_customers", query(&format!("range=all&q={card}")), Some(&admin)).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            serde_json::from_str::<Value>(&body).unwrap()
+        }
+    };
+    let rejected = search("2000000000046").await;
+    assert_eq!(rejected["total"], 0);
+    let lookup = &rejected["card_lookup"];
+    assert_eq!(lookup["in_register"], false);
+    let mention = &lookup["rejected"][0];
+    assert_eq!((mention["file_name"].as_str(), mention["row"].as_i64()), (Some("fidelity-bad.csv"), Some(2)));
+    assert_eq!(mention["column"], "Email");
+    assert!(mention["reason"].as_str().unwrap().to_lowercase().contains("email"), "{mention}");
+
+    let never = search("2000000000053").await;
+    assert_eq!(
+        (never["card_lookup"]["in_register"].as_bool(), never["card_lookup"]["rejected"].as_array().map(Vec::len)),
+        (Some(false), Some(0))
+    );
+
+    let present = search("2000000000015").await;
+    assert_eq!(present["total"], 1);
+    assert!(present["card_lookup"].is_null(), "a listed card needs no explanation");
+
+    // In the register, not yet in the analytics (written after the last build).
+    let mut newcomer: imagross::store::model::Cardholder =
+        imagross::store::StoreExt::get_one(store.as_ref(), "2000000000015").await.unwrap().unwrap();
+    newcomer.id = "2000000000060".into();
+    newcomer.email = None;
+    newcomer.phone = None;
+    imagross::store::StoreExt::upsert_all(store.as_ref(), &[newcomer]).await.unwrap();
+    let newcomer = search("2000000000060").await;
+    assert_eq!(
+        (newcomer["card_lookup"]["in_register"].as_bool(), newcomer["card_lookup"]["in_analytics"].as_bool()),
+        (Some(true), Some(false))
+    );
+    // Anna is a cardholder without receipts: listed nowhere, explained as such.
+    let quiet = search("2000000000039").await;
+    assert_eq!(quiet["card_lookup"]["in_analytics"], true);
+}
+
+on_both_stores!(dashboard_matches_the_fixture_files, a_card_that_is_not_found_says_where_it_was_seen);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn analytics_answer_401_to_anonymous_and_403_to_shoppers() {

@@ -130,6 +130,32 @@ pub struct CustomerPage {
     pub total: u32,
     pub rows: Vec<CustomerRow>,
     pub options: FilterOptions,
+    /// When the search is a card number that matched no customer: what the files said of it.
+    #[serde(default)]
+    pub card_lookup: Option<CardLookup>,
+}
+
+/// "Where is this card?": a searched card number that is not among the customers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardLookup {
+    pub card_number: String,
+    /// In the analytics' register, but without receipts in the period and filters chosen.
+    pub in_analytics: bool,
+    /// In the store's register (when not in the analytics: imported after its last build).
+    pub in_register: bool,
+    /// Rows of imported files that named it and were rejected, newest first.
+    pub rejected: Vec<RejectedMention>,
+}
+
+/// One rejected row naming a card.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectedMention {
+    pub file_name: String,
+    /// When its import ended (RFC 3339).
+    pub imported_at: String,
+    pub row: i64,
+    pub column: Option<String>,
+    pub reason: String,
 }
 
 /// Everything known about one cardholder, for admins.
