@@ -85,11 +85,6 @@ impl Leases {
         format!("{host}/{}/{}", std::process::id(), &random[..8])
     }
 
-    /// This replica's name.
-    pub fn holder(&self) -> &str {
-        &self.holder
-    }
-
     /// Takes `name` for `ttl`, or renews it when this replica holds it already. `None` when
     /// another replica holds it and its lease has not run out.
     pub async fn hold(&self, name: &str, ttl: Duration) -> StoreResult<Option<Held>> {

@@ -200,7 +200,10 @@ pub async fn serve(config: Config, settings: crate::config::Settings) -> anyhow:
         )
         .as_bytes(),
     );
-    let app = front.router().into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // Opened at start (the usual case): the application's router itself, no switch in front of
+    // every request.
+    let app = front.app.get().cloned().unwrap_or_else(|| front.router());
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     if let Some(state) = front.state.get() {
         state.leases.release_all().await;

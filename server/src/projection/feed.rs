@@ -90,11 +90,6 @@ impl Follower {
         }
     }
 
-    /// True once [`Follower::start_at`] was called.
-    pub fn started(&self) -> bool {
-        self.state.lock().map(|p| p.frontier.is_some()).unwrap_or(false)
-    }
-
     /// Records a number this replica published (its receipt is in its tail already).
     pub fn mark_own(&self, seq: u64) {
         if let Ok(mut own) = self.own.lock() {

@@ -260,17 +260,16 @@ async fn a_large_error_report_is_streamed_whole() {
 
 // 4. Parallel wrong logins -----------------------------------------------------------------
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn parallel_wrong_logins_are_counted_before_hashing() {
-    let t = common::sqlite().await;
-    let (state, _) = common::admin_state(t.store.clone()).await;
+/// `MAX_PER_ACCOUNT + 20` wrong logins for the admin, all at once, spread over `servers` in
+/// turn, each from its own address in `10.<net>.x.y` (only the account's limit is at stake):
+/// how many were refused (401) and how many limited (429).
+async fn wrong_logins_in_parallel(servers: &[ServerState], net: u8) -> (usize, usize) {
     let attempts = imagross::limiter::MAX_PER_ACCOUNT + 20;
     let mut tasks = Vec::new();
     for i in 0..attempts {
-        let state = state.clone();
+        let state = servers[i % servers.len()].clone();
         tasks.push(tokio::spawn(async move {
-            // Each from its own address: only the account's limit is at stake.
-            let from = IpAddr::from([10, 9, (i / 250) as u8, (i % 250) as u8]);
+            let from = IpAddr::from([10, net, (i / 250) as u8, (i % 250) as u8]);
             let fields = [("identifier", "analista@imagross.it"), ("password", "indovinata")];
             send(&state, post("/api/login", &fields, None, Some(from))).await.status
         }));
@@ -281,6 +280,14 @@ async fn parallel_wrong_logins_are_counted_before_hashing() {
     }
     let refused = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
     let limited = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    (refused, limited)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_wrong_logins_are_counted_before_hashing() {
+    let t = common::sqlite().await;
+    let (state, _) = common::admin_state(t.store.clone()).await;
+    let (refused, limited) = wrong_logins_in_parallel(&[state], 9).await;
     assert_eq!((refused, limited), (imagross::limiter::MAX_PER_ACCOUNT, 20), "at most the limit is ever tried");
 }
 
@@ -290,22 +297,7 @@ async fn three_replicas_do_not_triple_an_attackers_budget(store: std::sync::Arc<
     let (first, _) = common::admin_state(store.clone()).await;
     let t = common::TestStore::from_store(store.clone());
     let replicas = [first, common::server_state(&t), common::server_state(&t)];
-    let attempts = imagross::limiter::MAX_PER_ACCOUNT + 20;
-    let mut tasks = Vec::new();
-    for i in 0..attempts {
-        let state = replicas[i % 3].clone();
-        tasks.push(tokio::spawn(async move {
-            let from = IpAddr::from([10, 8, (i / 250) as u8, (i % 250) as u8]);
-            let fields = [("identifier", "analista@imagross.it"), ("password", "indovinata")];
-            send(&state, post("/api/login", &fields, None, Some(from))).await.status
-        }));
-    }
-    let mut statuses = Vec::new();
-    for t in tasks {
-        statuses.push(t.await.unwrap());
-    }
-    let refused = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
-    let limited = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    let (refused, limited) = wrong_logins_in_parallel(&replicas, 8).await;
     assert_eq!((refused, limited), (imagross::limiter::MAX_PER_ACCOUNT, 20), "one budget for all replicas");
     // The right password is refused too while the account is over its limit, on any replica.
     let fields = [("identifier", "analista@imagross.it"), ("password", common::PASSWORD)];

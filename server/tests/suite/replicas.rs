@@ -181,14 +181,19 @@ async fn a_second_server_on_the_same_sqlite_file_refuses_to_start() {
             .env("RUST_LOG", "warn");
         cmd
     };
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut first =
-        serve(port).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(std::time::Instant::now() < deadline, "the first server never listened");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    // A server on a free port, once it listens.
+    let listening = |what: &str| {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child =
+            serve(port).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "{what} never listened");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        child
+    };
+    let mut first = listening("the first server");
     let second = serve(0).output().unwrap();
     first.kill().unwrap();
     first.wait().unwrap();
@@ -196,14 +201,7 @@ async fn a_second_server_on_the_same_sqlite_file_refuses_to_start() {
     let err = String::from_utf8_lossy(&second.stderr);
     assert!(err.contains("single writer") && err.contains("MongoDB"), "{err}");
     // Once the first is gone, a server starts again (the lock died with the process).
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut again =
-        serve(port).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(std::time::Instant::now() < deadline, "no server could start after the first ended");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let mut again = listening("a server started after the first ended");
     again.kill().unwrap();
     again.wait().unwrap();
 }

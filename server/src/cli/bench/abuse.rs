@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
 
+use super::percentile;
 use crate::store::model::{AccountStatus, Cardholder, Role, UserAccount};
 use crate::store::{self, DatabaseUrl, StoreExt};
 
@@ -59,14 +60,6 @@ async fn login(addr: SocketAddr, identifier: &str, password: &str) -> (u16, Stri
         .collect::<Vec<_>>()
         .join("; ");
     (status, cookies)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1000.0
 }
 
 /// Peak resident memory of process `pid` in MiB.

@@ -168,14 +168,11 @@ impl Drop for Cluster {
     }
 }
 
-/// Percentile `p` (0–100) of `values` (sorted here), NaN when empty.
-pub fn percentile(values: &[f64], p: f64) -> f64 {
-    let mut v = values.to_vec();
-    v.sort_by(|a, b| a.total_cmp(b));
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v[((p / 100.0) * (v.len() - 1) as f64).round() as usize]
+/// Percentile `p` (0–100) of millisecond figures in any order (see [`super::percentile`]).
+pub fn percentile(values_ms: &[f64], p: f64) -> f64 {
+    let mut sorted: Vec<Duration> = values_ms.iter().map(|ms| Duration::from_secs_f64(ms.max(0.0) / 1e3)).collect();
+    sorted.sort();
+    super::percentile(&sorted, p / 100.0)
 }
 
 /// Posts `body` to the replicas, starting with `first` and moving to the next one after a
@@ -340,21 +337,12 @@ async fn dashboard_receipts(addr: SocketAddr, cookie: &str) -> Option<i64> {
 /// Logs in on `addr`; the session cookie header.
 async fn login(addr: SocketAddr, identifier: &str, password: &str) -> Result<String, String> {
     let mut conn = Conn::new(addr);
-    let body = format!("identifier={}&password={}", urlencode(identifier), urlencode(password));
+    let body = super::form(&[("identifier", identifier), ("password", password)]);
     let (status, bytes) = conn.form("/api/login", "", body.as_bytes()).await.map_err(|e| e.to_string())?;
     if status != 200 {
         return Err(format!("login on {addr}: {status} {}", String::from_utf8_lossy(&bytes)));
     }
     Ok(conn.cookies.join("; "))
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Runs every measurement on a new cluster of `replicas` processes of `bin` on the MongoDB
@@ -396,9 +384,16 @@ pub async fn measure(
 
     // A shopper signs up on replica 1; receipts with the card go to replica 0.
     let mut shopper_conn = Conn::new(cluster.addr(1));
-    let signup = "first_name=Giulia&last_name=Bianchi&email=giulia.cluster%40example.it&phone=%2B39%20347%201112223\
-                  &birth_date=1990-05-17&password=una%20password%20lunga&password_confirm=una%20password%20lunga\
-                  &privacy_consent=on";
+    let signup = super::form(&[
+        ("first_name", "Giulia"),
+        ("last_name", "Bianchi"),
+        ("email", "giulia.cluster@example.it"),
+        ("phone", "+39 347 1112223"),
+        ("birth_date", "1990-05-17"),
+        ("password", "una password lunga"),
+        ("password_confirm", "una password lunga"),
+        ("privacy_consent", "on"),
+    ]);
     let (status, bytes) = shopper_conn.form("/api/signup", "", signup.as_bytes()).await.map_err(e)?;
     if status != 200 {
         return Err(format!("signup: {status} {}", String::from_utf8_lossy(&bytes)));
@@ -484,9 +479,18 @@ pub async fn measure(
     }
     figures.load = load.await.map_err(|e| e.to_string())?;
     figures.sent = (u64::from(rate) * seconds).div_ceil(u64::from(tills.max(1))) * u64::from(tills);
+    // Every replica, restarted, takes a till's receipt (the last restart may end after the load).
+    let mut checked = figures.load.acknowledged.clone();
+    for i in 0..cluster.ports.len() {
+        let (body, expected) =
+            loadgen::receipt("S01", 800 + i as u32, 0, &day, &cards, crate::config::DEFAULT_PROMO_BONUS);
+        let body = serde_json::to_vec(&body).unwrap_or_default();
+        let mut conn = Conn::new(cluster.addr(i));
+        loadgen::send_until_acked(&mut conn, &key, &body, Instant::now() + Duration::from_secs(30)).await?;
+        checked.push(expected);
+    }
     let store = store::open(&DatabaseUrl::Mongo(database_url.to_string())).await.map_err(|e| e.to_string())?;
-    figures.verification =
-        loadgen::verify(store.as_ref(), &figures.load.acknowledged, claims_before).await.map_err(|e| e.to_string())?;
+    figures.verification = loadgen::verify(store.as_ref(), &checked, claims_before).await.map_err(|e| e.to_string())?;
     // The shopper's own receipts stay on every replica after the restarts.
     for i in 0..cluster.ports.len() {
         let mut c = Conn::new(cluster.addr(i));

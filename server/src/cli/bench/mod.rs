@@ -152,6 +152,14 @@ pub enum BenchAction {
     },
 }
 
+/// Percentile `p` (0–1) of `sorted` latencies, in milliseconds (NaN when there are none).
+pub fn percentile(sorted: &[std::time::Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
+}
+
 /// Form fields as `application/x-www-form-urlencoded`.
 pub fn form(fields: &[(&str, &str)]) -> String {
     fields

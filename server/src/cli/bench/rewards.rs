@@ -15,19 +15,13 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use super::loadgen::{self, Conn};
+use super::percentile;
 use crate::http::router;
 use crate::store::model::{AccountStatus, PointsEntry, Reward, Role, UserAccount, Voucher};
 use crate::store::{self, DatabaseUrl, StoreExt};
 
 const SHOPPERS: usize = 100;
 const COST: i64 = 100;
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
-}
 
 /// Runs the benchmark.
 pub async fn run(
