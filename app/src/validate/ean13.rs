@@ -13,7 +13,10 @@ pub fn check_digit(first12: &str) -> Option<u8> {
 
 /// True for 13 digits whose last is the check digit of the first 12.
 pub fn is_valid(code: &str) -> bool {
-    code.len() == 13 && check_digit(&code[..12]).is_some_and(|c| code.as_bytes()[12] == b'0' + c)
+    // Digits first: slicing at byte 12 of any other 13-byte text could split a character.
+    code.len() == 13
+        && code.bytes().all(|b| b.is_ascii_digit())
+        && check_digit(&code[..12]).is_some_and(|c| code.as_bytes()[12] == b'0' + c)
 }
 
 /// Prefix of digital cards issued at signup (restricted circulation, 2xx).
@@ -110,6 +113,15 @@ mod tests {
         // Every digit's code has two bars and two spaces: 7 modules, starting with a space on the left.
         assert!(!m[3] && m[94]);
         assert_eq!(modules("4006381333932"), None);
+    }
+
+    #[test]
+    fn thirteen_bytes_that_are_not_thirteen_digits_are_refused_without_panicking() {
+        // 13 bytes whose 12th byte falls inside a four-byte character (found by API fuzzing).
+        let text = "<0^\u{badba}abcdef";
+        assert_eq!(text.len(), 13);
+        assert!(!is_valid(text) && !is_voucher_code(text) && !is_restricted_circulation(text));
+        assert!(!is_valid("29123456789é"), "12 digits and a two-byte letter");
     }
 
     #[test]
