@@ -230,6 +230,7 @@ mod tests {
             run_by: "t".into(),
             heartbeat_at: None,
             counts_after: Some(counts.into()),
+            number: None,
         }
     }
 

@@ -236,6 +236,10 @@ strings! {
     CardRow => "riga", "row";
     CardColumn => "colonna", "column";
     CardOf => "del", "of";
+    CardFirstImport => "creata dal file", "created by the file";
+    CardLastImport => "ultima modifica dal file", "last changed by the file";
+    CardNotFromFile => "registrata online o da un amministratore, non da un file", "registered online or by an admin, not from a file";
+    CustOrigin => "Origine", "Origin";
     BatchCompleted => "Completata", "Completed";
     BatchFailed => "Non riuscita", "Failed";
     BatchInterrupted => "Interrotta: importa di nuovo lo stesso file per completarla", "Interrupted: import the same file again to complete it";

@@ -187,6 +187,7 @@ fn Customer360Body(c: Customer360) -> impl IntoView {
             <dt>{move || i18n.t(Key::CustEnrolmentStore)}</dt><dd>{c.enrolment_store.clone().unwrap_or_else(dash)}</dd>
             <dt>{move || i18n.t(Key::CardPoints)}</dt><dd data-testid="customer-points">{format::count(c.points_balance, lang)}</dd>
             <dt>{move || i18n.t(Key::CardLevel)}</dt><dd>{move || i18n.t(c.level.key())}</dd>
+            <dt>{move || i18n.t(Key::CustOrigin)}</dt><dd data-testid="customer-lineage"><LineageText lineage=c.lineage.clone()/></dd>
             <dt>{move || i18n.t(Key::MeBadges)}</dt>
             <dd data-testid="customer-badges">{c.badges.iter().filter(|b| b.awarded_on.is_some()).count()} " / " {c.badges.len()}</dd>
         </dl>
@@ -318,6 +319,30 @@ fn AdjustForm(
     }
 }
 
+/// Which files created and last changed a card's record ("created by the file X of 12/11/2026;
+/// last changed by the file Y of …"), or that no file did.
+#[component]
+fn LineageText(lineage: crate::model::analytics::CardLineage) -> impl IntoView {
+    let i18n = use_i18n();
+    let mention = move |key: Key, b: crate::model::analytics::BatchMention| {
+        view! {
+            <span data-testid="lineage-batch" data-batch=b.batch_id.clone()>
+                {move || i18n.t(key)} " " <strong>{b.file_name.clone()}</strong> " " {move || i18n.t(Key::CardOf)} " "
+                {move || format::date(b.imported_at.get(..10).unwrap_or_default(), i18n.lang())}
+            </span>
+        }
+    };
+    let last = lineage.last.filter(|l| lineage.first.as_ref().is_none_or(|f| f.batch_id != l.batch_id));
+    match lineage.first {
+        None if last.is_none() => view! { <span>{move || i18n.t(Key::CardNotFromFile)}</span> }.into_any(),
+        first => view! {
+            {first.map(|f| mention(Key::CardFirstImport, f))}
+            {last.map(|l| view! { "; " {mention(Key::CardLastImport, l)} })}
+        }
+        .into_any(),
+    }
+}
+
 /// "Where is this card?": what the files said of a searched card number no customer has.
 #[component]
 fn CardLookupNotice(lookup: crate::model::analytics::CardLookup) -> impl IntoView {
@@ -335,6 +360,7 @@ fn CardLookupNotice(lookup: crate::model::analytics::CardLookup) -> impl IntoVie
     view! {
         <div class="card-lookup notice" data-testid="card-lookup" data-verdict=format!("{verdict:?}")>
             <p><strong>{card}</strong> " " {move || i18n.t(verdict)}</p>
+            {lookup.lineage.map(|l| view! { <p data-testid="card-lineage"><LineageText lineage=l/></p> })}
             {(!lookup.rejected.is_empty()).then(|| view! {
                 <ul>
                     {lookup.rejected.into_iter().map(|r| {

@@ -118,12 +118,32 @@ impl AnalyticsService {
             });
         }
         rejected.sort_by(|a, b| b.imported_at.cmp(&a.imported_at));
+        let lineage = if in_register { Some(self.card_lineage(card).await?) } else { None };
         Ok(app::model::analytics::CardLookup {
             card_number: card.to_string(),
             in_analytics: false,
             in_register,
             rejected,
+            lineage,
         })
+    }
+
+    /// The import batches that created and last changed a card's record, with their files.
+    async fn card_lineage(&self, card: &str) -> Result<app::model::analytics::CardLineage, AppError> {
+        use crate::store::model::ImportBatch;
+        let lineage = self.store.lineage(crate::store::Table::Cardholders, card).await?.unwrap_or_default();
+        let mention = async |number: Option<i64>| -> Result<_, AppError> {
+            let Some(number) = number else { return Ok(None) };
+            let batch = self.store.find::<ImportBatch>("number", serde_json::json!(number), 1).await?.pop();
+            Ok(batch.map(|b| app::model::analytics::BatchMention {
+                batch_id: b.id,
+                file_name: b.file_name,
+                imported_at: b.started_at,
+            }))
+        };
+        let first = mention(lineage.first_batch).await?;
+        let last = mention(lineage.last_batch).await?;
+        Ok(app::model::analytics::CardLineage { first, last })
     }
 
     async fn customer_360(&self, card_number: &str) -> Result<Customer360, AppError> {
@@ -140,6 +160,7 @@ impl AnalyticsService {
         vouchers.retain(|v| !matches!(v.status.as_str(), "pending" | "void"));
         vouchers.sort_by(|a, b| b.issued_at.cmp(&a.issued_at));
         view.vouchers = vouchers.iter().map(|v| crate::rewards::voucher_view(v, &now)).collect();
+        view.lineage = self.card_lineage(&view.card_number).await?;
         Ok(view)
     }
 }
@@ -214,6 +235,7 @@ pub fn customer_360(snap: &Snapshot, card_number: &str) -> Result<Customer360, A
         points_balance: 0,
         level: app::model::levels::Level::Bronze,
         vouchers: Vec::new(),
+        lineage: Default::default(),
     })
 }
 

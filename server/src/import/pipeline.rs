@@ -218,9 +218,11 @@ fn sha256_file(path: &Path) -> std::io::Result<String> {
     Ok(hex::encode(hasher.finalize()))
 }
 
-/// Writes one chunk: reference checks, then dimensions and records in one write.
+/// Writes one chunk: reference checks, then dimensions and records in one write, on behalf of
+/// the batch numbered `batch_number` (the rows' lineage).
 async fn write_chunk(
     store: &dyn Store,
+    batch_number: Option<i64>,
     kind: Kind,
     mut prepared: Prepared,
     errors: &mut Vec<RowError>,
@@ -277,7 +279,7 @@ async fn write_chunk(
     };
     // The chunk in one write (one transaction on SQLite); the statistics are the file's own
     // table's (the last part).
-    let stats = store.upsert_rows(prepared.into_parts(own)?).await?.pop().unwrap_or_default();
+    let stats = store.upsert_rows_from(prepared.into_parts(own)?, batch_number).await?.pop().unwrap_or_default();
     // Each voucher used once, as at the till; a receipt stays a fact even when its voucher
     // cannot be applied (the row is reported).
     for (row, receipt_id, code) in used_vouchers {
@@ -297,6 +299,9 @@ async fn write_chunk(
     }
     Ok(stats)
 }
+
+/// The store counter numbering import batches ([`ImportBatch::number`]).
+pub const BATCH_SEQUENCE: &str = "import_batches";
 
 /// How often a running import shows it is alive ([`ImportBatch::heartbeat_at`]).
 pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(5);
@@ -361,6 +366,7 @@ pub async fn import_file(
         run_by: options.run_by.clone(),
         heartbeat_at: Some(now_rfc3339()),
         counts_after: None,
+        number: Some(store.next_sequence(BATCH_SEQUENCE).await? as i64),
     };
     store.insert_one(&batch).await?;
     let mut beat = std::time::Instant::now();
@@ -428,7 +434,7 @@ pub async fn import_file(
                 }
                 Chunk::Rows { prepared, mut errors, read } => {
                     let Some(k) = kind else { continue };
-                    let stats = write_chunk(store, k, prepared, &mut errors, &mut summary.erased).await?;
+                    let stats = write_chunk(store, batch.number, k, prepared, &mut errors, &mut summary.erased).await?;
                     summary.rows_read += read;
                     summary.inserted += stats.inserted;
                     summary.updated += stats.updated;

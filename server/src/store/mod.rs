@@ -92,6 +92,15 @@ impl std::ops::AddAssign for UpsertStats {
     }
 }
 
+/// Which import batches wrote a row, by their [`model::ImportBatch::number`] (see
+/// [`Table::LINEAGE`]); `None`: not written by an import (a till, a signup, an admin), or
+/// before lineage was recorded.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Lineage {
+    pub first_batch: Option<i64>,
+    pub last_batch: Option<i64>,
+}
+
 /// The store port. Documents are checked against the table's schema on every write.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -111,9 +120,18 @@ pub trait Store: Send + Sync + 'static {
         Ok(self.upsert_rows(vec![(table, rows)]).await?.pop().unwrap_or_default())
     }
     /// [`Store::upsert`] for rows already canonical (from [`Entity::row`]), several tables in
-    /// one call — one transaction on SQLite — with the statistics per table, in order. The
-    /// import writes each chunk with one call.
-    async fn upsert_rows(&self, parts: Vec<(Table, Vec<Row>)>) -> StoreResult<Vec<UpsertStats>>;
+    /// one call — one transaction on SQLite — with the statistics per table, in order.
+    async fn upsert_rows(&self, parts: Vec<(Table, Vec<Row>)>) -> StoreResult<Vec<UpsertStats>> {
+        self.upsert_rows_from(parts, None).await
+    }
+    /// [`Store::upsert_rows`] on behalf of an import batch: in the tables of [`Table::LINEAGE`]
+    /// an inserted row records `batch` as its first and last batch, a changed row as its last,
+    /// an unchanged row keeps both. The import writes each chunk with one call.
+    async fn upsert_rows_from(&self, parts: Vec<(Table, Vec<Row>)>, batch: Option<i64>)
+        -> StoreResult<Vec<UpsertStats>>;
+    /// The batches that created and last changed a row of a [`Table::LINEAGE`] table; `None`
+    /// when the row does not exist.
+    async fn lineage(&self, table: Table, id: &str) -> StoreResult<Option<Lineage>>;
     /// Inserts a document that must be new: an existing id or unique value is `Duplicate`.
     async fn insert(&self, table: Table, doc: Doc) -> StoreResult<()>;
     /// Replaces an existing document by id: `NotFound` if absent, `Duplicate` on a unique clash.

@@ -322,6 +322,11 @@ pub struct ImportBatch {
     /// only ever grow, so a store found below them went back in time (see the watchdog).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counts_after: Option<String>,
+    /// A small number from the store's `import_batches` sequence, recorded in the lineage of
+    /// the rows the batch writes (a number costs a byte or two per row, a uuid 36). `None` for
+    /// batches recorded before lineage.
+    #[serde(default)]
+    pub number: Option<i64>,
 }
 entity!(ImportBatch, ImportBatches);
 

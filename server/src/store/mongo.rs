@@ -20,7 +20,7 @@ use super::schema::{ColType, TableDef};
 use super::{check_indexed, id_of, Doc, Store, StoreError, StoreKind, StoreResult, Table, UpsertStats};
 
 /// Schema version of the MongoDB layout (collections and indexes).
-const SCHEMA_VERSION: u32 = 7;
+const SCHEMA_VERSION: u32 = 8;
 /// Documents per round trip in upserts.
 const CHUNK: usize = 1000;
 /// Database name when the URL names none.
@@ -92,6 +92,26 @@ fn to_bson(def: &TableDef, values: &[Value]) -> Document {
 }
 
 /// BSON document → canonical values, typed by the table's columns.
+/// The update that makes a stored document hold exactly `values`: every column set, null ones
+/// removed — a replacement that keeps the lineage fields of a [`Table::LINEAGE`] row (a
+/// `replace_one` would drop them).
+fn rewrite(def: &TableDef, values: &[Value]) -> Document {
+    let mut set = to_bson(def, values);
+    set.remove("_id");
+    let unset: Document = def
+        .columns
+        .iter()
+        .zip(values)
+        .filter(|(c, v)| v.is_null() && c.name != "id")
+        .map(|(c, _)| (c.name.to_string(), Bson::String(String::new())))
+        .collect();
+    let mut update = doc! { "$set": set };
+    if !unset.is_empty() {
+        update.insert("$unset", unset);
+    }
+    update
+}
+
 fn from_bson(def: &TableDef, doc: &Document) -> StoreResult<Vec<Value>> {
     def.columns
         .iter()
@@ -209,7 +229,8 @@ impl MongoStore {
         docs.iter().map(|d| from_bson(def, d)).collect()
     }
 
-    async fn upsert_chunk(&self, table: Table, rows: &[Vec<Value>]) -> StoreResult<UpsertStats> {
+    async fn upsert_chunk(&self, table: Table, rows: &[Vec<Value>], batch: Option<i64>) -> StoreResult<UpsertStats> {
+        let batch = batch.filter(|_| table.has_lineage());
         let def = table.def();
         let coll = self.collection(table);
         let ids: Vec<Bson> = rows.iter().map(|v| Bson::String(id_of(v).to_string())).collect();
@@ -226,7 +247,12 @@ impl MongoStore {
         for values in rows {
             match state.get(id_of(values)) {
                 None => {
-                    inserts.push(to_bson(def, values));
+                    let mut doc = to_bson(def, values);
+                    if let Some(b) = batch {
+                        doc.insert("first_batch", b);
+                        doc.insert("last_batch", b);
+                    }
+                    inserts.push(doc);
                     stats.inserted += 1;
                 }
                 Some(old) if old == values => stats.unchanged += 1,
@@ -241,9 +267,11 @@ impl MongoStore {
             coll.insert_many(inserts).ordered(true).await.map_err(|e| map_write_error(def, e))?;
         }
         for values in replaces {
-            coll.replace_one(doc! { "_id": id_of(values) }, to_bson(def, values))
-                .await
-                .map_err(|e| map_write_error(def, e))?;
+            let mut update = rewrite(def, values);
+            if let Some(b) = batch {
+                update.get_document_mut("$set").expect("rewrite sets fields").insert("last_batch", b);
+            }
+            coll.update_one(doc! { "_id": id_of(values) }, update).await.map_err(|e| map_write_error(def, e))?;
         }
         Ok(stats)
     }
@@ -268,12 +296,16 @@ impl Store for MongoStore {
         self.collection(table).count_documents(doc! {}).await.map_err(backend)
     }
 
-    async fn upsert_rows(&self, parts: Vec<(Table, Vec<super::Row>)>) -> StoreResult<Vec<UpsertStats>> {
+    async fn upsert_rows_from(
+        &self,
+        parts: Vec<(Table, Vec<super::Row>)>,
+        batch: Option<i64>,
+    ) -> StoreResult<Vec<UpsertStats>> {
         let mut all = Vec::with_capacity(parts.len());
         for (table, rows) in parts {
             let mut stats = UpsertStats::default();
             for chunk in rows.chunks(CHUNK) {
-                stats += self.upsert_chunk(table, chunk).await?;
+                stats += self.upsert_chunk(table, chunk, batch).await?;
             }
             all.push(stats);
         }
@@ -292,7 +324,7 @@ impl Store for MongoStore {
         let values = def.canonical(&doc)?;
         let result = self
             .collection(table)
-            .replace_one(doc! { "_id": id_of(&values) }, to_bson(def, &values))
+            .update_one(doc! { "_id": id_of(&values) }, rewrite(def, &values))
             .await
             .map_err(|e| map_write_error(def, e))?;
         if result.matched_count == 0 {
@@ -309,11 +341,8 @@ impl Store for MongoStore {
         }
         // `field: null` matches a missing field as well as a null one.
         let filter = doc! { "_id": id_of(&values), field: json_to_bson(expected) };
-        let result = self
-            .collection(table)
-            .replace_one(filter, to_bson(def, &values))
-            .await
-            .map_err(|e| map_write_error(def, e))?;
+        let result =
+            self.collection(table).update_one(filter, rewrite(def, &values)).await.map_err(|e| map_write_error(def, e))?;
         Ok(result.matched_count == 1)
     }
 
@@ -336,6 +365,24 @@ impl Store for MongoStore {
         let key = if field == "id" { "_id" } else { field };
         let filter = doc! { key: json_to_bson(value), "_id": { "$gt": after.unwrap_or_default() } };
         self.find_docs(table, filter, limit).await
+    }
+
+    async fn lineage(&self, table: Table, id: &str) -> StoreResult<Option<super::Lineage>> {
+        if !table.has_lineage() {
+            return Err(StoreError::Schema(format!("{}: no lineage is recorded", table.name())));
+        }
+        let found = self
+            .collection(table)
+            .find_one(doc! { "_id": id })
+            .projection(doc! { "first_batch": 1, "last_batch": 1 })
+            .await
+            .map_err(backend)?;
+        let number = |d: &Document, k: &str| match d.get(k) {
+            Some(Bson::Int64(n)) => Some(*n),
+            Some(Bson::Int32(n)) => Some(i64::from(*n)),
+            _ => None,
+        };
+        Ok(found.map(|d| super::Lineage { first_batch: number(&d, "first_batch"), last_batch: number(&d, "last_batch") }))
     }
 
     async fn get(&self, table: Table, id: &str) -> StoreResult<Option<Doc>> {

@@ -111,6 +111,18 @@ impl Table {
     /// attempt counters of the login limits (useless once their window has passed).
     pub const EXPIRING: [Table; 3] = [Table::ImportErrors, Table::LiveFeed, Table::Counters];
 
+    /// The data tables whose rows record the import batch that created them and the last one
+    /// that changed them (`first_batch`, `last_batch`: the batches' numbers, bookkeeping kept by
+    /// the store beside the columns, never part of a record or of the import's change
+    /// comparison; NULL for rows a till, a signup or an admin wrote). "Where is this card?"
+    /// reads them.
+    pub const LINEAGE: [Table; 3] = [Table::Cardholders, Table::Receipts, Table::SalesLines];
+
+    /// True for the tables of [`Table::LINEAGE`].
+    pub fn has_lineage(self) -> bool {
+        Self::LINEAGE.contains(&self)
+    }
+
     /// The table's description.
     pub fn def(self) -> &'static TableDef {
         match self {
@@ -325,8 +337,9 @@ static IMPORT_BATCHES: TableDef = TableDef {
         text("run_by"),
         opt_text("heartbeat_at"),
         opt_text("counts_after"),
+        opt_int("number"),
     ],
-    lookups: &["sha256"],
+    lookups: &["sha256", "number"],
     unique: &[],
 };
 

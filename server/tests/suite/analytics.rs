@@ -18,19 +18,24 @@ use http_body_util::BodyExt;
 use imagross::http::{router, ServerState};
 use imagross::import::pipeline::{import_file, ImportOptions};
 use imagross::store::{Store, StoreExt};
-use serde_json::Value;
+use serde_json::{json, Value};
 use tower::ServiceExt;
 
 fn fixture(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/import").join(name)
 }
 
-async fn import(store: &dyn Store, name: &str) {
-    let s =
-        import_file(store, &fixture(name), &ImportOptions { kind: None, run_by: "test".into(), sheet: None }, &|_| {})
-            .await
-            .unwrap();
+async fn import(store: &dyn Store, name: &str) -> String {
+    import_path(store, &fixture(name)).await
+}
+
+/// Imports a file that must have no rejected row; returns its batch id.
+async fn import_path(store: &dyn Store, path: &std::path::Path) -> String {
+    let s = import_file(store, path, &ImportOptions { kind: None, run_by: "test".into(), sheet: None }, &|_| {})
+        .await
+        .unwrap();
     assert_eq!(s.rejected, 0, "{s:?}");
+    s.batch_id
 }
 
 async fn send(state: &ServerState, req: Request<Body>) -> (StatusCode, Vec<u8>, http::HeaderMap) {
@@ -255,12 +260,13 @@ async fn dashboard_matches_the_fixture_files(store: Arc<dyn Store>) {
 }
 
 /// "Where is this card?": a card number the customer list does not find says whether it was
-/// only ever rejected (file, date, row, reason), is in the register awaiting the next build, or
-/// was never seen; a present card is simply listed.
+/// only ever rejected (file, date, row, reason), is in the register awaiting the next build
+/// (with the file that created it), or was never seen; a present card is simply listed, and
+/// its 360 view names the files that created and last changed it.
 async fn a_card_that_is_not_found_says_where_it_was_seen(store: Arc<dyn Store>) {
     let (state, admin) = admin_state(store.clone()).await;
-    import(store.as_ref(), "fidelity.csv").await;
-    import(store.as_ref(), "scontrini.csv").await;
+    let fidelity = import(store.as_ref(), "fidelity.csv").await;
+    let scontrini = import(store.as_ref(), "scontrini.csv").await;
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("fidelity-bad.csv");
     std::fs::write(&bad, "NumeroCarta;Nome;Cognome;Email;ConsensoPrivacy\n2000000000046;Piero;Neri;non-una-email;S\n")
@@ -309,9 +315,56 @@ async fn a_card_that_is_not_found_says_where_it_was_seen(store: Arc<dyn Store>) 
         (newcomer["card_lookup"]["in_register"].as_bool(), newcomer["card_lookup"]["in_analytics"].as_bool()),
         (Some(true), Some(false))
     );
-    // Anna is a cardholder without receipts: listed nowhere, explained as such.
+    assert_eq!(
+        newcomer["card_lookup"]["lineage"],
+        json!({"first": null, "last": null}),
+        "written by no import: no batch"
+    );
+    // Anna is a cardholder without receipts: listed nowhere, explained as such, with the file
+    // that created her record.
     let quiet = search("2000000000039").await;
     assert_eq!(quiet["card_lookup"]["in_analytics"], true);
+    let lineage = &quiet["card_lookup"]["lineage"];
+    assert_eq!((lineage["first"]["batch_id"].as_str(), lineage["first"]["file_name"].as_str()), (Some(&*fidelity), Some("fidelity.csv")));
+    assert_eq!(lineage["last"]["batch_id"].as_str(), Some(&*fidelity));
+
+    // A later file that changes Anna and repeats Maria unchanged: Anna's last batch moves, her
+    // first stays; Maria keeps both. The 360 view says the same.
+    let changed = dir.path().join("fidelity-dicembre.csv");
+    std::fs::write(
+        &changed,
+        "NumeroCarta;Nome;Cognome;Email;Cellulare;DataNascita;ConsensoPrivacy\n\
+         2000000000015;Maria;Rossi;maria@example.it;333 1234567;17/05/1990;S\n\
+         2000000000039;Anna;Verdi;anna.verdi@example.it;;;S\n",
+    )
+    .unwrap();
+    let december = import_path(store.as_ref(), &changed).await;
+    let lineage = |card: &'static str| {
+        let (state, admin) = (state.clone(), admin.clone());
+        async move {
+            let (status, body) =
+                call(&state, "/api/analytics_customer", common::form_encode(&[("card_number", card)]), Some(&admin)).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let view: Value = serde_json::from_str(&body).unwrap();
+            let batch = |k: &str| view["lineage"][k]["batch_id"].as_str().map(str::to_string);
+            (batch("first"), batch("last"), view["lineage"]["last"]["file_name"].clone())
+        }
+    };
+    state.projection.refresh(store.as_ref()).await.unwrap();
+    assert_eq!(
+        lineage("2000000000039").await,
+        (Some(fidelity.clone()), Some(december.clone()), json!("fidelity-dicembre.csv"))
+    );
+    assert_eq!(lineage("2000000000015").await, (Some(fidelity.clone()), Some(fidelity.clone()), json!("fidelity.csv")));
+    // Receipts and lines record their batches too.
+    use imagross::store::Table;
+    let number = store.get_one::<imagross::store::model::ImportBatch>(&scontrini).await.unwrap().unwrap().number;
+    assert!(number.is_some());
+    assert_eq!(
+        store.lineage(Table::Receipts, "S01-20250314-2-1001").await.unwrap(),
+        Some(imagross::store::Lineage { first_batch: number, last_batch: number })
+    );
+    assert_eq!(store.lineage(Table::Receipts, "no-such-receipt").await.unwrap(), None);
 }
 
 on_both_stores!(dashboard_matches_the_fixture_files, a_card_that_is_not_found_says_where_it_was_seen);

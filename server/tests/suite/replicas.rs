@@ -82,6 +82,7 @@ async fn an_import_whose_process_died_becomes_interrupted(store: Arc<dyn Store>)
         run_by: "t".into(),
         heartbeat_at: beat,
         counts_after: None,
+        number: None,
     };
     store.insert_one(&batch("dead", Some(imagross::clock::rfc3339_in_secs(-120)))).await.unwrap();
     store.insert_one(&batch("alive", Some(imagross::clock::rfc3339_in_secs(-2)))).await.unwrap();

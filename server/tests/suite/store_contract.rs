@@ -165,6 +165,7 @@ async fn every_entity_round_trips(store: Arc<dyn Store>) {
         run_by: "admin@example.it".into(),
         heartbeat_at: None,
         counts_after: None,
+        number: None,
     };
     let row_error = ImportRowError {
         id: "B1#7".into(),
@@ -723,6 +724,7 @@ async fn paged_lookups_and_expiring_deletes(store: Arc<dyn Store>) {
                 run_by: "t".into(),
                 heartbeat_at: None,
                 counts_after: None,
+                number: None,
             })
             .await
             .unwrap();
@@ -751,7 +753,64 @@ async fn a_long_upsert_mixes_new_equal_and_changed_rows(store: Arc<dyn Store>) {
     assert_eq!(again, UpsertStats { inserted: 0, updated: 0, unchanged: 180 });
 }
 
+/// Lineage: an import batch's inserted rows record it as first and last batch, its changed rows
+/// as last, its unchanged rows keep theirs; a write by no batch records nothing and a
+/// replacement (a profile edit, an erasure) keeps what was recorded. Lineage is not content: a
+/// row equal in content is "unchanged" whatever batches wrote it.
+async fn rows_record_the_batches_that_created_and_last_changed_them(store: Arc<dyn Store>) {
+    use imagross::store::Lineage;
+    let lineage = |first: i64, last: i64| Some(Lineage { first_batch: Some(first), last_batch: Some(last) });
+    let holder = full_cardholder();
+    let mut other = full_cardholder();
+    other.id = "2000000000022".into();
+    other.email = Some("luca@example.it".into());
+    other.phone = None;
+    let rows = |hs: &[&Cardholder]| hs.iter().map(|h| h.row().unwrap()).collect::<Vec<_>>();
+    let stats = store.upsert_rows_from(vec![(Table::Cardholders, rows(&[&holder]))], Some(1)).await.unwrap();
+    assert_eq!(stats, vec![UpsertStats { inserted: 1, updated: 0, unchanged: 0 }]);
+    assert_eq!(store.lineage(Table::Cardholders, &holder.id).await.unwrap(), lineage(1, 1));
+
+    let mut changed = holder.clone();
+    changed.city = Some("Cesena".into());
+    let stats = store
+        .upsert_rows_from(vec![(Table::Cardholders, rows(&[&changed, &other]))], Some(2))
+        .await
+        .unwrap();
+    assert_eq!(stats, vec![UpsertStats { inserted: 1, updated: 1, unchanged: 0 }]);
+    assert_eq!(store.lineage(Table::Cardholders, &holder.id).await.unwrap(), lineage(1, 2));
+    assert_eq!(store.lineage(Table::Cardholders, &other.id).await.unwrap(), lineage(2, 2));
+
+    let stats = store
+        .upsert_rows_from(vec![(Table::Cardholders, rows(&[&changed, &other]))], Some(3))
+        .await
+        .unwrap();
+    assert_eq!(stats, vec![UpsertStats { inserted: 0, updated: 0, unchanged: 2 }], "lineage is not content");
+    assert_eq!(store.lineage(Table::Cardholders, &holder.id).await.unwrap(), lineage(1, 2));
+
+    // A profile edit (a replacement by no batch) keeps the lineage and changes the content.
+    let mut edited = changed.clone();
+    edited.phone = None;
+    store.replace_one(&edited).await.unwrap();
+    assert!(store.replace_if(Table::Cardholders, Table::Cardholders.def().to_doc(edited.row().unwrap()), "city", &json!("Cesena")).await.unwrap());
+    assert_eq!(store.get_one::<Cardholder>(&holder.id).await.unwrap(), Some(edited.clone()));
+    assert_eq!(store.lineage(Table::Cardholders, &holder.id).await.unwrap(), lineage(1, 2));
+
+    // Written by no batch (a signup, a till): nothing recorded; other tables record nothing.
+    let mut signup = full_cardholder();
+    signup.id = "2000000000039".into();
+    signup.email = None;
+    signup.phone = None;
+    store.insert_one(&signup).await.unwrap();
+    assert_eq!(store.lineage(Table::Cardholders, &signup.id).await.unwrap(), Some(Lineage::default()));
+    store.upsert_rows_from(vec![(Table::Receipts, vec![receipt("R1", None, 100).row().unwrap()])], Some(4)).await.unwrap();
+    assert_eq!(store.lineage(Table::Receipts, "R1").await.unwrap(), lineage(4, 4));
+    store.upsert_rows_from(vec![(Table::Departments, vec![dept("01", "Ortofrutta").row().unwrap()])], Some(4)).await.unwrap();
+    assert!(store.lineage(Table::Departments, "01").await.is_err(), "departments record no lineage");
+    assert_eq!(store.lineage(Table::Cardholders, "2000000000046").await.unwrap(), None);
+}
+
 on_both_stores!(
+    rows_record_the_batches_that_created_and_last_changed_them,
     a_long_upsert_mixes_new_equal_and_changed_rows,
     concurrent_redemptions_never_spend_twice,
     replace_if_lets_exactly_one_writer_win,

@@ -145,6 +145,26 @@ pub struct CardLookup {
     pub in_register: bool,
     /// Rows of imported files that named it and were rejected, newest first.
     pub rejected: Vec<RejectedMention>,
+    /// When in the register: the imports that created and last changed its record.
+    #[serde(default)]
+    pub lineage: Option<CardLineage>,
+}
+
+/// Where a card's record came from: the import batch that created it and the last one that
+/// changed it. Both `None`: written by a signup or an admin, not by a file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardLineage {
+    pub first: Option<BatchMention>,
+    pub last: Option<BatchMention>,
+}
+
+/// One import batch, as an admin recognises it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchMention {
+    pub batch_id: String,
+    pub file_name: String,
+    /// When the import started (RFC 3339).
+    pub imported_at: String,
 }
 
 /// One rejected row naming a card.
@@ -184,4 +204,7 @@ pub struct Customer360 {
     /// Every voucher of the card, newest first (filled by the server from the store).
     #[serde(default)]
     pub vouchers: Vec<crate::model::rewards::VoucherView>,
+    /// The imports that created and last changed the card's record (filled from the store).
+    #[serde(default)]
+    pub lineage: CardLineage,
 }

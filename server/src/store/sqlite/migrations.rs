@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_hardening.sql"),
     include_str!("migrations/0006_rewards.sql"),
     include_str!("migrations/0007_replicas.sql"),
+    include_str!("migrations/0008_lineage.sql"),
 ];
 
 /// The newest schema version this build knows.
@@ -67,7 +68,7 @@ mod tests {
                 .unwrap()
                 .map(Result::unwrap)
                 .collect();
-            let expected: Vec<(String, String, bool)> = def
+            let mut expected: Vec<(String, String, bool)> = def
                 .columns
                 .iter()
                 .map(|c| {
@@ -78,6 +79,9 @@ mod tests {
                     (c.name.to_string(), ty.to_string(), !c.nullable)
                 })
                 .collect();
+            if table.has_lineage() {
+                expected.extend(["first_batch", "last_batch"].map(|c| (c.to_string(), "INTEGER".to_string(), false)));
+            }
             assert_eq!(cols, expected, "table {}", def.name);
         }
     }

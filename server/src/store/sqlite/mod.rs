@@ -183,6 +183,23 @@ fn insert_sql(def: &TableDef) -> String {
     format!("INSERT INTO {} ({}) VALUES ({marks})", def.name, column_list(def))
 }
 
+/// [`insert_sql`] that also sets both lineage columns to the parameter after the columns.
+fn insert_with_lineage_sql(def: &TableDef) -> String {
+    let n = def.columns.len();
+    let marks = (1..=n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+    let lineage = n + 1;
+    format!(
+        "INSERT INTO {} ({}, first_batch, last_batch) VALUES ({marks}, ?{lineage}, ?{lineage})",
+        def.name,
+        column_list(def)
+    )
+}
+
+/// [`update_sql`] that also sets `last_batch` to the parameter after the columns.
+fn update_with_lineage_sql(def: &TableDef) -> String {
+    update_sql(def).replace(" WHERE id = ?1", &format!(", last_batch = ?{} WHERE id = ?1", def.columns.len() + 1))
+}
+
 fn update_sql(def: &TableDef) -> String {
     let sets = def.columns[1..]
         .iter()
@@ -214,17 +231,28 @@ fn stored_equals(def: &TableDef, row: &rusqlite::Row<'_>, values: &[Value]) -> r
 /// Inserts new rows, updates changed ones, leaves equal ones (inside the caller's transaction).
 /// While rows keep turning out new (a first import) each is inserted directly, a conflict on
 /// the id sending it to the comparison; while they exist (a re-import) each is looked up
-/// first. Either way one index lookup per row in the common case.
-fn upsert_rows(conn: &Connection, def: &'static TableDef, rows: &[Vec<Value>]) -> StoreResult<UpsertStats> {
+/// first. Either way one index lookup per row in the common case. With a `batch`, a table of
+/// [`Table::LINEAGE`] records it as an inserted row's first and last batch and as a changed
+/// row's last (one more parameter; the comparison reads the columns only).
+fn upsert_rows(
+    conn: &Connection,
+    def: &'static TableDef,
+    rows: &[Vec<Value>],
+    batch: Option<i64>,
+) -> StoreResult<UpsertStats> {
+    let lineage = batch.filter(|_| def.table.has_lineage()).map(Value::from);
+    let (insert_sql, update_sql) = match lineage {
+        Some(_) => (insert_with_lineage_sql(def), update_with_lineage_sql(def)),
+        None => (insert_sql(def), update_sql(def)),
+    };
     let mut stats = UpsertStats::default();
     let mut select = conn.prepare_cached(&select_by_id_sql(def)).map_err(backend)?;
-    let mut insert = conn.prepare_cached(&insert_sql(def)).map_err(backend)?;
-    let mut insert_new =
-        conn.prepare_cached(&format!("{} ON CONFLICT(id) DO NOTHING", insert_sql(def))).map_err(backend)?;
-    let mut update = conn.prepare_cached(&update_sql(def)).map_err(backend)?;
+    let mut insert = conn.prepare_cached(&insert_sql).map_err(backend)?;
+    let mut insert_new = conn.prepare_cached(&format!("{insert_sql} ON CONFLICT(id) DO NOTHING")).map_err(backend)?;
+    let mut update = conn.prepare_cached(&update_sql).map_err(backend)?;
     let mut expect_new = false;
     for values in rows {
-        let params = || params_from_iter(values.iter().map(Param));
+        let params = || params_from_iter(values.iter().chain(lineage.as_ref()).map(Param));
         if expect_new && insert_new.execute(params()).map_err(|e| map_write_error(def, e))? == 1 {
             stats.inserted += 1;
             continue;
@@ -288,13 +316,13 @@ fn put_live(conn: &mut Connection, w: &LiveReceipt) -> StoreResult<LiveOutcome> 
                 .map_err(|e| map_write_error(def, e))?;
         }
     }
-    upsert_rows(&tx, receipts, &[receipt])?;
+    upsert_rows(&tx, receipts, &[receipt], None)?;
     let lines = Table::SalesLines.def();
     let line_rows = w.lines.iter().map(|l| lines.canonical(&to_doc(l)?)).collect::<StoreResult<Vec<_>>>()?;
-    upsert_rows(&tx, lines, &line_rows)?;
+    upsert_rows(&tx, lines, &line_rows, None)?;
     let ledger = Table::PointsLedger.def();
     let entries = w.points.iter().map(|e| ledger.canonical(&to_doc(e)?)).collect::<StoreResult<Vec<_>>>()?;
-    upsert_rows(&tx, ledger, &entries)?;
+    upsert_rows(&tx, ledger, &entries, None)?;
     // Published in the same transaction (no second write to wait for).
     let seq = tx.query_row(NEXT_SEQUENCE, [super::live::SEQUENCE], |r| r.get::<_, i64>(0)).map_err(backend)? as u64;
     let feed = Table::LiveFeed.def();
@@ -344,16 +372,38 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn upsert_rows(&self, parts: Vec<(Table, Vec<super::Row>)>) -> StoreResult<Vec<UpsertStats>> {
+    async fn upsert_rows_from(
+        &self,
+        parts: Vec<(Table, Vec<super::Row>)>,
+        batch: Option<i64>,
+    ) -> StoreResult<Vec<UpsertStats>> {
         if parts.iter().all(|(_, rows)| rows.is_empty()) {
             return Ok(vec![UpsertStats::default(); parts.len()]);
         }
         self.write(move |conn| {
             let tx = conn.transaction().map_err(backend)?;
-            let stats =
-                parts.iter().map(|(table, rows)| upsert_rows(&tx, table.def(), rows)).collect::<StoreResult<_>>()?;
+            let stats = parts
+                .iter()
+                .map(|(table, rows)| upsert_rows(&tx, table.def(), rows, batch))
+                .collect::<StoreResult<_>>()?;
             tx.commit().map_err(backend)?;
             Ok(stats)
+        })
+        .await
+    }
+
+    async fn lineage(&self, table: Table, id: &str) -> StoreResult<Option<super::Lineage>> {
+        if !table.has_lineage() {
+            return Err(StoreError::Schema(format!("{}: no lineage is recorded", table.name())));
+        }
+        let sql = format!("SELECT first_batch, last_batch FROM {} WHERE id = ?1", table.name());
+        let id = id.to_string();
+        self.read(move |conn| {
+            conn.prepare_cached(&sql)
+                .map_err(backend)?
+                .query_row([id], |r| Ok(super::Lineage { first_batch: r.get(0)?, last_batch: r.get(1)? }))
+                .optional()
+                .map_err(backend)
         })
         .await
     }
