@@ -127,8 +127,11 @@ pub trait Store: Send + Sync + 'static {
     /// [`Store::upsert_rows`] on behalf of an import batch: in the tables of [`Table::LINEAGE`]
     /// an inserted row records `batch` as its first and last batch, a changed row as its last,
     /// an unchanged row keeps both. The import writes each chunk with one call.
-    async fn upsert_rows_from(&self, parts: Vec<(Table, Vec<Row>)>, batch: Option<i64>)
-        -> StoreResult<Vec<UpsertStats>>;
+    async fn upsert_rows_from(
+        &self,
+        parts: Vec<(Table, Vec<Row>)>,
+        batch: Option<i64>,
+    ) -> StoreResult<Vec<UpsertStats>>;
     /// The batches that created and last changed a row of a [`Table::LINEAGE`] table; `None`
     /// when the row does not exist.
     async fn lineage(&self, table: Table, id: &str) -> StoreResult<Option<Lineage>>;

@@ -341,8 +341,11 @@ impl Store for MongoStore {
         }
         // `field: null` matches a missing field as well as a null one.
         let filter = doc! { "_id": id_of(&values), field: json_to_bson(expected) };
-        let result =
-            self.collection(table).update_one(filter, rewrite(def, &values)).await.map_err(|e| map_write_error(def, e))?;
+        let result = self
+            .collection(table)
+            .update_one(filter, rewrite(def, &values))
+            .await
+            .map_err(|e| map_write_error(def, e))?;
         Ok(result.matched_count == 1)
     }
 
@@ -382,7 +385,8 @@ impl Store for MongoStore {
             Some(Bson::Int32(n)) => Some(i64::from(*n)),
             _ => None,
         };
-        Ok(found.map(|d| super::Lineage { first_batch: number(&d, "first_batch"), last_batch: number(&d, "last_batch") }))
+        Ok(found
+            .map(|d| super::Lineage { first_batch: number(&d, "first_batch"), last_batch: number(&d, "last_batch") }))
     }
 
     async fn get(&self, table: Table, id: &str) -> StoreResult<Option<Doc>> {

@@ -325,7 +325,10 @@ async fn a_card_that_is_not_found_says_where_it_was_seen(store: Arc<dyn Store>) 
     let quiet = search("2000000000039").await;
     assert_eq!(quiet["card_lookup"]["in_analytics"], true);
     let lineage = &quiet["card_lookup"]["lineage"];
-    assert_eq!((lineage["first"]["batch_id"].as_str(), lineage["first"]["file_name"].as_str()), (Some(&*fidelity), Some("fidelity.csv")));
+    assert_eq!(
+        (lineage["first"]["batch_id"].as_str(), lineage["first"]["file_name"].as_str()),
+        (Some(&*fidelity), Some("fidelity.csv"))
+    );
     assert_eq!(lineage["last"]["batch_id"].as_str(), Some(&*fidelity));
 
     // A later file that changes Anna and repeats Maria unchanged: Anna's last batch moves, her
@@ -343,7 +346,8 @@ async fn a_card_that_is_not_found_says_where_it_was_seen(store: Arc<dyn Store>) 
         let (state, admin) = (state.clone(), admin.clone());
         async move {
             let (status, body) =
-                call(&state, "/api/analytics_customer", common::form_encode(&[("card_number", card)]), Some(&admin)).await;
+                call(&state, "/api/analytics_customer", common::form_encode(&[("card_number", card)]), Some(&admin))
+                    .await;
             assert_eq!(status, StatusCode::OK, "{body}");
             let view: Value = serde_json::from_str(&body).unwrap();
             let batch = |k: &str| view["lineage"][k]["batch_id"].as_str().map(str::to_string);

@@ -772,18 +772,12 @@ async fn rows_record_the_batches_that_created_and_last_changed_them(store: Arc<d
 
     let mut changed = holder.clone();
     changed.city = Some("Cesena".into());
-    let stats = store
-        .upsert_rows_from(vec![(Table::Cardholders, rows(&[&changed, &other]))], Some(2))
-        .await
-        .unwrap();
+    let stats = store.upsert_rows_from(vec![(Table::Cardholders, rows(&[&changed, &other]))], Some(2)).await.unwrap();
     assert_eq!(stats, vec![UpsertStats { inserted: 1, updated: 1, unchanged: 0 }]);
     assert_eq!(store.lineage(Table::Cardholders, &holder.id).await.unwrap(), lineage(1, 2));
     assert_eq!(store.lineage(Table::Cardholders, &other.id).await.unwrap(), lineage(2, 2));
 
-    let stats = store
-        .upsert_rows_from(vec![(Table::Cardholders, rows(&[&changed, &other]))], Some(3))
-        .await
-        .unwrap();
+    let stats = store.upsert_rows_from(vec![(Table::Cardholders, rows(&[&changed, &other]))], Some(3)).await.unwrap();
     assert_eq!(stats, vec![UpsertStats { inserted: 0, updated: 0, unchanged: 2 }], "lineage is not content");
     assert_eq!(store.lineage(Table::Cardholders, &holder.id).await.unwrap(), lineage(1, 2));
 
@@ -791,7 +785,15 @@ async fn rows_record_the_batches_that_created_and_last_changed_them(store: Arc<d
     let mut edited = changed.clone();
     edited.phone = None;
     store.replace_one(&edited).await.unwrap();
-    assert!(store.replace_if(Table::Cardholders, Table::Cardholders.def().to_doc(edited.row().unwrap()), "city", &json!("Cesena")).await.unwrap());
+    assert!(store
+        .replace_if(
+            Table::Cardholders,
+            Table::Cardholders.def().to_doc(edited.row().unwrap()),
+            "city",
+            &json!("Cesena")
+        )
+        .await
+        .unwrap());
     assert_eq!(store.get_one::<Cardholder>(&holder.id).await.unwrap(), Some(edited.clone()));
     assert_eq!(store.lineage(Table::Cardholders, &holder.id).await.unwrap(), lineage(1, 2));
 
@@ -802,9 +804,15 @@ async fn rows_record_the_batches_that_created_and_last_changed_them(store: Arc<d
     signup.phone = None;
     store.insert_one(&signup).await.unwrap();
     assert_eq!(store.lineage(Table::Cardholders, &signup.id).await.unwrap(), Some(Lineage::default()));
-    store.upsert_rows_from(vec![(Table::Receipts, vec![receipt("R1", None, 100).row().unwrap()])], Some(4)).await.unwrap();
+    store
+        .upsert_rows_from(vec![(Table::Receipts, vec![receipt("R1", None, 100).row().unwrap()])], Some(4))
+        .await
+        .unwrap();
     assert_eq!(store.lineage(Table::Receipts, "R1").await.unwrap(), lineage(4, 4));
-    store.upsert_rows_from(vec![(Table::Departments, vec![dept("01", "Ortofrutta").row().unwrap()])], Some(4)).await.unwrap();
+    store
+        .upsert_rows_from(vec![(Table::Departments, vec![dept("01", "Ortofrutta").row().unwrap()])], Some(4))
+        .await
+        .unwrap();
     assert!(store.lineage(Table::Departments, "01").await.is_err(), "departments record no lineage");
     assert_eq!(store.lineage(Table::Cardholders, "2000000000046").await.unwrap(), None);
 }
