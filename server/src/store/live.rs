@@ -71,21 +71,33 @@ pub async fn put_in_steps<S: Store + ?Sized>(store: &S, w: &LiveReceipt) -> Stor
             Err(e) => return Err(e),
         }
     }
-    for (table, doc) in &w.catalog {
-        let id = doc.get("id").and_then(|v| v.as_str()).unwrap_or_default().to_string();
-        if store.get(*table, &id).await?.is_none() {
-            match store.insert(*table, doc.clone()).await {
-                Ok(()) | Err(StoreError::Duplicate { .. }) => {}
-                Err(e) => return Err(e),
-            }
+    // One write per catalog table (shops, departments, products, promotions), in order.
+    let mut tables: Vec<Table> = Vec::new();
+    for (table, _) in &w.catalog {
+        if !tables.contains(table) {
+            tables.push(*table);
         }
     }
-    upsert_same(store, std::slice::from_ref(&w.receipt)).await?;
-    upsert_same(store, &w.lines).await?;
-    upsert_same(store, &w.points).await?;
+    for table in tables {
+        let docs = w.catalog.iter().filter(|(t, _)| *t == table).map(|(_, d)| d.clone()).collect();
+        store.insert_missing(table, docs).await?;
+    }
+    insert_new(store, std::slice::from_ref(&w.receipt)).await?;
+    insert_new(store, &w.lines).await?;
+    insert_new(store, &w.points).await?;
     let feed = publish(store, &w.receipt.id).await?;
     store.replace_one(&w.claim).await?;
     Ok(LiveOutcome::Stored(feed))
+}
+
+/// Inserts a submission's own records (one round trip); when an interrupted attempt or a
+/// concurrent submission of the same content wrote some of them first, upserts them instead.
+async fn insert_new<S: Store + ?Sized, T: super::model::Entity>(store: &S, records: &[T]) -> StoreResult<()> {
+    let rows = records.iter().map(super::model::Entity::row).collect::<StoreResult<Vec<_>>>()?;
+    match store.insert_rows(T::TABLE, rows).await {
+        Err(StoreError::Duplicate { .. }) => upsert_same(store, records).await,
+        other => other,
+    }
 }
 
 /// Upserts records that a concurrent submission of the same content may be writing too: its
@@ -116,7 +128,8 @@ pub const KEEP_DAYS: i32 = 2;
 /// same entry inside the receipt's transaction.)
 pub async fn publish<S: Store + ?Sized>(store: &S, receipt_id: &str) -> StoreResult<u64> {
     let seq = store.next_sequence(SEQUENCE).await?;
-    store.upsert_all(std::slice::from_ref(&feed_entry(seq, receipt_id))).await?;
+    // A new number: nothing can hold it yet.
+    store.insert_one(&feed_entry(seq, receipt_id)).await?;
     Ok(seq)
 }
 

@@ -19,7 +19,7 @@ use async_trait::async_trait;
 use serde_json::Value;
 
 pub use model::Entity;
-pub use mongo::MongoStore;
+pub use mongo::{MongoStore, COMMANDS_METRIC};
 pub use schema::Table;
 pub use sqlite::SqliteStore;
 
@@ -137,6 +137,30 @@ pub trait Store: Send + Sync + 'static {
     async fn lineage(&self, table: Table, id: &str) -> StoreResult<Option<Lineage>>;
     /// Inserts a document that must be new: an existing id or unique value is `Duplicate`.
     async fn insert(&self, table: Table, doc: Doc) -> StoreResult<()>;
+    /// Inserts canonical rows that should all be new — in one round trip on MongoDB (a live
+    /// receipt's own records): `Duplicate` when one exists, and those before it may be written.
+    async fn insert_rows(&self, table: Table, rows: Vec<Row>) -> StoreResult<()> {
+        let def = table.def();
+        for row in rows {
+            self.insert(table, def.to_doc(row)).await?;
+        }
+        Ok(())
+    }
+    /// Inserts the documents whose ids are missing and leaves the others as they are (the
+    /// catalog records a live receipt names, never changed by it) — in one round trip on
+    /// MongoDB, none for ids this process already wrote or found.
+    async fn insert_missing(&self, table: Table, docs: Vec<Doc>) -> StoreResult<()> {
+        for doc in docs {
+            let id = doc.get("id").and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            if self.get(table, &id).await?.is_none() {
+                match self.insert(table, doc).await {
+                    Ok(()) | Err(StoreError::Duplicate { .. }) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(())
+    }
     /// Replaces an existing document by id: `NotFound` if absent, `Duplicate` on a unique clash.
     async fn replace(&self, table: Table, doc: Doc) -> StoreResult<()>;
     /// Replaces an existing document by id only when its stored `field` still equals `expected`

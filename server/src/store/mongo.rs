@@ -11,6 +11,7 @@ use futures::TryStreamExt;
 use mongodb::{
     bson::{doc, Bson, Document},
     error::{Error as MongoError, ErrorKind, WriteFailure},
+    event::{command::CommandEvent, EventHandler},
     options::{Acknowledgment, ClientOptions, IndexOptions, ReturnDocument, WriteConcern},
     Client, Collection, Database, IndexModel,
 };
@@ -23,6 +24,8 @@ use super::{check_indexed, id_of, Doc, Store, StoreError, StoreKind, StoreResult
 const SCHEMA_VERSION: u32 = 8;
 /// Documents per round trip in upserts.
 const CHUNK: usize = 1000;
+/// The counter of commands sent to the server, by command name.
+pub const COMMANDS_METRIC: &str = "store_commands_total";
 /// Database name when the URL names none.
 const DEFAULT_DB: &str = "imagross";
 
@@ -30,6 +33,30 @@ const DEFAULT_DB: &str = "imagross";
 #[derive(Clone)]
 pub struct MongoStore {
     db: Database,
+    catalog: KnownIds,
+}
+
+/// Ids of catalog records this process wrote or found present ([`Store::insert_missing`]):
+/// catalog records are never deleted, so they need no second round trip. Bounded: forgotten
+/// all at once past [`KnownIds::LIMIT`] (the next receipts find them again).
+#[derive(Clone, Default)]
+struct KnownIds(std::sync::Arc<std::sync::Mutex<std::collections::HashSet<(Table, String)>>>);
+
+impl KnownIds {
+    const LIMIT: usize = 200_000;
+
+    fn contains(&self, table: Table, id: &str) -> bool {
+        self.0.lock().map(|set| set.contains(&(table, id.to_string()))).unwrap_or(false)
+    }
+
+    fn remember(&self, table: Table, ids: Vec<String>) {
+        if let Ok(mut set) = self.0.lock() {
+            if set.len() + ids.len() > Self::LIMIT {
+                set.clear();
+            }
+            set.extend(ids.into_iter().map(|id| (table, id)));
+        }
+    }
 }
 
 fn backend(e: impl std::fmt::Display) -> StoreError {
@@ -51,6 +78,18 @@ fn names_unique_field(message: &str, table: &str, field: &str) -> bool {
 }
 
 /// Turns a duplicate-key error (code 11000) into `Duplicate` naming the field.
+/// Whether every failure of a write was a duplicate key (and the write concern was met).
+fn only_duplicate_keys(e: &MongoError) -> bool {
+    match e.kind.as_ref() {
+        ErrorKind::Write(WriteFailure::WriteError(w)) => w.code == 11000,
+        ErrorKind::InsertMany(m) => {
+            m.write_concern_error.is_none()
+                && m.write_errors.as_ref().is_some_and(|errs| errs.iter().all(|w| w.code == 11000))
+        }
+        _ => false,
+    }
+}
+
 fn map_write_error(def: &TableDef, e: MongoError) -> StoreError {
     let dup_message = match e.kind.as_ref() {
         ErrorKind::Write(WriteFailure::WriteError(w)) if w.code == 11000 => Some(w.message.clone()),
@@ -149,9 +188,18 @@ impl MongoStore {
         let mut options = ClientOptions::parse(uri).await.map_err(backend)?;
         options.write_concern = Some(WriteConcern::builder().w(Acknowledgment::Majority).journal(true).build());
         options.app_name.get_or_insert_with(|| "imagross".to_string());
+        // Every command is a round trip: counted by name, so the cost of a receipt or an import
+        // in round trips is measurable (`bench cluster` divides them by the receipts).
+        options.command_event_handler = Some(EventHandler::callback(|event| {
+            if let CommandEvent::Started(started) = event {
+                let target = started.command.iter().next().map(|(_, v)| v.to_string()).unwrap_or_default();
+                tracing::trace!(command = %started.command_name, %target, "store command");
+                metrics::counter!(COMMANDS_METRIC, "command" => started.command_name).increment(1);
+            }
+        }));
         let db_name = options.default_database.clone().unwrap_or_else(|| DEFAULT_DB.to_string());
         let client = Client::with_options(options).map_err(backend)?;
-        let store = MongoStore { db: client.database(&db_name) };
+        let store = MongoStore { db: client.database(&db_name), catalog: KnownIds::default() };
         store.ensure_indexes().await?;
         store.record_schema_version().await?;
         Ok(store)
@@ -316,6 +364,41 @@ impl Store for MongoStore {
         let def = table.def();
         let values = def.canonical(&doc)?;
         self.collection(table).insert_one(to_bson(def, &values)).await.map_err(|e| map_write_error(def, e))?;
+        Ok(())
+    }
+
+    async fn insert_rows(&self, table: Table, rows: Vec<super::Row>) -> StoreResult<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let def = table.def();
+        let docs: Vec<Document> = rows.iter().map(|values| to_bson(def, values)).collect();
+        self.collection(table).insert_many(docs).ordered(true).await.map_err(|e| map_write_error(def, e))?;
+        Ok(())
+    }
+
+    async fn insert_missing(&self, table: Table, docs: Vec<Doc>) -> StoreResult<()> {
+        let def = table.def();
+        let mut ids = Vec::with_capacity(docs.len());
+        let mut new = Vec::with_capacity(docs.len());
+        for doc in &docs {
+            let values = def.canonical(doc)?;
+            let id = id_of(&values).to_string();
+            if !self.catalog.contains(table, &id) {
+                new.push(to_bson(def, &values));
+                ids.push(id);
+            }
+        }
+        if new.is_empty() {
+            return Ok(());
+        }
+        // Unordered: every missing one is inserted; the existing ones answer "duplicate key".
+        match self.collection(table).insert_many(new).ordered(false).await {
+            Ok(_) => {}
+            Err(e) if only_duplicate_keys(&e) => {}
+            Err(e) => return Err(map_write_error(def, e)),
+        }
+        self.catalog.remember(table, ids);
         Ok(())
     }
 

@@ -246,6 +246,9 @@ async fn three_replicas_on_one_mongodb_agree_and_survive_a_rolling_restart() {
     assert!(f.load.failovers > 0, "no till was moved to another replica: the restarts hit nothing");
     assert!(f.verification.ok(), "{:?}", f.verification);
     assert!(f.refused_secret.contains("Give every replica the same JWT_SECRET"), "{}", f.refused_secret);
+    // The store's round trips are counted by command: a live receipt is at least inserted.
+    eprintln!("store round trips per live receipt: {:?}", f.commands_per_receipt);
+    assert!(f.commands_per_receipt.get("insert").is_some_and(|n| *n >= 1.0), "{:?}", f.commands_per_receipt);
 
     // Every replica serves its metrics on its own port: requests by route template, the
     // projection's build, the feed's lag; exactly one replica holds the points lease.

@@ -817,7 +817,32 @@ async fn rows_record_the_batches_that_created_and_last_changed_them(store: Arc<d
     assert_eq!(store.lineage(Table::Cardholders, "2000000000046").await.unwrap(), None);
 }
 
+/// A live receipt's own writes: `insert_rows` inserts new rows and answers `Duplicate` for a
+/// taken id; `insert_missing` inserts the missing records among existing ones and changes none of
+/// them — also the second time, when MongoDB remembers the ids and sends nothing.
+async fn insert_rows_and_insert_missing_never_change_existing_rows(store: Arc<dyn Store>) {
+    let rows = |ds: &[Department]| ds.iter().map(|d| d.row().unwrap()).collect::<Vec<_>>();
+    store.insert_rows(Table::Departments, rows(&[dept("01", "Ortofrutta"), dept("02", "Latticini")])).await.unwrap();
+    let taken = store.insert_rows(Table::Departments, rows(&[dept("03", "Pane"), dept("01", "Altro")])).await;
+    assert!(matches!(taken, Err(StoreError::Duplicate { .. })), "{taken:?}");
+    assert_eq!(store.get_one::<Department>("01").await.unwrap(), Some(dept("01", "Ortofrutta")));
+
+    let docs =
+        |ds: &[Department]| ds.iter().map(|d| serde_json::to_value(d).unwrap().as_object().unwrap().clone()).collect();
+    for _ in 0..2 {
+        let named = [dept("02", "Nome dalla cassa"), dept("04", "Surgelati"), dept("05", "Bevande")];
+        store.insert_missing(Table::Departments, docs(&named)).await.unwrap();
+    }
+    assert_eq!(store.get_one::<Department>("02").await.unwrap(), Some(dept("02", "Latticini")), "never changed");
+    assert_eq!(store.get_one::<Department>("04").await.unwrap(), Some(dept("04", "Surgelati")));
+    assert_eq!(store.get_one::<Department>("05").await.unwrap(), Some(dept("05", "Bevande")));
+    store.insert_missing(Table::Departments, Vec::new()).await.unwrap();
+    let bad = store.insert_missing(Table::Departments, vec![serde_json::Map::new()]).await;
+    assert!(matches!(bad, Err(StoreError::Schema(_))), "a record without its fields is refused: {bad:?}");
+}
+
 on_both_stores!(
+    insert_rows_and_insert_missing_never_change_existing_rows,
     rows_record_the_batches_that_created_and_last_changed_them,
     a_long_upsert_mixes_new_equal_and_changed_rows,
     concurrent_redemptions_never_spend_twice,

@@ -7,6 +7,7 @@
 //!   SIGKILL, tills failing over to another replica and retrying): every acknowledged receipt
 //!   stored exactly once with its points.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -285,6 +286,74 @@ pub struct Figures {
     pub metrics: Vec<String>,
     /// What a replica started with another `JWT_SECRET` said before exiting.
     pub refused_secret: String,
+    /// Store commands (round trips) per live receipt on the replica that took it, by command,
+    /// its background polling subtracted.
+    pub commands_per_receipt: BTreeMap<String, f64>,
+}
+
+/// The store commands a replica's `/metrics` counts, by command name.
+pub fn store_commands(metrics: &str) -> BTreeMap<String, f64> {
+    let prefix = format!("{}{{command=\"", store::COMMANDS_METRIC);
+    metrics
+        .lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix(&prefix)?;
+            let (name, value) = rest.split_once("\"} ")?;
+            Some((name.to_string(), value.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+/// `after - before`, command by command.
+fn commands_between(before: &BTreeMap<String, f64>, after: &BTreeMap<String, f64>) -> BTreeMap<String, f64> {
+    after.iter().map(|(k, v)| (k.clone(), v - before.get(k).copied().unwrap_or(0.0))).collect()
+}
+
+/// What the MongoDB server at `database_url` sustains with `clients` concurrent clients for
+/// `seconds`: durable single-document inserts (write concern `majority` + journal, as the store
+/// writes) and reads by `_id`, per second. Measured on a scratch collection, dropped after.
+pub async fn server_capacity(database_url: &str, clients: usize, seconds: f64) -> Result<(f64, f64), String> {
+    use mongodb::bson::doc;
+    use mongodb::options::{Acknowledgment, WriteConcern};
+    let client = mongodb::Client::with_uri_str(database_url).await.map_err(|e| e.to_string())?;
+    let db = client.default_database().unwrap_or_else(|| client.database("imagross"));
+    let concern = WriteConcern::builder().w(Acknowledgment::Majority).journal(true).build();
+    let coll = db.collection_with_options::<mongodb::bson::Document>(
+        "capacity_probe",
+        mongodb::options::CollectionOptions::builder().write_concern(concern).build(),
+    );
+    let mut rates = [0.0; 2];
+    for (phase, rate) in rates.iter_mut().enumerate() {
+        let until = Instant::now() + Duration::from_secs_f64(seconds);
+        let tasks: Vec<_> = (0..clients)
+            .map(|c| {
+                let coll = coll.clone();
+                tokio::spawn(async move {
+                    let mut n = 0u64;
+                    while Instant::now() < until {
+                        let id = format!("{c}-{n}");
+                        let done = if phase == 0 {
+                            coll.insert_one(doc! { "_id": &id, "card": "2000000000039", "total_cents": 1234 })
+                                .await
+                                .map(|_| ())
+                        } else {
+                            coll.find_one(doc! { "_id": format!("{c}-{}", n % 64) }).await.map(|_| ())
+                        };
+                        done.map_err(|e| e.to_string())?;
+                        n += 1;
+                    }
+                    Ok::<u64, String>(n)
+                })
+            })
+            .collect();
+        let mut total = 0;
+        for t in tasks {
+            total += t.await.map_err(|e| e.to_string())??;
+        }
+        *rate = total as f64 / seconds;
+    }
+    coll.drop().await.map_err(|e| e.to_string())?;
+    Ok((rates[0], rates[1]))
 }
 
 /// Forty registered cards for the tills (the register is imported as a Fidelity file).
@@ -404,6 +473,13 @@ pub async fn measure(
     let day = crate::clock::day_iso(crate::clock::today());
     let mut till = Conn::new(cluster.addr(0));
     let mut reader = Conn::new(cluster.addr(1));
+    // Replica 0's background round trips (feed and import polls, leases) over two idle seconds,
+    // to subtract from what the ten receipts cost it.
+    let idle_from = (store_commands(&cluster.metrics(0).await), Instant::now());
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let before = (store_commands(&cluster.metrics(0).await), Instant::now());
+    let idle_rate = commands_between(&idle_from.0, &before.0);
+    let idle_secs = before.1.duration_since(idle_from.1).as_secs_f64();
     for k in 0..10u64 {
         // n = 3k + 1: never a multiple of three, so the receipt carries the (only) card.
         let (body, _) = loadgen::receipt("S01", 900, 3 * k + 1, &day, std::slice::from_ref(&card), 2);
@@ -423,6 +499,15 @@ pub async fn measure(
         }
         figures.receipt_visible_ms.push(acked.elapsed().as_secs_f64() * 1e3);
     }
+    let busy_secs = before.1.elapsed().as_secs_f64();
+    figures.commands_per_receipt = commands_between(&before.0, &store_commands(&cluster.metrics(0).await))
+        .into_iter()
+        .map(|(k, v)| {
+            let background = idle_rate.get(&k).copied().unwrap_or(0.0) / idle_secs * busy_secs;
+            (k, ((v - background) / 10.0).max(0.0))
+        })
+        .filter(|(_, v)| *v >= 0.05)
+        .collect();
 
     // An import beside replica 0 reaches the dashboards of replicas 1 and 2.
     let mut admins = Vec::new();
@@ -526,6 +611,10 @@ pub async fn run(uri: &str, replicas: usize, tills: u32, rate: u32, seconds: u64
     let url = with_database(uri, &db);
     let bin = std::env::current_exe()?;
     println!("cluster: {replicas} replicas of {} on {} (database {db})", bin.display(), hosts_of(uri));
+    let (writes, reads) = server_capacity(&url, 16, 3.0).await.map_err(|e| anyhow::anyhow!(e))?;
+    println!(
+        "the MongoDB server alone, 16 clients: {writes:.0} durable single-document inserts/s, {reads:.0} reads by _id/s"
+    );
     let f = match measure(&bin, &url, dir.path(), replicas, tills, rate, seconds).await {
         Ok(f) => f,
         Err(e) => {
@@ -547,6 +636,20 @@ pub async fn run(uri: &str, replicas: usize, tills: u32, rate: u32, seconds: u64
     println!(
         "import beside replica 0 → on the dashboards of replicas 1 and 2: {} ms",
         f.import_visible_ms.iter().map(|v| format!("{v:.0}")).collect::<Vec<_>>().join(", ")
+    );
+    let trips: f64 = f.commands_per_receipt.values().sum();
+    let detail: Vec<String> = f.commands_per_receipt.iter().map(|(k, v)| format!("{k} {v:.1}")).collect();
+    // The server's time per receipt: its reads at the read rate, everything else at the write rate.
+    let server_secs: f64 = f
+        .commands_per_receipt
+        .iter()
+        .map(|(k, v)| v / if matches!(k.as_str(), "find" | "getMore" | "aggregate" | "count") { reads } else { writes })
+        .sum();
+    println!(
+        "round trips per live receipt on the replica that takes it: {trips:.1} ({}); at the server's rates above, \
+         at most ≈ {:.0} receipts/s, before the replicas following the feed or anything else",
+        detail.join(", "),
+        1.0 / server_secs.max(1e-9)
     );
     let l = &f.load;
     println!(
