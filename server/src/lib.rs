@@ -6,7 +6,8 @@
 //! 2. [`store`]: the persistence port and its SQLite and MongoDB implementations;
 //! 3. [`projection`]: the in-memory columnar projection, kept current in the background;
 //! 4. services: [`accounts`], [`auth`], [`points`] (the ledger's one home), [`cards`], [`rewards`],
-//!    [`analytics`], [`import`], [`personal`], [`demo`];
+//!    [`analytics`], [`import`], [`personal`], [`demo`], [`campaigns`] (offers judged against a
+//!    holdout);
 //! 5. surfaces: [`till_api`] (the tills' REST API), [`http`] (pages, server functions, downloads),
 //!    [`cli`];
 //! 6. [`wiring`]: builds the whole state from the configuration, once, and serves.
@@ -27,6 +28,7 @@ pub mod projection;
 pub mod accounts;
 pub mod analytics;
 pub mod auth;
+pub mod campaigns;
 pub mod cards;
 pub mod demo;
 pub mod import;
