@@ -33,13 +33,14 @@ pub fn is_held_out(campaign: &str, card: &str, share_permille: u32) -> bool {
 /// A holdout share entered by an admin (a percentage, `10` or `12,5`), in per-mille; the error
 /// names the allowed range.
 pub fn parse_share(input: &str) -> Result<u32, String> {
-    let text = input.trim().trim_end_matches('%').trim().replace(',', ".");
-    let percent: f64 = text.parse().map_err(|_| format!("«{input}» is not a percentage"))?;
-    let permille = (percent * 10.0).round();
-    if !(0.0..=f64::from(MAX_SHARE_PERMILLE)).contains(&permille) || (percent * 10.0 - permille).abs() > 1e-9 {
+    // Read as the imports read numbers (decimal comma or point), in hundredths of a percent.
+    let hundredths = crate::import::values::scaled(input.trim().trim_end_matches('%'), 2)
+        .map_err(|_| format!("«{input}» is not a percentage"))?;
+    let in_range = (0..=i64::from(MAX_SHARE_PERMILLE) * 10).contains(&hundredths);
+    if !in_range || hundredths % 10 != 0 {
         return Err(format!("the holdout share must be between 0 and 50 % in steps of 0.1 %, not «{input}»"));
     }
-    Ok(permille as u32)
+    Ok((hundredths / 10) as u32)
 }
 
 #[cfg(test)]

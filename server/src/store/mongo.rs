@@ -77,7 +77,6 @@ fn names_unique_field(message: &str, table: &str, field: &str) -> bool {
         || message.contains(&format!("dup key: {{ {field}:"))
 }
 
-/// Turns a duplicate-key error (code 11000) into `Duplicate` naming the field.
 /// Whether every failure of a write was a duplicate key (and the write concern was met).
 fn only_duplicate_keys(e: &MongoError) -> bool {
     match e.kind.as_ref() {
@@ -90,6 +89,7 @@ fn only_duplicate_keys(e: &MongoError) -> bool {
     }
 }
 
+/// Turns a duplicate-key error (code 11000) into `Duplicate` naming the field.
 fn map_write_error(def: &TableDef, e: MongoError) -> StoreError {
     let dup_message = match e.kind.as_ref() {
         ErrorKind::Write(WriteFailure::WriteError(w)) if w.code == 11000 => Some(w.message.clone()),
@@ -192,8 +192,10 @@ impl MongoStore {
         // in round trips is measurable (`bench cluster` divides them by the receipts).
         options.command_event_handler = Some(EventHandler::callback(|event| {
             if let CommandEvent::Started(started) = event {
-                let target = started.command.iter().next().map(|(_, v)| v.to_string()).unwrap_or_default();
-                tracing::trace!(command = %started.command_name, %target, "store command");
+                if tracing::enabled!(tracing::Level::TRACE) {
+                    let target = started.command.iter().next().map(|(_, v)| v.to_string()).unwrap_or_default();
+                    tracing::trace!(command = %started.command_name, %target, "store command");
+                }
                 metrics::counter!(COMMANDS_METRIC, "command" => started.command_name).increment(1);
             }
         }));
