@@ -160,13 +160,13 @@ pub trait Personal: Send + Sync {
     async fn erase(&self, user: &SessionUser, password: &str) -> Result<(), AppError>;
     /// The caller's contact data and consent.
     async fn profile(&self, user: &SessionUser) -> Result<crate::model::personal::ProfileView, AppError>;
-    /// Updates them with the signup's validation.
+    /// Updates them with the signup's validation; `consents`: (marketing, profiling).
     async fn update_profile(
         &self,
         user: &SessionUser,
         email: &str,
         phone: &str,
-        marketing: bool,
+        consents: (bool, bool),
     ) -> Result<crate::model::personal::ProfileView, AppError>;
     /// Changes the password (the current one required).
     async fn change_password(
@@ -202,6 +202,29 @@ pub trait Rewards: Send + Sync {
         user: &SessionUser,
         code: &str,
     ) -> Result<crate::model::rewards::VoucherView, AppError>;
+}
+
+/// Campaigns: launched by admins, offers activated by shoppers.
+#[async_trait]
+pub trait Campaigns: Send + Sync {
+    /// The audience's size and who the consents leave out, at a holdout share (percent).
+    async fn preview(
+        &self,
+        audience: crate::model::campaigns::AudienceSpec,
+        holdout: String,
+    ) -> Result<crate::model::campaigns::AudiencePreview, AppError>;
+    /// Launches a campaign (members and holdout fixed now).
+    async fn launch(
+        &self,
+        acting: &SessionUser,
+        input: crate::model::campaigns::CampaignInput,
+    ) -> Result<crate::model::campaigns::CampaignSummary, AppError>;
+    /// Every campaign, newest first.
+    async fn list(&self) -> Result<Vec<crate::model::campaigns::CampaignSummary>, AppError>;
+    /// The caller's offers.
+    async fn my_offers(&self, user: &SessionUser) -> Result<Vec<crate::model::campaigns::MyOffer>, AppError>;
+    /// Activates the caller's offer of a campaign (once).
+    async fn activate(&self, user: &SessionUser, campaign: &str) -> Result<crate::model::campaigns::MyOffer, AppError>;
 }
 
 /// The tills' API keys (admin area).
@@ -249,4 +272,6 @@ pub struct AppState {
     pub shop_keys: Arc<dyn ShopKeys>,
     /// The rewards catalogue and vouchers.
     pub rewards: Arc<dyn Rewards>,
+    /// Campaigns and personal offers.
+    pub campaigns: Arc<dyn Campaigns>,
 }

@@ -39,6 +39,7 @@ pub fn state(
     let auth = Arc::new(AuthService::new(store.clone(), security)?);
     let imports = Arc::new(ImportService::new(store.clone(), projection.clone()));
     let cards = Arc::new(CardService::with_thresholds(store.clone(), tuning.levels));
+    let campaigns = Arc::new(crate::campaigns::CampaignService::new(store.clone(), projection.clone()));
     let app = AppState {
         readiness: projection.clone(),
         store_health: watchdog.clone(),
@@ -62,11 +63,13 @@ pub fn state(
             crate::rewards::RewardsService::new(store.clone(), tuning.levels, tuning.voucher_days)
                 .notifying(points.clone()),
         ),
+        campaigns: campaigns.clone(),
     };
     let till = crate::till_api::service::ReceiptsApi {
         store: store.clone(),
         projection: projection.clone(),
         points: points.clone(),
+        campaigns: campaigns.clone(),
         max_receipt_cents: security.protection.till_max_receipt_cents,
         per_minute: security.protection.till_receipts_per_minute,
         limiter: Arc::new(crate::limiter::FailureLimiter::with_window(10_000, std::time::Duration::from_secs(60))),

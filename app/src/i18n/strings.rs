@@ -83,6 +83,7 @@ strings! {
     FieldPasswordConfirm => "Ripeti la password", "Repeat the password";
     FieldPrivacy => "Ho letto l'informativa privacy e acconsento al trattamento dei dati (obbligatorio)", "I have read the privacy notice and consent to data processing (required)";
     FieldMarketing => "Voglio ricevere offerte e novità (facoltativo)", "Send me offers and news (optional)";
+    FieldProfiling => "Voglio offerte personali scelte in base ai miei acquisti (profilazione, facoltativo)", "Send me personal offers chosen from my purchases (profiling, optional)";
     SignupSubmit => "Crea la carta", "Create my card";
     SignupPending => "Creazione in corso…", "Creating…";
     SignupDoneTitle => "Benvenuto! La tua carta è pronta", "Welcome! Your card is ready";
@@ -191,6 +192,7 @@ strings! {
     MovementEarn => "Spesa", "Purchase";
     MovementReturn => "Reso", "Return";
     MovementChallenge => "Sfida completata", "Challenge completed";
+    MovementOffer => "Offerta personale", "Personal offer";
     MovementRedeem => "Premio riscattato", "Reward redeemed";
     MovementRefund => "Buono annullato", "Voucher cancelled";
     MovementExpire => "Punti scaduti", "Points expired";

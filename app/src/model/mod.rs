@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod analytics;
+pub mod campaigns;
 pub mod card;
 pub mod import;
 pub mod levels;

@@ -183,6 +183,8 @@ pub struct ProfileView {
     pub email: String,
     pub phone: String,
     pub marketing_consent: bool,
+    /// Consent to personal offers chosen from purchases (profiling), separate from marketing.
+    pub profiling_consent: bool,
 }
 
 impl crate::i18n::Label for BadgeKind {

@@ -247,6 +247,7 @@ pub fn ProfilePage() -> impl IntoView {
                             <label for="profile-phone">{move || i18n.t(Key::FieldPhone)}</label>
                             <input id="profile-phone" type="tel" name="phone" required value=p.phone/>
                             <label class="check"><input type="checkbox" name="marketing_consent" checked=p.marketing_consent/> {move || i18n.t(Key::FieldMarketing)}</label>
+                            <label class="check"><input type="checkbox" name="profiling_consent" checked=p.profiling_consent/> {move || i18n.t(Key::FieldProfiling)}</label>
                             <p><button type="submit" class="button">{move || i18n.t(Key::ProfileSave)}</button></p>
                         </ActionForm>
                     }.into_any(),

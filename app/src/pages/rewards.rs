@@ -221,6 +221,7 @@ pub fn MovementsPage() -> impl IntoView {
                                             "earn" if m.points < 0 => Key::MovementReturn,
                                             "earn" => Key::MovementEarn,
                                             "challenge" => Key::MovementChallenge,
+                                            "offer" => Key::MovementOffer,
                                             "redeem" => Key::MovementRedeem,
                                             "refund" => Key::MovementRefund,
                                             "expire" => Key::MovementExpire,
@@ -231,7 +232,7 @@ pub fn MovementsPage() -> impl IntoView {
                                             view! { " · " <a href=href>{r}</a> }
                                         });
                                         let voucher = m.voucher.clone().map(|v| view! { " · " <span>{v}</span> });
-                                        let reason = m.reason.clone().filter(|_| matches!(m.kind.as_str(), "adjustment" | "redeem" | "refund" | "adjust" | "expire"))
+                                        let reason = m.reason.clone().filter(|_| matches!(m.kind.as_str(), "adjustment" | "redeem" | "refund" | "adjust" | "expire" | "offer"))
                                             .map(|r| match r.split_once(" – ") {
                                                 // An expiry names its collection period.
                                                 Some((from, to)) if m.kind == "expire" => format!(

@@ -106,6 +106,7 @@ pub fn SignupPage() -> impl IntoView {
                                 <TextField name="password_confirm" label=Key::FieldPasswordConfirm input_type="password" autocomplete="new-password" form errors update=|f, v| f.password_confirm = v/>
                                 <CheckField name="privacy_consent" label=Key::FieldPrivacy form errors update=|f, v| f.privacy_consent = v/>
                                 <CheckField name="marketing_consent" label=Key::FieldMarketing form errors update=|f, v| f.marketing_consent = v/>
+                                <CheckField name="profiling_consent" label=Key::FieldProfiling form errors update=|f, v| f.profiling_consent = v/>
                             </div>
                             <button type="submit" class="button primary" disabled=move || action.pending().get()>
                                 {move || if action.pending().get() { i18n.t(Key::SignupPending) } else { i18n.t(Key::SignupSubmit) }}

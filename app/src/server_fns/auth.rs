@@ -32,6 +32,7 @@ pub async fn signup(
     password_confirm: String,
     privacy_consent: Option<String>,
     marketing_consent: Option<String>,
+    profiling_consent: Option<String>,
 ) -> Result<SignupDone, AppError> {
     use super::checkbox;
     use crate::model::account::SignupInput;
@@ -48,6 +49,7 @@ pub async fn signup(
         password_confirm,
         privacy_consent: checkbox(privacy_consent.as_deref()),
         marketing_consent: checkbox(marketing_consent.as_deref()),
+        profiling_consent: checkbox(profiling_consent.as_deref()),
     };
     let result = public(|s| async move {
         let done = s.accounts.sign_up(input, crate::server_fns::guard::client_ip()).await?;

@@ -46,15 +46,16 @@ pub async fn my_profile() -> Result<ProfileView, AppError> {
     as_role(Role::Shopper, |s, user| async move { s.personal.profile(&user).await }).await
 }
 
-/// Updates email, phone and the marketing consent (validated as at signup).
+/// Updates email, phone and the marketing and profiling consents (validated as at signup).
 #[server(prefix = "/api", endpoint = "update_my_profile")]
 pub async fn update_my_profile(
     email: String,
     phone: String,
     marketing_consent: Option<String>,
+    profiling_consent: Option<String>,
 ) -> Result<ProfileView, AppError> {
-    let marketing = super::checkbox(marketing_consent.as_deref());
-    as_role(Role::Shopper, |s, user| async move { s.personal.update_profile(&user, &email, &phone, marketing).await })
+    let consents = (super::checkbox(marketing_consent.as_deref()), super::checkbox(profiling_consent.as_deref()));
+    as_role(Role::Shopper, |s, user| async move { s.personal.update_profile(&user, &email, &phone, consents).await })
         .await
 }
 

@@ -18,6 +18,8 @@ pub struct SignupInput {
     pub password_confirm: String,
     pub privacy_consent: bool,
     pub marketing_consent: bool,
+    /// Consent to profiling (personal offers chosen from purchases): separate and optional.
+    pub profiling_consent: bool,
 }
 
 /// Minimum age to hold an account.
@@ -34,6 +36,7 @@ pub struct ValidSignup {
     pub store_id: Option<String>,
     pub password: String,
     pub marketing_consent: bool,
+    pub profiling_consent: bool,
 }
 
 /// Checks every field; returns all problems, in form order.
@@ -86,6 +89,7 @@ pub fn validate_signup(input: &SignupInput, today: SimpleDate) -> Result<ValidSi
             store_id: input.store_id.clone().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
             password: input.password.clone(),
             marketing_consent: input.marketing_consent,
+            profiling_consent: input.profiling_consent,
         }),
         _ => Err(errors),
     }
@@ -111,6 +115,7 @@ mod tests {
             password_confirm: "una password lunga".into(),
             privacy_consent: true,
             marketing_consent: false,
+            profiling_consent: false,
         }
     }
 

@@ -121,6 +121,7 @@ impl Accounts for AccountService {
             privacy_consent: true,
             marketing_consent: valid.marketing_consent,
             status: CardStatus::Active,
+            profiling_consent: valid.profiling_consent,
         };
         self.store.upsert_all(&[holder]).await?;
         tracing::info!(card = %crate::telemetry::masked(&card_number), "shopper signed up");

@@ -41,6 +41,7 @@ fn cardholder(
         privacy_consent: true,
         marketing_consent: false,
         status: CardStatus::Active,
+        profiling_consent: false,
     }
 }
 

@@ -100,6 +100,16 @@ pub fn may_grant(reward: i64, budget_left: i64, granted_to_shopper: u32, per_sho
     reward > 0 && reward <= budget_left && granted_to_shopper < per_shopper_limit
 }
 
+/// The smallest reward an offer gives (a multiplier's extra points on one euro): a campaign
+/// whose budget has less than this left has reached its budget.
+pub fn smallest_reward(offer: &Offer) -> i64 {
+    match offer {
+        Offer::Multiplier { factor, .. } => (factor - 1).max(1),
+        Offer::Bonus { points, .. } | Offer::Basket { points, .. } => *points,
+        Offer::Voucher { value_cents, .. } => *value_cents,
+    }
+}
+
 /// A check that failed, naming the form's field.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {

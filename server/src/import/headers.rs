@@ -69,6 +69,7 @@ pub enum Field {
     EnrolledOn,
     PrivacyConsent,
     MarketingConsent,
+    ProfilingConsent,
     Status,
     ReceiptId,
     Store,
@@ -144,6 +145,11 @@ static FIDELITY: &[FieldSpec] = &[
     ),
     opt(Field::PrivacyConsent, "privacy_consent", &["ConsensoPrivacy", "Privacy", "PrivacyConsent"]),
     opt(Field::MarketingConsent, "marketing_consent", &["ConsensoMarketing", "Marketing", "MarketingConsent"]),
+    opt(
+        Field::ProfilingConsent,
+        "profiling_consent",
+        &["ConsensoProfilazione", "Profilazione", "ProfilingConsent", "Profiling"],
+    ),
     opt(Field::Status, "status", &["Stato", "StatoCarta", "Status"]),
 ];
 

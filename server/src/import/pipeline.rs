@@ -72,8 +72,17 @@ pub struct ImportSummary {
 
 /// What the reading thread hands over.
 enum Chunk {
-    Header { kind: Kind, unknown: Vec<String> },
-    Rows { prepared: Prepared, errors: Vec<RowError>, read: u64 },
+    /// `profiling`: the file has a profiling-consent column.
+    Header {
+        kind: Kind,
+        unknown: Vec<String>,
+        profiling: bool,
+    },
+    Rows {
+        prepared: Prepared,
+        errors: Vec<RowError>,
+        read: u64,
+    },
     Failed(String),
 }
 
@@ -104,7 +113,8 @@ fn produce(path: std::path::PathBuf, kind: Option<Kind>, sheet: Option<String>, 
         }
     };
     let unknown = map.unknown().into_iter().map(str::to_string).collect();
-    if tx.blocking_send(Chunk::Header { kind, unknown }).is_err() {
+    let profiling = map.index(super::headers::Field::ProfilingConsent).is_some();
+    if tx.blocking_send(Chunk::Header { kind, unknown, profiling }).is_err() {
         return;
     }
     let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
@@ -216,6 +226,25 @@ fn sha256_file(path: &Path) -> std::io::Result<String> {
         }
     }
     Ok(hex::encode(hasher.finalize()))
+}
+
+/// A register file without a profiling-consent column says nothing about it: each cardholder
+/// already stored keeps the consent they gave (in the app, or in an earlier file), so an import
+/// never takes a consent away or gives one.
+async fn keep_stored_profiling(store: &dyn Store, records: &mut [super::prepared::Record]) -> Result<(), StoreError> {
+    let column = Table::Cardholders.def().columns.iter().position(|c| c.name == "profiling_consent");
+    let Some(column) = column else { return Ok(()) };
+    let ids: Vec<String> = records.iter().map(|r| r.refers_to.clone()).collect();
+    let existing = store.existing_ids(Table::Cardholders, ids).await?;
+    for r in records.iter_mut().filter(|r| existing.contains(&r.refers_to)) {
+        if let Some(stored) = store.get(Table::Cardholders, &r.refers_to).await? {
+            let given = stored.get("profiling_consent").and_then(serde_json::Value::as_bool).unwrap_or(false);
+            if let Some(v) = r.values.get_mut(column) {
+                *v = serde_json::Value::Bool(given);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Writes one chunk: reference checks, then dimensions and records in one write, on behalf of
@@ -424,16 +453,21 @@ pub async fn import_file(
         let (p, kind, sheet) = (path.to_path_buf(), options.kind, options.sheet.clone());
         let producer = tokio::task::spawn_blocking(move || produce(p, kind, sheet, tx));
         let mut kind = options.kind;
+        let mut keep_profiling = false;
         while let Some(chunk) = rx.recv().await {
             match chunk {
                 Chunk::Failed(message) => summary.failure = Some(message),
-                Chunk::Header { kind: k, unknown } => {
+                Chunk::Header { kind: k, unknown, profiling } => {
                     kind = Some(k);
+                    keep_profiling = k == Kind::Fidelity && !profiling;
                     summary.kind = k.name().to_string();
                     summary.unknown_columns = unknown;
                 }
-                Chunk::Rows { prepared, mut errors, read } => {
+                Chunk::Rows { mut prepared, mut errors, read } => {
                     let Some(k) = kind else { continue };
+                    if keep_profiling {
+                        keep_stored_profiling(store, &mut prepared.records).await?;
+                    }
                     let stats = write_chunk(store, batch.number, k, prepared, &mut errors, &mut summary.erased).await?;
                     summary.rows_read += read;
                     summary.inserted += stats.inserted;

@@ -200,6 +200,9 @@ fn cardholder(row: &Row<'_>) -> Result<Cardholder, RowError> {
         privacy_consent: row.parse(Field::PrivacyConsent, values::flag)?.unwrap_or(false),
         marketing_consent: row.parse(Field::MarketingConsent, values::flag)?.unwrap_or(false),
         status,
+        // A file without the column leaves each stored profiling consent as it is (see the
+        // pipeline's `write_chunk`): the shopper may have given it in the app.
+        profiling_consent: row.parse(Field::ProfilingConsent, values::flag)?.unwrap_or(false),
     })
 }
 

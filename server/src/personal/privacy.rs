@@ -192,5 +192,6 @@ pub fn anonymised(holder: Cardholder) -> Cardholder {
         privacy_consent: false,
         marketing_consent: false,
         status: CardStatus::Anonymised,
+        profiling_consent: false,
     }
 }

@@ -27,17 +27,19 @@ pub async fn view(store: &dyn Store, user: &SessionUser) -> Result<ProfileView, 
     Ok(ProfileView {
         email: a.email.unwrap_or_default(),
         phone: a.phone.unwrap_or_default(),
-        marketing_consent: holder.is_some_and(|h| h.marketing_consent),
+        marketing_consent: holder.as_ref().is_some_and(|h| h.marketing_consent),
+        profiling_consent: holder.is_some_and(|h| h.profiling_consent),
     })
 }
 
-/// Updates email, phone and the marketing consent (account and card record alike).
+/// Updates email, phone and the consents, `(marketing, profiling)` (account and card record
+/// alike).
 pub async fn update(
     store: &dyn Store,
     user: &SessionUser,
     email: &str,
     phone: &str,
-    marketing: bool,
+    (marketing, profiling): (bool, bool),
 ) -> Result<ProfileView, AppError> {
     let email = validate::email(email).map_err(|p| AppError::problem_at("email", p))?;
     let phone = validate::phone::normalise(phone).map_err(|p| AppError::problem_at("phone", p))?;
@@ -54,12 +56,13 @@ pub async fn update(
                 email: Some(email.clone()),
                 phone: Some(phone.clone()),
                 marketing_consent: marketing,
+                profiling_consent: profiling,
                 ..h
             };
             store.replace_one(&h).await?;
         }
     }
-    Ok(ProfileView { email, phone, marketing_consent: marketing })
+    Ok(ProfileView { email, phone, marketing_consent: marketing, profiling_consent: profiling })
 }
 
 /// Changes the password after checking the current one.

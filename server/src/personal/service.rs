@@ -219,14 +219,17 @@ impl Personal for PersonalService {
         user: &SessionUser,
         email: &str,
         phone: &str,
-        marketing: bool,
+        consents: (bool, bool),
     ) -> Result<app::model::personal::ProfileView, AppError> {
         // Each change may answer `taken` for someone else's email or phone: limited per account.
         let key = format!("profile:{}", user.id);
         self.limiter
             .attempt(&[(&key, crate::limiter::MAX_PROFILE_CHANGES)], std::time::Instant::now())
             .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
-        super::profile::update(self.store.as_ref(), user, email, phone, marketing).await
+        let view = super::profile::update(self.store.as_ref(), user, email, phone, consents).await?;
+        // Campaign audiences read the consents from the projection: a rebuild, coalesced.
+        self.projection.request_refresh(self.store.clone());
+        Ok(view)
     }
 
     async fn change_password(

@@ -40,7 +40,7 @@ pub fn flow_of(e: &PointsEntry) -> PointsFlows {
     let mut f = PointsFlows::default();
     match kind {
         "earn" if p < 0 => f.taken_back = -p,
-        "earn" | "challenge" => f.earned = p,
+        "earn" | "challenge" | "offer" => f.earned = p,
         "redeem" | "refund" => f.redeemed = -p,
         "expire" => f.expired = -p,
         _ => f.adjusted = p,

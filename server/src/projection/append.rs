@@ -242,6 +242,7 @@ mod tests {
             privacy_consent: true,
             marketing_consent: false,
             status: CardStatus::Active,
+            profiling_consent: false,
         }
     }
 

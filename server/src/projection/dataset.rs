@@ -94,6 +94,17 @@ pub struct CardColumns {
     /// False for card numbers seen on receipts but missing from the register.
     pub registered: Vec<bool>,
     pub anonymised: Vec<bool>,
+    /// Consents given, as bits ([`consent::MARKETING`], [`consent::PROFILING`]): campaigns
+    /// reach and target only whom the law allows.
+    pub consents: Vec<u8>,
+}
+
+/// The consent bits of [`CardColumns::consents`].
+pub mod consent {
+    /// Offers and news may be sent.
+    pub const MARKETING: u8 = 1;
+    /// Purchases may be used to choose personal offers.
+    pub const PROFILING: u8 = 2;
 }
 
 impl CardColumns {
@@ -110,6 +121,7 @@ impl CardColumns {
             self.enrolment_shop.push(NONE);
             self.registered.push(false);
             self.anonymised.push(false);
+            self.consents.push(0);
         }
         i
     }
@@ -370,7 +382,7 @@ impl Dataset {
             .map(|i| {
                 let receipts: Vec<&str> = self.receipts_of(i as u32).iter().map(|&k| &*r.id[k as usize]).collect();
                 format!(
-                    "card {} {} {:?} {:?} g{} b{} e{} s{:?} reg {} anon {}: {receipts:?}",
+                    "card {} {} {:?} {:?} g{} b{} e{} s{:?} reg {} anon {} consents {}: {receipts:?}",
                     c.number.value(i as u32),
                     c.name(i as u32),
                     c.email[i],
@@ -380,7 +392,8 @@ impl Dataset {
                     c.enrolled_day[i],
                     (c.enrolment_shop[i] != NONE).then(|| self.shops.value(c.enrolment_shop[i])),
                     c.registered[i],
-                    c.anonymised[i]
+                    c.anonymised[i],
+                    c.consents[i]
                 )
             })
             .collect();
@@ -573,6 +586,11 @@ impl DatasetBuilder {
         cards.enrolment_shop[i] = shop;
         cards.registered[i] = true;
         cards.anonymised[i] = c.status == CardStatus::Anonymised;
+        cards.consents[i] = if c.status == CardStatus::Anonymised {
+            0
+        } else {
+            u8::from(c.marketing_consent) * consent::MARKETING + u8::from(c.profiling_consent) * consent::PROFILING
+        };
     }
 
     /// Adds a receipt (skipped, and counted, when its date cannot be read).

@@ -134,6 +134,10 @@ pub struct Cardholder {
     pub privacy_consent: bool,
     pub marketing_consent: bool,
     pub status: CardStatus,
+    /// Consent to profiling (targeting by segment, value, churn risk or affinity): separate
+    /// from marketing, as the Garante's 2005 fidelity-card ruling asks; never given by default.
+    #[serde(default)]
+    pub profiling_consent: bool,
 }
 entity!(Cardholder, Cardholders);
 
@@ -537,6 +541,72 @@ pub struct Lease {
     pub expires_at: String,
 }
 entity!(Lease, Leases, text id, text holder, int token, text expires_at);
+
+/// A launched campaign: its audience and offer as the admin set them (JSON of the campaigns
+/// module's types), and what the launch fixed (members, held out, who was left out and why).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Campaign {
+    pub id: String,
+    pub name: String,
+    /// First and last day the offer applies (`YYYY-MM-DD`, inclusive).
+    pub starts_on: String,
+    pub ends_on: String,
+    pub audience: String,
+    pub offer: String,
+    /// Points (euro cents for a voucher offer) the campaign may grant in all.
+    pub budget: i64,
+    pub per_shopper_limit: i64,
+    pub holdout_permille: i64,
+    /// Members in all (treated + held out).
+    pub members: i64,
+    pub held_out: i64,
+    /// Cardholders of the audience left out, by reason (JSON object: reason → count).
+    pub left_out: String,
+    /// Audience, offer and period hashed: an identical campaign is found by it.
+    pub fingerprint: String,
+    /// `active` or `stopped`.
+    pub status: String,
+    pub created_at: String,
+    pub created_by: String,
+}
+entity!(Campaign, Campaigns);
+
+/// A card's membership of a campaign, fixed at launch; `id` is `<campaign>:<card>`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CampaignMember {
+    pub id: String,
+    pub campaign_id: String,
+    pub card_number: String,
+    /// In the holdout group: never shown the offer.
+    pub held_out: bool,
+    /// When the shopper activated the offer (set once, by compare-and-set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activated_at: Option<String>,
+}
+entity!(CampaignMember, CampaignMembers);
+
+/// An email waiting to be sent, or sent: written before sending, so a message is sent once
+/// (status `pending` → `sent` by compare-and-set on `attempts`) and retried with back-off.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutboxMail {
+    /// `<campaign>:<card>`.
+    pub id: String,
+    pub campaign_id: String,
+    pub card_number: String,
+    pub to_address: String,
+    pub subject: String,
+    pub body: String,
+    /// `pending`, `sending`, `sent`, `failed` (gave up) or `skipped` (consent withdrawn).
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    pub created_at: String,
+}
+entity!(OutboxMail, Outbox);
 
 #[cfg(test)]
 mod tests {

@@ -21,7 +21,7 @@ use super::schema::{ColType, TableDef};
 use super::{check_indexed, id_of, Doc, Store, StoreError, StoreKind, StoreResult, Table, UpsertStats};
 
 /// Schema version of the MongoDB layout (collections and indexes).
-const SCHEMA_VERSION: u32 = 8;
+const SCHEMA_VERSION: u32 = 9;
 /// Documents per round trip in upserts.
 const CHUNK: usize = 1000;
 /// The counter of commands sent to the server, by command name.
@@ -238,6 +238,17 @@ impl MongoStore {
             return Err(StoreError::Schema(format!(
                 "database schema version {current} is newer than this build's {SCHEMA_VERSION}; refusing to open"
             )));
+        }
+        if (1..9).contains(&current) {
+            // 9 adds the profiling consent: absent until given, as SQLite's column default. Only
+            // documents without the field are touched; a data field is added, nothing changed.
+            self.collection(Table::Cardholders)
+                .update_many(
+                    doc! { "profiling_consent": { "$exists": false } },
+                    doc! { "$set": { "profiling_consent": false } },
+                )
+                .await
+                .map_err(backend)?;
         }
         if current < SCHEMA_VERSION {
             meta.update_one(doc! { "_id": "schema" }, doc! { "$set": { "version": SCHEMA_VERSION as i64 } })

@@ -30,6 +30,9 @@ pub enum Table {
     LiveFeed,
     Leases,
     Counters,
+    Campaigns,
+    CampaignMembers,
+    Outbox,
 }
 
 /// How a column's value is stored and compared.
@@ -81,7 +84,7 @@ pub struct TableDef {
 
 impl Table {
     /// Every table, in dependency order.
-    pub const ALL: [Table; 21] = [
+    pub const ALL: [Table; 24] = [
         Table::Cardholders,
         Table::Shops,
         Table::Departments,
@@ -103,12 +106,16 @@ impl Table {
         Table::LiveFeed,
         Table::Leases,
         Table::Counters,
+        Table::Campaigns,
+        Table::CampaignMembers,
+        Table::Outbox,
     ];
 
     /// The only tables whose rows may be deleted, and only through [`super::Store::delete_by`]:
     /// personal data with a retention limit (an import's rejected rows), and the live-receipt
     /// feed (a pointer to receipts kept for ever elsewhere, needed only for minutes), and the
-    /// attempt counters of the login limits (useless once their window has passed).
+    /// attempt counters of the login limits (useless once their window has passed; the
+    /// campaigns' budget counters live in a window that is never pruned).
     pub const EXPIRING: [Table; 3] = [Table::ImportErrors, Table::LiveFeed, Table::Counters];
 
     /// The data tables whose rows record the import batch that created them and the last one
@@ -147,6 +154,9 @@ impl Table {
             Table::LiveFeed => &LIVE_FEED,
             Table::Leases => &LEASES,
             Table::Counters => &COUNTERS,
+            Table::Campaigns => &CAMPAIGNS,
+            Table::CampaignMembers => &CAMPAIGN_MEMBERS,
+            Table::Outbox => &OUTBOX,
         }
     }
 
@@ -224,6 +234,7 @@ static CARDHOLDERS: TableDef = TableDef {
         boolean("privacy_consent"),
         boolean("marketing_consent"),
         text("status"),
+        boolean("profiling_consent"),
     ],
     lookups: &["email", "phone"],
     unique: &[],
@@ -508,6 +519,57 @@ static COUNTERS: TableDef = TableDef {
     name: "counters",
     columns: &[text("id"), text("window"), int("value")],
     lookups: &["window"],
+    unique: &[],
+};
+static CAMPAIGNS: TableDef = TableDef {
+    table: Table::Campaigns,
+    name: "campaigns",
+    columns: &[
+        text("id"),
+        text("name"),
+        text("starts_on"),
+        text("ends_on"),
+        text("audience"),
+        text("offer"),
+        int("budget"),
+        int("per_shopper_limit"),
+        int("holdout_permille"),
+        int("members"),
+        int("held_out"),
+        text("left_out"),
+        text("fingerprint"),
+        text("status"),
+        text("created_at"),
+        text("created_by"),
+    ],
+    lookups: &["fingerprint"],
+    unique: &[],
+};
+static CAMPAIGN_MEMBERS: TableDef = TableDef {
+    table: Table::CampaignMembers,
+    name: "campaign_members",
+    columns: &[text("id"), text("campaign_id"), text("card_number"), boolean("held_out"), opt_text("activated_at")],
+    lookups: &["campaign_id", "card_number"],
+    unique: &[],
+};
+static OUTBOX: TableDef = TableDef {
+    table: Table::Outbox,
+    name: "outbox",
+    columns: &[
+        text("id"),
+        text("campaign_id"),
+        text("card_number"),
+        text("to_address"),
+        text("subject"),
+        text("body"),
+        text("status"),
+        int("attempts"),
+        text("next_attempt_at"),
+        opt_text("sent_at"),
+        opt_text("last_error"),
+        text("created_at"),
+    ],
+    lookups: &["campaign_id", "status"],
     unique: &[],
 };
 static WALLETS: TableDef = TableDef {

@@ -29,8 +29,8 @@ pub const BODY_LIMIT: usize = 256 * 1024;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "ImaGross Loyalty — till API", version = "1.0.0", description = "Receipts pushed by the stores' tills as they happen. Every request carries its store's API key as `Authorization: Bearer <key>`. Submissions are idempotent by receipt key (store, date, till, number)."),
-    paths(post_receipt, get_receipt, get_voucher),
-    components(schemas(ReceiptIn, wire::LineIn, ReceiptAck, ReceiptOut, wire::LineOut, wire::VoucherOut, FieldError, Problem)),
+    paths(post_receipt, get_receipt, get_voucher, get_card_offers),
+    components(schemas(ReceiptIn, wire::LineIn, ReceiptAck, ReceiptOut, wire::LineOut, wire::VoucherOut, wire::OfferOut, FieldError, Problem)),
     modifiers(&BearerKey),
     security(("store_key" = []))
 )]
@@ -64,6 +64,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(api: ReceiptsApi) -> Router<S> {
         .route("/receipts", post(post_receipt))
         .route("/receipts/{id}", get(get_receipt))
         .route("/vouchers/{code}", get(get_voucher))
+        .route("/cards/{card}/offers", get(get_card_offers))
         .fallback(|| async { Problem::not_found("no such API endpoint") })
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
             Problem::internal("a request handler panicked").into_response()
@@ -219,6 +220,31 @@ async fn get_voucher(State(api): State<ReceiptsApi>, Path(code): Path<String>, h
     let result = async {
         authenticate(&api, &headers).await?;
         api.voucher(&code).await
+    }
+    .await;
+    match result {
+        Ok(v) => Json(v).into_response(),
+        Err(p) => p.into_response(),
+    }
+}
+
+/// The personal offers a card's holder activated, running today, that the till applies at
+/// payment (any store's key).
+#[utoipa::path(
+    get,
+    path = "/api/v1/cards/{card}/offers",
+    params(("card" = String, Path, description = "The card number, as scanned")),
+    responses(
+        (status = 200, description = "The activated offers (empty when none)", body = Vec<wire::OfferOut>),
+        (status = 401, description = "Missing, unknown or revoked key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such card", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Internal error (retry)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn get_card_offers(State(api): State<ReceiptsApi>, Path(card): Path<String>, headers: HeaderMap) -> Response {
+    let result = async {
+        authenticate(&api, &headers).await?;
+        api.offers(&card).await
     }
     .await;
     match result {

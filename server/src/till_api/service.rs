@@ -26,6 +26,8 @@ pub struct ReceiptsApi {
     pub store: Arc<dyn Store>,
     pub projection: Arc<Projection>,
     pub points: Arc<PointsService>,
+    /// Activated personal offers, applied to each receipt.
+    pub campaigns: Arc<crate::campaigns::CampaignService>,
     /// Largest receipt accepted, in cents.
     pub max_receipt_cents: i64,
     /// Receipts one key may send per minute.
@@ -138,7 +140,11 @@ impl ReceiptsApi {
             self.projection.feed.mark_own(feed);
         }
         match outcome {
-            LiveOutcome::Replayed(prior) => Ok(Submitted { replayed: true, ack: ack(&prior) }),
+            LiveOutcome::Replayed(prior) => {
+                // A replay finishes what a request that died after storing left undone.
+                self.apply_offers(&parsed).await;
+                Ok(Submitted { replayed: true, ack: ack(&prior) })
+            }
             LiveOutcome::Conflict => Err(Problem::new(
                 StatusCode::CONFLICT,
                 "receipt-conflict",
@@ -150,10 +156,65 @@ impl ReceiptsApi {
             )),
             LiveOutcome::Stored(_) => {
                 self.points.book_vouchers_used(&claimed, &claim.id);
-                self.after_store(parsed, &write.points).await;
+                let offers = self.apply_offers(&parsed).await;
+                let mut points = write.points.clone();
+                points.extend(offers);
+                self.after_store(parsed, &points).await;
                 Ok(Submitted { replayed: false, ack: ack(&claim) })
             }
         }
+    }
+
+    /// Grants the card's activated offers on the receipt; the points entries written now.
+    /// Failures are logged: a replay of the receipt, or the next sync of imports, grants them.
+    async fn apply_offers(&self, parsed: &Parsed) -> Vec<PointsEntry> {
+        let r = &parsed.records;
+        match self.campaigns.apply(&r.receipt, &r.lines).await {
+            Ok(granted) => granted
+                .into_iter()
+                .filter_map(|g| match g {
+                    crate::campaigns::grant::Granted::Points(e) => Some(e),
+                    _ => None,
+                })
+                .collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, receipt = %r.receipt.id, "offers not applied; a replay will");
+                Vec::new()
+            }
+        }
+    }
+
+    /// The activated offers of `card` running today, as the till applies them.
+    pub async fn offers(&self, card: &str) -> Result<Vec<super::wire::OfferOut>, Problem> {
+        let card = card.trim();
+        if self.store.get(Table::Cardholders, card).await.map_err(Problem::internal)?.is_none() {
+            return Err(Problem::not_found(format!("no card {card} is issued")));
+        }
+        let offers = self.campaigns.offers_of(card).await.map_err(Problem::internal)?;
+        let today = crate::clock::day_iso(crate::clock::today());
+        Ok(offers
+            .into_iter()
+            .filter(|o| o.activated_at.is_some() && o.starts_on <= today && o.used < o.limit)
+            .map(|o| {
+                use app::model::campaigns::OfferSpec;
+                let (kind, target, min_cents) = match &o.offer {
+                    OfferSpec::Multiplier { target, .. } => ("multiplier", Some(target.clone()), None),
+                    OfferSpec::Bonus { target, .. } => ("bonus", Some(target.clone()), None),
+                    OfferSpec::Basket { min_cents, .. } => ("basket", None, Some(*min_cents)),
+                    OfferSpec::Voucher { min_cents, .. } => ("voucher", None, Some(*min_cents)),
+                };
+                super::wire::OfferOut {
+                    description: crate::campaigns::service::describe(&o.offer, o.target_name.as_deref()),
+                    campaign_id: o.campaign_id,
+                    name: o.name,
+                    kind: kind.into(),
+                    target,
+                    min_cents,
+                    ends_on: o.ends_on,
+                    remaining: o.limit - o.used,
+                }
+            })
+            .collect())
     }
 
     /// Takes each voucher of the receipt for it (see [`redeem::mark_used`]); the codes taken now.

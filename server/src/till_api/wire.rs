@@ -150,6 +150,31 @@ impl FieldError {
     }
 }
 
+/// A personal offer the shopper activated, as the till applies it at payment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct OfferOut {
+    /// The campaign's code.
+    #[schema(example = "C0007")]
+    pub campaign_id: String,
+    /// The campaign's name.
+    pub name: String,
+    /// `multiplier`, `bonus`, `basket` or `voucher`.
+    #[schema(example = "basket")]
+    pub kind: String,
+    /// What the offer gives and on what, in Italian.
+    pub description: String,
+    /// The product code, brand or department code it is about (multiplier, bonus).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Smallest receipt it asks, in cents (basket, voucher).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_cents: Option<i64>,
+    /// Last day it applies (`YYYY-MM-DD`).
+    pub ends_on: String,
+    /// Rewards this card may still receive from it.
+    pub remaining: i64,
+}
+
 /// A voucher as a till sees it before payment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct VoucherOut {

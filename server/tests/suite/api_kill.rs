@@ -79,6 +79,7 @@ async fn acknowledged_receipts_survive_kill_9_and_retries_store_them_once() {
                 privacy_consent: true,
                 marketing_consent: false,
                 status: CardStatus::Active,
+                profiling_consent: false,
             })
             .collect();
         store.upsert_all(&holders).await.unwrap();

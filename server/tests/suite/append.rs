@@ -73,6 +73,7 @@ async fn live_receipts_are_appended(store: std::sync::Arc<dyn Store>) {
         privacy_consent: true,
         marketing_consent: false,
         status: imagross::store::model::CardStatus::Active,
+        profiling_consent: false,
     };
 
     let maria = Some("2000000000015");

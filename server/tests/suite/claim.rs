@@ -35,6 +35,7 @@ fn holder(n: u64) -> Cardholder {
         privacy_consent: true,
         marketing_consent: true,
         status: CardStatus::Active,
+        profiling_consent: false,
     }
 }
 

@@ -61,6 +61,7 @@ fn full_cardholder() -> Cardholder {
         privacy_consent: true,
         marketing_consent: false,
         status: CardStatus::Active,
+        profiling_consent: false,
     }
 }
 
@@ -321,6 +322,35 @@ async fn every_entity_round_trips(store: Arc<dyn Store>) {
     assert_eq!(store.add_to_counter("k@0000000001", "0000000001", -2).await.unwrap(), 4);
     let counter = store.get(Table::Counters, "k@0000000001").await.unwrap().unwrap();
     assert_eq!((counter["window"].as_str(), counter["value"].as_i64()), (Some("0000000001"), Some(4)));
+
+    let campaign = campaign("C0001", 1_000, 1);
+    store.insert_one(&campaign).await.unwrap();
+    assert_eq!(store.get_one::<Campaign>("C0001").await.unwrap(), Some(campaign));
+    let member = CampaignMember {
+        id: "C0001:2000000000015".into(),
+        campaign_id: "C0001".into(),
+        card_number: "2000000000015".into(),
+        held_out: false,
+        activated_at: Some("2026-12-01T09:00:00Z".into()),
+    };
+    store.insert_one(&member).await.unwrap();
+    assert_eq!(store.get_one::<CampaignMember>(&member.id).await.unwrap(), Some(member));
+    let mail = OutboxMail {
+        id: "C0001:2000000000015".into(),
+        campaign_id: "C0001".into(),
+        card_number: "2000000000015".into(),
+        to_address: "maria@example.it".into(),
+        subject: "Una nuova offerta per te".into(),
+        body: "Ciao".into(),
+        status: "pending".into(),
+        attempts: 0,
+        next_attempt_at: "2026-12-01T08:00:00Z".into(),
+        sent_at: None,
+        last_error: Some("connection refused".into()),
+        created_at: "2026-12-01T07:00:00Z".into(),
+    };
+    store.insert_one(&mail).await.unwrap();
+    assert_eq!(store.get_one::<OutboxMail>(&mail.id).await.unwrap(), Some(mail));
 
     assert_eq!(store.get_one::<Shop>("S01").await.unwrap(), Some(shop));
     assert_eq!(store.get_one::<Product>("8001234567890").await.unwrap(), Some(product));
@@ -846,6 +876,8 @@ on_both_stores!(
     rows_record_the_batches_that_created_and_last_changed_them,
     a_long_upsert_mixes_new_equal_and_changed_rows,
     concurrent_redemptions_never_spend_twice,
+    an_offer_is_activated_exactly_once,
+    offers_respect_the_budget_and_the_limit_under_concurrency,
     replace_if_lets_exactly_one_writer_win,
     paged_lookups_and_expiring_deletes,
     opens_with_schema_and_empty_tables,
@@ -944,4 +976,146 @@ async fn concurrent_redemptions_never_spend_twice(store: Arc<dyn Store>) {
         redeem::Use::Unusable("cancelled".into())
     );
     assert!(redeem::cancel(store.as_ref(), card, &issued[1].id).await.is_err(), "used");
+}
+
+/// A running campaign with a basket offer (10 points for a receipt of at least 1 €).
+fn campaign(id: &str, budget: i64, per_shopper_limit: i64) -> Campaign {
+    Campaign {
+        id: id.into(),
+        name: "Spesa premiata".into(),
+        starts_on: "2026-01-01".into(),
+        ends_on: "2099-12-31".into(),
+        audience: "{}".into(),
+        offer: r#"{"kind":"basket","min_cents":100,"points":10}"#.into(),
+        budget,
+        per_shopper_limit,
+        holdout_permille: 100,
+        members: 0,
+        held_out: 0,
+        left_out: "{}".into(),
+        fingerprint: format!("fp-{id}"),
+        status: "active".into(),
+        created_at: "2026-01-01T00:00:00Z".into(),
+        created_by: "U1".into(),
+    }
+}
+
+fn member(campaign: &str, card: &str, activated: bool) -> CampaignMember {
+    CampaignMember {
+        id: format!("{campaign}:{card}"),
+        campaign_id: campaign.into(),
+        card_number: card.into(),
+        held_out: false,
+        activated_at: activated.then(|| "2026-01-01T00:00:00Z".into()),
+    }
+}
+
+fn campaigns_over(store: &Arc<dyn Store>) -> Arc<imagross::campaigns::CampaignService> {
+    let projection = imagross::analytics::Projection::new(Default::default(), Vec::new());
+    Arc::new(imagross::campaigns::CampaignService::new(store.clone(), projection))
+}
+
+/// Activation: fifty concurrent "Attiva" on one offer record one time, which every answer
+/// reports; a held-out member and a stranger find nothing to activate.
+async fn an_offer_is_activated_exactly_once(store: Arc<dyn Store>) {
+    use imagross::campaigns::grant;
+    let service = campaigns_over(&store);
+    store.insert_one(&campaign("C0001", 1_000, 1)).await.unwrap();
+    store.insert_one(&member("C0001", "2000000000015", false)).await.unwrap();
+    store.insert_one(&CampaignMember { held_out: true, ..member("C0001", "2000000000022", false) }).await.unwrap();
+    let offers = service.offers_of("2000000000015").await.unwrap();
+    assert_eq!(offers.len(), 1);
+    assert_eq!(offers[0].activated_at, None);
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let service = service.clone();
+        tasks.push(tokio::spawn(async move { service.activate("2000000000015", "C0001").await }));
+    }
+    let mut times = HashSet::new();
+    for t in tasks {
+        times.insert(t.await.unwrap().unwrap().activated_at.expect("activated"));
+    }
+    assert_eq!(times.len(), 1, "one activation time: {times:?}");
+    let stored: CampaignMember = store.get_one("C0001:2000000000015").await.unwrap().unwrap();
+    assert_eq!(stored.activated_at.as_ref(), times.iter().next());
+    assert_eq!(grant::counter(store.as_ref(), &grant::activations_counter("C0001")).await.unwrap(), 1);
+    assert!(service.offers_of("2000000000022").await.unwrap().is_empty(), "the holdout is never shown the offer");
+    assert!(matches!(service.activate("2000000000022", "C0001").await, Err(app::error::AppError::NotFound)));
+    assert!(matches!(service.activate("2000000000039", "C0001").await, Err(app::error::AppError::NotFound)));
+}
+
+fn offer_receipt(id: &str, card: &str) -> (Receipt, Vec<SalesLine>) {
+    let r = Receipt { issued_at: "2026-06-01T10:00:00".into(), ..receipt(id, Some(card), 2_500) };
+    let l = SalesLine {
+        id: format!("{id}#1"),
+        receipt_id: id.into(),
+        line_no: 1,
+        product_id: "8001234567890".into(),
+        department_id: Some("01".into()),
+        quantity_milli: 1_000,
+        gross_cents: 2_500,
+        discount_cents: 0,
+        net_cents: 2_500,
+        promotion_id: None,
+    };
+    (r, vec![l])
+}
+
+/// The budget and the per-shopper limit hold exactly under concurrency: 50 receipts of 50
+/// shoppers at once against a budget of 20 rewards grant exactly 20; 50 receipts of one
+/// shopper with a limit of 3 grant exactly 3; one receipt applied 20 times at once, once.
+async fn offers_respect_the_budget_and_the_limit_under_concurrency(store: Arc<dyn Store>) {
+    use imagross::campaigns::grant;
+    let service = campaigns_over(&store);
+    let cards: Vec<String> = (0..50).map(|i| format!("20000000{i:05}")).collect();
+    store.insert_one(&campaign("C0001", 200, 1)).await.unwrap();
+    store.upsert_all(&cards.iter().map(|c| member("C0001", c, true)).collect::<Vec<_>>()).await.unwrap();
+    let mut tasks = Vec::new();
+    for (i, card) in cards.iter().enumerate() {
+        let (service, (r, lines)) = (service.clone(), offer_receipt(&format!("R{i}"), card));
+        tasks.push(tokio::spawn(async move { service.apply(&r, &lines).await.unwrap() }));
+    }
+    let mut granted = 0;
+    for t in tasks {
+        granted += t.await.unwrap().iter().filter(|g| matches!(g, grant::Granted::Points(_))).count();
+    }
+    assert_eq!(granted, 20, "the budget pays exactly 20 rewards of 10 points");
+    assert_eq!(grant::counter(store.as_ref(), &grant::budget_counter("C0001")).await.unwrap(), 200);
+    let mut entries = 0;
+    for card in &cards {
+        let ledger: Vec<PointsEntry> = store.find("card_number", json!(card), 100).await.unwrap();
+        entries += ledger.iter().filter(|e| e.id.starts_with("offer:C0001:") && e.points == 10).count();
+    }
+    assert_eq!(entries, 20);
+
+    let card = "2000000000015";
+    store.insert_one(&campaign("C0002", 1_000_000, 3)).await.unwrap();
+    store.insert_one(&member("C0002", card, true)).await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..50 {
+        let (service, (r, lines)) = (service.clone(), offer_receipt(&format!("S{i}"), card));
+        tasks.push(tokio::spawn(async move { service.apply(&r, &lines).await.unwrap() }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let ledger: Vec<PointsEntry> = store.find("card_number", json!(card), 1_000).await.unwrap();
+    assert_eq!(ledger.iter().filter(|e| e.id.starts_with("offer:C0002:")).count(), 3, "the shopper's limit");
+    assert_eq!(grant::counter(store.as_ref(), &grant::budget_counter("C0002")).await.unwrap(), 30);
+
+    let card = "2000000000022";
+    store.insert_one(&campaign("C0003", 1_000_000, 50)).await.unwrap();
+    store.insert_one(&member("C0003", card, true)).await.unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let (service, (r, lines)) = (service.clone(), offer_receipt("T1", card));
+        tasks.push(tokio::spawn(async move { service.apply(&r, &lines).await.unwrap() }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let ledger: Vec<PointsEntry> = store.find("card_number", json!(card), 1_000).await.unwrap();
+    assert_eq!(ledger.iter().filter(|e| e.id == "offer:C0003:T1").count(), 1);
+    assert_eq!(grant::counter(store.as_ref(), &grant::budget_counter("C0003")).await.unwrap(), 10, "counted once");
+    assert_eq!(grant::counter(store.as_ref(), &grant::shopper_counter("C0003", card)).await.unwrap(), 1);
 }

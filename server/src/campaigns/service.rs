@@ -1,0 +1,566 @@
+//! The campaigns service: previews and launches campaigns (members and holdout fixed at launch,
+//! nothing half-created), lists them with what they granted, lets a shopper see and activate
+//! their offers (exactly once), and applies activated offers to the receipts that arrive.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use app::error::AppError;
+use app::model::account::SessionUser;
+use app::model::campaigns::{
+    AudiencePreview, AudienceSpec, CampaignInput, CampaignStatus, CampaignSummary, LeftOutReason, MyOffer, OfferSpec,
+    TargetKind,
+};
+use serde_json::json;
+
+use crate::analytics::Projection;
+use crate::clock::{day_iso, now_rfc3339, parse_day, today};
+use crate::store::model::{Campaign, CampaignMember, OutboxMail, Product, Receipt, SalesLine};
+use crate::store::{to_doc, Entity, Store, StoreExt, Table};
+
+use super::grant::{self, Grant, Granted};
+use super::offer::{self, Offer, OfferLine, Target};
+use super::{audience, holdout};
+
+/// Members written per store call at launch.
+const MEMBERS_PER_WRITE: usize = 2_000;
+/// Days a voucher from an offer stays valid.
+pub const VOUCHER_DAYS: i64 = 30;
+/// Longest campaign name.
+const NAME_MAX: usize = 80;
+/// Campaigns a card can belong to, as read per receipt.
+const MEMBERSHIPS_READ: u32 = 500;
+
+/// The server's form of an offer.
+pub fn to_offer(spec: &OfferSpec) -> Offer {
+    let target = |kind: TargetKind, t: &str| match kind {
+        TargetKind::Product => Target::Product(t.trim().to_string()),
+        TargetKind::Brand => Target::Brand(t.trim().to_string()),
+        TargetKind::Department => Target::Department(t.trim().to_string()),
+    };
+    match spec {
+        OfferSpec::Multiplier { target_kind, target: t, factor } => {
+            Offer::Multiplier { target: target(*target_kind, t), factor: *factor }
+        }
+        OfferSpec::Bonus { target_kind, target: t, points } => {
+            Offer::Bonus { target: target(*target_kind, t), points: *points }
+        }
+        OfferSpec::Basket { min_cents, points } => Offer::Basket { min_cents: *min_cents, points: *points },
+        OfferSpec::Voucher { value_cents, min_cents } => {
+            Offer::Voucher { value_cents: *value_cents, min_cents: *min_cents }
+        }
+    }
+}
+
+fn offer_of(c: &Campaign) -> Result<OfferSpec, AppError> {
+    serde_json::from_str(&c.offer).map_err(crate::error::internal)
+}
+
+/// Where a campaign stands on `day`, having granted `granted`.
+pub fn status_of(c: &Campaign, spec: &OfferSpec, granted: i64, day: i32) -> CampaignStatus {
+    let (starts, ends) = (parse_day(&c.starts_on).unwrap_or(i32::MAX), parse_day(&c.ends_on).unwrap_or(i32::MIN));
+    if c.status == "stopped" {
+        CampaignStatus::Stopped
+    } else if day < starts {
+        CampaignStatus::Scheduled
+    } else if day > ends {
+        CampaignStatus::Ended
+    } else if c.budget - granted < offer::smallest_reward(&to_offer(spec)) {
+        CampaignStatus::BudgetReached
+    } else {
+        CampaignStatus::Running
+    }
+}
+
+/// The campaigns service.
+pub struct CampaignService {
+    store: Arc<dyn Store>,
+    projection: Arc<Projection>,
+    /// Product brands read for brand offers (products are never renamed by a receipt).
+    brands: std::sync::Mutex<HashMap<String, Option<String>>>,
+}
+
+impl CampaignService {
+    pub fn new(store: Arc<dyn Store>, projection: Arc<Projection>) -> Self {
+        CampaignService { store, projection, brands: Default::default() }
+    }
+
+    /// The audience's size and who is left out, at holdout share `holdout` (percent as typed).
+    pub fn preview(&self, spec: &AudienceSpec, holdout: &str) -> Result<AudiencePreview, AppError> {
+        let permille = share(holdout)?;
+        let snap = self.projection.snapshot().ok_or(AppError::Unavailable)?;
+        let resolved = audience::resolve(&snap, spec).map_err(|b| AppError::bad_value(b.param, b.value))?;
+        // The split depends on the campaign's id, not known before launch: the expected count.
+        let held_out = resolved.reachable.len() as u64 * u64::from(permille) / 1000;
+        Ok(AudiencePreview {
+            matching: resolved.matching,
+            reachable: resolved.reachable.len() as u64,
+            held_out,
+            left_out: resolved.left_out,
+        })
+    }
+
+    /// Checks and launches a campaign: its members (treated and held out) are written first,
+    /// the campaign last, so a failure leaves no campaign; an identical campaign (audience and
+    /// offer) overlapping in time is refused.
+    pub async fn launch(&self, input: CampaignInput, admin: &str) -> Result<CampaignSummary, AppError> {
+        let name = input.name.trim().to_string();
+        if name.is_empty() || name.chars().count() > NAME_MAX {
+            return Err(AppError::invalid("name", format!("a name of 1 to {NAME_MAX} characters")));
+        }
+        let starts = parse_day(input.starts_on.trim())
+            .ok_or_else(|| AppError::invalid("starts_on", "expected a date YYYY-MM-DD"))?;
+        let ends = parse_day(input.ends_on.trim())
+            .ok_or_else(|| AppError::invalid("ends_on", "expected a date YYYY-MM-DD"))?;
+        if ends < starts {
+            return Err(AppError::invalid("ends_on", "the campaign must end on or after its first day"));
+        }
+        if ends < today() {
+            return Err(AppError::invalid("ends_on", "the campaign would end in the past"));
+        }
+        if input.per_shopper_limit < 1 {
+            return Err(AppError::invalid(
+                "per_shopper_limit",
+                "each shopper must be able to receive at least 1 reward",
+            ));
+        }
+        let permille = share(&input.holdout)?;
+        offer::check(&to_offer(&input.offer), input.budget).map_err(|e| AppError::invalid(e.field, e.message))?;
+        let audience_json = serde_json::to_string(&input.audience).map_err(crate::error::internal)?;
+        let offer_json = serde_json::to_string(&input.offer).map_err(crate::error::internal)?;
+        let fingerprint = fingerprint(&audience_json, &offer_json);
+        let twins: Vec<Campaign> = self.store.find("fingerprint", json!(fingerprint), 1_000).await?;
+        if let Some(twin) = twins.iter().find(|t| {
+            t.status != "stopped"
+                && parse_day(&t.starts_on).is_some_and(|s| s <= ends)
+                && parse_day(&t.ends_on).is_some_and(|e| e >= starts)
+        }) {
+            return Err(AppError::invalid(
+                "starts_on",
+                format!(
+                    "campaign {} «{}» has the same audience and offer from {} to {}",
+                    twin.id, twin.name, twin.starts_on, twin.ends_on
+                ),
+            ));
+        }
+        let snap = self.projection.snapshot().ok_or(AppError::Unavailable)?;
+        let resolved = audience::resolve(&snap, &input.audience).map_err(|b| AppError::bad_value(b.param, b.value))?;
+        if resolved.reachable.is_empty() {
+            let why = if resolved.matching == 0 {
+                "no cardholder matches these criteria".to_string()
+            } else {
+                format!("none of the {} matching cardholders gave the consents needed", resolved.matching)
+            };
+            return Err(AppError::invalid("audience", why));
+        }
+        let id = format!("C{:04}", self.store.next_sequence("campaign").await?);
+        let now = now_rfc3339();
+        let cards = &snap.data.cards;
+        let mut held_out = 0i64;
+        let mut members = Vec::with_capacity(resolved.reachable.len());
+        let mut mails = Vec::new();
+        let send_from = format!("{}T08:00:00Z", day_iso(starts)).max(now.clone());
+        for &c in &resolved.reachable {
+            let card = cards.number.value(c).to_string();
+            let out = holdout::is_held_out(&id, &card, permille);
+            held_out += i64::from(out);
+            if !out {
+                if let Some(email) = cards.email[c as usize].as_deref() {
+                    mails.push(
+                        announcement(
+                            &id,
+                            &name,
+                            &input.offer,
+                            &input.ends_on,
+                            &card,
+                            email,
+                            &cards.name(c),
+                            &now,
+                            &send_from,
+                        )
+                        .into_row()?,
+                    );
+                }
+            }
+            members.push(
+                CampaignMember {
+                    id: format!("{id}:{card}"),
+                    campaign_id: id.clone(),
+                    card_number: card,
+                    held_out: out,
+                    activated_at: None,
+                }
+                .into_row()?,
+            );
+        }
+        for chunk in members.chunks(MEMBERS_PER_WRITE) {
+            self.store.upsert_rows(vec![(Table::CampaignMembers, chunk.to_vec())]).await?;
+        }
+        for chunk in mails.chunks(MEMBERS_PER_WRITE) {
+            self.store.upsert_rows(vec![(Table::Outbox, chunk.to_vec())]).await?;
+        }
+        let left_out: serde_json::Map<String, serde_json::Value> =
+            resolved.left_out.iter().map(|(r, n)| (reason_code(*r).to_string(), json!(n))).collect();
+        let campaign = Campaign {
+            id: id.clone(),
+            name,
+            starts_on: day_iso(starts),
+            ends_on: day_iso(ends),
+            audience: audience_json,
+            offer: offer_json,
+            budget: input.budget,
+            per_shopper_limit: input.per_shopper_limit,
+            holdout_permille: i64::from(permille),
+            members: resolved.reachable.len() as i64,
+            held_out,
+            left_out: serde_json::Value::Object(left_out).to_string(),
+            fingerprint,
+            status: "active".into(),
+            created_at: now,
+            created_by: admin.to_string(),
+        };
+        self.store.insert_one(&campaign).await?;
+        tracing::info!(campaign = %id, members = campaign.members, held_out, "campaign launched");
+        self.summary(&campaign).await
+    }
+
+    /// Every campaign, newest first.
+    pub async fn list(&self) -> Result<Vec<CampaignSummary>, AppError> {
+        let mut out = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page: Vec<Campaign> = self.store.scan_page(after.as_deref(), 500).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id.clone());
+            for c in &page {
+                out.push(self.summary(c).await?);
+            }
+        }
+        out.sort_by(|a, b| b.id.cmp(&a.id));
+        Ok(out)
+    }
+
+    /// One campaign.
+    pub async fn get(&self, id: &str) -> Result<(Campaign, CampaignSummary), AppError> {
+        let c: Campaign = self.store.get_one(id).await?.ok_or(AppError::NotFound)?;
+        let s = self.summary(&c).await?;
+        Ok((c, s))
+    }
+
+    async fn summary(&self, c: &Campaign) -> Result<CampaignSummary, AppError> {
+        let spec = offer_of(c)?;
+        let granted = grant::counter(self.store.as_ref(), &grant::budget_counter(&c.id)).await?;
+        let activated = grant::counter(self.store.as_ref(), &grant::activations_counter(&c.id)).await?;
+        let left_out = serde_json::from_str::<HashMap<String, u64>>(&c.left_out)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(k, n)| reason_of(&k).map(|r| (r, n)))
+            .collect::<Vec<_>>();
+        let mut left_out = left_out;
+        left_out.sort_by_key(|(r, _)| *r as u8);
+        Ok(CampaignSummary {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            starts_on: c.starts_on.clone(),
+            ends_on: c.ends_on.clone(),
+            status: status_of(c, &spec, granted, today()),
+            offer: spec,
+            members: c.members,
+            held_out: c.held_out,
+            activated,
+            granted,
+            budget: c.budget,
+            per_shopper_limit: c.per_shopper_limit,
+            holdout_permille: c.holdout_permille,
+            left_out,
+            created_at: c.created_at.clone(),
+        })
+    }
+
+    /// The offers of `card`: those of its campaigns it is not held out of, not ended or stopped.
+    pub async fn offers_of(&self, card: &str) -> Result<Vec<MyOffer>, AppError> {
+        let day = today();
+        let mut out = Vec::new();
+        for (m, c, spec) in self.memberships(card).await? {
+            let granted = grant::counter(self.store.as_ref(), &grant::budget_counter(&c.id)).await?;
+            if !matches!(status_of(&c, &spec, granted, day), CampaignStatus::Running | CampaignStatus::Scheduled) {
+                continue;
+            }
+            let used = grant::counter(self.store.as_ref(), &grant::shopper_counter(&c.id, card)).await?;
+            out.push(MyOffer {
+                campaign_id: c.id.clone(),
+                name: c.name.clone(),
+                target_name: self.target_name(&spec),
+                offer: spec,
+                starts_on: c.starts_on.clone(),
+                ends_on: c.ends_on.clone(),
+                activated_at: m.activated_at.clone(),
+                used,
+                limit: c.per_shopper_limit,
+            });
+        }
+        out.sort_by(|a, b| a.ends_on.cmp(&b.ends_on).then_with(|| a.campaign_id.cmp(&b.campaign_id)));
+        Ok(out)
+    }
+
+    /// Offers waiting for the shopper's "Attiva".
+    pub async fn waiting(&self, card: &str) -> Result<usize, AppError> {
+        Ok(self.offers_of(card).await?.iter().filter(|o| o.activated_at.is_none()).count())
+    }
+
+    /// Activates `card`'s offer of `campaign`, once: a second activation answers the first's
+    /// time. A campaign the card is not treated in is not found (held-out shoppers never see it).
+    pub async fn activate(&self, card: &str, campaign: &str) -> Result<MyOffer, AppError> {
+        let id = format!("{campaign}:{card}");
+        let member: CampaignMember = self.store.get_one(&id).await?.ok_or(AppError::NotFound)?;
+        if member.held_out {
+            return Err(AppError::NotFound);
+        }
+        let offer = self.offers_of(card).await?.into_iter().find(|o| o.campaign_id == campaign);
+        let Some(offer) = offer else { return Err(AppError::NotFound) };
+        if offer.activated_at.is_some() {
+            return Ok(offer);
+        }
+        let at = now_rfc3339();
+        let activated = CampaignMember { activated_at: Some(at.clone()), ..member };
+        if self.store.replace_if(Table::CampaignMembers, to_doc(&activated)?, "activated_at", &json!(null)).await? {
+            self.store.add_to_counter(&grant::activations_counter(campaign), grant::WINDOW, 1).await?;
+            return Ok(MyOffer { activated_at: Some(at), ..offer });
+        }
+        // Another request activated it first: its time stands.
+        let now: CampaignMember = self.store.get_one(&id).await?.ok_or(AppError::NotFound)?;
+        Ok(MyOffer { activated_at: now.activated_at, ..offer })
+    }
+
+    /// The card's memberships in campaigns it is treated in, with each campaign and its offer.
+    async fn memberships(&self, card: &str) -> Result<Vec<(CampaignMember, Campaign, OfferSpec)>, AppError> {
+        let members: Vec<CampaignMember> = self.store.find("card_number", json!(card), MEMBERSHIPS_READ).await?;
+        let mut out = Vec::new();
+        for m in members.into_iter().filter(|m| !m.held_out) {
+            // Members are written before their campaign: a launch that failed has none.
+            if let Some(c) = self.store.get_one::<Campaign>(&m.campaign_id).await? {
+                let spec = offer_of(&c)?;
+                out.push((m, c, spec));
+            }
+        }
+        Ok(out)
+    }
+
+    fn target_name(&self, spec: &OfferSpec) -> Option<String> {
+        let (kind, target) = match spec {
+            OfferSpec::Multiplier { target_kind, target, .. } | OfferSpec::Bonus { target_kind, target, .. } => {
+                (*target_kind, target.trim())
+            }
+            _ => return None,
+        };
+        let snap = self.projection.snapshot()?;
+        let d = &snap.data;
+        match kind {
+            TargetKind::Product => d.products.get(target).map(|p| d.product_names[p as usize].to_string()),
+            TargetKind::Department => d.departments.get(target).map(|i| d.department_names[i as usize].to_string()),
+            TargetKind::Brand => Some(target.to_string()),
+        }
+    }
+
+    /// Applies the card's activated offers to a receipt just stored (a till's, or an import's):
+    /// each grant once per campaign and receipt, within the limits. Returns what was granted
+    /// now.
+    pub async fn apply(&self, receipt: &Receipt, lines: &[SalesLine]) -> Result<Vec<Granted>, AppError> {
+        let Some(card) = receipt.card_number.as_deref() else { return Ok(Vec::new()) };
+        let Some(day) = parse_day(&receipt.issued_at) else { return Ok(Vec::new()) };
+        let mut out = Vec::new();
+        for (m, c, spec) in self.memberships(card).await? {
+            let in_period =
+                parse_day(&c.starts_on).is_some_and(|s| s <= day) && parse_day(&c.ends_on).is_some_and(|e| day <= e);
+            // Only offers activated before the receipt was issued apply.
+            let activated_before = m
+                .activated_at
+                .as_deref()
+                .is_some_and(|a| a[..a.len().min(19)] <= receipt.issued_at[..receipt.issued_at.len().min(19)]);
+            if c.status == "stopped" || !in_period || !activated_before {
+                continue;
+            }
+            let offer = to_offer(&spec);
+            let brands = if matches!(
+                &offer,
+                Offer::Multiplier { target: Target::Brand(_), .. } | Offer::Bonus { target: Target::Brand(_), .. }
+            ) {
+                self.brands_of(lines).await?
+            } else {
+                HashMap::new()
+            };
+            let rule = crate::points::rules::no_points();
+            let snap = self.projection.snapshot();
+            let department_name = |code: &str| -> String {
+                snap.as_ref()
+                    .and_then(|s| s.data.departments.get(code).map(|i| s.data.department_names[i as usize].to_string()))
+                    .unwrap_or_default()
+            };
+            let offer_lines: Vec<OfferLine> = lines
+                .iter()
+                .map(|l| {
+                    let dept = l.department_id.as_deref().unwrap_or_default();
+                    OfferLine {
+                        product_id: &l.product_id,
+                        brand: brands.get(&l.product_id).and_then(|b| b.as_deref()),
+                        department_id: l.department_id.as_deref(),
+                        net_cents: l.net_cents,
+                        no_points: rule.excludes(&l.product_id, dept, &department_name(dept)),
+                    }
+                })
+                .collect();
+            let reward = offer::reward(&offer, receipt.net_cents, &offer_lines);
+            if reward.is_none() {
+                continue;
+            }
+            let g = Grant {
+                campaign: &c.id,
+                name: &c.name,
+                card,
+                receipt: &receipt.id,
+                issued_at: &receipt.issued_at,
+                reward,
+                budget: c.budget,
+                per_shopper_limit: c.per_shopper_limit,
+                voucher_days: VOUCHER_DAYS,
+            };
+            out.push(grant::grant(self.store.as_ref(), &g).await?);
+        }
+        Ok(out)
+    }
+
+    async fn brands_of(&self, lines: &[SalesLine]) -> Result<HashMap<String, Option<String>>, AppError> {
+        let mut out = HashMap::new();
+        for l in lines {
+            let known = self.brands.lock().ok().and_then(|b| b.get(&l.product_id).cloned());
+            let brand = match known {
+                Some(b) => b,
+                None => {
+                    let b = self.store.get_one::<Product>(&l.product_id).await?.and_then(|p| p.brand);
+                    if let Ok(mut cache) = self.brands.lock() {
+                        if cache.len() > 100_000 {
+                            cache.clear();
+                        }
+                        cache.insert(l.product_id.clone(), b.clone());
+                    }
+                    b
+                }
+            };
+            out.insert(l.product_id.clone(), brand);
+        }
+        Ok(out)
+    }
+}
+
+#[async_trait::async_trait]
+impl app::ports::Campaigns for CampaignService {
+    async fn preview(&self, audience: AudienceSpec, holdout: String) -> Result<AudiencePreview, AppError> {
+        CampaignService::preview(self, &audience, &holdout)
+    }
+
+    async fn launch(&self, acting: &SessionUser, input: CampaignInput) -> Result<CampaignSummary, AppError> {
+        CampaignService::launch(self, input, &acting.id).await
+    }
+
+    async fn list(&self) -> Result<Vec<CampaignSummary>, AppError> {
+        CampaignService::list(self).await
+    }
+
+    async fn my_offers(&self, user: &SessionUser) -> Result<Vec<MyOffer>, AppError> {
+        match user.card_number.as_deref() {
+            Some(card) => self.offers_of(card).await,
+            None => Ok(Vec::new()),
+        }
+    }
+
+    async fn activate(&self, user: &SessionUser, campaign: &str) -> Result<MyOffer, AppError> {
+        let card = user.card_number.as_deref().ok_or(AppError::NotFound)?;
+        CampaignService::activate(self, card, campaign).await
+    }
+}
+
+/// A holdout share as typed (empty: the default), in per-mille; the error names `holdout`.
+fn share(typed: &str) -> Result<u32, AppError> {
+    if typed.trim().is_empty() {
+        return Ok(holdout::DEFAULT_SHARE_PERMILLE);
+    }
+    holdout::parse_share(typed).map_err(|e| AppError::invalid("holdout", e))
+}
+
+fn fingerprint(audience: &str, offer: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(audience.as_bytes());
+    h.update([0]);
+    h.update(offer.as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn reason_code(r: LeftOutReason) -> &'static str {
+    match r {
+        LeftOutReason::NoMarketingConsent => "no_marketing_consent",
+        LeftOutReason::NoProfilingConsent => "no_profiling_consent",
+        LeftOutReason::NotRegistered => "not_registered",
+    }
+}
+
+fn reason_of(code: &str) -> Option<LeftOutReason> {
+    [LeftOutReason::NoMarketingConsent, LeftOutReason::NoProfilingConsent, LeftOutReason::NotRegistered]
+        .into_iter()
+        .find(|r| reason_code(*r) == code)
+}
+
+/// What an offer gives, in Italian (the till's display, the email).
+pub fn describe(offer: &OfferSpec, target_name: Option<&str>) -> String {
+    use app::i18n::Lang;
+    let on = |target: &str| target_name.unwrap_or(target).to_string();
+    match offer {
+        OfferSpec::Multiplier { factor, target, .. } => format!("punti ×{factor} su {}", on(target)),
+        OfferSpec::Bonus { points, target, .. } => format!("{points} punti in più acquistando {}", on(target)),
+        OfferSpec::Basket { min_cents, points } => {
+            format!("{points} punti in più con una spesa di almeno {}", app::format::euros(*min_cents, Lang::It))
+        }
+        OfferSpec::Voucher { value_cents, min_cents } => format!(
+            "un buono da {} con una spesa di almeno {}",
+            app::format::euros(*value_cents, Lang::It),
+            app::format::euros(*min_cents, Lang::It)
+        ),
+    }
+}
+
+/// The email announcing a campaign to one treated member (Italian: the shoppers' language).
+#[allow(clippy::too_many_arguments)]
+fn announcement(
+    campaign: &str,
+    name: &str,
+    offer: &OfferSpec,
+    ends_on: &str,
+    card: &str,
+    email: &str,
+    holder: &str,
+    now: &str,
+    send_from: &str,
+) -> OutboxMail {
+    use app::i18n::Lang;
+    let what = describe(offer, None);
+    let until = app::format::date(ends_on, Lang::It);
+    OutboxMail {
+        id: format!("{campaign}:{card}"),
+        campaign_id: campaign.to_string(),
+        card_number: card.to_string(),
+        to_address: email.to_string(),
+        subject: format!("Una nuova offerta per te: {name}"),
+        body: format!(
+            "Ciao {holder},\n\nsulla tua carta ImaGross c'è una nuova offerta: {what}, fino al {until}.\n\
+             Attivala nell'app, alla pagina «Le mie offerte», prima di fare la spesa.\n\n\
+             Ricevi questa email perché hai acconsentito alle comunicazioni commerciali; \
+             puoi revocare il consenso dal tuo profilo.\n"
+        ),
+        status: "pending".into(),
+        attempts: 0,
+        next_attempt_at: send_from.to_string(),
+        sent_at: None,
+        last_error: None,
+        created_at: now.to_string(),
+    }
+}
