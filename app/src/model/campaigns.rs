@@ -163,3 +163,167 @@ pub struct MyOffer {
     pub used: i64,
     pub limit: i64,
 }
+
+/// The campaign form as posted: every field text, named as in the form (the audience's
+/// dashboard filters under their dashboard names).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignForm {
+    pub name: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    /// The dashboard filters as a query string (`range=months12&segment=at_risk`).
+    pub filters: String,
+    pub churn_below: String,
+    pub value_decile: String,
+    pub affinity_department: String,
+    pub affinity_days: String,
+    pub lapsed_days: String,
+    pub enrolment_store: String,
+    /// `multiplier`, `bonus`, `basket` or `voucher`.
+    pub offer_kind: String,
+    /// `product`, `brand` or `department`.
+    pub target_kind: String,
+    pub target: String,
+    pub factor: String,
+    pub points: String,
+    pub min_spend_eur: String,
+    pub voucher_eur: String,
+    /// Points, or euros for a voucher offer.
+    pub budget: String,
+    pub per_shopper_limit: String,
+    /// Percent; empty: the default.
+    pub holdout: String,
+}
+
+/// A whole number in `min..=max`, or the error naming `field`; empty: `None`.
+fn number(field: &'static str, raw: &str, min: i64, max: i64) -> Result<Option<i64>, (&'static str, String)> {
+    let raw = raw.trim().replace('.', "");
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    match raw.parse::<i64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
+        _ => Err((field, format!("expected a whole number from {min} to {max}"))),
+    }
+}
+
+fn required<T>(field: &'static str, v: Option<T>) -> Result<T, (&'static str, String)> {
+    v.ok_or((field, "required".to_string()))
+}
+
+fn euros(field: &'static str, raw: &str) -> Result<i64, (&'static str, String)> {
+    super::rewards::parse_euros(raw)
+        .filter(|c| *c > 0 && *c <= 100_000_000)
+        .ok_or((field, "expected an amount in euros, such as 30 or 12,50".to_string()))
+}
+
+impl CampaignForm {
+    /// The audience the form describes (`Err((field, message))`).
+    pub fn audience(&self) -> Result<AudienceSpec, (&'static str, String)> {
+        let filters = Filters::from_query(&self.filters)
+            .map_err(|b| ("filters", format!("the filter {} has a value that is not valid: {}", b.param, b.value)))?;
+        let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        Ok(AudienceSpec {
+            filters,
+            churn_below_percent: number("churn_below", &self.churn_below, 1, 99)?.map(|n| n as u32),
+            value_decile_min: number("value_decile", &self.value_decile, 1, 10)?.map(|n| n as u32),
+            affinity_department: text(&self.affinity_department),
+            affinity_days: number("affinity_days", &self.affinity_days, 1, 730)?.map(|n| n as u32),
+            lapsed_days: number("lapsed_days", &self.lapsed_days, 1, 3650)?.map(|n| n as u32),
+            enrolment_store: text(&self.enrolment_store),
+        })
+    }
+
+    /// The campaign the form describes, checked field by field (the server checks the rest).
+    pub fn input(&self) -> Result<CampaignInput, (&'static str, String)> {
+        let audience = self.audience()?;
+        let target_kind = || match self.target_kind.trim() {
+            "product" => Ok(TargetKind::Product),
+            "brand" => Ok(TargetKind::Brand),
+            "department" => Ok(TargetKind::Department),
+            _ => Err(("target_kind", "choose product, brand or department".to_string())),
+        };
+        let offer = match self.offer_kind.trim() {
+            "multiplier" => OfferSpec::Multiplier {
+                target_kind: target_kind()?,
+                target: self.target.trim().to_string(),
+                factor: required("factor", number("factor", &self.factor, 2, 10)?)?,
+            },
+            "bonus" => OfferSpec::Bonus {
+                target_kind: target_kind()?,
+                target: self.target.trim().to_string(),
+                points: required("points", number("points", &self.points, 1, 100_000)?)?,
+            },
+            "basket" => OfferSpec::Basket {
+                min_cents: euros("min_spend_eur", &self.min_spend_eur)?,
+                points: required("points", number("points", &self.points, 1, 100_000)?)?,
+            },
+            "voucher" => OfferSpec::Voucher {
+                value_cents: euros("voucher_eur", &self.voucher_eur)?,
+                min_cents: euros("min_spend_eur", &self.min_spend_eur)?,
+            },
+            _ => return Err(("offer_kind", "choose multiplier, bonus, basket or voucher".to_string())),
+        };
+        let budget = if offer.budget_in_cents() {
+            euros("budget", &self.budget)?
+        } else {
+            required("budget", number("budget", &self.budget, 1, 1_000_000_000)?)?
+        };
+        Ok(CampaignInput {
+            name: self.name.clone(),
+            starts_on: self.starts_on.clone(),
+            ends_on: self.ends_on.clone(),
+            audience,
+            offer,
+            budget,
+            per_shopper_limit: number("per_shopper_limit", &self.per_shopper_limit, 1, 1_000)?.unwrap_or(1),
+            holdout: self.holdout.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn basket() -> CampaignForm {
+        CampaignForm {
+            name: "Spesa premiata".into(),
+            starts_on: "2026-12-01".into(),
+            ends_on: "2026-12-31".into(),
+            filters: "range=12m&segment=at_risk".into(),
+            offer_kind: "basket".into(),
+            min_spend_eur: "30".into(),
+            points: "100".into(),
+            budget: "1.000.000".into(),
+            per_shopper_limit: "2".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_form_becomes_a_campaign() {
+        let c = basket().input().unwrap();
+        assert_eq!(c.offer, OfferSpec::Basket { min_cents: 3_000, points: 100 });
+        assert_eq!((c.budget, c.per_shopper_limit), (1_000_000, 2));
+        assert_eq!(c.audience.filters.segment, Some(crate::model::analytics::Segment::AtRisk));
+        assert!(c.audience.profiles());
+        let v =
+            CampaignForm { offer_kind: "voucher".into(), voucher_eur: "5".into(), budget: "500,00".into(), ..basket() };
+        let c = v.input().unwrap();
+        assert_eq!((c.offer, c.budget), (OfferSpec::Voucher { value_cents: 500, min_cents: 3_000 }, 50_000));
+    }
+
+    #[test]
+    fn bad_fields_are_named() {
+        let field = |f: CampaignForm| f.input().unwrap_err().0;
+        assert_eq!(field(CampaignForm { offer_kind: "gift".into(), ..basket() }), "offer_kind");
+        assert_eq!(field(CampaignForm { min_spend_eur: "trenta".into(), ..basket() }), "min_spend_eur");
+        assert_eq!(field(CampaignForm { points: String::new(), ..basket() }), "points");
+        assert_eq!(field(CampaignForm { filters: "segment=vip".into(), ..basket() }), "filters");
+        assert_eq!(field(CampaignForm { churn_below: "150".into(), ..basket() }), "churn_below");
+        assert_eq!(field(CampaignForm { per_shopper_limit: "0".into(), ..basket() }), "per_shopper_limit");
+        let m = CampaignForm { offer_kind: "multiplier".into(), target_kind: "shop".into(), ..basket() };
+        assert_eq!(field(m), "target_kind");
+    }
+}

@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod analytics;
 pub mod auth;
+pub mod campaigns;
 pub mod card;
 pub mod catalog;
 #[cfg(feature = "ssr")]

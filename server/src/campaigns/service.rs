@@ -372,11 +372,9 @@ impl CampaignService {
         for (m, c, spec) in self.memberships(card).await? {
             let in_period =
                 parse_day(&c.starts_on).is_some_and(|s| s <= day) && parse_day(&c.ends_on).is_some_and(|e| day <= e);
-            // Only offers activated before the receipt was issued apply.
-            let activated_before = m
-                .activated_at
-                .as_deref()
-                .is_some_and(|a| a[..a.len().min(19)] <= receipt.issued_at[..receipt.issued_at.len().min(19)]);
+            // An offer applies to the receipts of the day it was activated and after (activation
+            // times are UTC, receipt times the till's local time: the day is what both agree on).
+            let activated_before = m.activated_at.as_deref().and_then(parse_day).is_some_and(|a| a <= day);
             if c.status == "stopped" || !in_period || !activated_before {
                 continue;
             }

@@ -22,6 +22,10 @@ pub async fn my_data(store: &dyn Store, history: Option<&Dataset>, user: &Sessio
     if let Some(map) = account_json.as_object_mut() {
         map.remove("password_hash");
     }
+    let offers: Vec<crate::store::model::CampaignMember> = match account.card_number.as_deref() {
+        Some(card) => store.find("card_number", json!(card), 10_000).await?,
+        None => Vec::new(),
+    };
     let (cardholder, points, receipts, rejected) = match account.card_number.as_deref() {
         None => (Value::Null, Value::Array(vec![]), Value::Array(vec![]), Value::Array(vec![])),
         Some(card) => {
@@ -56,6 +60,9 @@ pub async fn my_data(store: &dyn Store, history: Option<&Dataset>, user: &Sessio
         // Rows of the chain's files about this card that an import rejected (kept for the
         // import retention period, then deleted).
         "rejected_import_rows": rejected,
+        // The campaigns the card was chosen for (treated or held out) and when an offer was
+        // activated.
+        "campaigns": serde_json::to_value(offers).map_err(internal)?,
     }))
 }
 

@@ -12,6 +12,7 @@ mod api_kill;
 mod append;
 mod attacks;
 mod auth;
+mod campaigns;
 mod card;
 mod claim;
 mod demo;

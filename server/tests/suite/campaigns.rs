@@ -1,0 +1,234 @@
+//! Campaigns through the real router: an admin previews an audience (the consents leave people
+//! out, by reason), bad campaigns are refused naming the field with nothing created, a launch
+//! fixes its members; the shopper sees and activates the offer once; a till reads the card's
+//! activated offers and a qualifying receipt earns the bonus once (a retry changes nothing), shown
+//! on the movements page and counted by the campaign; a member who did not activate gets nothing.
+
+use crate::common;
+
+use axum::body::Body;
+use http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use imagross::http::{router, ServerState};
+use imagross::import::pipeline::{import_file, ImportOptions};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const MARIA: &str = "2000000000015"; // marketing and profiling consent
+const LUCA: &str = "2000000000022"; // marketing only
+const ANNA: &str = "2000000000039"; // neither
+
+async fn post(s: &ServerState, path: &str, fields: &[(&str, &str)], cookie: &str) -> (StatusCode, Value) {
+    let req = Request::post(path)
+        .header("origin", common::ORIGIN)
+        .header("cookie", cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(common::form_encode(fields)))
+        .unwrap();
+    let res = router(s.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+async fn till(s: &ServerState, method: &str, path: &str, key: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let mut req = Request::builder().method(method).uri(path).header("authorization", format!("Bearer {key}"));
+    if body.is_some() {
+        req = req.header("content-type", "application/json");
+    }
+    let req = req.body(body.map_or_else(Body::empty, |b| Body::from(b.to_string()))).unwrap();
+    let res = router(s.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+fn till_receipt(number: &str, card: &str, net_cents: i64) -> Value {
+    let today = imagross::clock::today_date().iso();
+    json!({
+        "store_id": "S01", "issued_at": format!("{today}T00:05:00"), "till": "1", "number": number,
+        "card_number": card, "net_cents": net_cents,
+        "lines": [{"line_no": 1, "ean": "8001234567890", "quantity_milli": 1000, "net_cents": net_cents}],
+    })
+}
+
+/// Claims `card`'s account with its email; the session cookie.
+async fn claim(s: &ServerState, card: &str, email: &str) -> String {
+    let body = common::form_encode(&[
+        ("card_number", card),
+        ("proof", email),
+        ("password", "nuova password sicura"),
+        ("password_confirm", "nuova password sicura"),
+    ]);
+    let req = Request::post("/api/claim")
+        .header("origin", common::ORIGIN)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap();
+    let res = router(s.clone()).oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The campaign form: a basket bonus of 100 points from 10 € for everyone active in the window.
+fn basket<'a>(name: &'a str, today: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut f = vec![
+        ("name", name),
+        ("starts_on", today),
+        ("ends_on", "2099-12-31"),
+        ("filters", "range=all"),
+        ("offer_kind", "basket"),
+        ("min_spend_eur", "10"),
+        ("points", "100"),
+        ("budget", "1000"),
+        ("per_shopper_limit", "1"),
+        ("holdout", "0"),
+    ];
+    for (k, v) in extra {
+        f.retain(|(key, _)| key != k);
+        f.push((k, v));
+    }
+    f
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_campaign_from_audience_to_bonus() {
+    let t = common::sqlite().await;
+    let store = t.store.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let fidelity = dir.path().join("fidelity.csv");
+    std::fs::write(
+        &fidelity,
+        format!(
+            "NumeroCarta;Nome;Cognome;Email;Cellulare;ConsensoPrivacy;ConsensoMarketing;ConsensoProfilazione\n\
+             {MARIA};Maria;Rossi;maria@example.it;333 1234567;S;S;S\n\
+             {LUCA};Luca;Bianchi;luca@example.it;347 7654321;S;S;N\n\
+             {ANNA};Anna;Verdi;anna@example.it;;S;N;N\n"
+        ),
+    )
+    .unwrap();
+    let scontrini = dir.path().join("scontrini.csv");
+    std::fs::write(
+        &scontrini,
+        format!(
+            "PuntoVendita;Data;Ora;Cassa;NumeroScontrino;NumeroCarta;Totale\n\
+             S01;01/10/2026;10:00;1;1;{MARIA};30,00\n\
+             S01;02/10/2026;10:00;1;2;{LUCA};20,00\n\
+             S01;03/10/2026;10:00;1;3;{ANNA};10,00\n"
+        ),
+    )
+    .unwrap();
+    let options = ImportOptions { kind: None, run_by: "t".into(), sheet: None };
+    for file in [&fidelity, &scontrini] {
+        let summary = import_file(store.as_ref(), file, &options, &|_| {}).await.unwrap();
+        assert_eq!(summary.rejected, 0, "{summary:?}");
+    }
+    let (s, admin) = common::admin_state(store.clone()).await;
+    s.projection.refresh(store.as_ref()).await.unwrap();
+    let today = imagross::clock::today_date().iso();
+
+    // The preview: three match; Anna gave no marketing consent. Chosen from purchases (lapsed),
+    // Luca needs profiling consent too.
+    let (status, p) = post(&s, "/api/campaign_preview", &[("filters", "range=all"), ("holdout", "10")], &admin).await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    assert_eq!((p["matching"].as_u64(), p["reachable"].as_u64()), (Some(3), Some(2)), "{p}");
+    assert_eq!(p["left_out"], json!([["no_marketing_consent", 1]]));
+    let (_, p) = post(&s, "/api/campaign_preview", &[("filters", "range=all"), ("lapsed_days", "1")], &admin).await;
+    // Lapsed a day before the data's last (Anna's receipt): Maria and Luca; Luca did not consent
+    // to profiling.
+    assert_eq!((p["matching"].as_u64(), p["reachable"].as_u64()), (Some(2), Some(1)), "{p}");
+    assert_eq!(p["left_out"], json!([["no_profiling_consent", 1]]));
+    let (status, _) = post(&s, "/api/campaign_preview", &[("filters", "range=all")], "").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "admins only");
+
+    // Bad campaigns name their field; nothing is created.
+    for (extra, field) in [
+        (vec![("holdout", "60")], "holdout"),
+        (vec![("budget", "99")], "budget"),
+        (vec![("enrolment_store", "S99")], "audience"),
+        (vec![("ends_on", "2020-01-01")], "ends_on"),
+        (vec![("min_spend_eur", "dieci")], "min_spend_eur"),
+        (vec![("name", " ")], "name"),
+    ] {
+        let (status, v) = post(&s, "/api/campaign_launch", &basket("Spesa premiata", &today, &extra), &admin).await;
+        assert_eq!((status, v["Invalid"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some(field)), "{extra:?}: {v}");
+    }
+    let (_, list) = post(&s, "/api/campaigns", &[], &admin).await;
+    assert_eq!(list, json!([]), "nothing half-created");
+    assert_eq!(store.count(imagross::store::Table::CampaignMembers).await.unwrap(), 0);
+
+    // The launch: Maria and Luca are members (no holdout asked); Anna is left out.
+    let (status, c) = post(&s, "/api/campaign_launch", &basket("Spesa premiata", &today, &[]), &admin).await;
+    assert_eq!(status, StatusCode::OK, "{c}");
+    let id = c["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        (c["members"].as_i64(), c["held_out"].as_i64(), c["status"].as_str()),
+        (Some(2), Some(0), Some("running"))
+    );
+    assert_eq!(c["left_out"], json!([["no_marketing_consent", 1]]));
+    let (status, v) = post(&s, "/api/campaign_launch", &basket("Di nuovo", &today, &[]), &admin).await;
+    assert_eq!((status, v["Invalid"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("starts_on")), "{v}");
+    assert!(v["Invalid"]["message"].as_str().unwrap().contains(&id), "names the twin: {v}");
+
+    // Maria sees her offer and activates it, once.
+    let maria = claim(&s, MARIA, "maria@example.it").await;
+    let (_, offers) = post(&s, "/api/my_offers", &[], &maria).await;
+    assert_eq!(offers.as_array().unwrap().len(), 1, "{offers}");
+    assert!(offers[0]["activated_at"].is_null());
+    let (status, first) = post(&s, "/api/activate_offer", &[("campaign_id", &id)], &maria).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert!(first["activated_at"].is_string());
+    let (_, again) = post(&s, "/api/activate_offer", &[("campaign_id", &id)], &maria).await;
+    assert_eq!(again["activated_at"], first["activated_at"], "activated once");
+    let (status, _) = post(&s, "/api/activate_offer", &[("campaign_id", "C9999")], &maria).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The till sees Maria's activated offer, not Luca's (not activated).
+    let (_, key) = imagross::till_api::keys::create(store.as_ref(), "S01", None, "test").await.unwrap();
+    let (status, v) = till(&s, "GET", &format!("/api/v1/cards/{MARIA}/offers"), &key, None).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v[0]["campaign_id"].as_str(), v[0]["kind"].as_str(), v[0]["min_cents"].as_i64()),
+        (Some(id.as_str()), Some("basket"), Some(1_000))
+    );
+    assert_eq!(v[0]["remaining"], 1);
+    let (_, v) = till(&s, "GET", &format!("/api/v1/cards/{LUCA}/offers"), &key, None).await;
+    assert_eq!(v, json!([]));
+    let (status, _) = till(&s, "GET", "/api/v1/cards/2000000000992/offers", &key, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A receipt below the threshold earns nothing; one above earns the bonus once.
+    let (status, _) = till(&s, "POST", "/api/v1/receipts", &key, Some(till_receipt("501", MARIA, 999))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = till(&s, "POST", "/api/v1/receipts", &key, Some(till_receipt("502", MARIA, 2_000))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = till(&s, "POST", "/api/v1/receipts", &key, Some(till_receipt("502", MARIA, 2_000))).await;
+    assert_eq!(status, StatusCode::OK, "a retry");
+    let (status, _) = till(&s, "POST", "/api/v1/receipts", &key, Some(till_receipt("503", LUCA, 5_000))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, page) = post(&s, "/api/my_points", &[], &maria).await;
+    let movements = page["movements"].as_array().unwrap_or_else(|| panic!("{page}"));
+    let offer: Vec<&Value> = movements.iter().filter(|m| m["kind"] == "offer").collect();
+    assert_eq!(offer.len(), 1, "{page}");
+    assert_eq!((offer[0]["points"].as_i64(), offer[0]["reason"].as_str()), (Some(100), Some("Spesa premiata")));
+    let (_, v) = till(&s, "GET", &format!("/api/v1/cards/{MARIA}/offers"), &key, None).await;
+    assert_eq!(v, json!([]), "the limit of one reward is used");
+    let (_, list) = post(&s, "/api/campaigns", &[], &admin).await;
+    assert_eq!((list[0]["activated"].as_i64(), list[0]["granted"].as_i64()), (Some(1), Some(100)), "{list}");
+    // Maria's data download holds her consents and the campaign she was chosen for.
+    let req = Request::get("/me/data.json").header("cookie", &maria).body(Body::empty()).unwrap();
+    let res = router(s.clone()).oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let data: Value = serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(data["cardholder"]["profiling_consent"], true, "{data}");
+    assert_eq!(data["campaigns"][0]["campaign_id"].as_str(), Some(id.as_str()));
+    assert!(data["campaigns"][0]["activated_at"].is_string());
+    let luca: Vec<imagross::store::model::PointsEntry> =
+        imagross::store::StoreExt::find(store.as_ref(), "card_number", json!(LUCA), 100).await.unwrap();
+    assert!(luca.iter().all(|e| !e.id.starts_with("offer:")), "not activated: no bonus");
+}
