@@ -29,6 +29,7 @@ use crate::components::nav::NavBar;
 use crate::i18n::{provide_i18n, use_i18n, Key};
 use crate::pages::{
     admin_users::AdminUsersPage,
+    campaigns::{CampaignReportPage, CampaignsPage},
     card::CardPage,
     claim::ClaimPage,
     customers::{CustomerPage360, CustomersPage},
@@ -38,6 +39,7 @@ use crate::pages::{
     login::LoginPage,
     me::{MePage, MyReceiptPage, MyReceiptsPage, ProfilePage},
     not_found::NotFound,
+    offers::OffersPage,
     rewards::{MovementsPage, RewardsPage},
     rewards_admin::RewardsAdminPage,
     shop_keys::ShopKeysPage,
@@ -122,6 +124,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/me/profile") ssr=SsrMode::Async view=ProfilePage/>
                     <Route path=path!("/me/rewards") ssr=SsrMode::Async view=RewardsPage/>
                     <Route path=path!("/me/points") ssr=SsrMode::Async view=MovementsPage/>
+                    <Route path=path!("/me/offers") ssr=SsrMode::Async view=OffersPage/>
                     <Route path=path!("/admin") ssr=SsrMode::Async view=DashboardPage/>
                     <Route path=path!("/admin/customers") ssr=SsrMode::Async view=CustomersPage/>
                     <Route path=path!("/admin/customers/:card") ssr=SsrMode::Async view=CustomerPage360/>
@@ -129,6 +132,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") ssr=SsrMode::Async view=AdminUsersPage/>
                     <Route path=path!("/admin/store-keys") ssr=SsrMode::Async view=ShopKeysPage/>
                     <Route path=path!("/admin/rewards") ssr=SsrMode::Async view=RewardsAdminPage/>
+                    <Route path=path!("/admin/campaigns") ssr=SsrMode::Async view=CampaignsPage/>
+                    <Route path=path!("/admin/campaigns/:id") ssr=SsrMode::Async view=CampaignReportPage/>
                 </Routes>
             </main>
             <footer class="site-footer">

@@ -221,6 +221,8 @@ pub trait Campaigns: Send + Sync {
     ) -> Result<crate::model::campaigns::CampaignSummary, AppError>;
     /// Every campaign, newest first.
     async fn list(&self) -> Result<Vec<crate::model::campaigns::CampaignSummary>, AppError>;
+    /// A campaign's report: treated against holdout.
+    async fn report(&self, id: &str) -> Result<crate::model::campaigns::CampaignReport, AppError>;
     /// The caller's offers.
     async fn my_offers(&self, user: &SessionUser) -> Result<Vec<crate::model::campaigns::MyOffer>, AppError>;
     /// Activates the caller's offer of a campaign (once).

@@ -46,6 +46,7 @@ fn AdminNav() -> impl IntoView {
         ("/admin/customers", Key::NavCustomers),
         ("/admin/import", Key::PageImport),
         ("/admin/rewards", Key::RewardsAdminTitle),
+        ("/admin/campaigns", Key::CampaignsTitle),
         ("/admin/store-keys", Key::ShopKeysTitle),
         ("/admin/users", Key::PageUsers),
     ];

@@ -330,6 +330,25 @@ pub fn cohorts(rows: &[CohortRow], lang: Lang) -> Chart {
     heat(x, y, cells, 100.0)
 }
 
+/// Two series of euros per day as lines (a campaign's treated and holdout spend per member).
+pub fn two_lines(labels: Vec<String>, a: (&str, Vec<f64>), b: (&str, Vec<f64>), lang: Lang) -> Chart {
+    let line = |name: &str, measure: Measure, values: Vec<f64>| {
+        Line::new()
+            .name(name)
+            .item_style(ItemStyle::new().color(measure.colour()))
+            .line_style(LineStyle::new().color(measure.colour()))
+            .data(values)
+    };
+    Chart::new()
+        .grid(Grid::new().left("3%").right("3%").top("16%").bottom("4%").contain_label(true))
+        .tooltip(tooltip(lang, Measure::Revenue, Trigger::Axis))
+        .legend(Legend::new().data(vec![a.0.to_string(), b.0.to_string()]))
+        .x_axis(Axis::new().type_(AxisType::Category).data(labels))
+        .y_axis(value_axis(lang, Measure::Revenue, 4))
+        .series(line(a.0, Measure::Revenue, a.1))
+        .series(line(b.0, Measure::Receipts, b.1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

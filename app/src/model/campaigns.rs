@@ -164,6 +164,92 @@ pub struct MyOffer {
     pub limit: i64,
 }
 
+/// A figure of the report, per member.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    /// Net spend per member (euros).
+    Revenue,
+    /// Receipts per member.
+    Receipts,
+    /// Share of members who shopped at least once.
+    Shopped,
+}
+
+/// An estimate with its 95 % interval.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Interval {
+    pub estimate: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Interval {
+    pub fn contains_zero(&self) -> bool {
+        self.low <= 0.0 && 0.0 <= self.high
+    }
+}
+
+/// Treated against holdout on one figure.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub metric: Metric,
+    pub treated: f64,
+    pub holdout: f64,
+    /// Treated minus holdout (Welch's t interval); `None` with fewer than two in a group.
+    pub difference: Option<Interval>,
+}
+
+/// What the report concludes on revenue per member (intention to treat).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Increase,
+    Decrease,
+    /// The interval contains zero: "nessun effetto misurabile".
+    NoMeasurableEffect,
+    TooFewMembers,
+}
+
+/// A day of the report's chart: revenue per member of each group (euros).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportDay {
+    pub day: String,
+    pub treated: f64,
+    pub holdout: f64,
+}
+
+/// A campaign's report: reach, activation, redemption, cost, and treated against holdout over
+/// the campaign's period (to the last day with data).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CampaignReport {
+    pub campaign: CampaignSummary,
+    /// The period measured (`YYYY-MM-DD`); `None` before the campaign starts or without data in it.
+    pub measured_from: Option<String>,
+    pub measured_to: Option<String>,
+    pub treated: u64,
+    pub holdout: u64,
+    pub activated: u64,
+    /// Treated members who received at least one reward.
+    pub redeemed: u64,
+    /// Points granted; euro cents of vouchers issued.
+    pub points_granted: i64,
+    pub vouchers_cents: i64,
+    /// What the rewards cost (points at the catalogue's best voucher rate, plus vouchers);
+    /// `None` for points without a voucher in the catalogue to value them.
+    pub cost_cents: Option<i64>,
+    /// Intention to treat: every member assigned to treatment, activated or not (causal).
+    pub itt: Vec<Comparison>,
+    /// Activated members only against the holdout: not causal (who activates is self-chosen).
+    pub activated_only: Vec<Comparison>,
+    /// Revenue difference per member × treated members (euros).
+    pub incremental_revenue: Option<Interval>,
+    /// Incremental revenue ÷ cost.
+    pub return_on_cost: Option<f64>,
+    pub verdict: Verdict,
+    pub daily: Vec<ReportDay>,
+}
+
 /// The campaign form as posted: every field text, named as in the form (the audience's
 /// dashboard filters under their dashboard names).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -64,6 +64,22 @@ fn receipt_list(rows: Vec<ReceiptSummary>, lang: crate::i18n::Lang, items: &'sta
     }
 }
 
+/// How many offers wait for the shopper's "Attiva" (nothing when none).
+#[component]
+fn OffersWaiting() -> impl IntoView {
+    let i18n = use_i18n();
+    let offers = Resource::new(|| (), |_| crate::server_fns::campaigns::my_offers());
+    view! {
+        <Transition fallback=|| ()>
+            {move || offers.get().and_then(Result::ok).map(|list| list.iter().filter(|o| o.activated_at.is_none()).count()).filter(|n| *n > 0).map(|n| view! {
+                <p class="notice" data-testid="me-offers-waiting">
+                    <A href="/me/offers"><strong>{n}</strong> " " {move || i18n.t(Key::MeOffersWaiting)}</A>
+                </p>
+            })}
+        </Transition>
+    }
+}
+
 /// `/me`.
 #[component]
 pub fn MePage() -> impl IntoView {
@@ -98,7 +114,9 @@ fn MeBody(a: PersonalArea) -> impl IntoView {
             <p><span class="label">{move || i18n.t(Key::CardNumber)}</span> " " <strong data-testid="me-card">{card.card_number.clone()}</strong>
                 " · " <A href="/me/card">{move || i18n.t(Key::PageCard)}</A>
                 " · " <A href="/me/rewards">{move || i18n.t(Key::NavRewards)}</A>
-                " · " <A href="/me/points">{move || i18n.t(Key::MovementsTitle)}</A></p>
+                " · " <A href="/me/points">{move || i18n.t(Key::MovementsTitle)}</A>
+                " · " <A href="/me/offers">{move || i18n.t(Key::NavOffers)}</A></p>
+            <OffersWaiting/>
             <p><span class="label">{move || i18n.t(Key::CardLevel)}</span> " " <strong data-testid="me-level">{move || i18n.t(card.level.key())}</strong>
                 " · " <span class="label">{move || i18n.t(Key::CardPoints)}</span> " " <strong data-testid="me-points">{format::count(card.points_balance, lang)}</strong></p>
             {match next {

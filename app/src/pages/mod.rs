@@ -1,6 +1,7 @@
 //! One module per route.
 
 pub mod admin_users;
+pub mod campaigns;
 pub mod card;
 pub mod claim;
 pub mod customers;
@@ -10,6 +11,7 @@ pub mod import;
 pub mod login;
 pub mod me;
 pub mod not_found;
+pub mod offers;
 pub mod rewards;
 pub mod rewards_admin;
 pub mod shop_keys;

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::campaigns::{AudiencePreview, CampaignSummary, MyOffer};
+use crate::model::campaigns::{AudiencePreview, CampaignReport, CampaignSummary, MyOffer};
 #[cfg(feature = "ssr")]
 use crate::{model::account::Role, model::campaigns::CampaignForm, server_fns::guard::as_role};
 
@@ -96,6 +96,12 @@ pub async fn campaign_launch(
 #[server(prefix = "/api", endpoint = "campaigns")]
 pub async fn campaigns() -> Result<Vec<CampaignSummary>, AppError> {
     as_role(Role::Admin, |s, _| async move { s.campaigns.list().await }).await
+}
+
+/// A campaign's report (admins).
+#[server(prefix = "/api", endpoint = "campaign_report")]
+pub async fn campaign_report_of(id: String) -> Result<CampaignReport, AppError> {
+    as_role(Role::Admin, |s, _| async move { s.campaigns.report(&id).await }).await
 }
 
 /// The caller's personal offers (shoppers).

@@ -9,6 +9,7 @@
 //! - [`audience`]: who a campaign reaches, over the projection, and who the consents leave out;
 //! - [`grant`]: a reward granted once per campaign and receipt, within budget and limit, with no
 //!   multi-document transaction;
+//! - [`report`]: treated against holdout over the period (intention to treat first);
 //! - [`service`]: launch, list, a shopper's offers and activation, application to receipts;
 //! - [`stats`]: the report's statistics — Welch's t interval for a difference of means (revenue,
 //!   receipts, share who shopped per member), and the plain-language verdict.
@@ -17,6 +18,7 @@ pub mod audience;
 pub mod grant;
 pub mod holdout;
 pub mod offer;
+pub mod report;
 pub mod service;
 pub mod stats;
 

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use app::error::AppError;
 use app::model::account::SessionUser;
 use app::model::campaigns::{
-    AudiencePreview, AudienceSpec, CampaignInput, CampaignStatus, CampaignSummary, LeftOutReason, MyOffer, OfferSpec,
-    TargetKind,
+    AudiencePreview, AudienceSpec, CampaignInput, CampaignReport, CampaignStatus, CampaignSummary, LeftOutReason,
+    MyOffer, OfferSpec, TargetKind,
 };
 use serde_json::json;
 
@@ -277,6 +277,41 @@ impl CampaignService {
         })
     }
 
+    /// A campaign's report (see [`super::report`]) over the current projection.
+    pub async fn report(&self, id: &str) -> Result<CampaignReport, AppError> {
+        let (campaign, summary) = self.get(id).await?;
+        let snap = self.projection.snapshot().ok_or(AppError::Unavailable)?;
+        let mut members = Vec::with_capacity(campaign.members.max(0) as usize);
+        let mut redeemed = 0u64;
+        let mut after: Option<String> = None;
+        loop {
+            let page = self
+                .store
+                .find_after(Table::CampaignMembers, "campaign_id", &json!(id), after.as_deref(), 5_000)
+                .await?;
+            let Some(last) = page.last() else { break };
+            after = last.get("id").and_then(|v| v.as_str()).map(str::to_string);
+            for doc in page {
+                let m: CampaignMember = crate::store::from_doc(doc)?;
+                // Only an activated member can have received a reward.
+                if m.activated_at.is_some()
+                    && grant::counter(self.store.as_ref(), &grant::shopper_counter(id, &m.card_number)).await? > 0
+                {
+                    redeemed += 1;
+                }
+                members.push(super::report::Member {
+                    card: m.card_number,
+                    held_out: m.held_out,
+                    activated: m.activated_at.is_some(),
+                });
+            }
+        }
+        let rewards: Vec<crate::store::model::Reward> = self.store.scan_page(None, 10_000).await?;
+        let rate = crate::points::book::catalogue_rate(&rewards);
+        let inputs = super::report::Inputs { summary, members: &members, redeemed, rate };
+        Ok(super::report::build(&snap.data, inputs))
+    }
+
     /// The offers of `card`: those of its campaigns it is not held out of, not ended or stopped.
     pub async fn offers_of(&self, card: &str) -> Result<Vec<MyOffer>, AppError> {
         let day = today();
@@ -462,6 +497,10 @@ impl app::ports::Campaigns for CampaignService {
 
     async fn list(&self) -> Result<Vec<CampaignSummary>, AppError> {
         CampaignService::list(self).await
+    }
+
+    async fn report(&self, id: &str) -> Result<CampaignReport, AppError> {
+        CampaignService::report(self, id).await
     }
 
     async fn my_offers(&self, user: &SessionUser) -> Result<Vec<MyOffer>, AppError> {

@@ -2,6 +2,7 @@
 //! the middleware every request passes (request id, tracing).
 
 pub mod caller;
+pub mod campaign_report;
 pub mod client_addr;
 pub mod export;
 mod headers;
@@ -98,6 +99,7 @@ pub fn router(state: ServerState) -> Router {
     let app = Router::new()
         .route("/admin/import/{batch}/errors.csv", get(import_errors::errors_csv))
         .route("/admin/export/{file}", get(export::export_file))
+        .route("/admin/campaigns/{id}/{file}", get(campaign_report::report_csv))
         .route("/me/data.json", get(my_data::my_data_json))
         .route("/me/data.csv", get(my_data::my_data_csv))
         .nest(crate::till_api::BASE, crate::till_api::router(state.till.clone()))

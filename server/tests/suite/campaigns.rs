@@ -220,6 +220,27 @@ async fn a_campaign_from_audience_to_bonus() {
     assert_eq!(v, json!([]), "the limit of one reward is used");
     let (_, list) = post(&s, "/api/campaigns", &[], &admin).await;
     assert_eq!((list[0]["activated"].as_i64(), list[0]["granted"].as_i64()), (Some(1), Some(100)), "{list}");
+    // The report, once the projection holds the live receipts: both treated members over today;
+    // no holdout was asked, so no effect can be estimated.
+    s.projection.refresh(store.as_ref()).await.unwrap();
+    let (status, r) = post(&s, "/api/campaign_report", &[("id", &id)], &admin).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    assert_eq!((r["treated"].as_u64(), r["holdout"].as_u64(), r["activated"].as_u64()), (Some(2), Some(0), Some(1)));
+    assert_eq!((r["redeemed"].as_u64(), r["points_granted"].as_i64()), (Some(1), Some(100)));
+    assert_eq!(r["measured_from"].as_str(), Some(today.as_str()));
+    // Maria 9,99 + 20,00, Luca 50,00: 39,995 € per treated member.
+    assert!((r["itt"][0]["treated"].as_f64().unwrap() - 39.995).abs() < 1e-9, "{r}");
+    assert_eq!(r["verdict"], "too_few_members");
+    let req =
+        Request::get(format!("/admin/campaigns/{id}/report.csv")).header("cookie", &admin).body(Body::empty()).unwrap();
+    let res = router(s.clone()).oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    assert!(text.contains("intention_to_treat;revenue_eur;39,9950;0,0000;;;"), "{text}");
+    let req =
+        Request::get(format!("/admin/campaigns/{id}/report.csv")).header("cookie", &maria).body(Body::empty()).unwrap();
+    assert_eq!(router(s.clone()).oneshot(req).await.unwrap().status(), StatusCode::FORBIDDEN, "admins only");
+
     // Maria's data download holds her consents and the campaign she was chosen for.
     let req = Request::get("/me/data.json").header("cookie", &maria).body(Body::empty()).unwrap();
     let res = router(s.clone()).oneshot(req).await.unwrap();

@@ -1,0 +1,101 @@
+//! `/me/offers`: the personal offers meant for this shopper, with what each gives, on what, until
+//! when, and an "Attiva" button: only an activated offer applies, from the day it is activated.
+
+use leptos::prelude::*;
+
+use crate::format;
+use crate::i18n::{use_i18n, Key, Lang};
+use crate::model::campaigns::{MyOffer, OfferSpec};
+use crate::pages::me::MeError;
+use crate::server_fns::campaigns::{my_offers, ActivateOffer};
+
+/// What an offer gives, in words (`target`: the product's or department's name when known).
+pub fn offer_text(offer: &OfferSpec, target: Option<&str>, lang: Lang) -> String {
+    let on = |t: &str| target.unwrap_or(t).to_string();
+    match (offer, lang) {
+        (OfferSpec::Multiplier { factor, target, .. }, Lang::It) => format!("Punti ×{factor} su {}", on(target)),
+        (OfferSpec::Multiplier { factor, target, .. }, Lang::En) => format!("Points ×{factor} on {}", on(target)),
+        (OfferSpec::Bonus { points, target, .. }, Lang::It) => {
+            format!("{} punti in più acquistando {}", format::count(*points, lang), on(target))
+        }
+        (OfferSpec::Bonus { points, target, .. }, Lang::En) => {
+            format!("{} extra points when you buy {}", format::count(*points, lang), on(target))
+        }
+        (OfferSpec::Basket { min_cents, points }, Lang::It) => format!(
+            "{} punti in più con una spesa di almeno {}",
+            format::count(*points, lang),
+            format::euros(*min_cents, lang)
+        ),
+        (OfferSpec::Basket { min_cents, points }, Lang::En) => format!(
+            "{} extra points on a shop of at least {}",
+            format::count(*points, lang),
+            format::euros(*min_cents, lang)
+        ),
+        (OfferSpec::Voucher { value_cents, min_cents }, Lang::It) => format!(
+            "Un buono da {} con una spesa di almeno {}",
+            format::euros(*value_cents, lang),
+            format::euros(*min_cents, lang)
+        ),
+        (OfferSpec::Voucher { value_cents, min_cents }, Lang::En) => format!(
+            "A {} voucher on a shop of at least {}",
+            format::euros(*value_cents, lang),
+            format::euros(*min_cents, lang)
+        ),
+    }
+}
+
+/// `/me/offers`.
+#[component]
+pub fn OffersPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let activate = ServerAction::<ActivateOffer>::new();
+    let offers = Resource::new_blocking(move || activate.version().get(), |_| my_offers());
+    view! {
+        <section class="page offers">
+            <h1>{move || i18n.t(Key::OffersTitle)}</h1>
+            <p class="hint">{move || i18n.t(Key::OffersHint)}</p>
+            <Suspense fallback=|| ()>
+                {move || offers.get().map(|result| match result {
+                    Ok(list) if list.is_empty() => view! { <p data-testid="offers-empty">{move || i18n.t(Key::OffersEmpty)}</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="offers-list">
+                            {list.into_iter().map(|o| view! { <OfferCard offer=o activate/> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(error) => view! { <MeError error/> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn OfferCard(offer: MyOffer, activate: ServerAction<ActivateOffer>) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = i18n.lang();
+    let text = offer_text(&offer.offer, offer.target_name.as_deref(), lang);
+    let until = format::date(&offer.ends_on, lang);
+    let from = format::date(&offer.starts_on, lang);
+    let campaign = offer.campaign_id.clone();
+    let remaining = offer.limit - offer.used;
+    view! {
+        <li class="offer card-box" data-testid="offer" data-campaign=offer.campaign_id.clone()>
+            <p class="offer-name">{offer.name.clone()}</p>
+            <p class="offer-text"><strong>{text}</strong></p>
+            <p class="hint">{move || i18n.t(Key::OffersValid)} " " {from.clone()} " – " {until.clone()}
+                " · " {move || i18n.t(Key::OffersRemaining)} " " {remaining}</p>
+            {match offer.activated_at.clone() {
+                Some(at) => view! {
+                    <p class="tag ok" data-testid="offer-active">{move || i18n.t(Key::OffersActivated)} " "
+                        {format::date(at.get(..10).unwrap_or_default(), lang)}</p>
+                }.into_any(),
+                None => view! {
+                    <ActionForm action=activate>
+                        <input type="hidden" name="campaign_id" value=campaign/>
+                        <button type="submit" class="button primary" data-testid="offer-activate">{move || i18n.t(Key::OffersActivate)}</button>
+                    </ActionForm>
+                }.into_any(),
+            }}
+        </li>
+    }
+}
