@@ -68,12 +68,23 @@ ensure_mongo_wire_server() {
 # A venv with schemathesis (API fuzzing against the OpenAPI document), pinned.
 SCHEMATHESIS_VERSION="4.32.5"
 CHECKOV_VERSION="3.3.30"
+AIOSMTPD_VERSION="1.4.6"
 ensure_schemathesis() {
   if ! "$TOOLS/venv-st/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
     log "installing schemathesis $SCHEMATHESIS_VERSION from PyPI into $TOOLS/venv-st"
     mkdir -p "$TOOLS"
     python3 -m venv "$TOOLS/venv-st"
     "$TOOLS/venv-st/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+}
+
+# A real SMTP server for the campaign-mail tests (Python's aiosmtpd, writing a Maildir).
+ensure_smtp_server() {
+  if ! "$TOOLS/venv-smtp/bin/python" -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null; then
+    log "installing aiosmtpd $AIOSMTPD_VERSION from PyPI into $TOOLS/venv-smtp"
+    mkdir -p "$TOOLS"
+    python3 -m venv "$TOOLS/venv-smtp"
+    "$TOOLS/venv-smtp/bin/pip" install -q "aiosmtpd==$AIOSMTPD_VERSION"
   fi
 }
 

@@ -89,7 +89,26 @@ pub struct Settings {
     /// Days a voucher is valid from its redemption (default 60).
     #[arg(long, env = "IMAGROSS_VOUCHER_DAYS", global = true)]
     pub voucher_days: Option<String>,
+    /// The mail server announcing campaigns: `smtp://host:port` (STARTTLS when offered),
+    /// `smtps://user:password@host:465`; unset: mails wait in the outbox.
+    #[arg(long, env = "SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of campaign mails (default `ImaGross <offerte@imagross.it>`).
+    #[arg(long, env = "SMTP_FROM", global = true)]
+    pub smtp_from: Option<String>,
 }
+
+/// Where campaign mails go.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mail {
+    /// `SMTP_URL`.
+    pub url: String,
+    /// `SMTP_FROM`.
+    pub from: String,
+}
+
+/// The default sender of campaign mails.
+pub const DEFAULT_MAIL_FROM: &str = "ImaGross <offerte@imagross.it>";
 
 /// Default monthly discount rate of the predicted 12-month customer value.
 pub const DEFAULT_MONTHLY_DISCOUNT: f64 = 0.01;
@@ -202,6 +221,8 @@ pub struct Tuning {
     pub expiry: ExpiryPolicy,
     /// Days a voucher is valid.
     pub voucher_days: i64,
+    /// The mail server (`None`: mails wait in the outbox).
+    pub mail: Option<Mail>,
 }
 
 impl Default for Tuning {
@@ -212,6 +233,7 @@ impl Default for Tuning {
             levels: app::model::levels::LevelThresholds::default(),
             expiry: ExpiryPolicy { grace_days: DEFAULT_GRACE_DAYS, ..ExpiryPolicy::default() },
             voucher_days: DEFAULT_VOUCHER_DAYS,
+            mail: None,
         }
     }
 }
@@ -247,6 +269,13 @@ impl Tuning {
         if let Some(days) = number("IMAGROSS_VOUCHER_DAYS", s.voucher_days.as_deref(), 1..=3650, "days from 1 to 3650")?
         {
             t.voucher_days = days;
+        }
+        if let Some(url) = s.smtp_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                return Err(err("SMTP_URL", "expected smtp://host:port or smtps://user:password@host:465"));
+            }
+            let from = s.smtp_from.as_deref().map(str::trim).filter(|f| !f.is_empty()).unwrap_or(DEFAULT_MAIL_FROM);
+            t.mail = Some(Mail { url: url.to_string(), from: from.to_string() });
         }
         let grace =
             number("IMAGROSS_POINTS_GRACE_DAYS", s.points_grace_days.as_deref(), 0..=3650, "days from 0 to 3650")?

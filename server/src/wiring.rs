@@ -39,7 +39,8 @@ pub fn state(
     let auth = Arc::new(AuthService::new(store.clone(), security)?);
     let imports = Arc::new(ImportService::new(store.clone(), projection.clone()));
     let cards = Arc::new(CardService::with_thresholds(store.clone(), tuning.levels));
-    let campaigns = Arc::new(crate::campaigns::CampaignService::new(store.clone(), projection.clone()));
+    let outbox = Arc::new(crate::campaigns::mail::Outbox::new(store.clone(), tuning.mail.as_ref())?);
+    let campaigns = Arc::new(crate::campaigns::CampaignService::new(store.clone(), projection.clone(), outbox));
     let app = AppState {
         readiness: projection.clone(),
         store_health: watchdog.clone(),
@@ -170,6 +171,7 @@ pub async fn serve(config: Config, settings: crate::config::Settings) -> anyhow:
             spawn_import_sweeper(store);
             spawn_points_book(state.points.clone());
             spawn_points_lease(state.clone());
+            state.till.campaigns.outbox.clone().spawn();
             front.serve(state);
             anyhow::Ok(())
         }

@@ -545,6 +545,12 @@ strings! {
     ReportMethod => "Intervallo t di Welch al 95 % sulla differenza delle medie per membro; chi non ha fatto acquisti conta zero.", "Welch's t interval at 95 % on the difference of means per member; members who did not shop count as zero.";
     ReportChart => "Spesa per membro al giorno: destinatari e gruppo di controllo", "Spend per member per day: treated and holdout";
     ReportExport => "Esporta CSV", "Export CSV";
+    ReportMail => "Email di annuncio", "Announcement mails";
+    MailNotConfigured => "La posta non è configurata (SMTP_URL): le email restano in coda.", "Mail is not configured (SMTP_URL): mails wait in the outbox.";
+    MailSent => "inviate", "sent";
+    MailWaiting => "in attesa", "waiting";
+    MailFailed => "non riuscite", "failed";
+    MailSkipped => "saltate (consenso revocato)", "skipped (consent withdrawn)";
     // RFM segments (exports use the English name as the segment code's label).
     SegChampions => "Campioni", "Champions";
     SegLoyalCustomers => "Clienti fedeli", "Loyal Customers";

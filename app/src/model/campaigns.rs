@@ -219,6 +219,19 @@ pub struct ReportDay {
     pub holdout: f64,
 }
 
+/// The campaign's announcement mails by status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailStatus {
+    /// A mail server is configured (`SMTP_URL`); without one, mails wait.
+    pub configured: bool,
+    /// Waiting to be sent (or being retried).
+    pub waiting: u64,
+    pub sent: u64,
+    pub failed: u64,
+    /// Not sent: the shopper withdrew marketing consent or was erased.
+    pub skipped: u64,
+}
+
 /// A campaign's report: reach, activation, redemption, cost, and treated against holdout over
 /// the campaign's period (to the last day with data).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -248,6 +261,8 @@ pub struct CampaignReport {
     pub return_on_cost: Option<f64>,
     pub verdict: Verdict,
     pub daily: Vec<ReportDay>,
+    /// The announcement mails.
+    pub mail: MailStatus,
 }
 
 /// The campaign form as posted: every field text, named as in the form (the audience's

@@ -400,6 +400,14 @@ fn ReportBody(r: CampaignReport) -> impl IntoView {
         <Chart id="report-daily" options=chart label=Signal::derive(move || i18n.t(Key::ReportChart).to_string()) height=260/>
         <h2>{move || i18n.t(Key::ReportActivatedOnly)}</h2>
         <ComparisonTable rows=r.activated_only.clone() testid="report-activated"/>
+        <h2>{move || i18n.t(Key::ReportMail)}</h2>
+        <p data-testid="report-mail">
+            {format::count(r.mail.sent as i64, lang)} " " {move || i18n.t(Key::MailSent)} " · "
+            {format::count(r.mail.waiting as i64, lang)} " " {move || i18n.t(Key::MailWaiting)} " · "
+            {format::count(r.mail.failed as i64, lang)} " " {move || i18n.t(Key::MailFailed)} " · "
+            {format::count(r.mail.skipped as i64, lang)} " " {move || i18n.t(Key::MailSkipped)}
+        </p>
+        {(!r.mail.configured).then(|| view! { <p class="notice" data-testid="mail-not-configured">{move || i18n.t(Key::MailNotConfigured)}</p> })}
         <p><a class="button" href=export rel="external" download="">{move || i18n.t(Key::ReportExport)}</a></p>
     }
 }

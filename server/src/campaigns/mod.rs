@@ -3,6 +3,7 @@
 //!
 //! - [`holdout`]: who is held out, decided by a hash of campaign and card, so the split is the
 //!   same on every replica and every day, and can be recorded at launch;
+//! - [`mail`]: the announcement mails' outbox, sent once with back-off through `SMTP_URL`;
 //! - [`offer`]: what an activated offer gives on a receipt (multiplier, bonus, basket bonus,
 //!   voucher), the one ledger entry per campaign and receipt, the budget and per-shopper limit,
 //!   and the checks an offer passes before launch, each naming its field;
@@ -17,6 +18,7 @@
 pub mod audience;
 pub mod grant;
 pub mod holdout;
+pub mod mail;
 pub mod offer;
 pub mod report;
 pub mod service;

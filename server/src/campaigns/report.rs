@@ -142,6 +142,7 @@ pub fn build(data: &Dataset, inputs: Inputs<'_>) -> CampaignReport {
         return_on_cost,
         verdict,
         daily,
+        mail: Default::default(),
         campaign: inputs.summary,
     }
 }

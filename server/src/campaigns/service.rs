@@ -78,11 +78,13 @@ pub struct CampaignService {
     projection: Arc<Projection>,
     /// Product brands read for brand offers (products are never renamed by a receipt).
     brands: std::sync::Mutex<HashMap<String, Option<String>>>,
+    /// The announcement mails.
+    pub outbox: Arc<super::mail::Outbox>,
 }
 
 impl CampaignService {
-    pub fn new(store: Arc<dyn Store>, projection: Arc<Projection>) -> Self {
-        CampaignService { store, projection, brands: Default::default() }
+    pub fn new(store: Arc<dyn Store>, projection: Arc<Projection>, outbox: Arc<super::mail::Outbox>) -> Self {
+        CampaignService { store, projection, brands: Default::default(), outbox }
     }
 
     /// The audience's size and who is left out, at holdout share `holdout` (percent as typed).
@@ -159,7 +161,9 @@ impl CampaignService {
         let mut held_out = 0i64;
         let mut members = Vec::with_capacity(resolved.reachable.len());
         let mut mails = Vec::new();
-        let send_from = format!("{}T08:00:00Z", day_iso(starts)).max(now.clone());
+        // Announced at launch when the campaign starts today, else at 8 in the morning (Italy) of
+        // its first day.
+        let send_from = if starts <= today() { now.clone() } else { format!("{}T07:00:00Z", day_iso(starts)) };
         for &c in &resolved.reachable {
             let card = cards.number.value(c).to_string();
             let out = holdout::is_held_out(&id, &card, permille);
@@ -309,7 +313,9 @@ impl CampaignService {
         let rewards: Vec<crate::store::model::Reward> = self.store.scan_page(None, 10_000).await?;
         let rate = crate::points::book::catalogue_rate(&rewards);
         let inputs = super::report::Inputs { summary, members: &members, redeemed, rate };
-        Ok(super::report::build(&snap.data, inputs))
+        let mut report = super::report::build(&snap.data, inputs);
+        report.mail = self.outbox.status(id).await?;
+        Ok(report)
     }
 
     /// The offers of `card`: those of its campaigns it is not held out of, not ended or stopped.

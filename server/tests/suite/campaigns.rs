@@ -253,3 +253,156 @@ async fn a_campaign_from_audience_to_bonus() {
         imagross::store::StoreExt::find(store.as_ref(), "card_number", json!(LUCA), 100).await.unwrap();
     assert!(luca.iter().all(|e| !e.id.starts_with("offer:")), "not activated: no bonus");
 }
+
+/// A real SMTP server (Python's aiosmtpd) writing what it receives into a Maildir; stopped when
+/// dropped.
+struct SmtpServer {
+    child: std::process::Child,
+    port: u16,
+    maildir: tempfile::TempDir,
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl SmtpServer {
+    /// Starts one, or `None` when aiosmtpd is not installed (the README's test command installs
+    /// it and requires it).
+    fn start() -> Option<SmtpServer> {
+        let python = std::env::var("IMAGROSS_SMTP_PYTHON").map(std::path::PathBuf::from).unwrap_or_else(|_| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/tools/venv-smtp/bin/python")
+        });
+        if !python.exists() {
+            assert_ne!(
+                std::env::var("IMAGROSS_REQUIRE_MONGO").as_deref(),
+                Ok("1"),
+                "the test command installs aiosmtpd at {}",
+                python.display()
+            );
+            eprintln!("aiosmtpd not installed: the campaign mail test is skipped");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let maildir = tempfile::tempdir().unwrap();
+        let child = std::process::Command::new(python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(maildir.path().join("mail"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let server = SmtpServer { child, port, maildir };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(server);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("aiosmtpd did not start on port {port}");
+    }
+
+    /// The messages received, as text.
+    fn received(&self) -> Vec<String> {
+        let dir = self.maildir.path().join("mail/new");
+        let mut out: Vec<String> = std::fs::read_dir(&dir)
+            .map(|d| d.map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect())
+            .unwrap_or_default();
+        out.sort();
+        out
+    }
+}
+
+/// The announcement mails: sent once through a real SMTP server to the treated members with
+/// marketing consent; a shopper who withdrew consent before the send is skipped; a server that
+/// cannot be reached leaves the mail waiting with a back-off; the report counts them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn campaign_mails_are_sent_once_through_smtp() {
+    use imagross::campaigns::mail::{Outbox, Pass};
+    use imagross::store::model::{Cardholder, OutboxMail};
+    use imagross::store::StoreExt;
+    let Some(smtp) = SmtpServer::start() else { return };
+    let t = common::sqlite().await;
+    let store = t.store.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let fidelity = dir.path().join("fidelity.csv");
+    std::fs::write(
+        &fidelity,
+        format!(
+            "NumeroCarta;Nome;Cognome;Email;ConsensoPrivacy;ConsensoMarketing\n\
+             {MARIA};Maria;Rossi;maria@example.it;S;S\n\
+             {LUCA};Luca;Bianchi;luca@example.it;S;S\n\
+             {ANNA};Anna;Verdi;anna@example.it;S;N\n"
+        ),
+    )
+    .unwrap();
+    let scontrini = dir.path().join("scontrini.csv");
+    std::fs::write(
+        &scontrini,
+        format!(
+            "PuntoVendita;Data;Ora;Cassa;NumeroScontrino;NumeroCarta;Totale\n\
+             S01;01/10/2026;10:00;1;1;{MARIA};30,00\n\
+             S01;02/10/2026;10:00;1;2;{LUCA};20,00\n\
+             S01;03/10/2026;10:00;1;3;{ANNA};10,00\n"
+        ),
+    )
+    .unwrap();
+    let options = ImportOptions { kind: None, run_by: "t".into(), sheet: None };
+    for file in [&fidelity, &scontrini] {
+        import_file(store.as_ref(), file, &options, &|_| {}).await.unwrap();
+    }
+    let (s, admin) = common::admin_state(store.clone()).await;
+    s.projection.refresh(store.as_ref()).await.unwrap();
+    let today = imagross::clock::today_date().iso();
+    let (status, c) = post(&s, "/api/campaign_launch", &basket("Autunno", &today, &[]), &admin).await;
+    assert_eq!(status, StatusCode::OK, "{c}");
+    let id = c["id"].as_str().unwrap().to_string();
+    assert_eq!(store.count(imagross::store::Table::Outbox).await.unwrap(), 2, "Maria and Luca, not Anna");
+
+    // Luca withdraws consent before the mail goes.
+    let luca: Cardholder = store.get_one(LUCA).await.unwrap().unwrap();
+    store.replace_one(&Cardholder { marketing_consent: false, ..luca }).await.unwrap();
+    let mail = imagross::config::Mail {
+        url: format!("smtp://127.0.0.1:{}", smtp.port),
+        from: "ImaGross <offerte@imagross.it>".into(),
+    };
+    let outbox = Outbox::new(store.clone(), Some(&mail)).unwrap();
+    let pass = outbox.send_due().await.unwrap();
+    assert_eq!(pass, Pass { sent: 1, skipped: 1, ..Default::default() });
+    assert_eq!(outbox.send_due().await.unwrap(), Pass::default(), "nothing is sent twice");
+    let received = smtp.received();
+    assert_eq!(received.len(), 1, "{received:?}");
+    let m = &received[0];
+    assert!(m.contains("To: maria@example.it"), "{m}");
+    assert!(m.contains("Subject: Una nuova offerta per te: Autunno"), "{m}");
+    assert!(m.contains("Le mie offerte"), "{m}");
+    let (_, r) = post(&s, "/api/campaign_report", &[("id", &id)], &admin).await;
+    assert_eq!(r["mail"], json!({"configured": false, "waiting": 0, "sent": 1, "failed": 0, "skipped": 1}), "{r}");
+
+    // A server that cannot be reached: the mail waits, retried later with a back-off.
+    let waiting = OutboxMail {
+        id: "C9999:2000000000015".into(),
+        campaign_id: "C9999".into(),
+        card_number: MARIA.into(),
+        to_address: "maria@example.it".into(),
+        subject: "Prova".into(),
+        body: "Prova".into(),
+        status: "pending".into(),
+        attempts: 0,
+        next_attempt_at: imagross::clock::now_rfc3339(),
+        sent_at: None,
+        last_error: None,
+        created_at: imagross::clock::now_rfc3339(),
+    };
+    store.insert_one(&waiting).await.unwrap();
+    drop(smtp);
+    let pass = outbox.send_due().await.unwrap();
+    assert_eq!(pass, Pass { retried: 1, ..Default::default() });
+    let after: OutboxMail = store.get_one(&waiting.id).await.unwrap().unwrap();
+    assert_eq!((after.status.as_str(), after.attempts), ("pending", 1));
+    assert!(after.last_error.is_some() && after.next_attempt_at > imagross::clock::now_rfc3339(), "{after:?}");
+    assert_eq!(outbox.send_due().await.unwrap(), Pass::default(), "not due again yet");
+}

@@ -1012,7 +1012,8 @@ fn member(campaign: &str, card: &str, activated: bool) -> CampaignMember {
 
 fn campaigns_over(store: &Arc<dyn Store>) -> Arc<imagross::campaigns::CampaignService> {
     let projection = imagross::analytics::Projection::new(Default::default(), Vec::new());
-    Arc::new(imagross::campaigns::CampaignService::new(store.clone(), projection))
+    let outbox = Arc::new(imagross::campaigns::mail::Outbox::new(store.clone(), None).unwrap());
+    Arc::new(imagross::campaigns::CampaignService::new(store.clone(), projection, outbox))
 }
 
 /// Activation: fifty concurrent "Attiva" on one offer record one time, which every answer
