@@ -77,6 +77,27 @@ export default async function globalSetup(): Promise<void> {
   execFileSync(bin, ['import', rfile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
   process.env.E2E_REWARD_CARDS = rewardCards.join(',');
 
+  // One cardholder per project for the campaign spec: both consents, enrolled at a store of
+  // their own (CMP0, CMP1) so a campaign can be aimed at them alone, one receipt 10 days ago.
+  const campaignCards: string[] = [];
+  let cf = 'NumeroCarta;Nome;Cognome;Email;Cellulare;DataNascita;ConsensoPrivacy;ConsensoMarketing;ConsensoProfilazione;PuntoVendita\n';
+  let cs = 'PuntoVendita;Data;Ora;Cassa;NumeroScontrino;NumeroCarta;Totale\n';
+  const tenDays = new Date(Date.now() - 10 * 86_400_000);
+  const tenDaysAgo = `${String(tenDays.getUTCDate()).padStart(2, '0')}/${String(tenDays.getUTCMonth() + 1).padStart(2, '0')}/${tenDays.getUTCFullYear()}`;
+  for (const i of [0, 1]) {
+    const holder = freshCardNumber();
+    campaignCards.push(holder);
+    cf += `${holder};Carla;Campagna;;333 765${i}200;1980-02-02;S;S;S;CMP${i}\n`;
+    cs += `S09;${tenDaysAgo};09:30;8;${stamp}${i}9;${holder};25,00\n`;
+  }
+  const cdir = fs.mkdtempSync(path.join(os.tmpdir(), 'imagross-e2e-campaigns-'));
+  for (const [name, text] of [['fidelity.csv', cf], ['scontrini.csv', cs]]) {
+    const file = path.join(cdir, name);
+    fs.writeFileSync(file, text);
+    execFileSync(bin, ['import', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
+  }
+  process.env.E2E_CAMPAIGN_CARDS = campaignCards.join(',');
+
   // The fixture files (3 cardholders, 3 receipts, 4 sales lines) for the dashboard specs;
   // importing them again changes nothing.
   for (const name of ['fidelity.csv', 'scontrini.csv', 'vendite.csv']) {

@@ -51,7 +51,7 @@ pub fn OffersPage() -> impl IntoView {
     let activate = ServerAction::<ActivateOffer>::new();
     let offers = Resource::new_blocking(move || activate.version().get(), |_| my_offers());
     view! {
-        <section class="page offers">
+        <section class="page my-offers">
             <h1>{move || i18n.t(Key::OffersTitle)}</h1>
             <p class="hint">{move || i18n.t(Key::OffersHint)}</p>
             <Suspense fallback=|| ()>
@@ -79,7 +79,7 @@ fn OfferCard(offer: MyOffer, activate: ServerAction<ActivateOffer>) -> impl Into
     let campaign = offer.campaign_id.clone();
     let remaining = offer.limit - offer.used;
     view! {
-        <li class="offer card-box" data-testid="offer" data-campaign=offer.campaign_id.clone()>
+        <li class="offer card-box" data-testid="personal-offer" data-campaign=offer.campaign_id.clone()>
             <p class="offer-name">{offer.name.clone()}</p>
             <p class="offer-text"><strong>{text}</strong></p>
             <p class="hint">{move || i18n.t(Key::OffersValid)} " " {from.clone()} " – " {until.clone()}

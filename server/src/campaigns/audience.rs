@@ -31,7 +31,9 @@ pub fn resolve(snap: &Snapshot, spec: &AudienceSpec) -> Result<Resolved, BadFilt
     let (sel, rfm) = snap.select(&spec.filters)?;
     let query = CustomerQuery { filters: spec.filters.clone(), ..Default::default() };
     let mut chosen: Vec<u32> = customers::matching(&sel, &rfm, &query).into_iter().map(|s| s.card).collect();
-    let last_day = data.last_day().unwrap_or(sel.window.to);
+    // Lapse and affinity count back from the window's last day (the data's last day for the
+    // usual ranges; a past day for a campaign drawn in the past).
+    let last_day = sel.window.to;
     let clv = snap.clv.as_ref();
     if let Some(percent) = spec.churn_below_percent {
         let below = f64::from(percent) / 100.0;

@@ -8,6 +8,7 @@
 //!   voucher), the one ledger entry per campaign and receipt, the budget and per-shopper limit,
 //!   and the checks an offer passes before launch, each naming its field;
 //! - [`audience`]: who a campaign reaches, over the projection, and who the consents leave out;
+//! - [`demo`]: two past campaigns for the demo data, one with a planted effect;
 //! - [`grant`]: a reward granted once per campaign and receipt, within budget and limit, with no
 //!   multi-document transaction;
 //! - [`report`]: treated against holdout over the period (intention to treat first);
@@ -16,6 +17,7 @@
 //!   receipts, share who shopped per member), and the plain-language verdict.
 
 pub mod audience;
+pub mod demo;
 pub mod grant;
 pub mod holdout;
 pub mod mail;

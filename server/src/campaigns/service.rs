@@ -530,7 +530,8 @@ fn share(typed: &str) -> Result<u32, AppError> {
     holdout::parse_share(typed).map_err(|e| AppError::invalid("holdout", e))
 }
 
-fn fingerprint(audience: &str, offer: &str) -> String {
+/// Audience and offer hashed: identical campaigns share it.
+pub fn fingerprint(audience: &str, offer: &str) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     h.update(audience.as_bytes());

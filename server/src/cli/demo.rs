@@ -112,3 +112,24 @@ pub async fn rewards(config: &crate::config::Config, seed: u64) -> anyhow::Resul
     );
     Ok(())
 }
+
+/// Runs `demo-campaigns`: two past campaigns over the imported demo data (see
+/// [`crate::campaigns::demo`]); the extra receipts' file goes to `<data dir>/demo`.
+pub async fn campaigns(config: &crate::config::Config, seed: u64) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let store = crate::store::open(&crate::store::DatabaseUrl::of(config)?).await?;
+    let data = crate::projection::load(store.as_ref()).await?;
+    let snap = tokio::task::spawn_blocking(move || crate::analytics::Snapshot::new(data)).await?;
+    let done = crate::campaigns::demo::seed(store.as_ref(), &snap, &config.data_dir.join("demo"), seed).await?;
+    for (id, members, held_out) in &done.campaigns {
+        println!("campaign {id}: {members} members, {held_out} held out");
+    }
+    println!(
+        "{} activations, {} extra receipts (the planted effect), {} rewards in {:.1} s",
+        done.activated,
+        done.extra_receipts,
+        done.rewards,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

@@ -45,6 +45,13 @@ pub enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Add two past campaigns to a store holding the demo data set: one whose treated members
+    /// spend a known amount more than its holdout, one without effect.
+    DemoCampaigns {
+        /// Random seed.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Fit the customer-value models (BG/NBD, Gamma-Gamma) and print them.
     Clv(clv::ClvArgs),
     /// Export customers, receipts, sales or segments.
@@ -99,6 +106,7 @@ pub async fn run(config: &Config, command: Command, build: BuildState) -> anyhow
         Command::Import(args) => import::run(config, args).await,
         Command::DemoData(args) => demo::run(args).await,
         Command::DemoRewards { seed } => demo::rewards(config, seed).await,
+        Command::DemoCampaigns { seed } => demo::campaigns(config, seed).await,
         Command::Bench { action } => bench::run(action, build).await,
         Command::Export(args) => export::run(config, args).await,
         Command::Clv(args) => clv::run(config, args).await,

@@ -262,6 +262,7 @@ const FIDELITY_HEADERS: &[&str] = &[
     "ConsensoPrivacy",
     "ConsensoMarketing",
     "Stato",
+    "ConsensoProfilazione",
 ];
 const SCONTRINI_HEADERS: &[&str] = &[
     "PuntoVendita",
@@ -431,6 +432,7 @@ pub fn generate(options: &DemoOptions) -> std::io::Result<DemoStats> {
             String::new()
         };
         let (_, _, city, province) = STORES[store];
+        let marketing = rng.random_bool(0.6);
         fidelity.row(&[
             &card,
             first,
@@ -444,8 +446,11 @@ pub fn generate(options: &DemoOptions) -> std::io::Result<DemoStats> {
             STORES[store].0,
             &dmy(SimpleDate::from_days_since_epoch(enrolled)),
             "S",
-            if rng.random_bool(0.6) { "S" } else { "N" },
+            if marketing { "S" } else { "N" },
             "attiva",
+            // Seven in ten of those who accept offers also accept profiling (no random draw, so
+            // the rest of the data set stays as it was).
+            if marketing && i % 10 < 7 { "S" } else { "N" },
         ])?;
     }
     fidelity.finish()?;

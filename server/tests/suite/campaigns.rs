@@ -406,3 +406,53 @@ async fn campaign_mails_are_sent_once_through_smtp() {
     assert!(after.last_error.is_some() && after.next_attempt_at > imagross::clock::now_rfc3339(), "{after:?}");
     assert_eq!(outbox.send_due().await.unwrap(), Pass::default(), "not due again yet");
 }
+
+/// The demo's past campaigns show both verdicts: the one with a planted effect (+24 € per
+/// treated member expected) is an increase whose interval covers it; the other has no
+/// measurable effect.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_campaigns_show_an_effect_and_none() {
+    use imagross::demo::{generate, DemoFormat, DemoOptions};
+    let t = common::sqlite().await;
+    let store = t.store.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let end = imagross::demo::end_of_previous_month(imagross::clock::today_date());
+    generate(&DemoOptions {
+        customers: 6_000,
+        months: 6,
+        seed: 42,
+        end,
+        out: dir.path().to_path_buf(),
+        format: DemoFormat::Csv,
+    })
+    .unwrap();
+    let options = ImportOptions { kind: None, run_by: "t".into(), sheet: None };
+    for kind in ["fidelity", "scontrini"] {
+        import_file(store.as_ref(), &dir.path().join(format!("{kind}.csv")), &options, &|_| {}).await.unwrap();
+    }
+    let data = imagross::projection::load(store.as_ref()).await.unwrap();
+    let snap = tokio::task::spawn_blocking(move || imagross::analytics::Snapshot::new(data)).await.unwrap();
+    let done = imagross::campaigns::demo::seed(store.as_ref(), &snap, dir.path(), 42).await.unwrap();
+    assert_eq!(done.campaigns.len(), 2);
+    assert!(done.extra_receipts > 0 && done.rewards > 0, "{done:?}");
+    let (s, _) = common::admin_state(store.clone()).await;
+    s.projection.refresh(store.as_ref()).await.unwrap();
+    let planted = s.till.campaigns.report(&done.campaigns[0].0).await.unwrap();
+    let revenue = planted.itt[0].difference.unwrap();
+    assert_eq!(planted.verdict, app::model::campaigns::Verdict::Increase, "{revenue:?}");
+    assert!(revenue.low <= 24.0 && 24.0 <= revenue.high, "the interval covers the planted +24 €: {revenue:?}");
+    assert!(planted.holdout >= 20, "{planted:?}");
+    let none = s.till.campaigns.report(&done.campaigns[1].0).await.unwrap();
+    assert_eq!(none.verdict, app::model::campaigns::Verdict::NoMeasurableEffect, "{:?}", none.itt[0]);
+    println!(
+        "demo campaigns: planted {:.2} € ({:.2} … {:.2}), {} treated / {} held out; none {:.2} € ({:.2} … {:.2})",
+        revenue.estimate,
+        revenue.low,
+        revenue.high,
+        planted.treated,
+        planted.holdout,
+        none.itt[0].difference.unwrap().estimate,
+        none.itt[0].difference.unwrap().low,
+        none.itt[0].difference.unwrap().high
+    );
+}
