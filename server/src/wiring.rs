@@ -35,12 +35,17 @@ pub fn state(
     let watchdog = Arc::new(crate::watchdog::Watchdog::new(store.clone(), marks.database, marks.data_dir));
     let leases = Arc::new(crate::lease::Leases::new(store.clone(), crate::lease::Leases::replica_name()));
     let points = Arc::new(PointsService::new(store.clone(), tuning.clone()).leased(leases.clone()));
-    let projection = Projection::new(Models { monthly_discount: tuning.clv_monthly_discount }, vec![points.clone()]);
+    let imported_offers = Arc::new(crate::campaigns::service::ImportedOffers::default());
+    let projection = Projection::new(
+        Models { monthly_discount: tuning.clv_monthly_discount },
+        vec![points.clone(), imported_offers.clone()],
+    );
     let auth = Arc::new(AuthService::new(store.clone(), security)?);
     let imports = Arc::new(ImportService::new(store.clone(), projection.clone()));
     let cards = Arc::new(CardService::with_thresholds(store.clone(), tuning.levels));
     let outbox = Arc::new(crate::campaigns::mail::Outbox::new(store.clone(), tuning.mail.as_ref())?);
     let campaigns = Arc::new(crate::campaigns::CampaignService::new(store.clone(), projection.clone(), outbox));
+    imported_offers.attach(&campaigns);
     let app = AppState {
         readiness: projection.clone(),
         store_health: watchdog.clone(),

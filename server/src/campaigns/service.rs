@@ -28,6 +28,8 @@ const MEMBERS_PER_WRITE: usize = 2_000;
 pub const VOUCHER_DAYS: i64 = 30;
 /// Longest campaign name.
 const NAME_MAX: usize = 80;
+/// Campaigns ended longer ago than this are not looked at by the import sync.
+pub const IMPORT_LOOKBACK_DAYS: i32 = 60;
 /// Campaigns a card can belong to, as read per receipt.
 const MEMBERSHIPS_READ: u32 = 500;
 
@@ -80,11 +82,22 @@ pub struct CampaignService {
     brands: std::sync::Mutex<HashMap<String, Option<String>>>,
     /// The announcement mails.
     pub outbox: Arc<super::mail::Outbox>,
+    /// (campaign, receipt) pairs the import sync has evaluated.
+    seen: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// The number of import batches at the last import sync.
+    synced_batches: std::sync::Mutex<Option<u64>>,
 }
 
 impl CampaignService {
     pub fn new(store: Arc<dyn Store>, projection: Arc<Projection>, outbox: Arc<super::mail::Outbox>) -> Self {
-        CampaignService { store, projection, brands: Default::default(), outbox }
+        CampaignService {
+            store,
+            projection,
+            brands: Default::default(),
+            outbox,
+            seen: Default::default(),
+            synced_batches: Default::default(),
+        }
     }
 
     /// The audience's size and who is left out, at holdout share `holdout` (percent as typed).
@@ -408,64 +421,145 @@ impl CampaignService {
     /// now.
     pub async fn apply(&self, receipt: &Receipt, lines: &[SalesLine]) -> Result<Vec<Granted>, AppError> {
         let Some(card) = receipt.card_number.as_deref() else { return Ok(Vec::new()) };
-        let Some(day) = parse_day(&receipt.issued_at) else { return Ok(Vec::new()) };
         let mut out = Vec::new();
         for (m, c, spec) in self.memberships(card).await? {
-            let in_period =
-                parse_day(&c.starts_on).is_some_and(|s| s <= day) && parse_day(&c.ends_on).is_some_and(|e| day <= e);
-            // An offer applies to the receipts of the day it was activated and after (activation
-            // times are UTC, receipt times the till's local time: the day is what both agree on).
-            let activated_before = m.activated_at.as_deref().and_then(parse_day).is_some_and(|a| a <= day);
-            if c.status == "stopped" || !in_period || !activated_before {
-                continue;
+            if let Some(g) = self.grant_on(&m, &c, &spec, receipt, lines).await? {
+                out.push(g);
             }
-            let offer = to_offer(&spec);
-            let brands = if matches!(
-                &offer,
-                Offer::Multiplier { target: Target::Brand(_), .. } | Offer::Bonus { target: Target::Brand(_), .. }
-            ) {
-                self.brands_of(lines).await?
-            } else {
-                HashMap::new()
-            };
-            let rule = crate::points::rules::no_points();
-            let snap = self.projection.snapshot();
-            let department_name = |code: &str| -> String {
-                snap.as_ref()
-                    .and_then(|s| s.data.departments.get(code).map(|i| s.data.department_names[i as usize].to_string()))
-                    .unwrap_or_default()
-            };
-            let offer_lines: Vec<OfferLine> = lines
-                .iter()
-                .map(|l| {
-                    let dept = l.department_id.as_deref().unwrap_or_default();
-                    OfferLine {
-                        product_id: &l.product_id,
-                        brand: brands.get(&l.product_id).and_then(|b| b.as_deref()),
-                        department_id: l.department_id.as_deref(),
-                        net_cents: l.net_cents,
-                        no_points: rule.excludes(&l.product_id, dept, &department_name(dept)),
-                    }
-                })
-                .collect();
-            let reward = offer::reward(&offer, receipt.net_cents, &offer_lines);
-            if reward.is_none() {
-                continue;
-            }
-            let g = Grant {
-                campaign: &c.id,
-                name: &c.name,
-                card,
-                receipt: &receipt.id,
-                issued_at: &receipt.issued_at,
-                reward,
-                budget: c.budget,
-                per_shopper_limit: c.per_shopper_limit,
-                voucher_days: VOUCHER_DAYS,
-            };
-            out.push(grant::grant(self.store.as_ref(), &g).await?);
         }
         Ok(out)
+    }
+
+    /// The reward of member `m`'s activated offer of campaign `c` on a receipt of theirs, granted
+    /// (see [`grant::grant`]); `None` when the offer does not apply to it.
+    async fn grant_on(
+        &self,
+        m: &CampaignMember,
+        c: &Campaign,
+        spec: &OfferSpec,
+        receipt: &Receipt,
+        lines: &[SalesLine],
+    ) -> Result<Option<Granted>, AppError> {
+        let Some(day) = parse_day(&receipt.issued_at) else { return Ok(None) };
+        let in_period =
+            parse_day(&c.starts_on).is_some_and(|s| s <= day) && parse_day(&c.ends_on).is_some_and(|e| day <= e);
+        // An offer applies to the receipts of the day it was activated and after (activation
+        // times are UTC, receipt times the till's local time: the day is what both agree on).
+        let activated_before = m.activated_at.as_deref().and_then(parse_day).is_some_and(|a| a <= day);
+        if m.held_out || c.status == "stopped" || !in_period || !activated_before {
+            return Ok(None);
+        }
+        let offer = to_offer(spec);
+        let brands = if matches!(
+            &offer,
+            Offer::Multiplier { target: Target::Brand(_), .. } | Offer::Bonus { target: Target::Brand(_), .. }
+        ) {
+            self.brands_of(lines).await?
+        } else {
+            HashMap::new()
+        };
+        let rule = crate::points::rules::no_points();
+        let snap = self.projection.snapshot();
+        let department_name = |code: &str| -> String {
+            snap.as_ref()
+                .and_then(|s| s.data.departments.get(code).map(|i| s.data.department_names[i as usize].to_string()))
+                .unwrap_or_default()
+        };
+        let offer_lines: Vec<OfferLine> = lines
+            .iter()
+            .map(|l| {
+                let dept = l.department_id.as_deref().unwrap_or_default();
+                OfferLine {
+                    product_id: &l.product_id,
+                    brand: brands.get(&l.product_id).and_then(|b| b.as_deref()),
+                    department_id: l.department_id.as_deref(),
+                    net_cents: l.net_cents,
+                    no_points: rule.excludes(&l.product_id, dept, &department_name(dept)),
+                }
+            })
+            .collect();
+        let reward = offer::reward(&offer, receipt.net_cents, &offer_lines);
+        if reward.is_none() {
+            return Ok(None);
+        }
+        let g = Grant {
+            campaign: &c.id,
+            name: &c.name,
+            card: &m.card_number,
+            receipt: &receipt.id,
+            issued_at: &receipt.issued_at,
+            reward,
+            budget: c.budget,
+            per_shopper_limit: c.per_shopper_limit,
+            voucher_days: VOUCHER_DAYS,
+        };
+        Ok(Some(grant::grant(self.store.as_ref(), &g).await?))
+    }
+
+    /// Applies activated offers to the imported receipts of `data` (a rebuild after an import
+    /// batch): for every campaign not stopped and ended at most [`IMPORT_LOOKBACK_DAYS`] ago, every
+    /// activated member's receipts in the period from the day of activation. Receipts seen
+    /// before by this process are skipped; a grant is idempotent anyway (the tills' receipts were
+    /// granted at submission and are found granted). Runs only when the import batches changed.
+    pub async fn sync_imported(&self, data: &crate::projection::dataset::Dataset) -> Result<u64, AppError> {
+        let batches = self.store.count(Table::ImportBatches).await?;
+        {
+            let mut last = self.synced_batches.lock().map_err(crate::error::internal)?;
+            if *last == Some(batches) {
+                return Ok(0);
+            }
+            *last = Some(batches);
+        }
+        let today = today();
+        let mut granted = 0u64;
+        let campaigns: Vec<Campaign> = self.store.scan_page(None, 10_000).await?;
+        for c in campaigns {
+            let (Some(starts), Some(ends)) = (parse_day(&c.starts_on), parse_day(&c.ends_on)) else { continue };
+            if c.status == "stopped" || ends < today - IMPORT_LOOKBACK_DAYS {
+                continue;
+            }
+            let spec = offer_of(&c)?;
+            let mut after: Option<String> = None;
+            loop {
+                let page = self
+                    .store
+                    .find_after(Table::CampaignMembers, "campaign_id", &json!(c.id), after.as_deref(), 5_000)
+                    .await?;
+                let Some(last) = page.last() else { break };
+                after = last.get("id").and_then(|v| v.as_str()).map(str::to_string);
+                for doc in page {
+                    let m: CampaignMember = crate::store::from_doc(doc)?;
+                    let Some(activated) = m.activated_at.as_deref().and_then(parse_day) else { continue };
+                    if m.held_out {
+                        continue;
+                    }
+                    let Some(ci) = data.cards.number.get(&m.card_number) else { continue };
+                    for &k in data.receipts_of(ci) {
+                        let k = k as usize;
+                        let day = data.receipts.day[k];
+                        if day < starts.max(activated) || day > ends {
+                            continue;
+                        }
+                        let key = format!("{}:{}", c.id, data.receipts.id[k]);
+                        if self.seen.lock().map_err(crate::error::internal)?.contains(&key) {
+                            continue;
+                        }
+                        let (receipt, lines) = receipt_of(data, k, &m.card_number);
+                        let done = self.grant_on(&m, &c, &spec, &receipt, &lines).await?;
+                        if matches!(done, Some(Granted::Points(_) | Granted::Voucher(_))) {
+                            granted += 1;
+                        }
+                        if let Ok(mut seen) = self.seen.lock() {
+                            seen.insert(key);
+                        }
+                    }
+                }
+            }
+        }
+        if granted > 0 {
+            tracing::info!(granted, "offers granted on imported receipts");
+        }
+        Ok(granted)
     }
 
     async fn brands_of(&self, lines: &[SalesLine]) -> Result<HashMap<String, Option<String>>, AppError> {
@@ -520,6 +614,41 @@ impl app::ports::Campaigns for CampaignService {
         let card = user.card_number.as_deref().ok_or(AppError::NotFound)?;
         CampaignService::activate(self, card, campaign).await
     }
+}
+
+/// Receipt `k` of `data` (of `card`) as a stored receipt and its lines.
+fn receipt_of(data: &crate::projection::dataset::Dataset, k: usize, card: &str) -> (Receipt, Vec<SalesLine>) {
+    let r = &data.receipts;
+    let receipt = Receipt {
+        id: r.id[k].to_string(),
+        shop_id: data.shops.value(r.shop[k]).to_string(),
+        issued_at: crate::clock::iso_minute(r.day[k], r.minute[k]),
+        till: String::new(),
+        number: String::new(),
+        card_number: Some(card.to_string()),
+        gross_cents: r.gross[k],
+        discount_cents: r.discount[k],
+        net_cents: r.net[k],
+    };
+    let l = &data.lines;
+    let lines = r
+        .lines(k)
+        .enumerate()
+        .map(|(n, i)| SalesLine {
+            id: SalesLine::key(&receipt.id, n as i64 + 1),
+            receipt_id: receipt.id.clone(),
+            line_no: n as i64 + 1,
+            product_id: data.products.value(l.product[i]).to_string(),
+            department_id: (l.department[i] != crate::projection::dataset::NO_DEPARTMENT)
+                .then(|| data.departments.value(u32::from(l.department[i])).to_string()),
+            quantity_milli: i64::from(l.quantity[i]),
+            gross_cents: i64::from(l.gross[i]),
+            discount_cents: i64::from(l.discount[i]),
+            net_cents: i64::from(l.net[i]),
+            promotion_id: None,
+        })
+        .collect();
+    (receipt, lines)
 }
 
 /// A holdout share as typed (empty: the default), in per-mille; the error names `holdout`.
@@ -606,5 +735,31 @@ fn announcement(
         sent_at: None,
         last_error: None,
         created_at: now.to_string(),
+    }
+}
+
+/// The projection's hook that applies activated offers to imported receipts after a rebuild
+/// (see [`CampaignService::sync_imported`]). Made before the service, which needs the
+/// projection, and attached to it once built.
+#[derive(Default)]
+pub struct ImportedOffers(std::sync::OnceLock<std::sync::Weak<CampaignService>>);
+
+impl ImportedOffers {
+    /// Points the hook at the service.
+    pub fn attach(&self, service: &Arc<CampaignService>) {
+        let _ = self.0.set(Arc::downgrade(service));
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::projection::Rebuilt for ImportedOffers {
+    async fn rebuilt(&self, _store: &dyn Store, data: crate::projection::SharedDataset) {
+        let Some(service) = self.0.get().and_then(std::sync::Weak::upgrade) else { return };
+        if let Err(e) = service.sync_imported((*data).as_ref()).await {
+            tracing::warn!(error = %e, "offers not applied to imported receipts; retried after the next import");
+            if let Ok(mut last) = service.synced_batches.lock() {
+                *last = None;
+            }
+        }
     }
 }

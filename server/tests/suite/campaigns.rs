@@ -209,8 +209,11 @@ async fn a_campaign_from_audience_to_bonus() {
     assert_eq!(status, StatusCode::CREATED);
     let (status, _) = till(&s, "POST", "/api/v1/receipts", &key, Some(till_receipt("502", MARIA, 2_000))).await;
     assert_eq!(status, StatusCode::OK, "a retry");
-    let (status, _) = till(&s, "POST", "/api/v1/receipts", &key, Some(till_receipt("503", LUCA, 5_000))).await;
+    let (status, _) = till(&s, "POST", "/api/v1/receipts", &key, Some(till_receipt("503", LUCA, 500))).await;
     assert_eq!(status, StatusCode::CREATED);
+    let luca: Vec<imagross::store::model::PointsEntry> =
+        imagross::store::StoreExt::find(store.as_ref(), "card_number", json!(LUCA), 100).await.unwrap();
+    assert!(luca.iter().all(|e| !e.id.starts_with("offer:")), "below the threshold and not activated: no bonus");
     let (_, page) = post(&s, "/api/my_points", &[], &maria).await;
     let movements = page["movements"].as_array().unwrap_or_else(|| panic!("{page}"));
     let offer: Vec<&Value> = movements.iter().filter(|m| m["kind"] == "offer").collect();
@@ -228,18 +231,59 @@ async fn a_campaign_from_audience_to_bonus() {
     assert_eq!((r["treated"].as_u64(), r["holdout"].as_u64(), r["activated"].as_u64()), (Some(2), Some(0), Some(1)));
     assert_eq!((r["redeemed"].as_u64(), r["points_granted"].as_i64()), (Some(1), Some(100)));
     assert_eq!(r["measured_from"].as_str(), Some(today.as_str()));
-    // Maria 9,99 + 20,00, Luca 50,00: 39,995 € per treated member.
-    assert!((r["itt"][0]["treated"].as_f64().unwrap() - 39.995).abs() < 1e-9, "{r}");
+    // Maria 9,99 + 20,00, Luca 5,00: 17,495 € per treated member.
+    assert!((r["itt"][0]["treated"].as_f64().unwrap() - 17.495).abs() < 1e-9, "{r}");
     assert_eq!(r["verdict"], "too_few_members");
     let req =
         Request::get(format!("/admin/campaigns/{id}/report.csv")).header("cookie", &admin).body(Body::empty()).unwrap();
     let res = router(s.clone()).oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let text = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
-    assert!(text.contains("intention_to_treat;revenue_eur;39,9950;0,0000;;;"), "{text}");
+    assert!(text.contains("intention_to_treat;revenue_eur;17,4950;0,0000;;;"), "{text}");
     let req =
         Request::get(format!("/admin/campaigns/{id}/report.csv")).header("cookie", &maria).body(Body::empty()).unwrap();
     assert_eq!(router(s.clone()).oneshot(req).await.unwrap().status(), StatusCode::FORBIDDEN, "admins only");
+
+    // Receipts that arrive in a file (the chain's Scontrini) are judged after the rebuild that
+    // follows the import: Luca's earns nothing while he has not activated the offer; once he
+    // has, his receipts of that day earn it — once, his limit being one — and importing the
+    // same file again changes nothing.
+    let day = imagross::clock::today_date();
+    let scontrini_of = |number: u32| {
+        let file = dir.path().join(format!("scontrini-{number}.csv"));
+        std::fs::write(
+            &file,
+            format!(
+                "PuntoVendita;Data;Ora;Cassa;NumeroScontrino;NumeroCarta;Totale\n\
+                 S01;{:02}/{:02}/{};09:00;3;{number};{LUCA};45,00\n",
+                day.day, day.month, day.year
+            ),
+        )
+        .unwrap();
+        file
+    };
+    let offer_entries = || async {
+        let luca: Vec<imagross::store::model::PointsEntry> =
+            imagross::store::StoreExt::find(store.as_ref(), "card_number", json!(LUCA), 100).await.unwrap();
+        luca.into_iter().filter(|e| e.id.starts_with("offer:")).collect::<Vec<_>>()
+    };
+    import_file(store.as_ref(), &scontrini_of(77), &options, &|_| {}).await.unwrap();
+    s.projection.refresh(store.as_ref()).await.unwrap();
+    assert!(offer_entries().await.is_empty(), "not activated: nothing");
+    let luca_cookie = claim(&s, LUCA, "luca@example.it").await;
+    let (status, _) = post(&s, "/api/activate_offer", &[("campaign_id", &id)], &luca_cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    for _ in 0..2 {
+        import_file(store.as_ref(), &scontrini_of(78), &options, &|_| {}).await.unwrap();
+        s.projection.refresh(store.as_ref()).await.unwrap();
+    }
+    let earned = offer_entries().await;
+    assert_eq!(earned.len(), 1, "{earned:?}");
+    assert_eq!(earned[0].points, 100);
+    assert!(earned[0]
+        .receipt_id
+        .as_deref()
+        .is_some_and(|r| r.starts_with(&format!("S01-{}-", day.iso().replace('-', "")))));
 
     // Maria's data download holds her consents and the campaign she was chosen for.
     let req = Request::get("/me/data.json").header("cookie", &maria).body(Body::empty()).unwrap();
@@ -249,9 +293,6 @@ async fn a_campaign_from_audience_to_bonus() {
     assert_eq!(data["cardholder"]["profiling_consent"], true, "{data}");
     assert_eq!(data["campaigns"][0]["campaign_id"].as_str(), Some(id.as_str()));
     assert!(data["campaigns"][0]["activated_at"].is_string());
-    let luca: Vec<imagross::store::model::PointsEntry> =
-        imagross::store::StoreExt::find(store.as_ref(), "card_number", json!(LUCA), 100).await.unwrap();
-    assert!(luca.iter().all(|e| !e.id.starts_with("offer:")), "not activated: no bonus");
 }
 
 /// A real SMTP server (Python's aiosmtpd) writing what it receives into a Maildir; stopped when
