@@ -545,6 +545,7 @@ strings! {
     ReportMethod => "Intervallo t di Welch al 95 % sulla differenza delle medie per membro; chi non ha fatto acquisti conta zero.", "Welch's t interval at 95 % on the difference of means per member; members who did not shop count as zero.";
     ReportChart => "Spesa per membro al giorno: destinatari e gruppo di controllo", "Spend per member per day: treated and holdout";
     ReportExport => "Esporta CSV", "Export CSV";
+    ReportExportXlsx => "Esporta XLSX", "Export XLSX";
     ReportMail => "Email di annuncio", "Announcement mails";
     MailNotConfigured => "La posta non è configurata (SMTP_URL): le email restano in coda.", "Mail is not configured (SMTP_URL): mails wait in the outbox.";
     MailSent => "inviate", "sent";

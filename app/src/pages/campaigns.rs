@@ -374,6 +374,7 @@ fn ReportBody(r: CampaignReport) -> impl IntoView {
         )
     };
     let export = format!("/admin/campaigns/{}/report.csv", c.id);
+    let export_xlsx = format!("/admin/campaigns/{}/report.xlsx", c.id);
     view! {
         <h1>{c.name.clone()} " · " <span class="hint">{c.id.clone()}</span></h1>
         <p>{offer_text(&c.offer, None, lang)} " · " {format::date(&c.starts_on, lang)} " – " {format::date(&c.ends_on, lang)}
@@ -408,6 +409,7 @@ fn ReportBody(r: CampaignReport) -> impl IntoView {
             {format::count(r.mail.skipped as i64, lang)} " " {move || i18n.t(Key::MailSkipped)}
         </p>
         {(!r.mail.configured).then(|| view! { <p class="notice" data-testid="mail-not-configured">{move || i18n.t(Key::MailNotConfigured)}</p> })}
-        <p><a class="button" href=export rel="external" download="">{move || i18n.t(Key::ReportExport)}</a></p>
+        <p><a class="button" href=export rel="external" download="">{move || i18n.t(Key::ReportExport)}</a>
+            " " <a class="button" href=export_xlsx rel="external" download="">{move || i18n.t(Key::ReportExportXlsx)}</a></p>
     }
 }

@@ -240,6 +240,18 @@ async fn a_campaign_from_audience_to_bonus() {
     assert_eq!(res.status(), StatusCode::OK);
     let text = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
     assert!(text.contains("intention_to_treat;revenue_eur;17,4950;0,0000;;;"), "{text}");
+    let req = Request::get(format!("/admin/campaigns/{id}/report.xlsx"))
+        .header("cookie", &admin)
+        .body(Body::empty())
+        .unwrap();
+    let res = router(s.clone()).oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = calamine::Reader::worksheet_range(&mut book, "Risultati").unwrap();
+    assert_eq!(sheet.get_value((1, 1)).map(ToString::to_string).as_deref(), Some("revenue_eur"));
+    let treated = sheet.get_value((1, 2)).and_then(calamine::DataType::get_float).unwrap();
+    assert!((treated - 17.495).abs() < 1e-9, "{treated}");
     let req =
         Request::get(format!("/admin/campaigns/{id}/report.csv")).header("cookie", &maria).body(Body::empty()).unwrap();
     assert_eq!(router(s.clone()).oneshot(req).await.unwrap().status(), StatusCode::FORBIDDEN, "admins only");
