@@ -44,7 +44,9 @@ pub fn state(
     let imports = Arc::new(ImportService::new(store.clone(), projection.clone()));
     let cards = Arc::new(CardService::with_thresholds(store.clone(), tuning.levels));
     let outbox = Arc::new(crate::campaigns::mail::Outbox::new(store.clone(), tuning.mail.as_ref())?);
-    let campaigns = Arc::new(crate::campaigns::CampaignService::new(store.clone(), projection.clone(), outbox));
+    let campaigns = Arc::new(
+        crate::campaigns::CampaignService::new(store.clone(), projection.clone(), outbox).with_levels(tuning.levels),
+    );
     imported_offers.attach(&campaigns);
     let app = AppState {
         readiness: projection.clone(),

@@ -474,6 +474,11 @@ strings! {
     CampaignWindow => "Clienti attivi nel periodo", "Customers active in";
     CampaignSegment => "Segmento RFM", "RFM segment";
     CampaignAnySegment => "Tutti", "All";
+    CampaignShops => "Acquisti nei punti vendita (codici, separati da virgola)", "Bought at stores (codes, comma-separated)";
+    CampaignDepartments => "Acquisti nei reparti (codici, separati da virgola)", "Bought in departments (codes, comma-separated)";
+    CampaignGender => "Sesso", "Gender";
+    CampaignAge => "Età", "Age";
+    CampaignLevel => "Livello almeno", "Level at least";
     CampaignChurn => "Rischio di abbandono: probabilità di restare sotto il (%)", "Churn risk: probability of staying below (%)";
     CampaignDecile => "Valore previsto: dal decile (1–10)", "Predicted value: from decile (1–10)";
     CampaignAffinityDept => "Ha acquistato nel reparto (codice)", "Bought in department (code)";

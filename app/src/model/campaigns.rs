@@ -28,6 +28,9 @@ pub struct AudienceSpec {
     /// Enrolled at this store (code).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrolment_store: Option<String>,
+    /// At this loyalty level or above (points of the last 12 months).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level_min: Option<crate::model::levels::Level>,
 }
 
 impl AudienceSpec {
@@ -39,6 +42,7 @@ impl AudienceSpec {
             || self.value_decile_min.is_some()
             || self.affinity_department.is_some()
             || self.lapsed_days.is_some()
+            || self.level_min.is_some_and(|l| l > crate::model::levels::Level::Bronze)
     }
 }
 
@@ -280,6 +284,8 @@ pub struct CampaignForm {
     pub affinity_days: String,
     pub lapsed_days: String,
     pub enrolment_store: String,
+    /// `bronze`, `silver`, `gold` or `platinum`; empty: any.
+    pub level_min: String,
     /// `multiplier`, `bonus`, `basket` or `voucher`.
     pub offer_kind: String,
     /// `product`, `brand` or `department`.
@@ -332,6 +338,13 @@ impl CampaignForm {
             affinity_days: number("affinity_days", &self.affinity_days, 1, 730)?.map(|n| n as u32),
             lapsed_days: number("lapsed_days", &self.lapsed_days, 1, 3650)?.map(|n| n as u32),
             enrolment_store: text(&self.enrolment_store),
+            level_min: match self.level_min.trim() {
+                "" => None,
+                code => Some(
+                    super::rewards::level_from_code(code)
+                        .ok_or(("level_min", "choose bronze, silver, gold or platinum".to_string()))?,
+                ),
+            },
         })
     }
 

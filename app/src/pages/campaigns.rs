@@ -81,11 +81,20 @@ fn Campaigns() -> impl IntoView {
     let lapsed = RwSignal::new(String::new());
     let store = RwSignal::new(String::new());
     let holdout = RwSignal::new("10".to_string());
+    let level = RwSignal::new(String::new());
+    let shops = RwSignal::new(String::new());
+    let depts = RwSignal::new(String::new());
+    let gender = RwSignal::new(String::new());
+    let age = RwSignal::new(String::new());
     let kind = RwSignal::new("basket".to_string());
     let filters = move || {
         let mut f = format!("range={}", range.get());
-        if !segment.get().is_empty() {
-            f.push_str(&format!("&segment={}", segment.get()));
+        for (key, value) in [("segment", segment), ("store", shops), ("dept", depts), ("gender", gender), ("age", age)]
+        {
+            let v = value.get();
+            if !v.trim().is_empty() {
+                f.push_str(&format!("&{key}={}", crate::model::analytics::encode_query_value(v.trim())));
+            }
         }
         f
     };
@@ -98,6 +107,7 @@ fn Campaigns() -> impl IntoView {
             affinity_days: dept_days.get(),
             lapsed_days: lapsed.get(),
             enrolment_store: store.get(),
+            level_min: level.get(),
             holdout: holdout.get(),
         });
     };
@@ -149,6 +159,26 @@ fn Campaigns() -> impl IntoView {
                         <select id="campaign-segment" prop:value=move || segment.get() on:change=bind(segment)>
                             <option value="">{move || i18n.t(Key::CampaignAnySegment)}</option>
                             {Segment::ALL.into_iter().map(|s| view! { <option value=s.code()>{move || i18n.t(s.key())}</option> }).collect_view()}
+                        </select></div>
+                    {field("stores", Key::CampaignShops, Some(shops), "text")}
+                    {field("departments", Key::CampaignDepartments, Some(depts), "text")}
+                    <div class="field"><label for="campaign-gender">{move || i18n.t(Key::CampaignGender)}</label>
+                        <select id="campaign-gender" prop:value=move || gender.get() on:change=bind(gender)>
+                            <option value="">{move || i18n.t(Key::CampaignAnySegment)}</option>
+                            <option value="F">"F"</option>
+                            <option value="M">"M"</option>
+                        </select></div>
+                    <div class="field"><label for="campaign-age">{move || i18n.t(Key::CampaignAge)}</label>
+                        <select id="campaign-age" prop:value=move || age.get() on:change=bind(age)>
+                            <option value="">{move || i18n.t(Key::CampaignAnySegment)}</option>
+                            {crate::model::analytics::AgeBand::ALL.into_iter().map(|b| view! { <option value=b.code()>{b.code()}</option> }).collect_view()}
+                        </select></div>
+                    <div class="field"><label for="campaign-level_min">{move || i18n.t(Key::CampaignLevel)}</label>
+                        <select id="campaign-level_min" name="level_min" prop:value=move || level.get() on:change=bind(level)>
+                            <option value="">{move || i18n.t(Key::CampaignAnySegment)}</option>
+                            <option value="silver">{move || i18n.t(Key::LevelSilver)}</option>
+                            <option value="gold">{move || i18n.t(Key::LevelGold)}</option>
+                            <option value="platinum">{move || i18n.t(Key::LevelPlatinum)}</option>
                         </select></div>
                     {field("churn_below", Key::CampaignChurn, Some(churn), "number")}
                     {field("value_decile", Key::CampaignDecile, Some(decile), "number")}

@@ -20,6 +20,7 @@ pub async fn campaign_preview(
     #[server(default)] affinity_days: String,
     #[server(default)] lapsed_days: String,
     #[server(default)] enrolment_store: String,
+    #[server(default)] level_min: String,
     #[server(default)] holdout: String,
 ) -> Result<AudiencePreview, AppError> {
     let form = CampaignForm {
@@ -30,6 +31,7 @@ pub async fn campaign_preview(
         affinity_days,
         lapsed_days,
         enrolment_store,
+        level_min,
         ..Default::default()
     };
     as_role(Role::Admin, |s, _| async move {
@@ -52,6 +54,7 @@ pub async fn campaign_launch(
     #[server(default)] affinity_days: String,
     #[server(default)] lapsed_days: String,
     #[server(default)] enrolment_store: String,
+    #[server(default)] level_min: String,
     offer_kind: String,
     #[server(default)] target_kind: String,
     #[server(default)] target: String,
@@ -74,6 +77,7 @@ pub async fn campaign_launch(
         affinity_days,
         lapsed_days,
         enrolment_store,
+        level_min,
         offer_kind,
         target_kind,
         target,

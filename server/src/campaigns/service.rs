@@ -82,6 +82,8 @@ pub struct CampaignService {
     brands: std::sync::Mutex<HashMap<String, Option<String>>>,
     /// The announcement mails.
     pub outbox: Arc<super::mail::Outbox>,
+    /// The programme's level thresholds (the audience's level criterion).
+    levels: app::model::levels::LevelThresholds,
     /// (campaign, receipt) pairs the import sync has evaluated.
     seen: std::sync::Mutex<std::collections::HashSet<String>>,
     /// The number of import batches at the last import sync.
@@ -91,6 +93,7 @@ pub struct CampaignService {
 impl CampaignService {
     pub fn new(store: Arc<dyn Store>, projection: Arc<Projection>, outbox: Arc<super::mail::Outbox>) -> Self {
         CampaignService {
+            levels: Default::default(),
             store,
             projection,
             brands: Default::default(),
@@ -101,10 +104,9 @@ impl CampaignService {
     }
 
     /// The audience's size and who is left out, at holdout share `holdout` (percent as typed).
-    pub fn preview(&self, spec: &AudienceSpec, holdout: &str) -> Result<AudiencePreview, AppError> {
+    pub async fn preview(&self, spec: &AudienceSpec, holdout: &str) -> Result<AudiencePreview, AppError> {
         let permille = share(holdout)?;
-        let snap = self.projection.snapshot().ok_or(AppError::Unavailable)?;
-        let resolved = audience::resolve(&snap, spec).map_err(|b| AppError::bad_value(b.param, b.value))?;
+        let resolved = self.resolve(spec).await?;
         // The split depends on the campaign's id, not known before launch: the expected count.
         let held_out = resolved.reachable.len() as u64 * u64::from(permille) / 1000;
         Ok(AudiencePreview {
@@ -113,6 +115,25 @@ impl CampaignService {
             held_out,
             left_out: resolved.left_out,
         })
+    }
+
+    /// The audience over the current projection, narrowed by level when asked (each reachable
+    /// card's points of the last 12 months, read from the ledger).
+    async fn resolve(&self, spec: &AudienceSpec) -> Result<audience::Resolved, AppError> {
+        let snap = self.projection.snapshot().ok_or(AppError::Unavailable)?;
+        let mut resolved = audience::resolve(&snap, spec).map_err(|b| AppError::bad_value(b.param, b.value))?;
+        if let Some(level) = spec.level_min.filter(|l| *l > app::model::levels::Level::Bronze) {
+            let mut kept = Vec::with_capacity(resolved.reachable.len());
+            for &c in &resolved.reachable {
+                let card = snap.data.cards.number.value(c);
+                if crate::points::status(self.store.as_ref(), card, &self.levels).await?.2 >= level {
+                    kept.push(c);
+                }
+            }
+            resolved.matching -= (resolved.reachable.len() - kept.len()) as u64;
+            resolved.reachable = kept;
+        }
+        Ok(resolved)
     }
 
     /// Checks and launches a campaign: its members (treated and held out) are written first,
@@ -159,7 +180,7 @@ impl CampaignService {
             ));
         }
         let snap = self.projection.snapshot().ok_or(AppError::Unavailable)?;
-        let resolved = audience::resolve(&snap, &input.audience).map_err(|b| AppError::bad_value(b.param, b.value))?;
+        let resolved = self.resolve(&input.audience).await?;
         if resolved.reachable.is_empty() {
             let why = if resolved.matching == 0 {
                 "no cardholder matches these criteria".to_string()
@@ -292,6 +313,11 @@ impl CampaignService {
             left_out,
             created_at: c.created_at.clone(),
         })
+    }
+
+    /// The service with the programme's level thresholds.
+    pub fn with_levels(self, levels: app::model::levels::LevelThresholds) -> Self {
+        CampaignService { levels, ..self }
     }
 
     /// A campaign's report (see [`super::report`]) over the current projection.
@@ -588,7 +614,7 @@ impl CampaignService {
 #[async_trait::async_trait]
 impl app::ports::Campaigns for CampaignService {
     async fn preview(&self, audience: AudienceSpec, holdout: String) -> Result<AudiencePreview, AppError> {
-        CampaignService::preview(self, &audience, &holdout)
+        CampaignService::preview(self, &audience, &holdout).await
     }
 
     async fn launch(&self, acting: &SessionUser, input: CampaignInput) -> Result<CampaignSummary, AppError> {

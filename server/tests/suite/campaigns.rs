@@ -143,6 +143,17 @@ async fn a_campaign_from_audience_to_bonus() {
     // to profiling.
     assert_eq!((p["matching"].as_u64(), p["reachable"].as_u64()), (Some(2), Some(1)), "{p}");
     assert_eq!(p["left_out"], json!([["no_profiling_consent", 1]]));
+    // The level criterion reads each card's points of the last 12 months: 30 and 20 points are
+    // bronze, so none is silver; bronze asks nothing more.
+    let (_, p) = post(&s, "/api/campaign_preview", &[("filters", "range=all"), ("level_min", "silver")], &admin).await;
+    assert_eq!(p["reachable"], 0, "{p}");
+    let (_, p) = post(&s, "/api/campaign_preview", &[("filters", "range=all"), ("level_min", "bronze")], &admin).await;
+    assert_eq!(p["reachable"], 2, "{p}");
+    let (status, p) =
+        post(&s, "/api/campaign_preview", &[("filters", "range=all"), ("level_min", "diamond")], &admin).await;
+    assert_eq!((status, p["Invalid"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("level_min")), "{p}");
+    let (_, p) = post(&s, "/api/campaign_preview", &[("filters", "range=all&store=S02")], &admin).await;
+    assert_eq!(p["matching"], 0, "no receipt at S02: {p}");
     let (status, _) = post(&s, "/api/campaign_preview", &[("filters", "range=all")], "").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "admins only");
 
