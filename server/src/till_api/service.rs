@@ -87,6 +87,27 @@ impl ReceiptsApi {
                 errors.push(FieldError { field: "card_number".into(), message: format!("no card {card} is issued") });
             }
         }
+        if let (Some(card), false) = (receipt.card_number.as_deref(), parsed.offer_codes.is_empty()) {
+            if errors.is_empty() {
+                let usable: Vec<String> = self
+                    .campaigns
+                    .offers_of(card)
+                    .await
+                    .map_err(Problem::internal)?
+                    .into_iter()
+                    .filter(|o| o.activated_at.is_some())
+                    .map(|o| o.campaign_id)
+                    .collect();
+                for (i, code) in parsed.offer_codes.iter().enumerate() {
+                    if !usable.contains(code) {
+                        errors.push(FieldError {
+                            field: format!("offer_codes[{i}]"),
+                            message: format!("offer {code} is not an offer card {card} activated"),
+                        });
+                    }
+                }
+            }
+        }
         if !errors.is_empty() {
             return Err(Problem::invalid(StatusCode::UNPROCESSABLE_ENTITY, errors));
         }

@@ -54,6 +54,12 @@ pub struct ReceiptIn {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schema(max_items = 20)]
     pub voucher_codes: Vec<String>,
+    /// The personal offers (campaign codes, from `GET /api/v1/cards/{card}/offers`) the till
+    /// applied at payment, at most 20; each must be an offer the card activated. The rewards
+    /// follow from the receipt either way.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 20)]
+    pub offer_codes: Vec<String>,
 }
 
 /// One line of a receipt.
@@ -212,6 +218,8 @@ pub struct Parsed {
     pub promotion_lines: i64,
     /// The vouchers used, checked as codes.
     pub voucher_codes: Vec<String>,
+    /// The offers the till says it applied, checked as codes.
+    pub offer_codes: Vec<String>,
 }
 
 fn code(field: &str, raw: &str, errors: &mut Vec<FieldError>) -> String {
@@ -388,6 +396,27 @@ impl ReceiptIn {
                 voucher_codes.push(code);
             }
         }
+        let mut offer_codes: Vec<String> = Vec::new();
+        if self.offer_codes.len() > 20 {
+            errors.push(FieldError::new("offer_codes", "at most 20 offers per receipt"));
+        }
+        for (i, raw) in self.offer_codes.iter().take(20).enumerate() {
+            let code = raw.trim().to_ascii_uppercase();
+            let well_formed = code.len() >= 5
+                && code.len() <= 12
+                && code.starts_with('C')
+                && code[1..].bytes().all(|b| b.is_ascii_digit());
+            if !well_formed {
+                errors.push(FieldError::new(format!("offer_codes[{i}]"), "expected a campaign code such as C0007"));
+            } else if offer_codes.contains(&code) {
+                errors.push(FieldError::new(format!("offer_codes[{i}]"), format!("offer {code} appears twice")));
+            } else {
+                offer_codes.push(code);
+            }
+        }
+        if !offer_codes.is_empty() && card.is_none() {
+            errors.push(FieldError::new("offer_codes", "personal offers need the receipt's card_number"));
+        }
         if errors.is_empty() && lines_net != net {
             errors.push(FieldError::new(
                 "net_cents",
@@ -415,6 +444,7 @@ impl ReceiptIn {
             content_hash,
             promotion_lines,
             voucher_codes,
+            offer_codes,
         })
     }
 }
@@ -459,6 +489,7 @@ mod tests {
                 LineIn { promotion_id: Some("P3X2".into()), discount_cents: Some(150), ..line(2, 1_340) },
             ],
             voucher_codes: Vec::new(),
+            offer_codes: Vec::new(),
         }
     }
 

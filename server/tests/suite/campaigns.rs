@@ -213,12 +213,31 @@ async fn a_campaign_from_audience_to_bonus() {
     let (status, _) = till(&s, "GET", "/api/v1/cards/2000000000992/offers", &key, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
+    // A till may name the offers it applied: one the card did not activate is refused, naming it.
+    let mut named = till_receipt("500", MARIA, 2_000);
+    named["offer_codes"] = json!([id.clone(), "C9999"]);
+    let (status, v) = till(&s, "POST", "/api/v1/receipts", &key, Some(named)).await;
+    assert_eq!(
+        (status, v["errors"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("offer_codes[1]")),
+        "{v}"
+    );
+    let mut named = till_receipt("500", LUCA, 2_000);
+    named["offer_codes"] = json!([id.clone()]);
+    let (status, v) = till(&s, "POST", "/api/v1/receipts", &key, Some(named)).await;
+    assert_eq!(
+        (status, v["errors"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("offer_codes[0]")),
+        "not activated by Luca: {v}"
+    );
     // A receipt below the threshold earns nothing; one above earns the bonus once.
     let (status, _) = till(&s, "POST", "/api/v1/receipts", &key, Some(till_receipt("501", MARIA, 999))).await;
     assert_eq!(status, StatusCode::CREATED);
-    let (status, _) = till(&s, "POST", "/api/v1/receipts", &key, Some(till_receipt("502", MARIA, 2_000))).await;
-    assert_eq!(status, StatusCode::CREATED);
-    let (status, _) = till(&s, "POST", "/api/v1/receipts", &key, Some(till_receipt("502", MARIA, 2_000))).await;
+    let mut applied = till_receipt("502", MARIA, 2_000);
+    applied["offer_codes"] = json!([id.clone()]);
+    let (status, v) = till(&s, "POST", "/api/v1/receipts", &key, Some(applied.clone())).await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let (status, _) = till(&s, "POST", "/api/v1/receipts", &key, Some(applied)).await;
     assert_eq!(status, StatusCode::OK, "a retry");
     let (status, _) = till(&s, "POST", "/api/v1/receipts", &key, Some(till_receipt("503", LUCA, 500))).await;
     assert_eq!(status, StatusCode::CREATED);
