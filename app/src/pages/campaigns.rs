@@ -98,7 +98,7 @@ fn Campaigns() -> impl IntoView {
         }
         f
     };
-    let run_preview = move |_| {
+    let run_preview = move || {
         preview.dispatch(CampaignPreview {
             filters: filters(),
             churn_below: churn.get(),
@@ -111,6 +111,8 @@ fn Campaigns() -> impl IntoView {
             holdout: holdout.get(),
         });
     };
+    // A live preview: again whenever a criterion changes (in the browser, after hydration).
+    Effect::new(move |_| run_preview());
     let error = move || {
         launch.value().get().and_then(|r| r.err()).or_else(|| preview.value().get().and_then(|r| r.err())).map(|e| {
             match e {
@@ -188,7 +190,7 @@ fn Campaigns() -> impl IntoView {
                     {field("enrolment_store", Key::CampaignEnrolStore, Some(store), "text")}
                     {field("holdout", Key::CampaignHoldout, Some(holdout), "text")}
                 </div>
-                <button type="button" class="button" data-testid="campaign-preview" on:click=run_preview>{move || i18n.t(Key::CampaignPreview)}</button>
+                <button type="button" class="button" data-testid="campaign-preview" on:click=move |_| run_preview()>{move || i18n.t(Key::CampaignPreview)}</button>
                 <Preview preview/>
                 </fieldset>
                 <fieldset><legend>{move || i18n.t(Key::CampaignOffer)}</legend>
