@@ -74,11 +74,12 @@ test.describe('admin dashboard', () => {
     await table.locator('tbody tr a').first().click();
     await expect(page).toHaveURL(/\/admin\/customers\/2000000000022/);
     await expect(page.getByTestId('customer-name')).toHaveText('Luca Bianchi');
-    // The 360 view scores over all the data: Maria, Luca and the two recent shoppers of the
-    // personal-area spec (n = 4, positions score 1, 2, 3, 4). Luca: R 2 (second oldest), F 2
-    // (tie with Maria at one receipt, broken by card number), M 1 (12,34 is the smallest)
-    // → About To Sleep.
-    await expect(page.getByTestId('customer-segment')).toHaveText('In via di abbandono');
+    // The 360 view scores over all the data: Maria, Luca, the two recent shoppers of the
+    // personal-area spec and the two of the campaign spec (n = 6; position i scores
+    // 1 + ⌊5·i/6⌋). Luca: R 1 (second oldest, position 1), F 1 (one receipt, as Maria and the
+    // campaign shoppers, ties broken by card number: position 1), M 1 (12,34 is the smallest)
+    // → Lost.
+    await expect(page.getByTestId('customer-segment')).toHaveText('Persi');
     // One purchase day only: BG/NBD says certainly alive.
     await expect(page.getByTestId('customer-p-alive')).toHaveText('100,0 %');
     await expect(page.locator('#chart-customer-monthly')).toHaveAttribute('data-drawn', 'true');
