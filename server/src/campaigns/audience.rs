@@ -45,7 +45,12 @@ pub fn resolve(snap: &Snapshot, spec: &AudienceSpec) -> Result<Resolved, BadFilt
     }
     if let Some(days) = spec.lapsed_days {
         let since = last_day - days as i32;
-        chosen.retain(|&c| data.receipts_of(c).iter().map(|&k| data.receipts.day[k as usize]).max() <= Some(since));
+        // The last receipt up to the window's end: receipts after it (a campaign drawn in the
+        // past) must not decide who had lapsed then.
+        let to = sel.window.to;
+        chosen.retain(|&c| {
+            data.receipts_of(c).iter().map(|&k| data.receipts.day[k as usize]).filter(|d| *d <= to).max() <= Some(since)
+        });
     }
     if let Some(code) = spec.enrolment_store.as_deref().filter(|s| !s.trim().is_empty()) {
         let shop = data.shops.get(code.trim()).unwrap_or(NONE);
@@ -106,4 +111,87 @@ fn value_threshold(snap: &Snapshot, decile: u32) -> Option<f64> {
     values.sort_by(f64::total_cmp);
     let d = decile.clamp(1, 10) as usize;
     Some(values[(d - 1) * values.len() / 10])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::projection::dataset::DatasetBuilder;
+    use crate::store::model::{CardStatus, Cardholder, Receipt, Shop};
+
+    fn holder(id: &str, marketing: bool, profiling: bool) -> Cardholder {
+        Cardholder {
+            id: id.into(),
+            first_name: "Anna".into(),
+            last_name: "Neri".into(),
+            email: None,
+            phone: None,
+            birth_date: None,
+            gender: None,
+            city: None,
+            province: None,
+            enrolment_store: Some("S1".into()),
+            enrolled_on: None,
+            privacy_consent: true,
+            marketing_consent: marketing,
+            status: CardStatus::Active,
+            profiling_consent: profiling,
+        }
+    }
+
+    fn receipt(n: u32, card: &str, day: &str) -> Receipt {
+        Receipt {
+            id: format!("R{n}"),
+            shop_id: "S1".into(),
+            issued_at: format!("{day}T10:00:00"),
+            till: "1".into(),
+            number: n.to_string(),
+            card_number: Some(card.into()),
+            gross_cents: 1_000,
+            discount_cents: 0,
+            net_cents: 1_000,
+        }
+    }
+
+    /// Three cardholders who shopped on 1 and 25 October (and one on 20 November): drawn on 31
+    /// October, "no purchase for 3 days" holds for all three — the November receipt is after the
+    /// window and must not count — and the consents leave out, by reason, who cannot be reached.
+    #[test]
+    fn lapse_counts_receipts_up_to_the_window_end_and_consents_leave_people_out() {
+        let mut b = DatasetBuilder::new();
+        b.add_shop(&Shop { id: "S1".into(), name: "Centro".into(), city: None, province: None });
+        b.add_cardholder(&holder("C1", true, true));
+        b.add_cardholder(&holder("C2", true, false));
+        b.add_cardholder(&holder("C3", false, false));
+        let mut n = 0;
+        for card in ["C1", "C2", "C3"] {
+            for day in ["2026-10-01", "2026-10-25"] {
+                n += 1;
+                b.add_receipt(&receipt(n, card, day));
+            }
+        }
+        b.add_receipt(&receipt(99, "C1", "2026-11-20"));
+        let snap = Snapshot::new(b.finish());
+        let spec = |lapsed: Option<u32>| AudienceSpec {
+            filters: Filters {
+                range: RangePreset::Custom,
+                from: Some("2026-08-02".into()),
+                to: Some("2026-10-31".into()),
+                ..Default::default()
+            },
+            lapsed_days: lapsed,
+            ..Default::default()
+        };
+        let r = resolve(&snap, &spec(Some(3))).unwrap();
+        assert_eq!(r.matching, 3, "C1's November receipt is after the window");
+        assert_eq!(r.reachable.len(), 1);
+        assert_eq!(snap.data.cards.number.value(r.reachable[0]), "C1");
+        assert_eq!(r.left_out, vec![(LeftOutReason::NoMarketingConsent, 1), (LeftOutReason::NoProfilingConsent, 1)]);
+        // Lapsed 7 days: the receipts of 25 October are within a week of the 31st.
+        assert_eq!(resolve(&snap, &spec(Some(7))).unwrap().matching, 0);
+        // Not chosen from purchases: marketing consent is enough.
+        let r = resolve(&snap, &spec(None)).unwrap();
+        assert_eq!((r.matching, r.reachable.len()), (3, 2));
+        assert_eq!(r.left_out, vec![(LeftOutReason::NoMarketingConsent, 1)]);
+    }
 }
