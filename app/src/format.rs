@@ -218,6 +218,34 @@ pub fn cell(cell: &crate::model::table::Cell, lang: Lang) -> String {
     }
 }
 
+/// What an offer gives, in words (`target`: the product's or department's name when known).
+pub fn offer(offer: &crate::model::campaigns::OfferSpec, target: Option<&str>, lang: Lang) -> String {
+    use crate::model::campaigns::OfferSpec;
+    let on = |t: &str| target.unwrap_or(t).to_string();
+    match (offer, lang) {
+        (OfferSpec::Multiplier { factor, target, .. }, Lang::It) => format!("Punti ×{factor} su {}", on(target)),
+        (OfferSpec::Multiplier { factor, target, .. }, Lang::En) => format!("Points ×{factor} on {}", on(target)),
+        (OfferSpec::Bonus { points, target, .. }, Lang::It) => {
+            format!("{} punti in più acquistando {}", count(*points, lang), on(target))
+        }
+        (OfferSpec::Bonus { points, target, .. }, Lang::En) => {
+            format!("{} extra points when you buy {}", count(*points, lang), on(target))
+        }
+        (OfferSpec::Basket { min_cents, points }, Lang::It) => {
+            format!("{} punti in più con una spesa di almeno {}", count(*points, lang), euros(*min_cents, lang))
+        }
+        (OfferSpec::Basket { min_cents, points }, Lang::En) => {
+            format!("{} extra points on a shop of at least {}", count(*points, lang), euros(*min_cents, lang))
+        }
+        (OfferSpec::Voucher { value_cents, min_cents }, Lang::It) => {
+            format!("Un buono da {} con una spesa di almeno {}", euros(*value_cents, lang), euros(*min_cents, lang))
+        }
+        (OfferSpec::Voucher { value_cents, min_cents }, Lang::En) => {
+            format!("A {} voucher on a shop of at least {}", euros(*value_cents, lang), euros(*min_cents, lang))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

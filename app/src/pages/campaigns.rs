@@ -15,7 +15,6 @@ use crate::model::analytics::{RangePreset, Segment};
 use crate::model::campaigns::{
     CampaignReport, CampaignStatus, CampaignSummary, Comparison, LeftOutReason, Metric, Verdict,
 };
-use crate::pages::offers::offer_text;
 use crate::server_fns::campaigns::{campaign_report_of, campaigns, CampaignLaunch, CampaignPreview};
 
 /// The campaigns page.
@@ -277,7 +276,7 @@ fn CampaignTable(rows: Vec<CampaignSummary>) -> impl IntoView {
                     view! {
                         <tr data-campaign=c.id.clone()>
                             <td>{c.name.clone()} <br/><span class="hint">{format::date(&c.starts_on, lang)} " – " {format::date(&c.ends_on, lang)}</span></td>
-                            <td>{offer_text(&c.offer, None, lang)}</td>
+                            <td>{format::offer(&c.offer, None, lang)}</td>
                             <td data-testid="campaign-status">{move || i18n.t(status_key(status))}</td>
                             <td class="num">{format::count(c.members, lang)}</td>
                             <td class="num" data-testid="campaign-activated">{format::count(c.activated, lang)}</td>
@@ -409,7 +408,7 @@ fn ReportBody(r: CampaignReport) -> impl IntoView {
     let export_xlsx = format!("/admin/campaigns/{}/report.xlsx", c.id);
     view! {
         <h1>{c.name.clone()} " · " <span class="hint">{c.id.clone()}</span></h1>
-        <p>{offer_text(&c.offer, None, lang)} " · " {format::date(&c.starts_on, lang)} " – " {format::date(&c.ends_on, lang)}
+        <p>{format::offer(&c.offer, None, lang)} " · " {format::date(&c.starts_on, lang)} " – " {format::date(&c.ends_on, lang)}
             " · " <span data-testid="report-status">{move || i18n.t(status_key(c.status))}</span></p>
         <p class="verdict" data-testid="report-verdict" data-verdict=format!("{:?}", r.verdict).to_lowercase()><strong>{move || i18n.t(verdict)}</strong></p>
         {match (r.measured_from.clone(), r.measured_to.clone()) {

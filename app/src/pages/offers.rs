@@ -4,45 +4,10 @@
 use leptos::prelude::*;
 
 use crate::format;
-use crate::i18n::{use_i18n, Key, Lang};
-use crate::model::campaigns::{MyOffer, OfferSpec};
+use crate::i18n::{use_i18n, Key};
+use crate::model::campaigns::MyOffer;
 use crate::pages::me::MeError;
 use crate::server_fns::campaigns::{my_offers, ActivateOffer};
-
-/// What an offer gives, in words (`target`: the product's or department's name when known).
-pub fn offer_text(offer: &OfferSpec, target: Option<&str>, lang: Lang) -> String {
-    let on = |t: &str| target.unwrap_or(t).to_string();
-    match (offer, lang) {
-        (OfferSpec::Multiplier { factor, target, .. }, Lang::It) => format!("Punti ×{factor} su {}", on(target)),
-        (OfferSpec::Multiplier { factor, target, .. }, Lang::En) => format!("Points ×{factor} on {}", on(target)),
-        (OfferSpec::Bonus { points, target, .. }, Lang::It) => {
-            format!("{} punti in più acquistando {}", format::count(*points, lang), on(target))
-        }
-        (OfferSpec::Bonus { points, target, .. }, Lang::En) => {
-            format!("{} extra points when you buy {}", format::count(*points, lang), on(target))
-        }
-        (OfferSpec::Basket { min_cents, points }, Lang::It) => format!(
-            "{} punti in più con una spesa di almeno {}",
-            format::count(*points, lang),
-            format::euros(*min_cents, lang)
-        ),
-        (OfferSpec::Basket { min_cents, points }, Lang::En) => format!(
-            "{} extra points on a shop of at least {}",
-            format::count(*points, lang),
-            format::euros(*min_cents, lang)
-        ),
-        (OfferSpec::Voucher { value_cents, min_cents }, Lang::It) => format!(
-            "Un buono da {} con una spesa di almeno {}",
-            format::euros(*value_cents, lang),
-            format::euros(*min_cents, lang)
-        ),
-        (OfferSpec::Voucher { value_cents, min_cents }, Lang::En) => format!(
-            "A {} voucher on a shop of at least {}",
-            format::euros(*value_cents, lang),
-            format::euros(*min_cents, lang)
-        ),
-    }
-}
 
 /// `/me/offers`.
 #[component]
@@ -73,7 +38,7 @@ pub fn OffersPage() -> impl IntoView {
 fn OfferCard(offer: MyOffer, activate: ServerAction<ActivateOffer>) -> impl IntoView {
     let i18n = use_i18n();
     let lang = i18n.lang();
-    let text = offer_text(&offer.offer, offer.target_name.as_deref(), lang);
+    let text = format::offer(&offer.offer, offer.target_name.as_deref(), lang);
     let until = format::date(&offer.ends_on, lang);
     let from = format::date(&offer.starts_on, lang);
     let campaign = offer.campaign_id.clone();

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use crate::store::{Store, StoreResult, Table};
+use crate::store::{Store, StoreExt, StoreResult, Table};
 
 /// The counting window, in seconds (as [`crate::limiter::WINDOW`]).
 const WINDOW_SECS: i64 = 3600;
@@ -56,12 +56,7 @@ impl SharedLimits {
     }
 
     async fn value(&self, id: &str) -> StoreResult<i64> {
-        Ok(self
-            .store
-            .get(Table::Counters, id)
-            .await?
-            .and_then(|d| d.get("value").and_then(serde_json::Value::as_i64))
-            .unwrap_or(0))
+        self.store.counter_value(id).await
     }
 
     /// Counts one attempt on every `(key, max)`; `Ok(Err(seconds to wait))` when one of them

@@ -6,6 +6,7 @@
 //! and the tills would.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use app::model::analytics::{Filters, RangePreset};
 use app::model::campaigns::{AudienceSpec, OfferSpec, TargetKind};
@@ -17,8 +18,8 @@ use crate::clock::day_iso;
 use crate::store::model::{Campaign, CampaignMember};
 use crate::store::{Entity, Store, StoreExt, Table};
 
-use super::grant::{self, Grant};
-use super::{audience, holdout, offer, service};
+use super::grant;
+use super::{audience, holdout, service};
 
 /// The planted effect: the chance a treated member of the first campaign shops once more, and
 /// that receipt's amount.
@@ -49,7 +50,7 @@ struct Plan {
 
 /// Writes the demo campaigns into `store` (whose projection is `snap`), the extra receipts'
 /// file into `dir`. Refused when the store has campaigns already.
-pub async fn seed(store: &dyn Store, snap: &Snapshot, dir: &Path, seed: u64) -> anyhow::Result<DemoCampaigns> {
+pub async fn seed(store: &Arc<dyn Store>, snap: &Snapshot, dir: &Path, seed: u64) -> anyhow::Result<DemoCampaigns> {
     if store.count(Table::Campaigns).await? > 0 {
         anyhow::bail!("the store has campaigns already");
     }
@@ -90,7 +91,6 @@ pub async fn seed(store: &dyn Store, snap: &Snapshot, dir: &Path, seed: u64) -> 
     let mut rng = StdRng::seed_from_u64(seed);
     let mut out = DemoCampaigns::default();
     let mut extra = String::from("IdScontrino;PuntoVendita;Data;Ora;Cassa;NumeroScontrino;NumeroCarta;Totale\n");
-    let mut grants = Vec::new();
     let shop = data.shops.value(0).to_string();
     for plan in plans {
         let resolved = audience::resolve(snap, &plan.audience).map_err(|b| anyhow::anyhow!("{b}"))?;
@@ -102,9 +102,10 @@ pub async fn seed(store: &dyn Store, snap: &Snapshot, dir: &Path, seed: u64) -> 
             let card = data.cards.number.value(c).to_string();
             let out_of = holdout::is_held_out(&id, &card, HOLDOUT);
             held_out += i64::from(out_of);
+            // Activated in the campaign's first five days, at some hour of the day.
             let activated = (!out_of && rng.random_bool(0.45)).then(|| {
-                let day = plan.from + rng.random_range(0..5);
-                (day, format!("{}T{:02}:00:00Z", day_iso(day), rng.random_range(8..20)))
+                let day = day_iso(plan.from + rng.random_range(0..5));
+                format!("{day}T{:02}:00:00Z", rng.random_range(8..20))
             });
             if activated.is_some() {
                 out.activated += 1;
@@ -124,9 +125,6 @@ pub async fn seed(store: &dyn Store, snap: &Snapshot, dir: &Path, seed: u64) -> 
                     EXTRA_CENTS % 100
                 ));
                 out.extra_receipts += 1;
-                if activated.as_ref().is_some_and(|(a, _)| *a <= day) {
-                    grants.push((id.clone(), plan.name, card.clone(), receipt, format!("{}T17:30:00", day_iso(day))));
-                }
             }
             members.push(
                 CampaignMember {
@@ -134,7 +132,7 @@ pub async fn seed(store: &dyn Store, snap: &Snapshot, dir: &Path, seed: u64) -> 
                     campaign_id: id.clone(),
                     card_number: card,
                     held_out: out_of,
-                    activated_at: activated.map(|(_, at)| at),
+                    activated_at: activated,
                 }
                 .into_row()?,
             );
@@ -143,16 +141,6 @@ pub async fn seed(store: &dyn Store, snap: &Snapshot, dir: &Path, seed: u64) -> 
             store.upsert_rows(vec![(Table::CampaignMembers, chunk.to_vec())]).await?;
         }
         let (audience_json, offer_json) = (serde_json::to_string(&plan.audience)?, serde_json::to_string(&plan.offer)?);
-        let left_out: serde_json::Map<String, serde_json::Value> = resolved
-            .left_out
-            .iter()
-            .map(|(r, n)| {
-                (
-                    serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
-                    (*n).into(),
-                )
-            })
-            .collect();
         store
             .insert_one(&Campaign {
                 id: id.clone(),
@@ -167,7 +155,7 @@ pub async fn seed(store: &dyn Store, snap: &Snapshot, dir: &Path, seed: u64) -> 
                 holdout_permille: i64::from(HOLDOUT),
                 members: resolved.reachable.len() as i64,
                 held_out,
-                left_out: serde_json::Value::Object(left_out).to_string(),
+                left_out: serde_json::to_string(&resolved.left_out)?,
                 status: "active".into(),
                 created_at: start_at.clone(),
                 created_by: "demo".into(),
@@ -180,28 +168,13 @@ pub async fn seed(store: &dyn Store, snap: &Snapshot, dir: &Path, seed: u64) -> 
     let file = dir.join("campagne-scontrini.csv");
     std::fs::write(&file, extra)?;
     let options = crate::import::pipeline::ImportOptions { kind: None, run_by: "demo".into(), sheet: None };
-    crate::import::pipeline::import_file(store, &file, &options, &|_| {}).await?;
-    // Their rewards, as the tills' offers would have granted them.
-    for (id, name, card, receipt, at) in grants {
-        let reward = offer::reward(
-            &service::to_offer(&OfferSpec::Basket { min_cents: EXTRA_CENTS, points: 200 }),
-            EXTRA_CENTS,
-            &[],
-        );
-        let g = Grant {
-            campaign: &id,
-            name,
-            card: &card,
-            receipt: &receipt,
-            issued_at: &at,
-            reward,
-            budget: 1_000_000,
-            per_shopper_limit: 2,
-            voucher_days: service::VOUCHER_DAYS,
-        };
-        if matches!(grant::grant(store, &g).await?, grant::Granted::Points(_)) {
-            out.rewards += 1;
-        }
-    }
+    crate::import::pipeline::import_file(store.as_ref(), &file, &options, &|_| {}).await?;
+    // The rewards the activated members earned, on the extra receipts and the others, as the
+    // import sync grants them (here rather than at the server's first start).
+    let data = crate::projection::load(store.as_ref()).await?;
+    let projection = crate::analytics::Projection::new(Default::default(), Vec::new());
+    let outbox = std::sync::Arc::new(super::mail::Outbox::new(store.clone(), None).map_err(anyhow::Error::msg)?);
+    let service = service::CampaignService::new(store.clone(), projection, outbox);
+    out.rewards = service.sync_imported(&data).await?;
     Ok(out)
 }

@@ -40,7 +40,7 @@ pub fn activations_counter(campaign: &str) -> String {
 
 /// A counter's value without moving it (0 before the first grant).
 pub async fn counter(store: &dyn Store, id: &str) -> StoreResult<i64> {
-    Ok(store.get(Table::Counters, id).await?.and_then(|d| d.get("value").and_then(|v| v.as_i64())).unwrap_or(0))
+    store.counter_value(id).await
 }
 
 /// One grant asked for.

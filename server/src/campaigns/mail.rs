@@ -20,7 +20,7 @@ use serde_json::json;
 use crate::clock::{now_rfc3339, rfc3339_in_secs};
 use crate::config::Mail;
 use crate::store::model::{CardStatus, Cardholder, OutboxMail};
-use crate::store::{from_doc, to_doc, Store, StoreExt, StoreResult, Table};
+use crate::store::{to_doc, Store, StoreExt, StoreResult, Table};
 
 /// Attempts before a mail is given up.
 pub const MAX_ATTEMPTS: i64 = 8;
@@ -28,8 +28,6 @@ pub const MAX_ATTEMPTS: i64 = 8;
 const CLAIM_SECS: i64 = 600;
 /// How often the outbox is looked at.
 pub const EVERY: std::time::Duration = std::time::Duration::from_secs(30);
-/// Mails read per page.
-const PAGE: u32 = 500;
 
 /// The back-off after `attempts` failed attempts, in seconds.
 pub fn backoff_secs(attempts: i64) -> i64 {
@@ -80,17 +78,9 @@ impl Outbox {
         let mut pass = Pass::default();
         let (Some(transport), Some(from)) = (&self.transport, &self.from) else { return Ok(pass) };
         for status in ["pending", "sending"] {
-            let mut after: Option<String> = None;
-            loop {
-                let page =
-                    self.store.find_after(Table::Outbox, "status", &json!(status), after.as_deref(), PAGE).await?;
-                let Some(last) = page.last() else { break };
-                after = last.get("id").and_then(|v| v.as_str()).map(str::to_string);
-                for doc in page {
-                    let mail: OutboxMail = from_doc(doc)?;
-                    if mail.next_attempt_at.as_str() > now_rfc3339().as_str() {
-                        continue;
-                    }
+            let now = now_rfc3339();
+            for mail in self.store.find_every::<OutboxMail>("status", json!(status)).await? {
+                if mail.next_attempt_at <= now {
                     self.send_one(transport, from, mail, &mut pass).await?;
                 }
             }
@@ -163,19 +153,12 @@ impl Outbox {
     /// The mails of a campaign by status.
     pub async fn status(&self, campaign: &str) -> StoreResult<MailStatus> {
         let mut s = MailStatus { configured: self.configured(), ..Default::default() };
-        let mut after: Option<String> = None;
-        loop {
-            let page =
-                self.store.find_after(Table::Outbox, "campaign_id", &json!(campaign), after.as_deref(), 5_000).await?;
-            let Some(last) = page.last() else { break };
-            after = last.get("id").and_then(|v| v.as_str()).map(str::to_string);
-            for doc in page {
-                match doc.get("status").and_then(|v| v.as_str()) {
-                    Some("sent") => s.sent += 1,
-                    Some("failed") => s.failed += 1,
-                    Some("skipped") => s.skipped += 1,
-                    _ => s.waiting += 1,
-                }
+        for mail in self.store.find_every::<OutboxMail>("campaign_id", json!(campaign)).await? {
+            match mail.status.as_str() {
+                "sent" => s.sent += 1,
+                "failed" => s.failed += 1,
+                "skipped" => s.skipped += 1,
+                _ => s.waiting += 1,
             }
         }
         Ok(s)

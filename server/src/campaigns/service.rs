@@ -237,8 +237,6 @@ impl CampaignService {
         for chunk in mails.chunks(MEMBERS_PER_WRITE) {
             self.store.upsert_rows(vec![(Table::Outbox, chunk.to_vec())]).await?;
         }
-        let left_out: serde_json::Map<String, serde_json::Value> =
-            resolved.left_out.iter().map(|(r, n)| (reason_code(*r).to_string(), json!(n))).collect();
         let campaign = Campaign {
             id: id.clone(),
             name,
@@ -251,7 +249,7 @@ impl CampaignService {
             holdout_permille: i64::from(permille),
             members: resolved.reachable.len() as i64,
             held_out,
-            left_out: serde_json::Value::Object(left_out).to_string(),
+            left_out: serde_json::to_string(&resolved.left_out).map_err(crate::error::internal)?,
             fingerprint,
             status: "active".into(),
             created_at: now,
@@ -289,13 +287,8 @@ impl CampaignService {
         let spec = offer_of(c)?;
         let granted = grant::counter(self.store.as_ref(), &grant::budget_counter(&c.id)).await?;
         let activated = grant::counter(self.store.as_ref(), &grant::activations_counter(&c.id)).await?;
-        let left_out = serde_json::from_str::<HashMap<String, u64>>(&c.left_out)
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|(k, n)| reason_of(&k).map(|r| (r, n)))
-            .collect::<Vec<_>>();
-        let mut left_out = left_out;
-        left_out.sort_by_key(|(r, _)| *r as u8);
+        // As the launch recorded it: by reason, in the reasons' order.
+        let left_out: Vec<(LeftOutReason, u64)> = serde_json::from_str(&c.left_out).unwrap_or_default();
         Ok(CampaignSummary {
             id: c.id.clone(),
             name: c.name.clone(),
@@ -326,28 +319,18 @@ impl CampaignService {
         let snap = self.projection.snapshot().ok_or(AppError::Unavailable)?;
         let mut members = Vec::with_capacity(campaign.members.max(0) as usize);
         let mut redeemed = 0u64;
-        let mut after: Option<String> = None;
-        loop {
-            let page = self
-                .store
-                .find_after(Table::CampaignMembers, "campaign_id", &json!(id), after.as_deref(), 5_000)
-                .await?;
-            let Some(last) = page.last() else { break };
-            after = last.get("id").and_then(|v| v.as_str()).map(str::to_string);
-            for doc in page {
-                let m: CampaignMember = crate::store::from_doc(doc)?;
-                // Only an activated member can have received a reward.
-                if m.activated_at.is_some()
-                    && grant::counter(self.store.as_ref(), &grant::shopper_counter(id, &m.card_number)).await? > 0
-                {
-                    redeemed += 1;
-                }
-                members.push(super::report::Member {
-                    card: m.card_number,
-                    held_out: m.held_out,
-                    activated: m.activated_at.is_some(),
-                });
+        for m in self.store.find_every::<CampaignMember>("campaign_id", json!(id)).await? {
+            // Only an activated member can have received a reward.
+            if m.activated_at.is_some()
+                && grant::counter(self.store.as_ref(), &grant::shopper_counter(id, &m.card_number)).await? > 0
+            {
+                redeemed += 1;
             }
+            members.push(super::report::Member {
+                card: m.card_number,
+                held_out: m.held_out,
+                activated: m.activated_at.is_some(),
+            });
         }
         let rewards: Vec<crate::store::model::Reward> = self.store.scan_page(None, 10_000).await?;
         let rate = crate::points::book::catalogue_rate(&rewards);
@@ -545,39 +528,26 @@ impl CampaignService {
                 continue;
             }
             let spec = offer_of(&c)?;
-            let mut after: Option<String> = None;
-            loop {
-                let page = self
-                    .store
-                    .find_after(Table::CampaignMembers, "campaign_id", &json!(c.id), after.as_deref(), 5_000)
-                    .await?;
-                let Some(last) = page.last() else { break };
-                after = last.get("id").and_then(|v| v.as_str()).map(str::to_string);
-                for doc in page {
-                    let m: CampaignMember = crate::store::from_doc(doc)?;
-                    let Some(activated) = m.activated_at.as_deref().and_then(parse_day) else { continue };
-                    if m.held_out {
+            for m in self.store.find_every::<CampaignMember>("campaign_id", json!(c.id)).await? {
+                let Some(activated) = m.activated_at.as_deref().and_then(parse_day) else { continue };
+                let Some(ci) = data.cards.number.get(&m.card_number).filter(|_| !m.held_out) else { continue };
+                for &k in data.receipts_of(ci) {
+                    let k = k as usize;
+                    let day = data.receipts.day[k];
+                    if day < starts.max(activated) || day > ends {
                         continue;
                     }
-                    let Some(ci) = data.cards.number.get(&m.card_number) else { continue };
-                    for &k in data.receipts_of(ci) {
-                        let k = k as usize;
-                        let day = data.receipts.day[k];
-                        if day < starts.max(activated) || day > ends {
-                            continue;
-                        }
-                        let key = format!("{}:{}", c.id, data.receipts.id[k]);
-                        if self.seen.lock().map_err(crate::error::internal)?.contains(&key) {
-                            continue;
-                        }
-                        let (receipt, lines) = receipt_of(data, k, &m.card_number);
-                        let done = self.grant_on(&m, &c, &spec, &receipt, &lines).await?;
-                        if matches!(done, Some(Granted::Points(_) | Granted::Voucher(_))) {
-                            granted += 1;
-                        }
-                        if let Ok(mut seen) = self.seen.lock() {
-                            seen.insert(key);
-                        }
+                    let key = format!("{}:{}", c.id, data.receipts.id[k]);
+                    if self.seen.lock().map_err(crate::error::internal)?.contains(&key) {
+                        continue;
+                    }
+                    let (receipt, lines) = receipt_of(data, k, &m.card_number);
+                    let done = self.grant_on(&m, &c, &spec, &receipt, &lines).await?;
+                    if matches!(done, Some(Granted::Points(_) | Granted::Voucher(_))) {
+                        granted += 1;
+                    }
+                    if let Ok(mut seen) = self.seen.lock() {
+                        seen.insert(key);
                     }
                 }
             }
@@ -692,39 +662,7 @@ pub fn fingerprint(audience: &str, offer: &str) -> String {
     h.update(audience.as_bytes());
     h.update([0]);
     h.update(offer.as_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn reason_code(r: LeftOutReason) -> &'static str {
-    match r {
-        LeftOutReason::NoMarketingConsent => "no_marketing_consent",
-        LeftOutReason::NoProfilingConsent => "no_profiling_consent",
-        LeftOutReason::NotRegistered => "not_registered",
-    }
-}
-
-fn reason_of(code: &str) -> Option<LeftOutReason> {
-    [LeftOutReason::NoMarketingConsent, LeftOutReason::NoProfilingConsent, LeftOutReason::NotRegistered]
-        .into_iter()
-        .find(|r| reason_code(*r) == code)
-}
-
-/// What an offer gives, in Italian (the till's display, the email).
-pub fn describe(offer: &OfferSpec, target_name: Option<&str>) -> String {
-    use app::i18n::Lang;
-    let on = |target: &str| target_name.unwrap_or(target).to_string();
-    match offer {
-        OfferSpec::Multiplier { factor, target, .. } => format!("punti ×{factor} su {}", on(target)),
-        OfferSpec::Bonus { points, target, .. } => format!("{points} punti in più acquistando {}", on(target)),
-        OfferSpec::Basket { min_cents, points } => {
-            format!("{points} punti in più con una spesa di almeno {}", app::format::euros(*min_cents, Lang::It))
-        }
-        OfferSpec::Voucher { value_cents, min_cents } => format!(
-            "un buono da {} con una spesa di almeno {}",
-            app::format::euros(*value_cents, Lang::It),
-            app::format::euros(*min_cents, Lang::It)
-        ),
-    }
+    hex::encode(h.finalize())
 }
 
 /// The email announcing a campaign to one treated member (Italian: the shoppers' language).
@@ -741,7 +679,7 @@ fn announcement(
     send_from: &str,
 ) -> OutboxMail {
     use app::i18n::Lang;
-    let what = describe(offer, None);
+    let what = app::format::offer(offer, None, Lang::It);
     let until = app::format::date(ends_on, Lang::It);
     OutboxMail {
         id: format!("{campaign}:{card}"),

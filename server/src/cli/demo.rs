@@ -120,19 +120,10 @@ pub async fn campaigns(config: &crate::config::Config, seed: u64) -> anyhow::Res
     let store = crate::store::open(&crate::store::DatabaseUrl::of(config)?).await?;
     let data = crate::projection::load(store.as_ref()).await?;
     let snap = tokio::task::spawn_blocking(move || crate::analytics::Snapshot::new(data)).await?;
-    let done = crate::campaigns::demo::seed(store.as_ref(), &snap, &config.data_dir.join("demo"), seed).await?;
+    let done = crate::campaigns::demo::seed(&store, &snap, &config.data_dir.join("demo"), seed).await?;
     for (id, members, held_out) in &done.campaigns {
         println!("campaign {id}: {members} members, {held_out} held out");
     }
-    // The offers the activated members earned on their other receipts, as the import sync
-    // grants them (here rather than at the server's first start).
-    let data = crate::projection::load(store.as_ref()).await?;
-    let projection = crate::analytics::Projection::new(Default::default(), Vec::new());
-    let outbox =
-        std::sync::Arc::new(crate::campaigns::mail::Outbox::new(store.clone(), None).map_err(anyhow::Error::msg)?);
-    let service = crate::campaigns::CampaignService::new(store.clone(), projection, outbox);
-    let earned = service.sync_imported(&data).await?;
-    println!("{earned} rewards on the members' other receipts");
     println!(
         "{} activations, {} extra receipts (the planted effect), {} rewards in {:.1} s",
         done.activated,

@@ -33,14 +33,14 @@ pub async fn view(store: &dyn Store, user: &SessionUser) -> Result<ProfileView, 
 }
 
 /// Updates email, phone and the consents, `(marketing, profiling)` (account and card record
-/// alike).
+/// alike); the view, and whether a consent changed.
 pub async fn update(
     store: &dyn Store,
     user: &SessionUser,
     email: &str,
     phone: &str,
     (marketing, profiling): (bool, bool),
-) -> Result<ProfileView, AppError> {
+) -> Result<(ProfileView, bool), AppError> {
     let email = validate::email(email).map_err(|p| AppError::problem_at("email", p))?;
     let phone = validate::phone::normalise(phone).map_err(|p| AppError::problem_at("phone", p))?;
     let a = account(store, user).await?;
@@ -50,8 +50,10 @@ pub async fn update(
         Err(StoreError::Duplicate { field, .. }) => return Err(AppError::problem_at(&field, Problem::Taken)),
         Err(e) => return Err(internal(e)),
     }
+    let mut consents_changed = false;
     if let Some(card) = a.card_number.as_deref() {
         if let Some(h) = store.get_one::<Cardholder>(card).await? {
+            consents_changed = (h.marketing_consent, h.profiling_consent) != (marketing, profiling);
             let h = Cardholder {
                 email: Some(email.clone()),
                 phone: Some(phone.clone()),
@@ -62,7 +64,7 @@ pub async fn update(
             store.replace_one(&h).await?;
         }
     }
-    Ok(ProfileView { email, phone, marketing_consent: marketing, profiling_consent: profiling })
+    Ok((ProfileView { email, phone, marketing_consent: marketing, profiling_consent: profiling }, consents_changed))
 }
 
 /// Changes the password after checking the current one.

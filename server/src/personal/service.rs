@@ -226,9 +226,12 @@ impl Personal for PersonalService {
         self.limiter
             .attempt(&[(&key, crate::limiter::MAX_PROFILE_CHANGES)], std::time::Instant::now())
             .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
-        let view = super::profile::update(self.store.as_ref(), user, email, phone, consents).await?;
-        // Campaign audiences read the consents from the projection: a rebuild, coalesced.
-        self.projection.request_refresh(self.store.clone());
+        let (view, consents_changed) =
+            super::profile::update(self.store.as_ref(), user, email, phone, consents).await?;
+        if consents_changed {
+            // Campaign audiences read the consents from the projection: a rebuild, coalesced.
+            self.projection.request_refresh(self.store.clone());
+        }
         Ok(view)
     }
 

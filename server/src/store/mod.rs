@@ -248,6 +248,11 @@ pub trait StoreExt {
     async fn find<T: Entity>(&self, field: &str, value: Value, limit: u32) -> StoreResult<Vec<T>>;
     /// A typed page of records after `after`.
     async fn scan_page<T: Entity>(&self, after: Option<&str>, limit: u32) -> StoreResult<Vec<T>>;
+    /// Every typed record whose indexed `field` equals `value`, paged through [`Store::find_after`].
+    async fn find_every<T: Entity>(&self, field: &str, value: Value) -> StoreResult<Vec<T>>;
+    /// The value of counter `id` of the `counters` table without moving it (0 before its first
+    /// addition).
+    async fn counter_value(&self, id: &str) -> StoreResult<i64>;
 }
 
 #[async_trait]
@@ -275,6 +280,26 @@ impl<S: Store + ?Sized> StoreExt for S {
 
     async fn scan_page<T: Entity>(&self, after: Option<&str>, limit: u32) -> StoreResult<Vec<T>> {
         self.scan_rows(T::TABLE, after, limit).await?.into_iter().map(T::from_row).collect()
+    }
+
+    async fn find_every<T: Entity>(&self, field: &str, value: Value) -> StoreResult<Vec<T>> {
+        const PAGE: u32 = 5_000;
+        let mut out: Vec<T> = Vec::new();
+        loop {
+            let after = out.last().map(|r| r.id().to_string());
+            let page = self.find_after(T::TABLE, field, &value, after.as_deref(), PAGE).await?;
+            let full = page.len() == PAGE as usize;
+            for doc in page {
+                out.push(from_doc(doc)?);
+            }
+            if !full {
+                return Ok(out);
+            }
+        }
+    }
+
+    async fn counter_value(&self, id: &str) -> StoreResult<i64> {
+        Ok(self.get(Table::Counters, id).await?.and_then(|d| d.get("value").and_then(Value::as_i64)).unwrap_or(0))
     }
 }
 

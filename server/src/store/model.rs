@@ -560,7 +560,7 @@ pub struct Campaign {
     /// Members in all (treated + held out).
     pub members: i64,
     pub held_out: i64,
-    /// Cardholders of the audience left out, by reason (JSON object: reason → count).
+    /// Cardholders of the audience left out, by reason (JSON list of `[reason, count]`).
     pub left_out: String,
     /// Audience, offer and period hashed: an identical campaign is found by it.
     pub fingerprint: String,

@@ -225,7 +225,7 @@ impl ReceiptsApi {
                     OfferSpec::Voucher { min_cents, .. } => ("voucher", None, Some(*min_cents)),
                 };
                 super::wire::OfferOut {
-                    description: crate::campaigns::service::describe(&o.offer, o.target_name.as_deref()),
+                    description: app::format::offer(&o.offer, o.target_name.as_deref(), app::i18n::Lang::It),
                     campaign_id: o.campaign_id,
                     name: o.name,
                     kind: kind.into(),

@@ -19,28 +19,11 @@ const LUCA: &str = "2000000000022"; // marketing only
 const ANNA: &str = "2000000000039"; // neither
 
 async fn post(s: &ServerState, path: &str, fields: &[(&str, &str)], cookie: &str) -> (StatusCode, Value) {
-    let req = Request::post(path)
-        .header("origin", common::ORIGIN)
-        .header("cookie", cookie)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Body::from(common::form_encode(fields)))
-        .unwrap();
-    let res = router(s.clone()).oneshot(req).await.unwrap();
-    let status = res.status();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    common::form_post(s, path, fields, cookie).await
 }
 
 async fn till(s: &ServerState, method: &str, path: &str, key: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let mut req = Request::builder().method(method).uri(path).header("authorization", format!("Bearer {key}"));
-    if body.is_some() {
-        req = req.header("content-type", "application/json");
-    }
-    let req = req.body(body.map_or_else(Body::empty, |b| Body::from(b.to_string()))).unwrap();
-    let res = router(s.clone()).oneshot(req).await.unwrap();
-    let status = res.status();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    common::till_call(s, method, path, key, body).await
 }
 
 fn till_receipt(number: &str, card: &str, net_cents: i64) -> Value {
@@ -67,12 +50,7 @@ async fn claim(s: &ServerState, card: &str, email: &str) -> String {
         .unwrap();
     let res = router(s.clone()).oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    res.headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
-        .collect::<Vec<_>>()
-        .join("; ")
+    common::session_cookie(&res)
 }
 
 /// The campaign form: a basket bonus of 100 points from 10 € for everyone active in the window.
@@ -96,12 +74,13 @@ fn basket<'a>(name: &'a str, today: &'a str, extra: &[(&'a str, &'a str)]) -> Ve
     f
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_campaign_from_audience_to_bonus() {
-    let t = common::sqlite().await;
-    let store = t.store.clone();
-    let dir = tempfile::tempdir().unwrap();
-    let fidelity = dir.path().join("fidelity.csv");
+/// Maria, Luca and Anna (consents as above) with one receipt each in October, imported from files
+/// written into `dir`; the server state with an admin logged in and its projection built.
+async fn three_shoppers(
+    store: &std::sync::Arc<dyn imagross::store::Store>,
+    dir: &std::path::Path,
+) -> (ServerState, String) {
+    let fidelity = dir.join("fidelity.csv");
     std::fs::write(
         &fidelity,
         format!(
@@ -112,7 +91,7 @@ async fn a_campaign_from_audience_to_bonus() {
         ),
     )
     .unwrap();
-    let scontrini = dir.path().join("scontrini.csv");
+    let scontrini = dir.join("scontrini.csv");
     std::fs::write(
         &scontrini,
         format!(
@@ -130,6 +109,16 @@ async fn a_campaign_from_audience_to_bonus() {
     }
     let (s, admin) = common::admin_state(store.clone()).await;
     s.projection.refresh(store.as_ref()).await.unwrap();
+    (s, admin)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_campaign_from_audience_to_bonus() {
+    let t = common::sqlite().await;
+    let store = t.store.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let (s, admin) = three_shoppers(&store, dir.path()).await;
+    let options = ImportOptions { kind: None, run_by: "t".into(), sheet: None };
     let today = imagross::clock::today_date().iso();
 
     // The preview: three match; Anna gave no marketing consent. Chosen from purchases (lapsed),
@@ -411,34 +400,7 @@ async fn campaign_mails_are_sent_once_through_smtp() {
     let t = common::sqlite().await;
     let store = t.store.clone();
     let dir = tempfile::tempdir().unwrap();
-    let fidelity = dir.path().join("fidelity.csv");
-    std::fs::write(
-        &fidelity,
-        format!(
-            "NumeroCarta;Nome;Cognome;Email;ConsensoPrivacy;ConsensoMarketing\n\
-             {MARIA};Maria;Rossi;maria@example.it;S;S\n\
-             {LUCA};Luca;Bianchi;luca@example.it;S;S\n\
-             {ANNA};Anna;Verdi;anna@example.it;S;N\n"
-        ),
-    )
-    .unwrap();
-    let scontrini = dir.path().join("scontrini.csv");
-    std::fs::write(
-        &scontrini,
-        format!(
-            "PuntoVendita;Data;Ora;Cassa;NumeroScontrino;NumeroCarta;Totale\n\
-             S01;01/10/2026;10:00;1;1;{MARIA};30,00\n\
-             S01;02/10/2026;10:00;1;2;{LUCA};20,00\n\
-             S01;03/10/2026;10:00;1;3;{ANNA};10,00\n"
-        ),
-    )
-    .unwrap();
-    let options = ImportOptions { kind: None, run_by: "t".into(), sheet: None };
-    for file in [&fidelity, &scontrini] {
-        import_file(store.as_ref(), file, &options, &|_| {}).await.unwrap();
-    }
-    let (s, admin) = common::admin_state(store.clone()).await;
-    s.projection.refresh(store.as_ref()).await.unwrap();
+    let (s, admin) = three_shoppers(&store, dir.path()).await;
     let today = imagross::clock::today_date().iso();
     let (status, c) = post(&s, "/api/campaign_launch", &basket("Autunno", &today, &[]), &admin).await;
     assert_eq!(status, StatusCode::OK, "{c}");
@@ -515,7 +477,7 @@ async fn the_demo_campaigns_show_an_effect_and_none() {
     }
     let data = imagross::projection::load(store.as_ref()).await.unwrap();
     let snap = tokio::task::spawn_blocking(move || imagross::analytics::Snapshot::new(data)).await.unwrap();
-    let done = imagross::campaigns::demo::seed(store.as_ref(), &snap, dir.path(), 42).await.unwrap();
+    let done = imagross::campaigns::demo::seed(&store, &snap, dir.path(), 42).await.unwrap();
     assert_eq!(done.campaigns.len(), 2);
     assert!(done.extra_receipts > 0 && done.rewards > 0, "{done:?}");
     let (s, _) = common::admin_state(store.clone()).await;

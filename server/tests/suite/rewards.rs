@@ -21,28 +21,11 @@ use tower::ServiceExt;
 const MARIA: &str = "2000000000015";
 
 async fn form(s: &ServerState, path: &str, fields: &[(&str, &str)], cookie: &str) -> (StatusCode, Value) {
-    let req = Request::post(path)
-        .header("origin", common::ORIGIN)
-        .header("cookie", cookie)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Body::from(common::form_encode(fields)))
-        .unwrap();
-    let res = router(s.clone()).oneshot(req).await.unwrap();
-    let status = res.status();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    common::form_post(s, path, fields, cookie).await
 }
 
 async fn till(s: &ServerState, method: &str, path: &str, key: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let mut req = Request::builder().method(method).uri(path).header("authorization", format!("Bearer {key}"));
-    if body.is_some() {
-        req = req.header("content-type", "application/json");
-    }
-    let req = req.body(body.map_or_else(Body::empty, |b| Body::from(b.to_string()))).unwrap();
-    let res = router(s.clone()).oneshot(req).await.unwrap();
-    let status = res.status();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    common::till_call(s, method, path, key, body).await
 }
 
 fn receipt(number: &str, vouchers: &[&str]) -> Value {

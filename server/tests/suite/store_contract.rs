@@ -992,7 +992,7 @@ fn campaign(id: &str, budget: i64, per_shopper_limit: i64) -> Campaign {
         holdout_permille: 100,
         members: 0,
         held_out: 0,
-        left_out: "{}".into(),
+        left_out: "[]".into(),
         fingerprint: format!("fp-{id}"),
         status: "active".into(),
         created_at: "2026-01-01T00:00:00Z".into(),

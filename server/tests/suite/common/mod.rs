@@ -171,12 +171,57 @@ pub async fn login_as(state: &ServerState, identifier: &str, password: &str) -> 
         .unwrap();
     let res = router(state.clone()).oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
+    session_cookie(&res)
+}
+
+/// The cookies a response sets, as one `Cookie` header.
+pub fn session_cookie<B>(res: &http::Response<B>) -> String {
     res.headers()
         .get_all("set-cookie")
         .iter()
         .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// A form posted to a server function with `cookie`: the status and the JSON answer (`Null`
+/// when it is not JSON).
+pub async fn form_post(
+    state: &ServerState,
+    path: &str,
+    fields: &[(&str, &str)],
+    cookie: &str,
+) -> (StatusCode, serde_json::Value) {
+    let req = Request::post(path)
+        .header("origin", ORIGIN)
+        .header("cookie", cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(form_encode(fields)))
+        .unwrap();
+    answer(router(state.clone()).oneshot(req).await.unwrap()).await
+}
+
+/// A call to the tills' API with a store `key` (and a JSON body): the status and the answer.
+pub async fn till_call(
+    state: &ServerState,
+    method: &str,
+    path: &str,
+    key: &str,
+    body: Option<serde_json::Value>,
+) -> (StatusCode, serde_json::Value) {
+    let mut req = Request::builder().method(method).uri(path).header("authorization", format!("Bearer {key}"));
+    if body.is_some() {
+        req = req.header("content-type", "application/json");
+    }
+    let req = req.body(body.map_or_else(Body::empty, |b| Body::from(b.to_string()))).unwrap();
+    answer(router(state.clone()).oneshot(req).await.unwrap()).await
+}
+
+async fn answer(res: http::Response<axum::body::Body>) -> (StatusCode, serde_json::Value) {
+    use http_body_util::BodyExt;
+    let status = res.status();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
 }
 
 /// A server state with an admin account (`analista@imagross.it`) logged in.
