@@ -341,7 +341,7 @@ pub fn rows(
         }
         ExportKind::Customers => {
             for s in customers::matching(&sel, &rfm, query) {
-                let r = customers::row(data, snap.clv.as_ref(), &s);
+                let r = customers::row(data, snap.clv.as_deref(), &s);
                 out!(vec![
                     Cell::text(r.card_number),
                     Cell::text(r.name),
@@ -362,17 +362,17 @@ pub fn rows(
             }
         }
         ExportKind::ChurnRisk => {
-            for row in super::forecast::churn_risk_all(&sel, &rfm, snap.clv.as_ref()) {
+            for row in super::forecast::churn_risk_all(&sel, &rfm, snap.clv.as_deref()) {
                 out!(file_cells(&row));
             }
         }
         ExportKind::ValueDistribution => {
-            for row in super::forecast::value_distribution(&sel, snap.clv.as_ref()) {
+            for row in super::forecast::value_distribution(&sel, snap.clv.as_deref()) {
                 out!(file_cells(&row));
             }
         }
         ExportKind::SegmentForecast => {
-            for row in super::forecast::segment_forecast(&sel, &rfm, snap.clv.as_ref()) {
+            for row in super::forecast::segment_forecast(&sel, &rfm, snap.clv.as_deref()) {
                 out!(file_cells(&row));
             }
         }

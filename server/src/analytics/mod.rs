@@ -77,6 +77,10 @@ impl crate::projection::Derive for Models {
         Snapshot { data, clv: previous.clv.clone(), rfm: Mutex::new(Vec::new()) }
     }
 
+    fn dataset_of(&self, snapshot: Snapshot) -> Dataset {
+        snapshot.data
+    }
+
     fn derive(&self, data: Dataset) -> Snapshot {
         let started = std::time::Instant::now();
         let snapshot = Snapshot::fitted(data, self.monthly_discount);
@@ -106,7 +110,8 @@ impl AsRef<Dataset> for Snapshot {
 pub struct Snapshot {
     pub data: Dataset,
     /// The customer-value models fitted at the last day with data.
-    pub clv: Option<clv::ClvModel>,
+    /// Shared: an append carries it over without copying its per-card predictions.
+    pub clv: Option<Arc<clv::ClvModel>>,
     rfm: Mutex<Vec<(Window, Arc<Rfm>)>>,
 }
 
@@ -120,13 +125,13 @@ impl Snapshot {
 
     /// [`Self::new`] with a given monthly discount rate for the 12-month value.
     pub fn fitted(data: Dataset, monthly_discount: f64) -> Self {
-        let clv = data.last_day().and_then(|last| clv::ClvModel::fit(&data, last, monthly_discount));
+        let clv = data.last_day().and_then(|last| clv::ClvModel::fit(&data, last, monthly_discount)).map(Arc::new);
         Snapshot { data, clv, rfm: Mutex::new(Vec::new()) }
     }
 
     /// A snapshot with a given model (tests, or a fit at another date).
     pub fn with_clv(data: Dataset, clv: Option<clv::ClvModel>) -> Arc<Self> {
-        Arc::new(Snapshot { data, clv, rfm: Mutex::new(Vec::new()) })
+        Arc::new(Snapshot { data, clv: clv.map(Arc::new), rfm: Mutex::new(Vec::new()) })
     }
 
     /// Empties the RFM cache (benchmarks: the cost of a cold refresh).
@@ -184,7 +189,7 @@ impl Snapshot {
         let (sel, rfm) = self.select(filters)?;
         let w = sel.window;
         let p = w.previous();
-        let clv = self.clv.as_ref();
+        let clv = self.clv.as_deref();
         std::thread::scope(|scope| {
             let other = scope.spawn(|| LineWidgets::compute(&sel, &rfm, clv));
             let (granularity, series) = widgets::series(&sel);

@@ -174,7 +174,7 @@ pub fn customer_page(snap: &Snapshot, query: CustomerQuery) -> Result<CustomerPa
         .iter()
         .skip(start)
         .take(query.per_page as usize)
-        .map(|s| customers::row(&snap.data, snap.clv.as_ref(), s))
+        .map(|s| customers::row(&snap.data, snap.clv.as_deref(), s))
         .collect();
     Ok(CustomerPage {
         from: day_iso(sel.window.from),
@@ -197,7 +197,7 @@ pub fn customer_360(snap: &Snapshot, card_number: &str) -> Result<Customer360, A
     let rfm = match (data.first_day(), data.last_day()) {
         (Some(first), Some(last)) => {
             let all = snap.rfm(Window { from: first, to: last });
-            all.of(c).map(|s| customers::row(data, snap.clv.as_ref(), s))
+            all.of(c).map(|s| customers::row(data, snap.clv.as_deref(), s))
         }
         _ => None,
     };

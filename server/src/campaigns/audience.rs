@@ -34,7 +34,7 @@ pub fn resolve(snap: &Snapshot, spec: &AudienceSpec) -> Result<Resolved, BadFilt
     // Lapse and affinity count back from the window's last day (the data's last day for the
     // usual ranges; a past day for a campaign drawn in the past).
     let last_day = sel.window.to;
-    let clv = snap.clv.as_ref();
+    let clv = snap.clv.as_deref();
     if let Some(percent) = spec.churn_below_percent {
         let below = f64::from(percent) / 100.0;
         chosen.retain(|&c| clv.and_then(|m| m.of(c)).is_some_and(|p| p.p_alive < below));
@@ -102,7 +102,7 @@ pub fn resolve(snap: &Snapshot, spec: &AudienceSpec) -> Result<Resolved, BadFilt
 /// The smallest predicted 12-month value of decile `decile` (1–10) among every cardholder with
 /// a prediction: decile d holds positions ⌊(d−1)·n/10⌋… of the values sorted ascending.
 fn value_threshold(snap: &Snapshot, decile: u32) -> Option<f64> {
-    let model = snap.clv.as_ref()?;
+    let model = snap.clv.as_deref()?;
     let mut values: Vec<f64> =
         (0..snap.data.cards.len() as u32).filter_map(|c| model.of(c).map(|p| p.value_12m)).collect();
     if values.is_empty() {

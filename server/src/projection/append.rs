@@ -6,8 +6,10 @@
 //! product), and the per-card index is laid out again. The result equals, column by column,
 //! a build from the store holding the same rows (tested below and in the integration suite).
 //!
-//! The copy costs one pass of memory copying over the projection (milliseconds at the demo
-//! set's size); nothing is parsed and the store is not read.
+//! [`Dataset::append_receipts`] works in place in time proportional to the new receipts (and
+//! to those after a late one's time): the engine keeps the previous snapshot as a spare and
+//! brings it up to date instead of copying the one serving (see [`super::Engine::append`]).
+//! Nothing is parsed and the store is not read.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -45,7 +47,16 @@ impl Dataset {
     /// `cardholders` are register records of cards the dataset does not know yet (a shopper who
     /// signed up since the build), added first as a build would.
     pub fn with_receipts(&self, entries: &[LiveEntry], cardholders: &[Cardholder]) -> Dataset {
-        let mut b = DatasetBuilder::extending(self.clone());
+        let mut data = self.clone();
+        data.append_receipts(entries, cardholders);
+        data
+    }
+
+    /// [`Dataset::with_receipts`] in place: the same result, in time proportional to the new
+    /// receipts plus the receipts dated after the earliest of them (none, when they arrive in
+    /// time order).
+    pub fn append_receipts(&mut self, entries: &[LiveEntry], cardholders: &[Cardholder]) {
+        let mut b = DatasetBuilder::extending(std::mem::take(self));
         for c in cardholders {
             b.add_cardholder(c);
         }
@@ -77,9 +88,10 @@ impl Dataset {
             }
             fresh.push(row_of(&mut b, &e.receipt, day, &e.lines));
         }
-        let mut data = b.data;
+        *self = b.data;
+        let data = self;
         if fresh.is_empty() {
-            return data;
+            return;
         }
         fresh.sort_by(|a, b| a.key().cmp(&b.key()));
         // Receipts after the earliest new one move (usually none: the new ones go at the end).
@@ -93,15 +105,14 @@ impl Dataset {
             .unwrap_or(r.len());
         let mut moved = data.take_receipts_from(at);
         moved.extend(fresh);
-        data.receipts.reserve_exact(moved.len());
-        data.lines.reserve_exact(moved.iter().map(|m| m.lines.len()).sum());
+        data.receipts.reserve_more(moved.len());
+        data.lines.reserve_more(moved.iter().map(|m| m.lines.len()).sum());
         moved.sort_by(|a, b| a.key().cmp(&b.key()));
         for row in moved {
             data.push_receipt(row);
         }
-        data.index_cards();
+        data.index_cards_from(at);
         data.redo_daily_from(first_day);
-        data
     }
 
     /// Whether receipt `id`, dated `day`, is held (a receipt's id fixes its content, so an
@@ -343,5 +354,79 @@ mod tests {
         assert_eq!(batch.describe(), all.describe());
         // The receipt held already keeps its single copy and the base is untouched.
         assert_eq!(base.receipts.len(), 3);
+    }
+
+    /// A snapshot that is just the dataset.
+    struct Plain;
+
+    impl crate::projection::Derive for Plain {
+        type Snapshot = Dataset;
+        fn derive(&self, data: Dataset) -> Dataset {
+            data
+        }
+        fn dataset_of(&self, snapshot: Dataset) -> Dataset {
+            snapshot
+        }
+    }
+
+    #[tokio::test]
+    async fn the_engine_grows_its_spare_in_place_and_copies_only_when_it_must() {
+        let r1 = entry("R1", "2026-11-02T10:00:00", "S1", Some("C1"), false);
+        let r2 = entry("R2", "2026-11-02T11:00:00", "S2", Some("C2"), true);
+        let r3 = entry("R3", "2026-11-03T09:00:00", "S1", Some("C1"), false);
+        let r4 = entry("R4", "2026-11-03T12:00:00", "S3", Some("C2"), true);
+        let r5 = entry("R5", "2026-11-03T10:00:00", "S1", Some("C9"), false); // late
+        let r6 = entry("R6", "2026-11-04T08:30:00", "S2", None, false);
+        let r7 = entry("R7", "2026-11-04T09:00:00", "S2", Some("C3"), false); // signed up since
+        let r8 = entry("R8", "2026-11-05T09:00:00", "S1", Some("C3"), true);
+        let register = [cardholder("C1", "Anna"), cardholder("C2", "Bruno")];
+        let c3 = cardholder("C3", "Carla");
+        let engine = std::sync::Arc::new(crate::projection::Engine::new(Plain));
+        engine.install(std::sync::Arc::new(build(&[&r1, &r2, &r3], &register)));
+
+        let mut reader = None;
+        let mut held: Vec<&LiveEntry> = vec![&r1, &r2, &r3];
+        let mut cards = register.to_vec();
+        for (i, (e, new_cards)) in [
+            (&r4, &[][..]),
+            (&r5, &[]),
+            (&r6, &[]),
+            (&r4, &[]), // a till's retry
+            (&r7, std::slice::from_ref(&c3)),
+            (&r8, &[]),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let current = engine.snapshot().unwrap();
+            if i == 3 {
+                // A request still reads the snapshot about to become the spare: the append
+                // after this one copies rather than wait for it.
+                reader = engine.snapshot();
+            }
+            let grown = engine.append(current, vec![e.clone()], new_cards.to_vec()).await;
+            if !held.iter().any(|h| h.receipt.id == e.receipt.id) {
+                held.push(e);
+            }
+            cards.extend(new_cards.iter().cloned());
+            assert_eq!(grown.describe(), build(&held, &cards).describe(), "after append {i}");
+        }
+        // The first append copied (installed, not built: no spare yet); so did the one whose
+        // spare a request held.
+        assert_eq!(engine.append_counts(), (2, 4));
+        drop(reader);
+        // A snapshot installed empties the spare: the next append copies again; after
+        // `prepare_spare` (what a build does) it works in place.
+        engine
+            .install(std::sync::Arc::new(build(&[&r1, &r2, &r3, &r4, &r5, &r6, &r7, &r8], std::slice::from_ref(&c3))));
+        let current = engine.snapshot().unwrap();
+        engine.append(current, vec![r8.clone()], Vec::new()).await;
+        assert_eq!(engine.append_counts(), (3, 4));
+        engine.install(engine.snapshot().unwrap());
+        engine.prepare_spare();
+        let current = engine.snapshot().unwrap();
+        let grown = engine.append(current, vec![r1.clone(), r8.clone()], Vec::new()).await;
+        assert_eq!(engine.append_counts(), (3, 5));
+        assert_eq!(grown.receipts.len(), 8);
     }
 }

@@ -69,6 +69,9 @@ pub fn window(list: &[Running], from: i32, to: i32) -> Running {
 
 /// Adds one day's figures to a list of running totals.
 fn add_day(list: &mut Vec<Running>, day: i32, (net, quantity, receipts, plain_net): (i64, i64, u64, i64)) {
+    // By an eighth, not by doubling: thousands of these lists, each a year long, are touched by
+    // a day's append, and doubling them all would double their memory at once.
+    super::dataset::grow(list, 1);
     let last = list.last().copied().unwrap_or_default();
     list.push(Running {
         day,
@@ -89,21 +92,52 @@ impl DailySums {
 
     /// Drops the days from `day` on and adds them again from `data` (whose receipts from that
     /// day on are final).
+    ///
+    /// Only the lists of the products, departments and (promotion, product) pairs sold from
+    /// `day` on are touched, so an append costs in proportion to the lines it adds (a binary
+    /// search in each of thousands of lists would cost milliseconds of cache misses).
     pub fn redo_from(&mut self, data: &Dataset, day: i32) {
-        self.sold.truncate(self.sold.partition_point(|e| e.day < day));
-        self.under.retain(|_, days| {
-            days.truncate(days.partition_point(|d| *d < day));
-            !days.is_empty()
-        });
         let r = &data.receipts;
         let l = &data.lines;
+        let start = r.day.partition_point(|d| *d < day);
+        self.sold.truncate(self.sold.partition_point(|e| e.day < day));
         self.products.resize(data.products.len(), Vec::new());
         self.departments.resize(data.departments.len(), Vec::new());
-        let lists = self.products.iter_mut().chain(self.departments.iter_mut());
-        for list in lists.chain(std::iter::once(&mut self.no_department)) {
+        // A list holds days from `day` on only for what the lines from `day` on sold (every
+        // receipt is still held, in its place or moved after it).
+        let mut product_seen = vec![false; self.products.len()];
+        let mut department_seen = vec![false; self.departments.len()];
+        let mut pairs: BTreeSet<(u16, u32)> = BTreeSet::new();
+        let lines = if start < r.len() { r.line_start[start] as usize..l.len() } else { 0..0 };
+        for k in lines {
+            let product = l.product[k] as usize;
+            if !product_seen[product] {
+                product_seen[product] = true;
+                let list = &mut self.products[product];
+                list.truncate(list.partition_point(|e| e.day < day));
+            }
+            if l.promotion[k] != 0 {
+                pairs.insert((l.promotion[k], l.product[k]));
+            }
+            let dept = l.department[k];
+            let list = if dept == NO_DEPARTMENT {
+                &mut self.no_department
+            } else if !department_seen[dept as usize] {
+                department_seen[dept as usize] = true;
+                &mut self.departments[dept as usize]
+            } else {
+                continue;
+            };
             list.truncate(list.partition_point(|e| e.day < day));
         }
-        let start = r.day.partition_point(|d| *d < day);
+        for pair in pairs {
+            if let Some(days) = self.under.get_mut(&pair) {
+                days.truncate(days.partition_point(|d| *d < day));
+                if days.is_empty() {
+                    self.under.remove(&pair);
+                }
+            }
+        }
         let mut i = start;
         while i < r.len() {
             let d = r.day[i];

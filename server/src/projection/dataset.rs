@@ -191,6 +191,24 @@ impl ReceiptColumns {
         self.promo_lines.reserve_exact(n);
     }
 
+    /// Room for `n` more receipts, with headroom (see [`grow`]).
+    pub(super) fn reserve_more(&mut self, n: usize) {
+        grow(&mut self.id, n);
+        grow(&mut self.day, n);
+        grow(&mut self.minute, n);
+        grow(&mut self.shop, n);
+        grow(&mut self.card, n);
+        grow(&mut self.gross, n);
+        grow(&mut self.discount, n);
+        grow(&mut self.net, n);
+        grow(&mut self.line_start, n + 1);
+        grow(&mut self.lines_net, n);
+        grow(&mut self.promo_net, n);
+        grow(&mut self.promo_gross, n);
+        grow(&mut self.promo_discount, n);
+        grow(&mut self.promo_lines, n);
+    }
+
     /// Appends the line sums of receipt `i` (its lines in place).
     pub(super) fn push_line_sums(&mut self, l: &LineColumns, i: usize) {
         let (mut all, mut net, mut gross, mut discount, mut count) = (0, 0, 0, 0, 0);
@@ -271,6 +289,17 @@ impl LineColumns {
         self.net.reserve_exact(n);
     }
 
+    /// Room for `n` more lines, with headroom (see [`grow`]).
+    pub(super) fn reserve_more(&mut self, n: usize) {
+        grow(&mut self.product, n);
+        grow(&mut self.department, n);
+        grow(&mut self.promotion, n);
+        grow(&mut self.quantity, n);
+        grow(&mut self.gross, n);
+        grow(&mut self.discount, n);
+        grow(&mut self.net, n);
+    }
+
     /// Number of lines.
     pub fn len(&self) -> usize {
         self.product.len()
@@ -279,6 +308,16 @@ impl LineColumns {
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
         self.product.is_empty()
+    }
+}
+
+/// Makes room in `v` for `n` more values. Columns are built to their exact size; an append
+/// that needs more grows a column by an eighth of its length at least, so appending copies a
+/// column only once every eighth of its length (amortised time proportional to the new rows)
+/// and leaves at most an eighth of it unused.
+pub(super) fn grow<T>(v: &mut Vec<T>, n: usize) {
+    if v.capacity() - v.len() < n {
+        v.reserve_exact(n.max(v.len() / 8).max(8));
     }
 }
 
@@ -300,12 +339,15 @@ pub struct Dataset {
     pub cards: CardColumns,
     pub receipts: ReceiptColumns,
     pub lines: LineColumns,
-    /// For each card, its receipts in time order: `card_receipts[card_start[c]..card_start[c+1]]`.
-    pub card_start: Vec<u32>,
-    pub card_receipts: Vec<u32>,
+    /// For each card, its receipts in time order (one list per card, so an append adds to the
+    /// lists of its cards only).
+    pub card_receipts: Vec<Vec<u32>>,
     /// Each card's position among the card numbers in text order (ties in rankings are broken
     /// by card number: comparing these is the same, without comparing text).
     pub card_rank: Vec<u32>,
+    /// The cards in card-number order (the inverse of `card_rank`: a new card finds its rank by
+    /// binary search).
+    pub card_by_rank: Vec<u32>,
     /// Per-day sums of the lines (see [`super::daily`]).
     pub daily: super::daily::DailySums,
     /// Lines whose receipt was unknown, and receipts with an unreadable date (skipped).
@@ -320,6 +362,13 @@ impl AsRef<Dataset> for Dataset {
 }
 
 impl Dataset {
+    /// Room for an eighth more receipts and lines (a copy has none: its first append would
+    /// otherwise copy every column again).
+    pub fn reserve_headroom(&mut self) {
+        self.receipts.reserve_more(self.receipts.len() / 8);
+        self.lines.reserve_more(self.lines.len() / 8);
+    }
+
     /// The last day with a receipt.
     pub fn last_day(&self) -> Option<i32> {
         self.receipts.day.last().copied()
@@ -332,8 +381,7 @@ impl Dataset {
 
     /// The receipts of card `c`, oldest first.
     pub fn receipts_of(&self, c: u32) -> &[u32] {
-        let c = c as usize;
-        &self.card_receipts[self.card_start[c] as usize..self.card_start[c + 1] as usize]
+        &self.card_receipts[c as usize]
     }
 
     /// Every receipt with its lines and every card with its receipts, as text with names in
@@ -382,8 +430,9 @@ impl Dataset {
             .map(|i| {
                 let receipts: Vec<&str> = self.receipts_of(i as u32).iter().map(|&k| &*r.id[k as usize]).collect();
                 format!(
-                    "card {} {} {:?} {:?} g{} b{} e{} s{:?} reg {} anon {} consents {}: {receipts:?}",
+                    "card {} rank {} {} {:?} {:?} g{} b{} e{} s{:?} reg {} anon {} consents {}: {receipts:?}",
                     c.number.value(i as u32),
+                    self.card_rank[i],
                     c.name(i as u32),
                     c.email[i],
                     c.phone[i],
@@ -450,7 +499,8 @@ impl Dataset {
             + boxed(&r.id)
             + r.len() * (4 + 2 + 4 + 4 + 8 * 7 + 4 + 4)
             + l.len() * (4 + 2 + 2 + 4 * 4)
-            + (self.card_start.len() + self.card_receipts.len() + self.card_rank.len()) * 4
+            + self.card_receipts.iter().map(|v| v.len() * 4 + size_of::<Vec<u32>>()).sum::<usize>()
+            + (self.card_rank.len() + self.card_by_rank.len()) * 4
             + self.daily.sold.len() * size_of::<super::daily::PromoSold>()
             + self.daily.under.values().map(|d| d.len() * 4 + 48).sum::<usize>()
             + self
@@ -662,9 +712,9 @@ impl DatasetBuilder {
         let n = order.len();
         let data = &mut self.data;
         let r = &mut data.receipts;
-        // Every column sized exactly (pushing into empty vectors would leave up to half of
-        // each unused).
-        r.reserve_exact(n);
+        // Every column sized exactly, plus an eighth for appends (pushing into empty vectors
+        // would leave up to half of each unused; room never written costs no resident memory).
+        r.reserve_exact(n + n / 8);
         let mut pending: Vec<Option<PendingReceipt>> = self.receipts.into_iter().map(Some).collect();
         for old in &order {
             let p = pending[*old as usize].take().expect("each receipt once");
@@ -677,9 +727,9 @@ impl DatasetBuilder {
             r.discount.push(p.discount);
             r.net.push(p.net);
         }
-        r.line_start = Vec::with_capacity(n + 1);
+        r.line_start = Vec::with_capacity(n + 1 + n / 8);
         let l = &mut data.lines;
-        l.reserve_exact(lines.len());
+        l.reserve_exact(lines.len() + lines.len() / 8);
         let mut next = 0usize;
         for receipt in 0..n as u32 {
             r.line_start.push(l.product.len() as u32);
@@ -713,39 +763,72 @@ impl Dataset {
         self.daily = daily;
     }
 
-    /// Lays out the receipts per card, in time order (after the receipts changed).
+    /// Lays out the receipts per card, in time order (after a build).
     pub(super) fn index_cards(&mut self) {
-        let data = self;
-        let r = &data.receipts;
-        let cards = data.cards.len();
-        let mut counts = vec![0u32; cards + 1];
+        let r = &self.receipts;
+        let mut counts = vec![0usize; self.cards.len()];
         for c in &r.card {
             if *c != NONE {
-                counts[*c as usize + 1] += 1;
+                counts[*c as usize] += 1;
             }
         }
-        for i in 0..cards {
-            counts[i + 1] += counts[i];
-        }
-        let mut fill = counts.clone();
-        let mut card_receipts = vec![0u32; counts[cards] as usize];
+        let mut lists: Vec<Vec<u32>> = counts.into_iter().map(Vec::with_capacity).collect();
         for (i, c) in r.card.iter().enumerate() {
             if *c != NONE {
-                card_receipts[fill[*c as usize] as usize] = i as u32;
-                fill[*c as usize] += 1;
+                lists[*c as usize].push(i as u32);
             }
         }
-        data.card_start = counts;
-        data.card_receipts = card_receipts;
-        // Card numbers never change: the ranks hold until a card is added.
-        if data.card_rank.len() == cards {
+        self.card_receipts = lists;
+        self.rank_cards();
+    }
+
+    /// Lays out again the receipts from index `at` on (after an append put new receipts there
+    /// and moved the later ones): only the lists of their cards change.
+    pub(super) fn index_cards_from(&mut self, at: usize) {
+        self.card_receipts.resize_with(self.cards.len(), Vec::new);
+        let (r, lists) = (&self.receipts, &mut self.card_receipts);
+        // Every receipt that was at `at` or after is still there (moved or not): its card is
+        // among those below, whose entries from `at` on are dropped and listed again.
+        for c in r.card[at..].iter().filter(|c| **c != NONE) {
+            let list = &mut lists[*c as usize];
+            list.truncate(list.partition_point(|&k| (k as usize) < at));
+        }
+        for (i, c) in r.card.iter().enumerate().skip(at) {
+            if *c != NONE {
+                lists[*c as usize].push(i as u32);
+            }
+        }
+        self.rank_cards();
+    }
+
+    /// Ranks the cards by number: all of them after a build, the new ones (a few, when a
+    /// shopper who signed up shops) by binary search.
+    fn rank_cards(&mut self) {
+        let cards = self.cards.len();
+        let ranked = self.card_rank.len();
+        if ranked == cards {
+            return; // card numbers never change: the ranks hold until a card is added
+        }
+        if ranked == 0 || cards - ranked > 64 {
+            let mut by_number: Vec<u32> = (0..cards as u32).collect();
+            by_number.sort_unstable_by(|a, b| self.cards.number.value(*a).cmp(self.cards.number.value(*b)));
+            self.card_rank = vec![0; cards];
+            for (rank, c) in by_number.iter().enumerate() {
+                self.card_rank[*c as usize] = rank as u32;
+            }
+            self.card_by_rank = by_number;
             return;
         }
-        let mut by_number: Vec<u32> = (0..cards as u32).collect();
-        by_number.sort_unstable_by(|a, b| data.cards.number.value(*a).cmp(data.cards.number.value(*b)));
-        data.card_rank = vec![0; cards];
-        for (rank, c) in by_number.into_iter().enumerate() {
-            data.card_rank[c as usize] = rank as u32;
+        for c in ranked as u32..cards as u32 {
+            let number = self.cards.number.value(c);
+            let pos = self.card_by_rank.partition_point(|k| self.cards.number.value(*k) < number);
+            self.card_by_rank.insert(pos, c);
+            for rank in &mut self.card_rank {
+                if *rank >= pos as u32 {
+                    *rank += 1;
+                }
+            }
+            self.card_rank.push(pos as u32);
         }
     }
 }

@@ -71,18 +71,44 @@ pub trait Derive: Send + Sync + 'static {
         let _ = previous;
         self.derive(data)
     }
+    /// The dataset of a snapshot nobody reads any more (an append grows it in place).
+    fn dataset_of(&self, snapshot: Self::Snapshot) -> Dataset;
 }
+
+/// The snapshot an append replaced, with what that append added: the next append brings this
+/// dataset up to date in place (once no request reads it) instead of copying the one serving.
+struct Spare<S> {
+    snapshot: Arc<S>,
+    /// The snapshot it leads to (the spare is only valid while that one serves).
+    leads_to: std::sync::Weak<S>,
+    entries: Vec<live::LiveEntry>,
+    cardholders: Vec<crate::store::model::Cardholder>,
+}
+
+/// How long an append waits for the requests still reading the spare snapshot (a request holds
+/// a snapshot for milliseconds) before it copies the current dataset instead.
+const SPARE_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Holds the current snapshot; rebuilt in the background, swapped atomically.
 pub struct Engine<D: Derive> {
     current: RwLock<Option<Arc<D::Snapshot>>>,
+    spare: std::sync::Mutex<Option<Spare<D::Snapshot>>>,
     derive: D,
+    /// Appends that copied the dataset (no spare could be reused) and that worked in place.
+    appends_copied: std::sync::atomic::AtomicU64,
+    appends_in_place: std::sync::atomic::AtomicU64,
 }
 
 impl<D: Derive> Engine<D> {
     /// A cold engine (no snapshot yet).
     pub fn new(derive: D) -> Self {
-        Engine { current: RwLock::new(None), derive }
+        Engine {
+            current: RwLock::new(None),
+            spare: std::sync::Mutex::new(None),
+            derive,
+            appends_copied: Default::default(),
+            appends_in_place: Default::default(),
+        }
     }
 
     /// The current snapshot, once built.
@@ -90,35 +116,122 @@ impl<D: Derive> Engine<D> {
         self.current.read().ok().and_then(|s| s.clone())
     }
 
-    /// Replaces the snapshot.
+    /// Replaces the snapshot (a build: the spare no longer leads to it).
     pub fn install(&self, snapshot: Arc<D::Snapshot>) {
+        if let Ok(mut spare) = self.spare.lock() {
+            *spare = None;
+        }
         if let Ok(mut slot) = self.current.write() {
             *slot = Some(snapshot);
         }
     }
 
+    /// Makes the spare: a copy of the current dataset (after a build, so that no till's receipt
+    /// waits for the copy; hundreds of milliseconds at the demo set's size, most of it the
+    /// operating system handing over fresh memory). Call it off the async threads.
+    pub fn prepare_spare(&self) {
+        let Some(current) = self.snapshot() else { return };
+        let mut data = current.as_ref().as_ref().clone();
+        data.reserve_headroom();
+        let spare = Spare {
+            snapshot: Arc::new(self.derive.extend(&current, data)),
+            leads_to: Arc::downgrade(&current),
+            entries: Vec::new(),
+            cardholders: Vec::new(),
+        };
+        if let Ok(mut slot) = self.spare.lock() {
+            // Unless a build or an append replaced the snapshot meanwhile.
+            if self.snapshot().is_some_and(|s| Arc::ptr_eq(&s, &current)) && slot.is_none() {
+                *slot = Some(spare);
+            }
+        }
+    }
+
+    /// Frees the spare dataset (before a build, and when no receipt arrived for a while): the
+    /// next append copies the current one.
+    pub fn drop_spare(&self) {
+        let spare = self.spare.lock().ok().and_then(|mut s| s.take());
+        drop(spare);
+    }
+
+    /// Appends that copied the current dataset, and appends that grew the spare in place.
+    pub fn append_counts(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.appends_copied.load(Relaxed), self.appends_in_place.load(Relaxed))
+    }
+
     /// Installs `previous`'s dataset grown by `entries` (see [`Dataset::with_receipts`]); the
     /// old snapshot serves meanwhile.
+    ///
+    /// Double-buffered, so an append costs time in proportion to what it adds: the snapshot it
+    /// replaces becomes the spare, and the next append takes the spare back once no request
+    /// reads it, adds what the replacing append added, then the new receipts. A build makes the
+    /// first spare ([`Engine::prepare_spare`]); an append copies the whole dataset only when
+    /// there is no spare (freed after a quiet spell) or a request still reads it after
+    /// [`SPARE_WAIT`]. The price is a second dataset in memory.
     pub async fn append(
         self: &Arc<Self>,
         previous: Arc<D::Snapshot>,
         entries: Vec<live::LiveEntry>,
         cardholders: Vec<crate::store::model::Cardholder>,
     ) -> Arc<D::Snapshot> {
+        use std::sync::atomic::Ordering::Relaxed;
         let engine = self.clone();
-        let snapshot = tokio::task::spawn_blocking(move || {
-            let data = previous.as_ref().as_ref().with_receipts(&entries, &cardholders);
-            Arc::new(engine.derive.extend(&previous, data))
+        tokio::task::spawn_blocking(move || {
+            let spare = engine.spare.lock().ok().and_then(|mut s| s.take());
+            let mut data = match spare.and_then(|s| engine.reclaim(s, &previous)) {
+                Some(data) => {
+                    engine.appends_in_place.fetch_add(1, Relaxed);
+                    data
+                }
+                None => {
+                    engine.appends_copied.fetch_add(1, Relaxed);
+                    previous.as_ref().as_ref().clone()
+                }
+            };
+            data.append_receipts(&entries, &cardholders);
+            let next = Arc::new(engine.derive.extend(&previous, data));
+            // Under the spare's lock, so a build installed meanwhile (which empties the spare)
+            // is never followed by a spare leading to the snapshot it replaced.
+            if let (Ok(mut spare), Ok(mut slot)) = (engine.spare.lock(), engine.current.write()) {
+                *slot = Some(next.clone());
+                *spare = Some(Spare { leads_to: Arc::downgrade(&next), snapshot: previous, entries, cardholders });
+            }
+            next
         })
         .await
-        .expect("appending to a dataset does not panic");
-        self.install(snapshot.clone());
-        snapshot
+        .expect("appending to a dataset does not panic")
+    }
+
+    /// The spare's dataset brought up to `current`'s, if the spare leads to it and no request
+    /// reads it within [`SPARE_WAIT`].
+    fn reclaim(&self, spare: Spare<D::Snapshot>, current: &Arc<D::Snapshot>) -> Option<Dataset> {
+        if !std::ptr::eq(spare.leads_to.as_ptr(), Arc::as_ptr(current)) {
+            return None;
+        }
+        let deadline = std::time::Instant::now() + SPARE_WAIT;
+        let mut snapshot = spare.snapshot;
+        loop {
+            match Arc::try_unwrap(snapshot) {
+                Ok(owned) => {
+                    let mut data = self.derive.dataset_of(owned);
+                    data.append_receipts(&spare.entries, &spare.cardholders);
+                    return Some(data);
+                }
+                Err(_) if std::time::Instant::now() >= deadline => return None,
+                Err(shared) => {
+                    snapshot = shared;
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+            }
+        }
     }
 
     /// Rebuilds from the store; the old snapshot serves until the new one is ready.
     pub async fn rebuild(self: &Arc<Self>, store: &dyn Store) -> StoreResult<Arc<D::Snapshot>> {
         let started = std::time::Instant::now();
+        // The build replaces the spare anyway: its memory is better used by the build.
+        self.drop_spare();
         let data = load(store).await?;
         tracing::info!(
             receipts = data.receipts.len(),
@@ -133,6 +246,8 @@ impl<D: Derive> Engine<D> {
             .await
             .expect("deriving from a dataset does not panic");
         self.install(snapshot.clone());
+        let engine = self.clone();
+        tokio::task::spawn_blocking(move || engine.prepare_spare()).await.expect("copying a dataset does not panic");
         Ok(snapshot)
     }
 }

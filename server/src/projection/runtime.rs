@@ -73,7 +73,14 @@ pub struct Projection<D: Derive> {
     appends: std::sync::atomic::AtomicU64,
     /// The day of the last full build (the models are fitted again each day).
     built_on: std::sync::atomic::AtomicI32,
+    /// When the last append (or build) finished: the spare dataset is freed after
+    /// [`SPARE_IDLE`].
+    last_append: std::sync::Mutex<Option<std::time::Instant>>,
 }
+
+/// How long the engine keeps its spare dataset after the last append (a quiet store, e.g. at
+/// night, holds one projection, not two).
+pub const SPARE_IDLE: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// How long live receipts wait at most before the projection is rebuilt to include them: a
 /// safety net only, as they are appended within a second ([`Projection::spawn_appender`]).
@@ -83,9 +90,10 @@ pub const LIVE_REBUILD_AFTER: std::time::Duration = std::time::Duration::from_se
 /// burst of receipts).
 pub const APPEND_AFTER: std::time::Duration = std::time::Duration::from_millis(200);
 
-/// An append copies the projection (tens of milliseconds on the demo set, ten times that at
-/// ten times the data): after one, the appender waits this many times its duration, so appending
-/// takes at most a tenth of one core however fast receipts arrive.
+/// After an append the appender waits this many times its duration, so appending takes at most
+/// a tenth of one core however fast receipts arrive (an append works in place, about a
+/// millisecond; the first after a build copies the projection, tens of milliseconds on the demo
+/// set).
 pub const APPEND_DUTY: u32 = 10;
 
 /// A fingerprint of every import batch's id, state and counts: it changes when a batch starts,
@@ -117,6 +125,7 @@ impl<D: Derive> Projection<D> {
             arrived: tokio::sync::Notify::new(),
             appends: std::sync::atomic::AtomicU64::new(0),
             built_on: std::sync::atomic::AtomicI32::new(i32::MIN),
+            last_append: std::sync::Mutex::new(None),
         })
     }
 
@@ -161,6 +170,9 @@ impl<D: Derive> Projection<D> {
         let n = entries.len();
         self.engine.append(current, entries, cardholders).await;
         self.live.prune(seq);
+        if let Ok(mut last) = self.last_append.lock() {
+            *last = Some(std::time::Instant::now());
+        }
         self.appends.fetch_add(1, Ordering::Relaxed);
         metrics::counter!("projection_appends_total").increment(1);
         tracing::debug!(receipts = n, elapsed_ms = started.elapsed().as_millis() as u64, "live receipts appended");
@@ -282,6 +294,10 @@ impl<D: Derive> Projection<D> {
         metrics::gauge!("projection_built_timestamp_seconds").set(crate::clock::unix_millis_now() as f64 / 1e3);
         self.feed.start_at(feed_head);
         self.live.prune(live_seq);
+        // The build made a spare for the appends: freed after a quiet spell like any other.
+        if let Ok(mut last) = self.last_append.lock() {
+            *last = Some(std::time::Instant::now());
+        }
         self.built_on.store(crate::clock::today(), Ordering::Relaxed);
         if let Ok(mut seen) = self.batches_seen.lock() {
             *seen = Some(fingerprint);
@@ -357,10 +373,17 @@ impl<D: Derive> Projection<D> {
     }
 
     /// Keeps the projection in step: every [`BATCH_POLL`], rebuilds after a new import batch or
-    /// when live receipts have waited [`LIVE_REBUILD_AFTER`]. Never returns.
+    /// when live receipts have waited [`LIVE_REBUILD_AFTER`], and frees the spare dataset once
+    /// appends stopped for [`SPARE_IDLE`]. Never returns.
     pub async fn watch(&self, store: Arc<dyn Store>) {
         loop {
             tokio::time::sleep(BATCH_POLL).await;
+            if let Ok(mut last) = self.last_append.lock() {
+                if last.is_some_and(|t| t.elapsed() >= SPARE_IDLE) {
+                    *last = None;
+                    self.engine.drop_spare();
+                }
+            }
             match self.refresh_if_changed(store.as_ref()).await {
                 Ok(true) => tracing::info!("projection refreshed (new import batch or live receipts)"),
                 Ok(false) => {}

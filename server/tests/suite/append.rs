@@ -99,6 +99,8 @@ async fn live_receipts_are_appended(store: std::sync::Arc<dyn Store>) {
         let running = state.projection.snapshot().unwrap().data.describe();
         assert_eq!(running, load(store.as_ref()).await.unwrap().describe(), "after {r}");
     }
+    // The build made a spare: every append grew it in place (no request held it), none copied.
+    assert_eq!(state.projection.engine.append_counts(), (0, 5));
     // A retry changes nothing and leaves nothing to append.
     assert_eq!(post(&app, sent[0].0, &sent[0].1).await, StatusCode::OK);
     assert!(!state.projection.append_live(store.as_ref()).await.unwrap());

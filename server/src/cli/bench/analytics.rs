@@ -136,7 +136,7 @@ pub async fn run(source: &super::BenchStore, rounds: u32, json: Option<std::path
         data.heap_bytes() as f64 / lines as f64,
         rss_after - rss_before
     );
-    append_figures(&data);
+    append_figures(&data).await;
     let snap = Snapshot::new(data);
     let sets = filter_sets(&snap);
 
@@ -229,7 +229,7 @@ pub async fn run(source: &super::BenchStore, rounds: u32, json: Option<std::path
         worst_p95 = worst_p95.max(p95);
         println!("{name:<28} {:>9.2} {:>9.2} {:>9.2}", ms(p50), ms(p95), ms(max));
     }
-    println!("worst query p95: {:.2} ms (target <= 50 ms)", ms(worst_p95));
+    println!("worst query p95: {:.2} ms (target <= 10 ms, floor 50 ms)", ms(worst_p95));
 
     // A full refresh after a filter change: every widget, RFM cache cold.
     let mut full = Vec::new();
@@ -243,7 +243,7 @@ pub async fn run(source: &super::BenchStore, rounds: u32, json: Option<std::path
     }
     let p95 = percentile(&mut full, 0.95);
     println!(
-        "full dashboard refresh after a filter change: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms (target <= 150 ms)",
+        "full dashboard refresh after a filter change: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms (target <= 50 ms, floor 150 ms)",
         ms(percentile(&mut full, 0.5)),
         ms(p95),
         ms(*full.last().unwrap())
@@ -342,14 +342,14 @@ fn engine_times(snap: &Snapshot) -> serde_json::Value {
     })
 }
 
-/// The last day's receipts again, one day later, as the tills would send them.
-fn next_day(data: &crate::projection::dataset::Dataset) -> Vec<crate::projection::live::LiveEntry> {
+/// The last day's receipts again, `later` days later, as the tills would send them.
+fn next_day(data: &crate::projection::dataset::Dataset, later: i32) -> Vec<crate::projection::live::LiveEntry> {
     use crate::store::model::{Department, Product, Promotion, Receipt, SalesLine, Shop};
     let Some(last) = data.last_day() else { return Vec::new() };
     let (r, l) = (&data.receipts, &data.lines);
     r.day_range(last, last)
         .map(|i| {
-            let id = format!("{}+1", r.id[i]);
+            let id = format!("{}+{later}", r.id[i]);
             let shop = Shop {
                 id: data.shops.value(r.shop[i]).to_string(),
                 name: data.shop_names[r.shop[i] as usize].to_string(),
@@ -360,7 +360,7 @@ fn next_day(data: &crate::projection::dataset::Dataset) -> Vec<crate::projection
                 receipt: Receipt {
                     id: id.clone(),
                     shop_id: shop.id.clone(),
-                    issued_at: crate::clock::iso_minute(last + 1, r.minute[i]),
+                    issued_at: crate::clock::iso_minute(last + later, r.minute[i]),
                     till: "1".into(),
                     number: id.clone(),
                     card_number: (r.card[i] != crate::projection::dataset::NONE)
@@ -413,30 +413,54 @@ fn next_day(data: &crate::projection::dataset::Dataset) -> Vec<crate::projection
         .collect()
 }
 
-/// Appending to the projection (as live receipts are): one receipt, and a whole day of them,
-/// best and worst of 5.
-fn append_figures(data: &crate::projection::dataset::Dataset) {
-    let day = next_day(data);
-    if day.is_empty() {
+/// Appending to the projection as the server does (the engine with its spare): the spare copy a
+/// build makes, then 20 receipts one append each and three whole days, a day per append, in
+/// place.
+async fn append_figures(data: &crate::projection::dataset::Dataset) {
+    use crate::projection::Engine;
+    let singles = next_day(data, 1);
+    let day = &singles;
+    if singles.len() < 21 {
         return;
     }
-    let time = |entries: &[crate::projection::live::LiveEntry]| {
-        let runs: Vec<f64> = (0..5)
-            .map(|_| {
-                let t = Instant::now();
-                let grown = data.with_receipts(entries, &[]);
-                let elapsed = ms(t.elapsed());
-                assert_eq!(grown.receipts.len(), data.receipts.len() + entries.len());
-                elapsed
-            })
-            .collect();
-        (runs.iter().copied().fold(f64::INFINITY, f64::min), runs.iter().copied().fold(0.0, f64::max))
+    let engine = std::sync::Arc::new(Engine::new(crate::analytics::Models::default()));
+    engine.install(Snapshot::with_clv(data.clone(), None));
+    let append = |entries: Vec<crate::projection::live::LiveEntry>| {
+        let engine = engine.clone();
+        async move {
+            let current = engine.snapshot().expect("installed");
+            let n = current.data.receipts.len() + entries.len();
+            let t = Instant::now();
+            let grown = engine.append(current, entries, Vec::new()).await;
+            let elapsed = ms(t.elapsed());
+            assert_eq!(grown.data.receipts.len(), n);
+            elapsed
+        }
     };
-    let (one_best, one_worst) = time(&day[..1]);
-    let (day_best, day_worst) = time(&day);
+    let t = Instant::now();
+    engine.prepare_spare();
+    let spare = ms(t.elapsed());
+    let mut one = Vec::new();
+    for e in &singles[..20] {
+        one.push(append(vec![e.clone()]).await);
+    }
+    one.sort_by(f64::total_cmp);
     let lines: usize = day.iter().map(|e| e.lines.len()).sum();
+    let receipts = day.len();
+    // A day's receipts in one append, three days running: the first on each of the two
+    // datasets grows the per-day lists of most products; the third is the steady cost.
+    let mut days = Vec::new();
+    for later in 2..5 {
+        days.push(append(next_day(data, later)).await);
+    }
+    let (copied, in_place) = engine.append_counts();
     println!(
-        "append to the projection: one receipt {one_best:.1} ms (worst {one_worst:.1}); one day ({} receipts, {lines} lines) {day_best:.1} ms (worst {day_worst:.1})",
-        day.len()
+        "append to the projection: the spare copy made after a build {spare:.1} ms; then in place: one receipt p50 {:.2} ms (best {:.2}, worst {:.2}, 20 appends); one day ({receipts} receipts, {lines} lines) {:.1} ms (the first two days: {:.1} and {:.1} ms)  [{copied} copied, {in_place} in place]",
+        one[one.len() / 2],
+        one[0],
+        one[one.len() - 1],
+        days[2],
+        days[0],
+        days[1],
     );
 }
