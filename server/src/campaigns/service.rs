@@ -33,6 +33,22 @@ pub const IMPORT_LOOKBACK_DAYS: i32 = 60;
 /// Campaigns a card can belong to, as read per receipt.
 const MEMBERSHIPS_READ: u32 = 500;
 
+/// How often a replica looks for campaigns launched by another process before answering a
+/// shopper's pages from [`Chosen`].
+const CHOSEN_REFRESH: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The cards some campaign chose, so the shopper's pages (`/me` counts the offers waiting on
+/// every visit) ask the store for a card's offers only when it has some — most shoppers have
+/// none. Members are only ever added, all at a launch and before the campaign's record, so a
+/// campaign seen is complete. A campaign launched by another process is seen within
+/// [`CHOSEN_REFRESH`]; the tills and activation always read the store.
+#[derive(Default)]
+struct Chosen {
+    cards: std::collections::HashSet<String>,
+    campaigns: std::collections::HashSet<String>,
+    checked: Option<std::time::Instant>,
+}
+
 /// The server's form of an offer.
 pub fn to_offer(spec: &OfferSpec) -> Offer {
     let target = |kind: TargetKind, t: &str| match kind {
@@ -88,6 +104,8 @@ pub struct CampaignService {
     seen: std::sync::Mutex<std::collections::HashSet<String>>,
     /// The number of import batches at the last import sync.
     synced_batches: std::sync::Mutex<Option<u64>>,
+    /// The cards chosen by some campaign.
+    chosen: tokio::sync::Mutex<Chosen>,
 }
 
 impl CampaignService {
@@ -100,6 +118,7 @@ impl CampaignService {
             outbox,
             seen: Default::default(),
             synced_batches: Default::default(),
+            chosen: Default::default(),
         }
     }
 
@@ -256,6 +275,11 @@ impl CampaignService {
             created_by: admin.to_string(),
         };
         self.store.insert_one(&campaign).await?;
+        {
+            let mut chosen = self.chosen.lock().await;
+            chosen.cards.extend(resolved.reachable.iter().map(|&c| cards.number.value(c).to_string()));
+            chosen.campaigns.insert(id.clone());
+        }
         tracing::info!(campaign = %id, members = campaign.members, held_out, "campaign launched");
         self.summary(&campaign).await
     }
@@ -364,6 +388,35 @@ impl CampaignService {
         }
         out.sort_by(|a, b| a.ends_on.cmp(&b.ends_on).then_with(|| a.campaign_id.cmp(&b.campaign_id)));
         Ok(out)
+    }
+
+    /// [`Self::offers_of`] for the shopper's own pages: nothing read from the store for a card
+    /// no campaign chose (see [`Chosen`]).
+    pub async fn shopper_offers(&self, card: &str) -> Result<Vec<MyOffer>, AppError> {
+        if !self.chosen_card(card).await? {
+            return Ok(Vec::new());
+        }
+        self.offers_of(card).await
+    }
+
+    /// Whether some campaign chose `card`, as far as this process knows (campaigns launched
+    /// elsewhere are looked for every [`CHOSEN_REFRESH`]).
+    async fn chosen_card(&self, card: &str) -> Result<bool, AppError> {
+        let mut chosen = self.chosen.lock().await;
+        if chosen.checked.is_none_or(|t| t.elapsed() >= CHOSEN_REFRESH) {
+            let mut ids = Vec::new();
+            crate::projection::scan_all::<Campaign>(self.store.as_ref(), |c| ids.push(c.id.clone())).await?;
+            for id in ids {
+                if chosen.campaigns.contains(&id) {
+                    continue;
+                }
+                let members: Vec<CampaignMember> = self.store.find_every("campaign_id", json!(id)).await?;
+                chosen.cards.extend(members.into_iter().map(|m| m.card_number));
+                chosen.campaigns.insert(id);
+            }
+            chosen.checked = Some(std::time::Instant::now());
+        }
+        Ok(chosen.cards.contains(card))
     }
 
     /// Offers waiting for the shopper's "Attiva".
@@ -601,7 +654,7 @@ impl app::ports::Campaigns for CampaignService {
 
     async fn my_offers(&self, user: &SessionUser) -> Result<Vec<MyOffer>, AppError> {
         match user.card_number.as_deref() {
-            Some(card) => self.offers_of(card).await,
+            Some(card) => self.shopper_offers(card).await,
             None => Ok(Vec::new()),
         }
     }

@@ -162,6 +162,10 @@ async fn a_campaign_from_audience_to_bonus() {
     assert_eq!(list, json!([]), "nothing half-created");
     assert_eq!(store.count(imagross::store::Table::CampaignMembers).await.unwrap(), 0);
 
+    // Before the launch no campaign chose Maria (the service now remembers the campaigns it
+    // looked at: the launch itself must tell it about hers).
+    assert!(s.till.campaigns.shopper_offers(MARIA).await.unwrap().is_empty());
+
     // The launch: Maria and Luca are members (no holdout asked); Anna is left out.
     let (status, c) = post(&s, "/api/campaign_launch", &basket("Spesa premiata", &today, &[]), &admin).await;
     assert_eq!(status, StatusCode::OK, "{c}");
@@ -187,6 +191,18 @@ async fn a_campaign_from_audience_to_bonus() {
     assert_eq!(again["activated_at"], first["activated_at"], "activated once");
     let (status, _) = post(&s, "/api/activate_offer", &[("campaign_id", "C9999")], &maria).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Another replica, which never saw the launch, finds the campaign's cards on its first
+    // shopper's page: Maria's offer; Anna, whom no campaign chose, has none.
+    let replica = imagross::campaigns::CampaignService::new(
+        store.clone(),
+        s.projection.clone(),
+        std::sync::Arc::new(imagross::campaigns::mail::Outbox::new(store.clone(), None).unwrap()),
+    );
+    let seen = replica.shopper_offers(MARIA).await.unwrap();
+    assert_eq!((seen.len(), seen[0].campaign_id.as_str()), (1, id.as_str()));
+    assert!(seen[0].activated_at.is_some(), "as stored");
+    assert!(replica.shopper_offers(ANNA).await.unwrap().is_empty());
 
     // The till sees Maria's activated offer, not Luca's (not activated).
     let (_, key) = imagross::till_api::keys::create(store.as_ref(), "S01", None, "test").await.unwrap();
