@@ -419,11 +419,6 @@ impl CampaignService {
         Ok(chosen.cards.contains(card))
     }
 
-    /// Offers waiting for the shopper's "Attiva".
-    pub async fn waiting(&self, card: &str) -> Result<usize, AppError> {
-        Ok(self.offers_of(card).await?.iter().filter(|o| o.activated_at.is_none()).count())
-    }
-
     /// Activates `card`'s offer of `campaign`, once: a second activation answers the first's
     /// time. A campaign the card is not treated in is not found (held-out shoppers never see it).
     pub async fn activate(&self, card: &str, campaign: &str) -> Result<MyOffer, AppError> {

@@ -173,24 +173,6 @@ pub struct ReceiptColumns {
 }
 
 impl ReceiptColumns {
-    /// Room for `n` more receipts in every column.
-    pub(super) fn reserve_exact(&mut self, n: usize) {
-        self.id.reserve_exact(n);
-        self.day.reserve_exact(n);
-        self.minute.reserve_exact(n);
-        self.shop.reserve_exact(n);
-        self.card.reserve_exact(n);
-        self.gross.reserve_exact(n);
-        self.discount.reserve_exact(n);
-        self.net.reserve_exact(n);
-        self.line_start.reserve_exact(n + 1);
-        self.lines_net.reserve_exact(n);
-        self.promo_net.reserve_exact(n);
-        self.promo_gross.reserve_exact(n);
-        self.promo_discount.reserve_exact(n);
-        self.promo_lines.reserve_exact(n);
-    }
-
     /// Room for `n` more receipts, with headroom (see [`grow`]).
     pub(super) fn reserve_more(&mut self, n: usize) {
         grow(&mut self.id, n);
@@ -278,17 +260,6 @@ pub struct LineColumns {
 }
 
 impl LineColumns {
-    /// Room for `n` more lines in every column.
-    pub(super) fn reserve_exact(&mut self, n: usize) {
-        self.product.reserve_exact(n);
-        self.department.reserve_exact(n);
-        self.promotion.reserve_exact(n);
-        self.quantity.reserve_exact(n);
-        self.gross.reserve_exact(n);
-        self.discount.reserve_exact(n);
-        self.net.reserve_exact(n);
-    }
-
     /// Room for `n` more lines, with headroom (see [`grow`]).
     pub(super) fn reserve_more(&mut self, n: usize) {
         grow(&mut self.product, n);
@@ -311,8 +282,8 @@ impl LineColumns {
     }
 }
 
-/// Makes room in `v` for `n` more values. Columns are built to their exact size; an append
-/// that needs more grows a column by an eighth of its length at least, so appending copies a
+/// Makes room in `v` for `n` more values. A build sizes its columns with an eighth to spare; an
+/// append that needs more grows a column by an eighth of its length at least, so appending copies a
 /// column only once every eighth of its length (amortised time proportional to the new rows)
 /// and leaves at most an eighth of it unused.
 pub(super) fn grow<T>(v: &mut Vec<T>, n: usize) {
@@ -714,7 +685,7 @@ impl DatasetBuilder {
         let r = &mut data.receipts;
         // Every column sized exactly, plus an eighth for appends (pushing into empty vectors
         // would leave up to half of each unused; room never written costs no resident memory).
-        r.reserve_exact(n + n / 8);
+        r.reserve_more(n + n / 8);
         let mut pending: Vec<Option<PendingReceipt>> = self.receipts.into_iter().map(Some).collect();
         for old in &order {
             let p = pending[*old as usize].take().expect("each receipt once");
@@ -727,9 +698,8 @@ impl DatasetBuilder {
             r.discount.push(p.discount);
             r.net.push(p.net);
         }
-        r.line_start = Vec::with_capacity(n + 1 + n / 8);
         let l = &mut data.lines;
-        l.reserve_exact(lines.len() + lines.len() / 8);
+        l.reserve_more(lines.len() + lines.len() / 8);
         let mut next = 0usize;
         for receipt in 0..n as u32 {
             r.line_start.push(l.product.len() as u32);

@@ -118,9 +118,7 @@ impl<D: Derive> Engine<D> {
 
     /// Replaces the snapshot (a build: the spare no longer leads to it).
     pub fn install(&self, snapshot: Arc<D::Snapshot>) {
-        if let Ok(mut spare) = self.spare.lock() {
-            *spare = None;
-        }
+        self.drop_spare();
         if let Ok(mut slot) = self.current.write() {
             *slot = Some(snapshot);
         }
@@ -128,7 +126,8 @@ impl<D: Derive> Engine<D> {
 
     /// Makes the spare: a copy of the current dataset (after a build, so that no till's receipt
     /// waits for the copy; hundreds of milliseconds at the demo set's size, most of it the
-    /// operating system handing over fresh memory). Call it off the async threads.
+    /// operating system handing over fresh memory). Call it off the async threads; the
+    /// projection calls it once the build serves, so readiness never waits for it.
     pub fn prepare_spare(&self) {
         let Some(current) = self.snapshot() else { return };
         let mut data = current.as_ref().as_ref().clone();
@@ -246,8 +245,6 @@ impl<D: Derive> Engine<D> {
             .await
             .expect("deriving from a dataset does not panic");
         self.install(snapshot.clone());
-        let engine = self.clone();
-        tokio::task::spawn_blocking(move || engine.prepare_spare()).await.expect("copying a dataset does not panic");
         Ok(snapshot)
     }
 }

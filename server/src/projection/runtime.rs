@@ -69,8 +69,6 @@ pub struct Projection<D: Derive> {
     hooks: Vec<Arc<dyn Rebuilt>>,
     /// Woken when a live receipt arrives ([`Projection::spawn_appender`]).
     arrived: tokio::sync::Notify,
-    /// Appends done since start.
-    appends: std::sync::atomic::AtomicU64,
     /// The day of the last full build (the models are fitted again each day).
     built_on: std::sync::atomic::AtomicI32,
     /// When the last append (or build) finished: the spare dataset is freed after
@@ -123,7 +121,6 @@ impl<D: Derive> Projection<D> {
             feed: Default::default(),
             hooks,
             arrived: tokio::sync::Notify::new(),
-            appends: std::sync::atomic::AtomicU64::new(0),
             built_on: std::sync::atomic::AtomicI32::new(i32::MIN),
             last_append: std::sync::Mutex::new(None),
         })
@@ -134,11 +131,6 @@ impl<D: Derive> Projection<D> {
     pub fn receive(&self, entry: super::live::LiveEntry) {
         self.live.push(entry);
         self.arrived.notify_one();
-    }
-
-    /// Appends done since start.
-    pub fn appends(&self) -> u64 {
-        self.appends.load(Ordering::Relaxed)
     }
 
     /// Appends the live receipts held to the current snapshot, without reading the store's
@@ -173,7 +165,6 @@ impl<D: Derive> Projection<D> {
         if let Ok(mut last) = self.last_append.lock() {
             *last = Some(std::time::Instant::now());
         }
-        self.appends.fetch_add(1, Ordering::Relaxed);
         metrics::counter!("projection_appends_total").increment(1);
         tracing::debug!(receipts = n, elapsed_ms = started.elapsed().as_millis() as u64, "live receipts appended");
         // No after-build hooks: what they complete for a build (the points ledger, the points
@@ -309,6 +300,10 @@ impl<D: Derive> Projection<D> {
         // the first page never shows a programme at zero.
         self.run_hooks(store, snapshot).await;
         self.warm.store(true, Ordering::Release);
+        // The appends' spare, once the build serves (still under the refresh lock, so no append
+        // runs meanwhile).
+        let engine = self.engine.clone();
+        tokio::task::spawn_blocking(move || engine.prepare_spare()).await.expect("copying a dataset does not panic");
         Ok(())
     }
 
