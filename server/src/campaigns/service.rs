@@ -553,8 +553,8 @@ impl CampaignService {
         Ok(Some(grant::grant(self.store.as_ref(), &g).await?))
     }
 
-    /// Applies activated offers to the imported receipts of `data` (a rebuild after an import
-    /// batch): for every campaign not stopped and ended at most [`IMPORT_LOOKBACK_DAYS`] ago, every
+    /// Applies activated offers to the imported receipts of `data` (a build, or import batches
+    /// applied to the projection): for every campaign not stopped and ended at most [`IMPORT_LOOKBACK_DAYS`] ago, every
     /// activated member's receipts in the period from the day of activation. Receipts seen
     /// before by this process are skipped; a grant is idempotent anyway (the tills' receipts were
     /// granted at submission and are found granted). Runs only when the import batches changed.
@@ -750,8 +750,8 @@ fn announcement(
     }
 }
 
-/// The projection's hook that applies activated offers to imported receipts after a rebuild
-/// (see [`CampaignService::sync_imported`]). Made before the service, which needs the
+/// The projection's hook that applies activated offers to imported receipts after a build or
+/// an applied import (see [`CampaignService::sync_imported`]). Made before the service, which needs the
 /// projection, and attached to it once built.
 #[derive(Default)]
 pub struct ImportedOffers(std::sync::OnceLock<std::sync::Weak<CampaignService>>);

@@ -94,7 +94,7 @@ impl ImportService {
                 queued.store(false, Ordering::Release);
                 let progress = move |n: u64| rows_read.store(n, Ordering::Relaxed);
                 let result = import_file(service.store.as_ref(), &path, &options, &progress).await;
-                if let Err(e) = service.projection.refresh(service.store.as_ref()).await {
+                if let Err(e) = service.projection.refresh_if_changed(service.store.as_ref()).await {
                     tracing::warn!(error = %e, "projection refresh after import failed");
                 }
                 result

@@ -11,13 +11,17 @@
 //! brings it up to date instead of copying the one serving (see [`super::Engine::append`]).
 //! Nothing is parsed and the store is not read.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use super::batch::Delta;
 use super::dataset::{clamp_i32, Dataset, DatasetBuilder, NONE};
 use super::live::LiveEntry;
 use crate::clock::{parse_day, parse_minute};
 use crate::store::model::{Cardholder, Receipt, SalesLine};
+
+/// A line's values: (product, department, promotion, quantity, gross, discount, net).
+type LineValues = (u32, u16, u16, i32, i32, i32, i32);
 
 /// A receipt as the columns hold it, with its lines' values.
 struct Row {
@@ -29,8 +33,7 @@ struct Row {
     gross: i64,
     discount: i64,
     net: i64,
-    /// (product, department, promotion, quantity, gross, discount, net).
-    lines: Vec<(u32, u16, u16, i32, i32, i32, i32)>,
+    lines: Vec<LineValues>,
 }
 
 impl Row {
@@ -39,7 +42,95 @@ impl Row {
     }
 }
 
+/// What an append adds to a dataset: receipts from the tills, or what import batches wrote.
+#[derive(Clone, Debug)]
+pub enum Change {
+    /// Live receipts, with the register records of cards the dataset does not know yet.
+    Receipts { entries: Vec<LiveEntry>, cardholders: Vec<Cardholder> },
+    /// Finished import batches' rows.
+    Batches(Delta),
+}
+
 impl Dataset {
+    /// Applies `change` in place (see [`Dataset::append_receipts`], [`Dataset::apply_batches`]).
+    pub fn apply(&mut self, change: &Change) {
+        match change {
+            Change::Receipts { entries, cardholders } => self.append_receipts(entries, cardholders),
+            Change::Batches(delta) => self.apply_batches(delta),
+        }
+    }
+
+    /// Applies what import batches wrote ([`Delta::read`]): catalogue records and cards
+    /// overwritten or added, changed receipts taken out, and new and changed receipts put in
+    /// their place in time order — in time proportional to the batches' rows plus the receipts
+    /// dated after the earliest one they touch. Equals a build from the store after them.
+    pub fn apply_batches(&mut self, delta: &Delta) {
+        let mut b = DatasetBuilder::extending(std::mem::take(self));
+        delta.shops.iter().for_each(|s| b.add_shop(s));
+        delta.departments.iter().for_each(|d| b.add_department(d));
+        delta.promotions.iter().for_each(|p| b.add_promotion(p));
+        delta.products.iter().for_each(|p| b.add_product(p));
+        delta.cardholders.iter().for_each(|c| b.add_cardholder(c));
+        // Where the changed receipts are held.
+        let mut held: HashMap<&str, usize> = HashMap::new();
+        for change in &delta.receipts {
+            if let Some(i) = change.held_day.and_then(|day| super::batch::held_on(&b.data, &change.receipt.id, day)) {
+                held.insert(&change.receipt.id, i);
+            }
+        }
+        let mut fresh: Vec<(Row, bool)> = Vec::with_capacity(delta.receipts.len());
+        for change in &delta.receipts {
+            // Unreadable dates never get here (a rebuild is asked for instead).
+            let Some(day) = parse_day(&change.receipt.issued_at) else { continue };
+            let lines = change.lines.as_deref().unwrap_or_default();
+            fresh.push((row_of(&mut b, &change.receipt, day, lines), change.lines.is_none()));
+        }
+        *self = b.data;
+        let data = self;
+        let Some(first_new) = fresh.iter().map(|(r, _)| r.key()).min() else {
+            data.index_cards_from(data.receipts.len());
+            return;
+        };
+        let r = &data.receipts;
+        let after_new = (0..r.len())
+            .rev()
+            .take_while(|&i| (r.day[i], r.minute[i], &*r.id[i]) > first_new)
+            .last()
+            .unwrap_or(r.len());
+        let at = held.values().copied().min().unwrap_or(after_new).min(after_new);
+        let first_day = fresh.iter().map(|(r, _)| r.day).chain(r.day.get(at).copied()).min().unwrap_or(i32::MIN);
+        let mut moved = data.take_receipts_from(at);
+        // The held versions go (their lines kept for the changes that keep them); what they
+        // sold and the lists of their cards from `at` on are laid out again.
+        let mut kept_lines: HashMap<Arc<str>, Vec<LineValues>> = HashMap::new();
+        moved.retain_mut(|m| {
+            if !held.contains_key(&*m.id) {
+                return true;
+            }
+            data.daily.forget_from(first_day, m.lines.iter().map(|l| (l.0, l.1, l.2)));
+            if m.card != NONE {
+                let list = &mut data.card_receipts[m.card as usize];
+                list.truncate(list.partition_point(|&k| (k as usize) < at));
+            }
+            kept_lines.insert(m.id.clone(), std::mem::take(&mut m.lines));
+            false
+        });
+        for (mut row, keep) in fresh {
+            if keep {
+                row.lines = kept_lines.remove(&row.id).unwrap_or_default();
+            }
+            moved.push(row);
+        }
+        data.receipts.reserve_more(moved.len());
+        data.lines.reserve_more(moved.iter().map(|m| m.lines.len()).sum());
+        moved.sort_by(|a, b| a.key().cmp(&b.key()));
+        for row in moved {
+            data.push_receipt(row);
+        }
+        data.index_cards_from(at);
+        data.redo_daily_from(first_day);
+    }
+
     /// This dataset with `entries` added. Receipts already held (the same id: a till's retry,
     /// or a receipt an import brought first) and receipts with an unreadable date are skipped,
     /// as a build skips them; lines follow their receipt.
@@ -91,6 +182,7 @@ impl Dataset {
         *self = b.data;
         let data = self;
         if fresh.is_empty() {
+            data.index_cards_from(data.receipts.len()); // the new cards' lists and ranks
             return;
         }
         fresh.sort_by(|a, b| a.key().cmp(&b.key()));
@@ -356,6 +448,10 @@ mod tests {
         assert_eq!(base.receipts.len(), 3);
     }
 
+    fn receipts(entries: Vec<LiveEntry>, cardholders: Vec<Cardholder>) -> Change {
+        Change::Receipts { entries, cardholders }
+    }
+
     /// A snapshot that is just the dataset.
     struct Plain;
 
@@ -404,7 +500,7 @@ mod tests {
                 // after this one copies rather than wait for it.
                 reader = engine.snapshot();
             }
-            let grown = engine.append(current, vec![e.clone()], new_cards.to_vec()).await;
+            let grown = engine.append(current, receipts(vec![e.clone()], new_cards.to_vec())).await;
             if !held.iter().any(|h| h.receipt.id == e.receipt.id) {
                 held.push(e);
             }
@@ -420,12 +516,12 @@ mod tests {
         engine
             .install(std::sync::Arc::new(build(&[&r1, &r2, &r3, &r4, &r5, &r6, &r7, &r8], std::slice::from_ref(&c3))));
         let current = engine.snapshot().unwrap();
-        engine.append(current, vec![r8.clone()], Vec::new()).await;
+        engine.append(current, receipts(vec![r8.clone()], Vec::new())).await;
         assert_eq!(engine.append_counts(), (3, 4));
         engine.install(engine.snapshot().unwrap());
         engine.prepare_spare();
         let current = engine.snapshot().unwrap();
-        let grown = engine.append(current, vec![r1.clone(), r8.clone()], Vec::new()).await;
+        let grown = engine.append(current, receipts(vec![r1.clone(), r8.clone()], Vec::new())).await;
         assert_eq!(engine.append_counts(), (3, 5));
         assert_eq!(grown.receipts.len(), 8);
     }

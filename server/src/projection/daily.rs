@@ -90,6 +90,31 @@ impl DailySums {
         &list[start..end.max(start)]
     }
 
+    /// Drops the days from `day` on of what `lines` (product, department, promotion) sold:
+    /// lines about to go or change, which [`DailySums::redo_from`] would not find (it touches
+    /// what the lines held from `day` on sell).
+    pub fn forget_from(&mut self, day: i32, lines: impl IntoIterator<Item = (u32, u16, u16)>) {
+        let cut = |list: &mut Vec<Running>| list.truncate(list.partition_point(|e| e.day < day));
+        for (product, department, promotion) in lines {
+            if let Some(list) = self.products.get_mut(product as usize) {
+                cut(list);
+            }
+            if department == NO_DEPARTMENT {
+                cut(&mut self.no_department);
+            } else if let Some(list) = self.departments.get_mut(department as usize) {
+                cut(list);
+            }
+            if promotion != 0 {
+                if let Some(days) = self.under.get_mut(&(promotion, product)) {
+                    days.truncate(days.partition_point(|d| *d < day));
+                    if days.is_empty() {
+                        self.under.remove(&(promotion, product));
+                    }
+                }
+            }
+        }
+    }
+
     /// Drops the days from `day` on and adds them again from `data` (whose receipts from that
     /// day on are final).
     ///

@@ -1,13 +1,14 @@
 //! The in-memory columnar projection of the store ([`dataset::Dataset`]) and the one component
-//! that keeps it current ([`Projection`]): built in the background at start, rebuilt after
-//! each import batch, merged with the receipts the tills send live, and swapped atomically so
-//! requests never scan the database and never wait for a build.
+//! that keeps it current ([`Projection`]): built in the background at start and once a day,
+//! grown in place by each import batch ([`batch`]) and by the receipts the tills send live
+//! (`append`), and swapped atomically so requests never scan the database and never wait.
 //!
 //! What the layers above derive from a dataset (the analytics' models) is built together with
 //! it through [`Derive`], so a snapshot's data and models always belong together. The
 //! projection only reads the store; it never writes a row.
 
 mod append;
+pub mod batch;
 pub mod daily;
 pub mod dataset;
 pub mod feed;
@@ -17,10 +18,11 @@ mod runtime;
 use std::sync::{Arc, RwLock};
 
 use crate::store::{Entity, Store, StoreExt, StoreResult};
+pub use append::Change;
 use dataset::{Dataset, DatasetBuilder};
 
 pub use runtime::{
-    batches_fingerprint, DataSummary, Projection, Rebuilt, SharedDataset, BATCH_POLL, LIVE_REBUILD_AFTER,
+    DataSummary, Projection, Rebuilt, SharedDataset, BATCH_APPLY_MAX_ROWS, BATCH_POLL, LIVE_REBUILD_AFTER,
 };
 
 /// Rows read per store page while building.
@@ -81,8 +83,7 @@ struct Spare<S> {
     snapshot: Arc<S>,
     /// The snapshot it leads to (the spare is only valid while that one serves).
     leads_to: std::sync::Weak<S>,
-    entries: Vec<live::LiveEntry>,
-    cardholders: Vec<crate::store::model::Cardholder>,
+    change: Option<Change>,
 }
 
 /// How long an append waits for the requests still reading the spare snapshot (a request holds
@@ -135,8 +136,7 @@ impl<D: Derive> Engine<D> {
         let spare = Spare {
             snapshot: Arc::new(self.derive.extend(&current, data)),
             leads_to: Arc::downgrade(&current),
-            entries: Vec::new(),
-            cardholders: Vec::new(),
+            change: None,
         };
         if let Ok(mut slot) = self.spare.lock() {
             // Unless a build or an append replaced the snapshot meanwhile.
@@ -159,8 +159,8 @@ impl<D: Derive> Engine<D> {
         (self.appends_copied.load(Relaxed), self.appends_in_place.load(Relaxed))
     }
 
-    /// Installs `previous`'s dataset grown by `entries` (see [`Dataset::with_receipts`]); the
-    /// old snapshot serves meanwhile.
+    /// Installs `previous`'s dataset with `change` applied (live receipts or import batches, see
+    /// [`Dataset::apply`]); the old snapshot serves meanwhile.
     ///
     /// Double-buffered, so an append costs time in proportion to what it adds: the snapshot it
     /// replaces becomes the spare, and the next append takes the spare back once no request
@@ -168,12 +168,7 @@ impl<D: Derive> Engine<D> {
     /// first spare ([`Engine::prepare_spare`]); an append copies the whole dataset only when
     /// there is no spare (freed after a quiet spell) or a request still reads it after
     /// [`SPARE_WAIT`]. The price is a second dataset in memory.
-    pub async fn append(
-        self: &Arc<Self>,
-        previous: Arc<D::Snapshot>,
-        entries: Vec<live::LiveEntry>,
-        cardholders: Vec<crate::store::model::Cardholder>,
-    ) -> Arc<D::Snapshot> {
+    pub async fn append(self: &Arc<Self>, previous: Arc<D::Snapshot>, change: Change) -> Arc<D::Snapshot> {
         use std::sync::atomic::Ordering::Relaxed;
         let engine = self.clone();
         tokio::task::spawn_blocking(move || {
@@ -188,13 +183,13 @@ impl<D: Derive> Engine<D> {
                     previous.as_ref().as_ref().clone()
                 }
             };
-            data.append_receipts(&entries, &cardholders);
+            data.apply(&change);
             let next = Arc::new(engine.derive.extend(&previous, data));
             // Under the spare's lock, so a build installed meanwhile (which empties the spare)
             // is never followed by a spare leading to the snapshot it replaced.
             if let (Ok(mut spare), Ok(mut slot)) = (engine.spare.lock(), engine.current.write()) {
                 *slot = Some(next.clone());
-                *spare = Some(Spare { leads_to: Arc::downgrade(&next), snapshot: previous, entries, cardholders });
+                *spare = Some(Spare { leads_to: Arc::downgrade(&next), snapshot: previous, change: Some(change) });
             }
             next
         })
@@ -214,7 +209,9 @@ impl<D: Derive> Engine<D> {
             match Arc::try_unwrap(snapshot) {
                 Ok(owned) => {
                     let mut data = self.derive.dataset_of(owned);
-                    data.append_receipts(&spare.entries, &spare.cardholders);
+                    if let Some(change) = &spare.change {
+                        data.apply(change);
+                    }
                     return Some(data);
                 }
                 Err(_) if std::time::Instant::now() >= deadline => return None,

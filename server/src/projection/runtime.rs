@@ -1,8 +1,9 @@
 //! The projection as one running component: the engine, its background warm-up and
 //! refreshes, the live tail and readiness. Startup never waits for it: the server listens at
 //! once, `/healthz` answers immediately and `/readyz` says 503 until the first build is
-//! installed. It only reads the store; what must follow a rebuild (the points ledger sync) is
-//! handed in as [`Rebuilt`] hooks by the wiring, so this layer never calls a service.
+//! installed. It only reads the store; what must follow a build or an applied import (the points
+//! ledger sync) is handed in as [`Rebuilt`] hooks by the wiring, so this layer never calls a
+//! service.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,6 +15,7 @@ use async_trait::async_trait;
 use super::dataset::Dataset;
 use super::live::LiveTail;
 use super::{Derive, Engine};
+use crate::store::model::BatchStatus;
 use crate::store::{Store, StoreResult, Table};
 
 /// Row counts per table, read once at warm-up (and refreshed after imports).
@@ -36,8 +38,9 @@ impl DataSummary {
 /// The dataset a hook is handed: shared, so the hook can move it to a blocking thread.
 pub type SharedDataset = Arc<dyn AsRef<Dataset> + Send + Sync>;
 
-/// Work that follows every installed rebuild (e.g. completing the points ledger). Failures
-/// are the hook's to log; the next rebuild calls it again.
+/// Work that follows every installed build and every applied import batch (e.g. completing the
+/// points ledger for the imported receipts). Failures are the hook's to log; the next build or
+/// import calls it again.
 #[async_trait]
 pub trait Rebuilt: Send + Sync {
     /// Called with the new dataset once it serves.
@@ -51,8 +54,10 @@ pub const BATCH_POLL: std::time::Duration = std::time::Duration::from_secs(5);
 pub struct Projection<D: Derive> {
     warm: AtomicBool,
     summary: RwLock<DataSummary>,
-    /// Fingerprint of the import batches (ids and states) at the last refresh.
-    batches_seen: std::sync::Mutex<Option<u64>>,
+    /// The import batches' states at the last build, updated as finished ones are applied.
+    batches_seen: std::sync::Mutex<Option<BTreeMap<String, BatchState>>>,
+    /// Import batches applied without a rebuild since start.
+    batches_applied: std::sync::atomic::AtomicU64,
     /// The current snapshot.
     pub engine: Arc<Engine<D>>,
     /// Serialises refreshes so two never build at once.
@@ -94,16 +99,75 @@ pub const APPEND_AFTER: std::time::Duration = std::time::Duration::from_millis(2
 /// set).
 pub const APPEND_DUTY: u32 = 10;
 
-/// A fingerprint of every import batch's id, state and counts: it changes when a batch starts,
-/// finishes or fails, in this process or another (the CLI).
-pub async fn batches_fingerprint(store: &dyn Store) -> StoreResult<u64> {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+/// What the projection knows of an import batch: enough to see it start, finish or fail, in
+/// this process or another (the CLI).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct BatchState {
+    status: BatchStatus,
+    /// Rows it inserted and changed.
+    rows: i64,
+    finished_at: Option<String>,
+    /// Its number in the rows' lineage.
+    number: Option<i64>,
+}
+
+/// Every import batch's state, by id.
+async fn batch_states(store: &dyn Store) -> StoreResult<BTreeMap<String, BatchState>> {
+    let mut states = BTreeMap::new();
     super::scan_all::<crate::store::model::ImportBatch>(store, |b| {
-        (&b.id, b.status as u8, b.inserted, b.updated, &b.finished_at).hash(&mut h);
+        let state = BatchState {
+            status: b.status,
+            rows: b.inserted + b.updated,
+            finished_at: b.finished_at.clone(),
+            number: b.number,
+        };
+        states.insert(b.id.clone(), state);
     })
     .await?;
-    Ok(h.finish())
+    Ok(states)
+}
+
+/// Batches above this many rows (or a quarter of the lines held) rebuild the projection rather
+/// than being applied to it (a whole year's file costs about as much either way).
+pub const BATCH_APPLY_MAX_ROWS: i64 = 50_000;
+
+/// What to do about the import batches recorded since the projection last looked.
+#[derive(Debug, PartialEq)]
+enum Catch {
+    /// Nothing new (or only batches still running).
+    Nothing,
+    /// Apply these finished batches' rows (their numbers), then remember these states.
+    Apply(Vec<i64>, Vec<(String, BatchState)>),
+    /// Rebuild, for this reason.
+    Rebuild(String),
+}
+
+/// Compares the batches `now` with those `seen` at the last build or catch-up.
+fn catch_up(seen: &BTreeMap<String, BatchState>, now: &BTreeMap<String, BatchState>, lines: usize) -> Catch {
+    if let Some(gone) = seen.keys().find(|id| !now.contains_key(*id)) {
+        return Catch::Rebuild(format!("import batch {gone} is gone from the store"));
+    }
+    let finished: Vec<(String, BatchState)> = now
+        .iter()
+        .filter(|(id, state)| seen.get(*id) != Some(*state) && state.status != BatchStatus::Running)
+        .map(|(id, state)| (id.clone(), state.clone()))
+        .collect();
+    if finished.is_empty() {
+        return Catch::Nothing;
+    }
+    let mut numbers = Vec::new();
+    for (id, state) in &finished {
+        match state.number {
+            Some(n) => numbers.push(n),
+            None => return Catch::Rebuild(format!("import batch {id} recorded no lineage")),
+        }
+    }
+    let rows: i64 = finished.iter().map(|(_, s)| s.rows).sum();
+    if rows > BATCH_APPLY_MAX_ROWS.max(lines as i64 / 4) {
+        return Catch::Rebuild(format!("import batches of {rows} rows"));
+    }
+    numbers.sort_unstable();
+    Catch::Apply(numbers, finished)
 }
 
 impl<D: Derive> Projection<D> {
@@ -113,6 +177,7 @@ impl<D: Derive> Projection<D> {
             warm: AtomicBool::new(false),
             summary: RwLock::default(),
             batches_seen: std::sync::Mutex::new(None),
+            batches_applied: Default::default(),
             engine: Arc::new(Engine::new(derive)),
             refreshing: tokio::sync::Mutex::new(()),
             pending: AtomicBool::new(false),
@@ -160,7 +225,7 @@ impl<D: Derive> Projection<D> {
             }
         }
         let n = entries.len();
-        self.engine.append(current, entries, cardholders).await;
+        self.engine.append(current, super::Change::Receipts { entries, cardholders }).await;
         self.live.prune(seq);
         if let Ok(mut last) = self.last_append.lock() {
             *last = Some(std::time::Instant::now());
@@ -273,7 +338,7 @@ impl<D: Derive> Projection<D> {
 
     async fn refresh_locked(&self, store: &dyn Store) -> StoreResult<()> {
         self.rebuilds.fetch_add(1, Ordering::Relaxed);
-        let fingerprint = batches_fingerprint(store).await?;
+        let batches = batch_states(store).await?;
         let summary = DataSummary::load(store).await?;
         // Every live receipt up to here is in the store before the rebuild reads it (and every
         // one published to the feed up to `feed_head`).
@@ -291,7 +356,7 @@ impl<D: Derive> Projection<D> {
         }
         self.built_on.store(crate::clock::today(), Ordering::Relaxed);
         if let Ok(mut seen) = self.batches_seen.lock() {
-            *seen = Some(fingerprint);
+            *seen = Some(batches);
         }
         if let Ok(mut slot) = self.summary.write() {
             *slot = summary;
@@ -323,18 +388,74 @@ impl<D: Derive> Projection<D> {
         }
     }
 
-    /// Refreshes when an import batch was recorded since the last refresh (e.g. by the CLI in
-    /// another process), when live receipts have waited [`LIVE_REBUILD_AFTER`], or on the first
-    /// check of a new day (the models are fitted on the day's data). Returns whether it
-    /// refreshed.
+    /// Import batches applied to the projection without a rebuild since start.
+    pub fn batches_applied(&self) -> u64 {
+        self.batches_applied.load(Ordering::Relaxed)
+    }
+
+    /// Brings the projection up to date: applies the import batches finished since it last
+    /// looked (in this process or another, e.g. the CLI) by reading only their rows, or
+    /// rebuilds — when live receipts have waited [`LIVE_REBUILD_AFTER`], on the first check of
+    /// a new day (the models are fitted on the day's data), or when the batches cannot be
+    /// applied (see [`super::batch`]). Batches still running wait until they end. Returns
+    /// whether anything was applied or rebuilt.
     pub async fn refresh_if_changed(&self, store: &dyn Store) -> StoreResult<bool> {
-        let fingerprint = batches_fingerprint(store).await?;
+        let _one_at_a_time = self.refreshing.lock().await;
         let live_waiting = self.live.oldest_age().is_some_and(|age| age >= LIVE_REBUILD_AFTER);
         let new_day = self.built_on.load(Ordering::Relaxed) != crate::clock::today();
-        if !live_waiting && !new_day && self.batches_seen.lock().map(|s| *s == Some(fingerprint)).unwrap_or(false) {
-            return Ok(false);
+        let current = self.snapshot();
+        let seen = self.batches_seen.lock().ok().and_then(|s| s.clone());
+        let (Some(current), Some(seen), false, false) = (current, seen, live_waiting, new_day) else {
+            self.refresh_locked(store).await?;
+            return Ok(true);
+        };
+        let batches = batch_states(store).await?;
+        let data: &Dataset = (*current).as_ref();
+        let (numbers, finished) = match catch_up(&seen, &batches, data.lines.len()) {
+            Catch::Nothing => return Ok(false),
+            Catch::Rebuild(why) => {
+                tracing::info!(why, "import batches: rebuilding the projection");
+                self.refresh_locked(store).await?;
+                return Ok(true);
+            }
+            Catch::Apply(numbers, finished) => (numbers, finished),
+        };
+        let started = std::time::Instant::now();
+        let delta = match super::batch::Delta::read(store, data, &numbers).await? {
+            Ok(delta) => delta,
+            Err(why) => {
+                tracing::info!(why, "import batches: rebuilding the projection");
+                self.refresh_locked(store).await?;
+                return Ok(true);
+            }
+        };
+        let (receipts, cards) = (delta.receipts.len(), delta.cardholders.len());
+        let read_ms = started.elapsed().as_millis() as u64;
+        let summary = DataSummary::load(store).await?;
+        let counted_ms = started.elapsed().as_millis() as u64 - read_ms;
+        let snapshot = self.engine.append(current, super::Change::Batches(delta)).await;
+        if let Ok(mut seen) = self.batches_seen.lock() {
+            seen.get_or_insert_with(BTreeMap::new).extend(finished);
         }
-        self.refresh(store).await?;
+        if let Ok(mut slot) = self.summary.write() {
+            *slot = summary;
+        }
+        if let Ok(mut last) = self.last_append.lock() {
+            *last = Some(std::time::Instant::now());
+        }
+        self.batches_applied.fetch_add(numbers.len() as u64, Ordering::Relaxed);
+        metrics::counter!("projection_batches_applied_total").increment(numbers.len() as u64);
+        tracing::info!(
+            batches = ?numbers,
+            receipts,
+            cards,
+            read_ms,
+            counted_ms,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "import batches applied to the projection"
+        );
+        // The points ledger for the imported receipts, as after a build.
+        self.run_hooks(store, snapshot).await;
         Ok(true)
     }
 
@@ -380,7 +501,7 @@ impl<D: Derive> Projection<D> {
                 }
             }
             match self.refresh_if_changed(store.as_ref()).await {
-                Ok(true) => tracing::info!("projection refreshed (new import batch or live receipts)"),
+                Ok(true) => tracing::info!("projection refreshed (import batches, live receipts or a new day)"),
                 Ok(false) => {}
                 Err(e) => tracing::warn!(error = %e, "cache refresh failed; keeping the previous projection"),
             }
@@ -391,5 +512,52 @@ impl<D: Derive> Projection<D> {
 impl<D: Derive> Readiness for Projection<D> {
     fn is_warm(&self) -> bool {
         self.warm.load(Ordering::Acquire)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(status: BatchStatus, rows: i64, number: Option<i64>) -> BatchState {
+        let finished_at = (status != BatchStatus::Running).then(|| "2026-12-02T10:00:00".to_string());
+        BatchState { status, rows, finished_at, number }
+    }
+
+    fn batches(list: &[(&str, BatchState)]) -> BTreeMap<String, BatchState> {
+        list.iter().map(|(id, s)| (id.to_string(), s.clone())).collect()
+    }
+
+    #[test]
+    fn finished_batches_are_applied_running_ones_wait_and_the_odd_ones_rebuild() {
+        use BatchStatus::*;
+        let a = ("a", state(Completed, 10, Some(1)));
+        let seen = batches(std::slice::from_ref(&a));
+        assert_eq!(catch_up(&seen, &seen, 1_000), Catch::Nothing);
+        // One still running waits; one finished (or failed: its rows are stored) is applied.
+        let running = ("b", state(Running, 5, Some(2)));
+        assert_eq!(catch_up(&seen, &batches(&[a.clone(), running.clone()]), 1_000), Catch::Nothing);
+        let failed = ("c", state(Failed, 7, Some(3)));
+        let done = ("b", state(Completed, 20, Some(2)));
+        let now = batches(&[a.clone(), done.clone(), failed.clone(), ("d", state(Running, 1, Some(4)))]);
+        assert_eq!(
+            catch_up(&seen, &now, 1_000),
+            Catch::Apply(vec![2, 3], vec![("b".into(), done.1.clone()), ("c".into(), failed.1.clone())])
+        );
+        // A batch seen running at the build (part of its rows read) is applied once it ends.
+        let seen_running = batches(&[a.clone(), running]);
+        assert!(
+            matches!(catch_up(&seen_running, &batches(&[a.clone(), done.clone()]), 1_000), Catch::Apply(n, _) if n == [2])
+        );
+        // Rebuilds: a batch gone, one without lineage, or more rows than an append is worth.
+        assert!(matches!(catch_up(&seen, &batches(std::slice::from_ref(&done)), 1_000), Catch::Rebuild(_)));
+        assert!(matches!(
+            catch_up(&seen, &batches(&[a.clone(), ("e", state(Completed, 1, None))]), 1_000),
+            Catch::Rebuild(_)
+        ));
+        let big = ("f", state(Completed, BATCH_APPLY_MAX_ROWS + 1, Some(5)));
+        assert!(matches!(catch_up(&seen, &batches(&[a.clone(), big.clone()]), 1_000), Catch::Rebuild(_)));
+        let lines = 4 * (BATCH_APPLY_MAX_ROWS as usize + 1);
+        assert!(matches!(catch_up(&seen, &batches(&[a, big]), lines), Catch::Apply(..)), "a quarter of the lines held");
     }
 }

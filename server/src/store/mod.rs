@@ -101,6 +101,10 @@ pub struct Lineage {
     pub last_batch: Option<i64>,
 }
 
+/// A page of [`Store::batch_rows`]: rows with the batch that created each, and where the next
+/// page starts.
+pub type BatchPage = (Vec<(Row, Option<i64>)>, Option<String>);
+
 /// The store port. Documents are checked against the table's schema on every write.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -135,6 +139,13 @@ pub trait Store: Send + Sync + 'static {
     /// The batches that created and last changed a row of a [`Table::LINEAGE`] table; `None`
     /// when the row does not exist.
     async fn lineage(&self, table: Table, id: &str) -> StoreResult<Option<Lineage>>;
+    /// A page of the rows of a [`Table::LINEAGE`] table that import batch number `batch` wrote
+    /// last (created or changed), each with the number of the batch that created it, and where
+    /// the next page starts (`None` after the last): pass it back as `from`. Pages are at most
+    /// `limit` rows, by id. Indexed (the index costs an import about a fifth of its speed on
+    /// SQLite: a second B-tree of every line's id): the projection brings itself up to date
+    /// after an import by reading just these.
+    async fn batch_rows(&self, table: Table, batch: i64, from: Option<&str>, limit: u32) -> StoreResult<BatchPage>;
     /// Inserts a document that must be new: an existing id or unique value is `Duplicate`.
     async fn insert(&self, table: Table, doc: Doc) -> StoreResult<()>;
     /// Inserts canonical rows that should all be new — in one round trip on MongoDB (a live

@@ -21,7 +21,7 @@ use super::schema::{ColType, TableDef};
 use super::{check_indexed, id_of, Doc, Store, StoreError, StoreKind, StoreResult, Table, UpsertStats};
 
 /// Schema version of the MongoDB layout (collections and indexes).
-const SCHEMA_VERSION: u32 = 9;
+const SCHEMA_VERSION: u32 = 10;
 /// Documents per round trip in upserts.
 const CHUNK: usize = 1000;
 /// The counter of commands sent to the server, by command name.
@@ -109,6 +109,15 @@ fn map_write_error(def: &TableDef, e: MongoError) -> StoreError {
             StoreError::Duplicate { table: def.name, field }
         }
         None => backend(e),
+    }
+}
+
+/// A batch number of a row's lineage (`None` when absent).
+fn batch_number(d: &Document, key: &str) -> Option<i64> {
+    match d.get(key) {
+        Some(Bson::Int64(n)) => Some(*n),
+        Some(Bson::Int32(n)) => Some(i64::from(*n)),
+        _ => None,
     }
 }
 
@@ -219,6 +228,15 @@ impl MongoStore {
                 let model = IndexModel::builder()
                     .keys(doc! { *field: 1 })
                     .options(IndexOptions::builder().name(format!("{field}_lookup")).build())
+                    .build();
+                coll.create_index(model).await.map_err(backend)?;
+            }
+            if table.has_lineage() {
+                // The rows an import batch wrote last ([`Store::batch_rows`]). Not compound
+                // with `_id`: the wire-protocol test server cannot keep such an index.
+                let model = IndexModel::builder()
+                    .keys(doc! { "last_batch": 1 })
+                    .options(IndexOptions::builder().name("last_batch_lookup".to_string()).build())
                     .build();
                 coll.create_index(model).await.map_err(backend)?;
             }
@@ -476,13 +494,42 @@ impl Store for MongoStore {
             .projection(doc! { "first_batch": 1, "last_batch": 1 })
             .await
             .map_err(backend)?;
-        let number = |d: &Document, k: &str| match d.get(k) {
-            Some(Bson::Int64(n)) => Some(*n),
-            Some(Bson::Int32(n)) => Some(i64::from(*n)),
-            _ => None,
-        };
-        Ok(found
-            .map(|d| super::Lineage { first_batch: number(&d, "first_batch"), last_batch: number(&d, "last_batch") }))
+        Ok(found.map(|d| super::Lineage {
+            first_batch: batch_number(&d, "first_batch"),
+            last_batch: batch_number(&d, "last_batch"),
+        }))
+    }
+
+    async fn batch_rows(
+        &self,
+        table: Table,
+        batch: i64,
+        from: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<super::BatchPage> {
+        if !table.has_lineage() {
+            return Err(StoreError::Schema(format!("{}: no lineage is recorded", table.name())));
+        }
+        let def = table.def();
+        // Through the last_batch index made by `ensure_indexes` (named: never a walk of the `_id`
+        // index, whose order would also serve the sort), paged by id, each page sorted in
+        // memory: a batch the projection applies is bounded (`projection::BATCH_APPLY_MAX_ROWS`).
+        let filter = doc! { "last_batch": batch, "_id": { "$gt": from.unwrap_or_default() } };
+        let cursor = self
+            .collection(table)
+            .find(filter)
+            .hint(mongodb::options::Hint::Name("last_batch_lookup".to_string()))
+            .sort(doc! { "_id": 1 })
+            .limit(i64::from(limit))
+            .await
+            .map_err(backend)?;
+        let docs: Vec<Document> = cursor.try_collect().await.map_err(backend)?;
+        let rows = docs
+            .iter()
+            .map(|d| Ok((from_bson(def, d)?, batch_number(d, "first_batch"))))
+            .collect::<StoreResult<Vec<_>>>()?;
+        let next = (rows.len() == limit as usize).then(|| rows.last().map(|(r, _)| id_of(r).to_string())).flatten();
+        Ok((rows, next))
     }
 
     async fn get(&self, table: Table, id: &str) -> StoreResult<Option<Doc>> {

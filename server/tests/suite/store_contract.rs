@@ -845,6 +845,33 @@ async fn rows_record_the_batches_that_created_and_last_changed_them(store: Arc<d
         .unwrap();
     assert!(store.lineage(Table::Departments, "01").await.is_err(), "departments record no lineage");
     assert_eq!(store.lineage(Table::Cardholders, "2000000000046").await.unwrap(), None);
+
+    // The rows a batch wrote last, with the batch that created each, page by page.
+    let of = |table: Table, batch: i64, limit: u32| {
+        let store = store.clone();
+        async move {
+            let (mut rows, mut from, mut pages) = (Vec::new(), None::<String>, 0);
+            loop {
+                let (page, next) = store.batch_rows(table, batch, from.as_deref(), limit).await.unwrap();
+                assert!(page.len() <= limit as usize);
+                pages += 1;
+                rows.extend(page.into_iter().map(|(r, first)| (r[0].as_str().unwrap().to_string(), first)));
+                match next {
+                    Some(next) => from = Some(next),
+                    None => break,
+                }
+            }
+            rows.sort();
+            (rows, pages)
+        }
+    };
+    assert_eq!(of(Table::Cardholders, 1, 10).await, (vec![], 1), "batch 1's row was changed by batch 2 since");
+    let both = vec![(holder.id.clone(), Some(1)), (other.id.clone(), Some(2))];
+    assert_eq!(of(Table::Cardholders, 2, 10).await, (both.clone(), 1));
+    assert_eq!(of(Table::Cardholders, 2, 1).await, (both, 3), "one row a page, then an empty one");
+    assert_eq!(of(Table::Cardholders, 3, 10).await, (vec![], 1), "unchanged rows keep their last batch");
+    assert_eq!(of(Table::Receipts, 4, 10).await, (vec![("R1".to_string(), Some(4))], 1));
+    assert!(store.batch_rows(Table::Departments, 4, None, 10).await.is_err(), "departments record no lineage");
 }
 
 /// A live receipt's own writes: `insert_rows` inserts new rows and answers `Duplicate` for a

@@ -10,7 +10,7 @@ use app::model::analytics::{CustomerQuery, Filters};
 
 use crate::analytics::{rfm, service, widgets, Snapshot};
 use crate::clock::day_iso;
-use crate::projection::load;
+use crate::projection::{load, Change};
 use crate::store;
 use crate::store::DatabaseUrl;
 
@@ -431,7 +431,7 @@ async fn append_figures(data: &crate::projection::dataset::Dataset) {
             let current = engine.snapshot().expect("installed");
             let n = current.data.receipts.len() + entries.len();
             let t = Instant::now();
-            let grown = engine.append(current, entries, Vec::new()).await;
+            let grown = engine.append(current, Change::Receipts { entries, cardholders: Vec::new() }).await;
             let elapsed = ms(t.elapsed());
             assert_eq!(grown.data.receipts.len(), n);
             elapsed

@@ -35,6 +35,9 @@ pub struct Cluster {
     children: Vec<Option<Child>>,
 }
 
+/// What a replica's log says when its port was taken (`EADDRINUSE`).
+const PORT_TAKEN: &str = "Address already in use";
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
 }
@@ -99,7 +102,23 @@ impl Cluster {
             self.start(i).map_err(|e| e.to_string())?;
         }
         for i in 0..self.ports.len() {
-            self.wait_ready(i, Duration::from_secs(120)).await?;
+            let mut tries = 0;
+            loop {
+                match self.wait_ready(i, Duration::from_secs(120)).await {
+                    Ok(()) => break,
+                    // The free port chosen was taken meanwhile (by another process asking the
+                    // system for a free port): again on other ports.
+                    Err(e) if tries < 3 && e.contains(PORT_TAKEN) => {
+                        tries += 1;
+                        self.stop(i, "KILL");
+                        self.ports[i] = free_port();
+                        self.metrics_ports[i] = free_port();
+                        let _ = std::fs::remove_file(self.dir.join(format!("replica-{i}.log")));
+                        self.start(i).map_err(|e| e.to_string())?;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
         }
         Ok(())
     }
@@ -112,9 +131,12 @@ impl Cluster {
             if let Ok((200, _)) = conn.request("GET", "/readyz", "", b"").await {
                 return Ok(());
             }
+            let log = || std::fs::read_to_string(self.dir.join(format!("replica-{i}.log"))).unwrap_or_default();
             if Instant::now() > deadline {
-                let log = std::fs::read_to_string(self.dir.join(format!("replica-{i}.log"))).unwrap_or_default();
-                return Err(format!("replica {i} not ready after {timeout:?}; its log:\n{log}"));
+                return Err(format!("replica {i} not ready after {timeout:?}; its log:\n{}", log()));
+            }
+            if log().contains(PORT_TAKEN) {
+                return Err(format!("replica {i} could not listen; its log:\n{}", log()));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

@@ -7,6 +7,7 @@
 mod abuse;
 mod analytics;
 mod api;
+mod catch_up;
 pub mod cluster;
 pub mod loadgen;
 mod personal;
@@ -287,6 +288,7 @@ pub async fn run(action: BenchAction, build: super::BuildState) -> anyhow::Resul
             println!("peak resident memory after generating: {:.0} MiB", peak_rss_mib().unwrap_or(f64::NAN));
             reset_peak_rss();
             import_set(&DatabaseUrl::Sqlite(dir.join("bench.sqlite")), &stats.files, "sqlite").await?;
+            catch_up::run(&dir, &stats.files).await?;
             if let Ok(uri) = std::env::var("MONGODB_TEST_URI") {
                 let db_uri = format!("{}/bench{}", uri.trim_end_matches('/'), std::process::id());
                 let url = DatabaseUrl::Mongo(db_uri);

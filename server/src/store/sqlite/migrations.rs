@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_replicas.sql"),
     include_str!("migrations/0008_lineage.sql"),
     include_str!("migrations/0009_campaigns.sql"),
+    include_str!("migrations/0010_batch_rows.sql"),
 ];
 
 /// The newest schema version this build knows.

@@ -408,6 +408,41 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn batch_rows(
+        &self,
+        table: Table,
+        batch: i64,
+        from: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<super::BatchPage> {
+        if !table.has_lineage() {
+            return Err(StoreError::Schema(format!("{}: no lineage is recorded", table.name())));
+        }
+        let def = table.def();
+        // Through the last_batch index of migration 0010 (on a table without rowid its entries
+        // are (last_batch, id): pages by id, each where the last ended).
+        let sql = format!(
+            "SELECT {}, first_batch FROM {} WHERE last_batch = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+            column_list(def),
+            def.name
+        );
+        let from = from.unwrap_or_default().to_string();
+        let n = def.columns.len();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
+            let rows = stmt
+                .query_map(rusqlite::params![batch, from, i64::from(limit)], |r| {
+                    Ok((read_row(def, r)?, r.get::<_, Option<i64>>(n)?))
+                })
+                .map_err(backend)?
+                .map(|r| r.map_err(backend))
+                .collect::<StoreResult<Vec<_>>>()?;
+            let next = (rows.len() == limit as usize).then(|| rows.last().map(|(r, _)| super::id_of(r).to_string()));
+            Ok((rows, next.flatten()))
+        })
+        .await
+    }
+
     async fn insert(&self, table: Table, doc: Doc) -> StoreResult<()> {
         let def = table.def();
         let values = def.canonical(&doc)?;
