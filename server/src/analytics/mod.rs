@@ -72,7 +72,7 @@ impl crate::projection::Derive for Models {
     type Snapshot = Snapshot;
 
     /// The customer-value models are carried over: they are fitted again by the next full
-    /// build (at start, after an import, and once a day).
+    /// build (at start and once a day) or applied import.
     fn extend(&self, previous: &Snapshot, data: Dataset) -> Snapshot {
         Snapshot { data, clv: previous.clv.clone(), rfm: Mutex::new(Vec::new()) }
     }

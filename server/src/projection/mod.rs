@@ -67,8 +67,9 @@ pub trait Derive: Send + Sync + 'static {
     type Snapshot: AsRef<Dataset> + Send + Sync + 'static;
     /// Wraps `data` with what is derived from it.
     fn derive(&self, data: Dataset) -> Self::Snapshot;
-    /// Wraps `data`, grown from `previous`'s dataset by appending receipts: what is costly to
-    /// derive may be carried over until the next full build. By default, derived afresh.
+    /// Wraps `data`, grown from `previous`'s dataset by appending live receipts: what is costly
+    /// to derive may be carried over until the next full build or import. By default, derived
+    /// afresh.
     fn extend(&self, previous: &Self::Snapshot, data: Dataset) -> Self::Snapshot {
         let _ = previous;
         self.derive(data)
@@ -184,7 +185,12 @@ impl<D: Derive> Engine<D> {
                 }
             };
             data.apply(&change);
-            let next = Arc::new(engine.derive.extend(&previous, data));
+            // Live receipts keep the day's models; an import is new data to fit them on (as a
+            // build after it did), still far cheaper than a build.
+            let next = Arc::new(match &change {
+                Change::Receipts { .. } => engine.derive.extend(&previous, data),
+                Change::Batches(_) => engine.derive.derive(data),
+            });
             // Under the spare's lock, so a build installed meanwhile (which empties the spare)
             // is never followed by a spare leading to the snapshot it replaced.
             if let (Ok(mut spare), Ok(mut slot)) = (engine.spare.lock(), engine.current.write()) {

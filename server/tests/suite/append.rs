@@ -14,7 +14,7 @@ use axum::body::Body;
 use http::{Request, StatusCode};
 use imagross::http::{router, ServerState};
 use imagross::import::pipeline::{import_file, ImportOptions};
-use imagross::projection::load;
+use imagross::projection::{load, Derive};
 use imagross::store::model::Cardholder;
 use imagross::store::{Store, StoreExt};
 use imagross::till_api::keys;
@@ -235,6 +235,10 @@ async fn import_batches_are_applied(store: std::sync::Arc<dyn Store>) {
     assert_eq!((copied, in_place), (0, 13), "each applied in place on the build's spare");
     let snap = state.projection.snapshot().unwrap();
     let d = &snap.data;
+    // The customer-value models were fitted on the imported data, as a build fits them.
+    let fitted = imagross::analytics::Models::default().derive(load(store.as_ref()).await.unwrap());
+    let n = |clv: &Option<std::sync::Arc<imagross::analytics::clv::ClvModel>>| clv.as_ref().map(|m| m.bgnbd.n);
+    assert_eq!((n(&snap.clv), n(&fitted.clv)), (Some(4), Some(4)), "four cardholders bought");
     let giulia = d.cards.number.get("2000000000046").unwrap();
     assert!(d.cards.registered[giulia as usize] && d.cards.name(giulia) == "Giulia Verdi");
     assert_eq!(d.product_names[d.products.get("8001234567890").unwrap() as usize].as_ref(), "Mele Golden Bio");

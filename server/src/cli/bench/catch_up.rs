@@ -10,22 +10,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::import::pipeline::{import_file, ImportOptions};
-use crate::projection::dataset::Dataset;
-use crate::projection::{load, Derive, Projection};
+use crate::projection::{load, Projection};
 use crate::store::{self, DatabaseUrl};
-
-/// The projection alone (no models fitted): the figures are the projection's.
-struct Plain;
-
-impl Derive for Plain {
-    type Snapshot = Dataset;
-    fn derive(&self, data: Dataset) -> Dataset {
-        data
-    }
-    fn dataset_of(&self, snapshot: Dataset) -> Dataset {
-        snapshot
-    }
-}
 
 /// Splits a CSV export at its last date (`date_field`: the column of `dd/mm/yyyy`): the rows
 /// before it and the rows of it, each with the header.
@@ -58,10 +44,11 @@ pub async fn run(dir: &Path, files: &[PathBuf]) -> anyhow::Result<()> {
     for file in [fidelity, &receipts_before, &lines_before] {
         import_file(store.as_ref(), file, &options, &|_| {}).await?;
     }
-    let projection = Projection::new(Plain, Vec::new());
+    // As the server runs it: the customer-value models fitted with each build and applied import.
+    let projection = Projection::new(crate::analytics::Models::default(), Vec::new());
     let started = Instant::now();
     projection.refresh(store.as_ref()).await?;
-    let held = projection.snapshot().map(|s| (s.receipts.len(), s.lines.len())).unwrap_or_default();
+    let held = projection.snapshot().map(|s| (s.data.receipts.len(), s.data.lines.len())).unwrap_or_default();
     println!(
         "catch-up  projection of the year before {day} built in {:.0} ms ({} receipts, {} lines)",
         started.elapsed().as_secs_f64() * 1e3,
@@ -84,7 +71,7 @@ pub async fn run(dir: &Path, files: &[PathBuf]) -> anyhow::Result<()> {
     }
     let rebuilds = projection.rebuilds();
     let applied = projection.batches_applied();
-    let running = projection.snapshot().map(|s| s.describe()).unwrap_or_default();
+    let running = projection.snapshot().map(|s| s.data.describe()).unwrap_or_default();
     let built = load(store.as_ref()).await?.describe();
     println!(
         "catch-up  {applied} batches applied, {} rebuilt since the first build; equal to a build from the store: {}",
