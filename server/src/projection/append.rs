@@ -72,12 +72,16 @@ impl Dataset {
         delta.products.iter().for_each(|p| b.add_product(p));
         delta.cardholders.iter().for_each(|c| b.add_cardholder(c));
         // Where the changed receipts are held.
-        let mut held: HashMap<&str, usize> = HashMap::new();
-        for change in &delta.receipts {
-            if let Some(i) = change.held_day.and_then(|day| super::batch::held_on(&b.data, &change.receipt.id, day)) {
-                held.insert(&change.receipt.id, i);
-            }
-        }
+        let held: HashMap<&str, usize> = {
+            let on_days = super::batch::held_on_days(&b.data, delta.receipts.iter().filter_map(|c| c.held_day));
+            let at = |c: &super::batch::ReceiptChange| on_days.get(c.receipt.id.as_str()).copied();
+            delta
+                .receipts
+                .iter()
+                .filter(|c| c.held_day.is_some())
+                .filter_map(|c| Some((c.receipt.id.as_str(), at(c)?)))
+                .collect()
+        };
         let mut fresh: Vec<(Row, bool)> = Vec::with_capacity(delta.receipts.len());
         for change in &delta.receipts {
             // Unreadable dates never get here (a rebuild is asked for instead).
@@ -91,14 +95,10 @@ impl Dataset {
             data.index_cards_from(data.receipts.len());
             return;
         };
-        let r = &data.receipts;
-        let after_new = (0..r.len())
-            .rev()
-            .take_while(|&i| (r.day[i], r.minute[i], &*r.id[i]) > first_new)
-            .last()
-            .unwrap_or(r.len());
+        let after_new = data.insertion_point(first_new);
         let at = held.values().copied().min().unwrap_or(after_new).min(after_new);
-        let first_day = fresh.iter().map(|(r, _)| r.day).chain(r.day.get(at).copied()).min().unwrap_or(i32::MIN);
+        let first_day =
+            fresh.iter().map(|(r, _)| r.day).chain(data.receipts.day.get(at).copied()).min().unwrap_or(i32::MIN);
         let mut moved = data.take_receipts_from(at);
         // The held versions go (their lines kept for the changes that keep them); what they
         // sold and the lists of their cards from `at` on are laid out again.
@@ -121,14 +121,7 @@ impl Dataset {
             }
             moved.push(row);
         }
-        data.receipts.reserve_more(moved.len());
-        data.lines.reserve_more(moved.iter().map(|m| m.lines.len()).sum());
-        moved.sort_by(|a, b| a.key().cmp(&b.key()));
-        for row in moved {
-            data.push_receipt(row);
-        }
-        data.index_cards_from(at);
-        data.redo_daily_from(first_day);
+        data.put_back(moved, at, first_day);
     }
 
     /// This dataset with `entries` added. Receipts already held (the same id: a till's retry,
@@ -187,24 +180,31 @@ impl Dataset {
         }
         fresh.sort_by(|a, b| a.key().cmp(&b.key()));
         // Receipts after the earliest new one move (usually none: the new ones go at the end).
-        let first = &fresh[0];
-        let first_day = first.day;
-        let r = &data.receipts;
-        let at = (0..r.len())
-            .rev()
-            .take_while(|&i| (r.day[i], r.minute[i], &*r.id[i]) > first.key())
-            .last()
-            .unwrap_or(r.len());
+        let first_day = fresh[0].day;
+        let at = data.insertion_point(fresh[0].key());
         let mut moved = data.take_receipts_from(at);
         moved.extend(fresh);
-        data.receipts.reserve_more(moved.len());
-        data.lines.reserve_more(moved.iter().map(|m| m.lines.len()).sum());
-        moved.sort_by(|a, b| a.key().cmp(&b.key()));
-        for row in moved {
-            data.push_receipt(row);
+        data.put_back(moved, at, first_day);
+    }
+
+    /// Where a receipt with `key` goes: after every receipt ordered before it (found from the
+    /// end, as new receipts almost always go last).
+    fn insertion_point(&self, key: (i32, u16, &str)) -> usize {
+        let r = &self.receipts;
+        (0..r.len()).rev().take_while(|&i| (r.day[i], r.minute[i], &*r.id[i]) > key).last().unwrap_or(r.len())
+    }
+
+    /// Puts `rows` (taken out from index `at` on, with the new ones) back in time order, then
+    /// lays out again the per-card lists from `at` and the per-day sums from `first_day`.
+    fn put_back(&mut self, mut rows: Vec<Row>, at: usize, first_day: i32) {
+        self.receipts.reserve_more(rows.len());
+        self.lines.reserve_more(rows.iter().map(|m| m.lines.len()).sum());
+        rows.sort_by(|a, b| a.key().cmp(&b.key()));
+        for row in rows {
+            self.push_receipt(row);
         }
-        data.index_cards_from(at);
-        data.redo_daily_from(first_day);
+        self.index_cards_from(at);
+        self.redo_daily_from(first_day);
     }
 
     /// Whether receipt `id`, dated `day`, is held (a receipt's id fixes its content, so an

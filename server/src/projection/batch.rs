@@ -12,7 +12,7 @@
 //! it), lines whose receipt the store does not hold, and a corrected receipt that no longer
 //! names a card known only from it.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::dataset::{Dataset, NONE, NO_DEPARTMENT};
 use crate::clock::parse_day;
@@ -70,9 +70,27 @@ async fn all<T: Entity>(store: &dyn Store) -> StoreResult<Vec<T>> {
     Ok(out)
 }
 
-/// The index of receipt `id` among `data`'s receipts of `day`.
-pub(super) fn held_on(data: &Dataset, id: &str, day: i32) -> Option<usize> {
-    data.receipts.day_range(day, day).find(|&i| &*data.receipts.id[i] == id)
+/// The receipts `data` holds on `days`, by id: the receipts a batch touches are found with one
+/// walk of their days, not one walk of its day each (a day's file at ten times the demo set
+/// touches thousands of receipts of one day).
+pub(super) fn held_on_days(data: &Dataset, days: impl IntoIterator<Item = i32>) -> HashMap<&str, usize> {
+    let days: BTreeSet<i32> = days.into_iter().collect();
+    let r = &data.receipts;
+    days.into_iter().flat_map(|day| r.day_range(day, day)).map(|i| (&*r.id[i], i)).collect()
+}
+
+/// A receipt the batches touch, before it is found in the dataset.
+struct Touched {
+    receipt: Receipt,
+    day: i32,
+    /// Created by one of these batches: it can only be held on its day (a build read part of a
+    /// batch still running) and no line of it can predate them.
+    created_here: bool,
+    /// The batches changed the receipt itself, which they did not create: its date may have
+    /// moved, so it may be held on another day.
+    may_have_moved: bool,
+    /// The lines the batches wrote.
+    lines: Option<Vec<SalesLine>>,
 }
 
 impl Delta {
@@ -99,32 +117,14 @@ impl Delta {
             }
         }
 
-        let held_lines = |i: usize| data.receipts.lines(i).len();
-        let mut changes: Vec<ReceiptChange> = Vec::with_capacity(receipts.len());
-        // Per change: created by one of these batches (it can only be held on its day — a build
-        // read part of a batch still running — and no line of it can predate them).
-        let mut created_here: Vec<bool> = Vec::with_capacity(receipts.len());
-        // Receipts not held on their (new) day that may be held on another: found in one pass.
-        let mut elsewhere: HashMap<String, usize> = HashMap::new();
+        let mut touched: Vec<Touched> = Vec::with_capacity(receipts.len());
         for (receipt, first_batch) in receipts {
             let Some(day) = parse_day(&receipt.issued_at) else {
                 return Ok(Err(format!("receipt {} has an unreadable date", receipt.id)));
             };
-            let held = held_on(data, &receipt.id, day);
-            let new_here = first_batch.is_some_and(|b| from_batches.contains(&b));
-            if held.is_none() && !new_here {
-                elsewhere.insert(receipt.id.clone(), changes.len());
-            }
+            let created_here = first_batch.is_some_and(|b| from_batches.contains(&b));
             let lines = changed_lines.remove(&receipt.id);
-            changes.push(ReceiptChange { held_day: held.map(|_| day), lines, receipt });
-            created_here.push(new_here);
-        }
-        if !elsewhere.is_empty() {
-            for (i, id) in data.receipts.id.iter().enumerate() {
-                if let Some(&k) = elsewhere.get(&**id) {
-                    changes[k].held_day = Some(data.receipts.day[i]);
-                }
-            }
+            touched.push(Touched { receipt, day, created_here, may_have_moved: !created_here, lines });
         }
         // Lines changed under receipts the batches did not change: the store's receipt, on the
         // day the dataset holds it (nothing changed it since).
@@ -135,36 +135,50 @@ impl Delta {
             let Some(day) = parse_day(&receipt.issued_at) else {
                 return Ok(Err(format!("receipt {receipt_id} has an unreadable date")));
             };
-            let held = held_on(data, &receipt_id, day);
-            changes.push(ReceiptChange { held_day: held.map(|_| day), lines: Some(lines), receipt });
-            created_here.push(false);
+            touched.push(Touched { receipt, day, created_here: false, may_have_moved: false, lines: Some(lines) });
+        }
+        let mut held = held_on_days(data, touched.iter().map(|t| t.day));
+        // Receipts not held on their (new) day that may be held on another: found in one pass.
+        let elsewhere: HashSet<&str> = touched
+            .iter()
+            .filter(|t| t.may_have_moved && !held.contains_key(t.receipt.id.as_str()))
+            .map(|t| t.receipt.id.as_str())
+            .collect();
+        if !elsewhere.is_empty() {
+            for (i, id) in data.receipts.id.iter().enumerate() {
+                if elsewhere.contains(&**id) {
+                    held.insert(id, i);
+                }
+            }
         }
 
-        for (change, new_here) in changes.iter_mut().zip(created_here) {
-            let held = change.held_day.and_then(|day| held_on(data, &change.receipt.id, day));
-            if let Some(i) = held {
+        let mut changes: Vec<ReceiptChange> = Vec::with_capacity(touched.len());
+        for Touched { receipt, created_here, mut lines, .. } in touched {
+            let at = held.get(receipt.id.as_str()).copied();
+            if let Some(i) = at {
                 let old = data.receipts.card[i];
-                let now = change.receipt.card_number.as_deref().and_then(|c| data.cards.number.get(c));
+                let now = receipt.card_number.as_deref().and_then(|c| data.cards.number.get(c));
                 if old != NONE && Some(old) != now && !data.cards.registered[old as usize] {
                     let card = data.cards.number.value(old);
-                    return Ok(Err(format!("receipt {} no longer names card {card}", change.receipt.id)));
+                    return Ok(Err(format!("receipt {} no longer names card {card}", receipt.id)));
                 }
             }
             // The lines in hand are all of the receipt's unless the dataset holds some (then the
             // batch changed some of them) or the receipt is older than the batches yet not held
             // (a till's, not appended yet): then the store's are read.
-            let complete = match (held, &change.lines) {
-                (Some(i), Some(_)) => held_lines(i) == 0,
+            let complete = match (at, &lines) {
+                (Some(i), Some(_)) => data.receipts.lines(i).is_empty(),
                 (Some(_), None) => true,
-                (None, _) if new_here => {
-                    change.lines.get_or_insert_with(Vec::new);
+                (None, _) if created_here => {
+                    lines.get_or_insert_with(Vec::new);
                     true
                 }
                 (None, _) => false,
             };
             if !complete {
-                change.lines = Some(store.find_every("receipt_id", serde_json::json!(change.receipt.id)).await?);
+                lines = Some(store.find_every("receipt_id", serde_json::json!(receipt.id)).await?);
             }
+            changes.push(ReceiptChange { held_day: at.map(|i| data.receipts.day[i]), lines, receipt });
         }
         Ok(Ok(Delta {
             cardholders,

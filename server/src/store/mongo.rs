@@ -485,9 +485,7 @@ impl Store for MongoStore {
     }
 
     async fn lineage(&self, table: Table, id: &str) -> StoreResult<Option<super::Lineage>> {
-        if !table.has_lineage() {
-            return Err(StoreError::Schema(format!("{}: no lineage is recorded", table.name())));
-        }
+        table.require_lineage()?;
         let found = self
             .collection(table)
             .find_one(doc! { "_id": id })
@@ -507,9 +505,7 @@ impl Store for MongoStore {
         from: Option<&str>,
         limit: u32,
     ) -> StoreResult<super::BatchPage> {
-        if !table.has_lineage() {
-            return Err(StoreError::Schema(format!("{}: no lineage is recorded", table.name())));
-        }
+        table.require_lineage()?;
         let def = table.def();
         // Through the last_batch index made by `ensure_indexes` (named: never a walk of the `_id`
         // index, whose order would also serve the sort), paged by id, each page sorted in

@@ -130,6 +130,15 @@ impl Table {
         Self::LINEAGE.contains(&self)
     }
 
+    /// `Ok` for the tables of [`Table::LINEAGE`]; for any other, the `Schema` error a read of
+    /// lineage answers.
+    pub fn require_lineage(self) -> StoreResult<()> {
+        if self.has_lineage() {
+            return Ok(());
+        }
+        Err(StoreError::Schema(format!("{}: no lineage is recorded", self.name())))
+    }
+
     /// The table's description.
     pub fn def(self) -> &'static TableDef {
         match self {

@@ -393,9 +393,7 @@ impl Store for SqliteStore {
     }
 
     async fn lineage(&self, table: Table, id: &str) -> StoreResult<Option<super::Lineage>> {
-        if !table.has_lineage() {
-            return Err(StoreError::Schema(format!("{}: no lineage is recorded", table.name())));
-        }
+        table.require_lineage()?;
         let sql = format!("SELECT first_batch, last_batch FROM {} WHERE id = ?1", table.name());
         let id = id.to_string();
         self.read(move |conn| {
@@ -415,9 +413,7 @@ impl Store for SqliteStore {
         from: Option<&str>,
         limit: u32,
     ) -> StoreResult<super::BatchPage> {
-        if !table.has_lineage() {
-            return Err(StoreError::Schema(format!("{}: no lineage is recorded", table.name())));
-        }
+        table.require_lineage()?;
         let def = table.def();
         // Through the last_batch index of migration 0010 (on a table without rowid its entries
         // are (last_batch, id): pages by id, each where the last ended).
