@@ -82,6 +82,39 @@ fn add_day(list: &mut Vec<Running>, day: i32, (net, quantity, receipts, plain_ne
     });
 }
 
+/// One day's (net, quantity, receipts, plain net) per index, with the indexes it touched.
+struct DayTotals {
+    figures: Vec<(i64, i64, u64, i64)>,
+    is_touched: Vec<bool>,
+    touched: Vec<usize>,
+}
+
+impl DayTotals {
+    fn new(n: usize) -> Self {
+        DayTotals { figures: vec![(0, 0, 0, 0); n], is_touched: vec![false; n], touched: Vec::new() }
+    }
+
+    fn add(&mut self, i: usize, (net, quantity, receipts, plain): (i64, i64, u64, i64)) {
+        if !self.is_touched[i] {
+            self.is_touched[i] = true;
+            self.touched.push(i);
+        }
+        let f = &mut self.figures[i];
+        f.0 += net;
+        f.1 += quantity;
+        f.2 += receipts;
+        f.3 += plain;
+    }
+
+    /// Hands over each touched index's figures (in the order first touched) and resets them.
+    fn drain(&mut self, mut f: impl FnMut(usize, (i64, i64, u64, i64))) {
+        for i in self.touched.drain(..) {
+            self.is_touched[i] = false;
+            f(i, std::mem::take(&mut self.figures[i]));
+        }
+    }
+}
+
 impl DailySums {
     /// The entries of days `from..=to` of a list sorted by day.
     pub fn days<T>(list: &[T], day: impl Fn(&T) -> i32, from: i32, to: i32) -> &[T] {
@@ -163,31 +196,31 @@ impl DailySums {
                 }
             }
         }
+        // Per product and per department (the lines without one last): the day's figures in
+        // dense arrays with the indexes touched, reset after each day (a map entry per line
+        // was 8 % of a build's time, 2.5 % now).
+        let mut products = DayTotals::new(self.products.len());
+        let mut depts = DayTotals::new(self.departments.len() + 1);
+        let no_department = self.departments.len();
         let mut i = start;
         while i < r.len() {
             let d = r.day[i];
             let mut sold: BTreeMap<u16, PromoSold> = BTreeMap::new();
             let mut under: BTreeSet<(u32, u16)> = BTreeSet::new();
-            // (net, quantity, receipts, plain net) per product and per department.
-            let mut products: BTreeMap<u32, (i64, i64, u64, i64)> = BTreeMap::new();
-            let mut depts: BTreeMap<u16, (i64, i64, u64, i64)> = BTreeMap::new();
             while i < r.len() && r.day[i] == d {
                 for k in r.lines(i) {
                     let p = l.promotion[k];
                     let net = i64::from(l.net[k]);
+                    let plain = if p == 0 { net } else { 0 };
+                    let quantity = i64::from(l.quantity[k]);
                     let first_in_receipt = |same: &dyn Fn(usize) -> bool| !r.lines(i).take_while(|&j| j < k).any(same);
                     let product = l.product[k];
-                    let e = products.entry(product).or_default();
-                    e.0 += net;
-                    e.1 += i64::from(l.quantity[k]);
-                    e.2 += u64::from(first_in_receipt(&|j| l.product[j] == product));
-                    e.3 += if p == 0 { net } else { 0 };
+                    let first = first_in_receipt(&|j| l.product[j] == product);
+                    products.add(product as usize, (net, quantity, u64::from(first), plain));
                     let dept = l.department[k];
-                    let e = depts.entry(dept).or_default();
-                    e.0 += net;
-                    e.1 += i64::from(l.quantity[k]);
-                    e.2 += u64::from(first_in_receipt(&|j| l.department[j] == dept));
-                    e.3 += if p == 0 { net } else { 0 };
+                    let first = first_in_receipt(&|j| l.department[j] == dept);
+                    let slot = if dept == NO_DEPARTMENT { no_department } else { dept as usize };
+                    depts.add(slot, (net, quantity, u64::from(first), plain));
                     if p == 0 {
                         continue;
                     }
@@ -207,14 +240,11 @@ impl DailySums {
             for (product, p) in under {
                 self.under.entry((p, product)).or_default().push(d);
             }
-            for (product, figures) in products {
-                add_day(&mut self.products[product as usize], d, figures);
-            }
-            for (dept, figures) in depts {
-                let list =
-                    if dept == NO_DEPARTMENT { &mut self.no_department } else { &mut self.departments[dept as usize] };
+            products.drain(|product, figures| add_day(&mut self.products[product], d, figures));
+            depts.drain(|dept, figures| {
+                let list = if dept == no_department { &mut self.no_department } else { &mut self.departments[dept] };
                 add_day(list, d, figures);
-            }
+            });
         }
     }
 }

@@ -5,9 +5,14 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::pending::{LineValues, PendingLines};
 use crate::clock::{parse_day, parse_minute};
 
 use crate::store::model::{CardStatus, Cardholder, Department, Product, Promotion, Receipt, SalesLine, Shop};
+
+/// A string's dense index (foldhash: a build hashes every line's receipt, product and
+/// department ids; the keys come from the store, which already validated them).
+type Index = HashMap<Arc<str>, u32, foldhash::fast::RandomState>;
 
 /// "No value" for dictionary indexes.
 pub const NONE: u32 = u32::MAX;
@@ -16,7 +21,7 @@ pub const NONE: u32 = u32::MAX;
 #[derive(Clone, Default, Debug, PartialEq)]
 pub struct Dict {
     values: Vec<Arc<str>>,
-    index: HashMap<Arc<str>, u32>,
+    index: Index,
 }
 
 impl Dict {
@@ -500,25 +505,13 @@ struct PendingReceipt {
     net: i64,
 }
 
-struct PendingLine {
-    receipt: u32,
-    line_no: i64,
-    product: u32,
-    department: u16,
-    promotion: u16,
-    quantity: i32,
-    gross: i32,
-    discount: i32,
-    net: i32,
-}
-
 /// Accumulates records (in any order) and sorts them into a [`Dataset`].
 #[derive(Default)]
 pub struct DatasetBuilder {
     pub(super) data: Dataset,
     receipts: Vec<PendingReceipt>,
-    receipt_index: HashMap<Arc<str>, u32>,
-    lines: Vec<PendingLine>,
+    receipt_index: Index,
+    lines: PendingLines,
 }
 
 impl DatasetBuilder {
@@ -623,11 +616,13 @@ impl DatasetBuilder {
         let shop = self.shop(&r.shop_id);
         let card = r.card_number.as_deref().map(|c| self.data.cards.ensure(c)).unwrap_or(NONE);
         let index = self.receipts.len() as u32;
-        if self.receipt_index.insert(r.id.as_str().into(), index).is_some() {
-            return; // the same id twice in one load: keep the first
-        }
+        let id: Arc<str> = r.id.as_str().into();
+        match self.receipt_index.entry(id.clone()) {
+            std::collections::hash_map::Entry::Occupied(_) => return, // the same id twice: keep the first
+            std::collections::hash_map::Entry::Vacant(slot) => slot.insert(index),
+        };
         self.receipts.push(PendingReceipt {
-            id: r.id.as_str().into(),
+            id,
             day,
             minute: parse_minute(&r.issued_at),
             shop,
@@ -651,9 +646,7 @@ impl DatasetBuilder {
             None => self.data.product_department[product as usize],
         };
         let promotion = l.promotion_id.as_deref().map(|p| self.promotion(p)).unwrap_or(0);
-        self.lines.push(PendingLine {
-            receipt,
-            line_no: l.line_no,
+        let values = LineValues {
             product,
             department,
             promotion,
@@ -661,7 +654,8 @@ impl DatasetBuilder {
             gross: clamp_i32(l.gross_cents),
             discount: clamp_i32(l.discount_cents),
             net: clamp_i32(l.net_cents),
-        });
+        };
+        self.lines.push(receipt, l.line_no, values);
     }
 
     /// Sorts everything into the final columns.
@@ -675,12 +669,8 @@ impl DatasetBuilder {
         for (pos, old) in order.iter().enumerate() {
             rank[*old as usize] = pos as u32;
         }
-        let mut lines = std::mem::take(&mut self.lines);
-        for l in &mut lines {
-            l.receipt = rank[l.receipt as usize];
-        }
-        lines.sort_unstable_by_key(|l| (l.receipt, l.line_no));
         let n = order.len();
+        let (line_start, lines) = self.lines.into_sorted(&rank);
         let data = &mut self.data;
         let r = &mut data.receipts;
         // Every column sized exactly, plus an eighth for appends (pushing into empty vectors
@@ -698,24 +688,10 @@ impl DatasetBuilder {
             r.discount.push(p.discount);
             r.net.push(p.net);
         }
-        let l = &mut data.lines;
-        l.reserve_more(lines.len() + lines.len() / 8);
-        let mut next = 0usize;
-        for receipt in 0..n as u32 {
-            r.line_start.push(l.product.len() as u32);
-            while next < lines.len() && lines[next].receipt == receipt {
-                let p = &lines[next];
-                l.product.push(p.product);
-                l.department.push(p.department);
-                l.promotion.push(p.promotion);
-                l.quantity.push(p.quantity);
-                l.gross.push(p.gross);
-                l.discount.push(p.discount);
-                l.net.push(p.net);
-                next += 1;
-            }
-        }
-        r.line_start.push(l.product.len() as u32);
+        r.line_start = line_start;
+        grow(&mut r.line_start, n / 8);
+        data.lines = lines;
+        let l = &data.lines;
         for i in 0..n {
             r.push_line_sums(l, i);
         }

@@ -13,6 +13,7 @@ pub mod daily;
 pub mod dataset;
 pub mod feed;
 pub mod live;
+mod pending;
 mod runtime;
 
 use std::sync::{Arc, RwLock};
@@ -28,23 +29,26 @@ pub use runtime::{
 /// Rows read per store page while building.
 const PAGE: u32 = 20_000;
 
-/// Reads every record of one table, page by page, into `f`.
+/// Reads every record of one table, page by page, into `f`: the next page is read on the
+/// store's thread while `f` takes this one, so a build keeps both cores busy.
 pub async fn scan_all<T: Entity>(store: &dyn Store, mut f: impl FnMut(&T)) -> StoreResult<u64> {
-    let mut after: Option<String> = None;
+    let mut page: Vec<T> = store.scan_page(None, PAGE).await?;
     let mut n = 0;
     loop {
-        let page: Vec<T> = store.scan_page(after.as_deref(), PAGE).await?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.id().to_string());
-        for record in &page {
-            f(record);
-        }
         n += page.len() as u64;
-        if page.len() < PAGE as usize {
-            break;
-        }
+        let last = match page.last() {
+            Some(last) if page.len() == PAGE as usize => last.id().to_string(),
+            _ => {
+                page.iter().for_each(&mut f);
+                return Ok(n);
+            }
+        };
+        // Polled first (`biased`), the read is on its way before this page is taken.
+        let (next, ()) = tokio::join!(biased; store.scan_page::<T>(Some(&last), PAGE), async {
+            page.iter().for_each(&mut f);
+        });
+        page = next?;
     }
-    Ok(n)
 }
 
 /// Builds a dataset from every relevant table of the store.

@@ -118,10 +118,12 @@ pub async fn run(source: &super::BenchStore, rounds: u32, json: Option<std::path
     let store = store::open(&DatabaseUrl::Sqlite(path.clone())).await?;
 
     let rss_before = super::current_rss_mib().unwrap_or(0.0);
+    super::reset_peak_rss();
     let started = Instant::now();
     let data = load(store.as_ref()).await?;
     let build = started.elapsed();
     let rss_after = super::current_rss_mib().unwrap_or(0.0);
+    let peak = super::peak_rss_mib().unwrap_or(0.0);
     let lines = data.lines.len().max(1);
     println!(
         "engine build from the embedded store: {:.2} s  ({} cardholders, {} receipts, {} sales lines)",
@@ -131,10 +133,12 @@ pub async fn run(source: &super::BenchStore, rounds: u32, json: Option<std::path
         data.lines.len()
     );
     println!(
-        "engine memory: {:.1} MiB = {:.1} bytes per sales line (resident growth while building: {:.0} MiB)",
+        "engine memory: {:.1} MiB = {:.1} bytes per sales line (resident growth while building: {:.0} MiB at the end, {:.0} MiB at the peak = {:.2} x the projection)",
         data.heap_bytes() as f64 / 1_048_576.0,
         data.heap_bytes() as f64 / lines as f64,
-        rss_after - rss_before
+        rss_after - rss_before,
+        peak - rss_before,
+        (peak - rss_before) * 1_048_576.0 / data.heap_bytes().max(1) as f64
     );
     append_figures(&data).await;
     let snap = Snapshot::new(data);
