@@ -15,13 +15,10 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::batch::Delta;
-use super::dataset::{clamp_i32, Dataset, DatasetBuilder, NONE};
+use super::dataset::{Dataset, DatasetBuilder, LineValues, NONE};
 use super::live::LiveEntry;
 use crate::clock::{parse_day, parse_minute};
 use crate::store::model::{Cardholder, Receipt, SalesLine};
-
-/// A line's values: (product, department, promotion, quantity, gross, discount, net).
-type LineValues = (u32, u16, u16, i32, i32, i32, i32);
 
 /// A receipt as the columns hold it, with its lines' values.
 struct Row {
@@ -107,7 +104,7 @@ impl Dataset {
             if !held.contains_key(&*m.id) {
                 return true;
             }
-            data.daily.forget_from(first_day, m.lines.iter().map(|l| (l.0, l.1, l.2)));
+            data.daily.forget_from(first_day, m.lines.iter().map(|l| (l.product, l.department, l.promotion)));
             if m.card != NONE {
                 let list = &mut data.card_receipts[m.card as usize];
                 list.truncate(list.partition_point(|&k| (k as usize) < at));
@@ -219,11 +216,7 @@ impl Dataset {
         let first_line = r.line_start[at] as usize;
         let mut rows = Vec::with_capacity(r.len() - at);
         for i in at..r.len() {
-            let lines = (r.line_start[i] as usize..r.line_start[i + 1] as usize)
-                .map(|k| {
-                    (l.product[k], l.department[k], l.promotion[k], l.quantity[k], l.gross[k], l.discount[k], l.net[k])
-                })
-                .collect();
+            let lines = r.lines(i).map(|k| l.get(k)).collect();
             rows.push(Row {
                 id: std::mem::take(&mut r.id[i]),
                 day: r.day[i],
@@ -269,15 +262,7 @@ impl Dataset {
         r.gross.push(row.gross);
         r.discount.push(row.discount);
         r.net.push(row.net);
-        for (product, department, promotion, quantity, gross, discount, net) in row.lines {
-            l.product.push(product);
-            l.department.push(department);
-            l.promotion.push(promotion);
-            l.quantity.push(quantity);
-            l.gross.push(gross);
-            l.discount.push(discount);
-            l.net.push(net);
-        }
+        row.lines.into_iter().for_each(|v| l.push(v));
         r.line_start.push(l.product.len() as u32);
         r.push_line_sums(l, r.len() - 1);
     }
@@ -290,19 +275,7 @@ fn row_of(b: &mut DatasetBuilder, receipt: &Receipt, day: i32, lines: &[SalesLin
     let mut sorted: Vec<&SalesLine> = lines.iter().filter(|l| l.receipt_id == receipt.id).collect();
     sorted.sort_by_key(|l| l.line_no);
     sorted.dedup_by_key(|l| l.line_no);
-    let lines = sorted
-        .into_iter()
-        .map(|l| {
-            let product = b.product(&l.product_id);
-            let department = match &l.department_id {
-                Some(d) => b.department(d),
-                None => b.data.product_department[product as usize],
-            };
-            let promotion = l.promotion_id.as_deref().map(|p| b.promotion(p)).unwrap_or(0);
-            let (q, g, d, n) = (l.quantity_milli, l.gross_cents, l.discount_cents, l.net_cents);
-            (product, department, promotion, clamp_i32(q), clamp_i32(g), clamp_i32(d), clamp_i32(n))
-        })
-        .collect();
+    let lines = sorted.into_iter().map(|l| b.line_values(l)).collect();
     Row {
         id: receipt.id.as_str().into(),
         day,

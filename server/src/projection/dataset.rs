@@ -2,10 +2,11 @@
 //! stored contiguously, strings dictionary-encoded, money in integer cents, dates as day
 //! numbers. Built from typed records in any order; never written back.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::pending::{LineValues, PendingLines};
+use super::pending::PendingLines;
 use crate::clock::{parse_day, parse_minute};
 
 use crate::store::model::{CardStatus, Cardholder, Department, Product, Promotion, Receipt, SalesLine, Shop};
@@ -264,7 +265,43 @@ pub struct LineColumns {
     pub net: Vec<i32>,
 }
 
+/// One line's values as the columns hold them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LineValues {
+    pub product: u32,
+    pub department: u16,
+    pub promotion: u16,
+    pub quantity: i32,
+    pub gross: i32,
+    pub discount: i32,
+    pub net: i32,
+}
+
 impl LineColumns {
+    /// Adds a line after the last.
+    pub(super) fn push(&mut self, v: LineValues) {
+        self.product.push(v.product);
+        self.department.push(v.department);
+        self.promotion.push(v.promotion);
+        self.quantity.push(v.quantity);
+        self.gross.push(v.gross);
+        self.discount.push(v.discount);
+        self.net.push(v.net);
+    }
+
+    /// Line `k`'s values.
+    pub(super) fn get(&self, k: usize) -> LineValues {
+        LineValues {
+            product: self.product[k],
+            department: self.department[k],
+            promotion: self.promotion[k],
+            quantity: self.quantity[k],
+            gross: self.gross[k],
+            discount: self.discount[k],
+            net: self.net[k],
+        }
+    }
+
     /// Room for `n` more lines, with headroom (see [`grow`]).
     pub(super) fn reserve_more(&mut self, n: usize) {
         grow(&mut self.product, n);
@@ -618,8 +655,8 @@ impl DatasetBuilder {
         let index = self.receipts.len() as u32;
         let id: Arc<str> = r.id.as_str().into();
         match self.receipt_index.entry(id.clone()) {
-            std::collections::hash_map::Entry::Occupied(_) => return, // the same id twice: keep the first
-            std::collections::hash_map::Entry::Vacant(slot) => slot.insert(index),
+            Entry::Occupied(_) => return, // the same id twice: keep the first
+            Entry::Vacant(slot) => slot.insert(index),
         };
         self.receipts.push(PendingReceipt {
             id,
@@ -640,13 +677,20 @@ impl DatasetBuilder {
             self.data.skipped_lines += 1;
             return;
         };
+        let values = self.line_values(l);
+        self.lines.push(receipt, l.line_no, values);
+    }
+
+    /// A line's values in the columns, interning what it names (a line without a department
+    /// takes its product's).
+    pub(super) fn line_values(&mut self, l: &SalesLine) -> LineValues {
         let product = self.product(&l.product_id);
         let department = match &l.department_id {
             Some(d) => self.department(d),
             None => self.data.product_department[product as usize],
         };
         let promotion = l.promotion_id.as_deref().map(|p| self.promotion(p)).unwrap_or(0);
-        let values = LineValues {
+        LineValues {
             product,
             department,
             promotion,
@@ -654,8 +698,7 @@ impl DatasetBuilder {
             gross: clamp_i32(l.gross_cents),
             discount: clamp_i32(l.discount_cents),
             net: clamp_i32(l.net_cents),
-        };
-        self.lines.push(receipt, l.line_no, values);
+        }
     }
 
     /// Sorts everything into the final columns.

@@ -30,7 +30,7 @@ pub use runtime::{
 const PAGE: u32 = 20_000;
 
 /// Reads every record of one table, page by page, into `f`: the next page is read on the
-/// store's thread while `f` takes this one, so a build keeps both cores busy.
+/// store's thread while `f` takes this one, so reading and adding overlap.
 pub async fn scan_all<T: Entity>(store: &dyn Store, mut f: impl FnMut(&T)) -> StoreResult<u64> {
     let mut page: Vec<T> = store.scan_page(None, PAGE).await?;
     let mut n = 0;

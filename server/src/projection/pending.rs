@@ -5,7 +5,7 @@
 //! a doubling vector leaves its old buffers behind), then moved column by column into place
 //! by a counting sort on their receipts.
 
-use super::dataset::{grow, LineColumns};
+use super::dataset::{grow, LineColumns, LineValues};
 
 /// Values per chunk.
 const CHUNK: usize = 1 << 16;
@@ -54,17 +54,6 @@ impl<T: Copy> Chunks<T> {
         }
         out
     }
-}
-
-/// One line's values as the columns hold them.
-pub(super) struct LineValues {
-    pub product: u32,
-    pub department: u16,
-    pub promotion: u16,
-    pub quantity: i32,
-    pub gross: i32,
-    pub discount: i32,
-    pub net: i32,
 }
 
 /// Lines in reading order, each with the receipt (as read) and number it is sorted by.
